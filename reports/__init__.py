@@ -1,0 +1,1 @@
+"""Reports: read flags and village scores, write what people read. Computes nothing new."""

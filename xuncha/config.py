@@ -1,0 +1,115 @@
+"""The workspace configuration file (`WORKSPACE/xuncha.toml`): one strict model, unknown keys rejected.
+
+A county is onboarded by configuration alone: extra header synonyms, village aliases, rule
+parameters, scoring. Every key has a documented default (see docs/configuration.md); a key we do
+not know is an error that names the key and the file, so a typo never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+CONFIG_FILE_NAME = "xuncha.toml"
+
+
+class ConfigError(Exception):
+    """A configuration problem, with a message in Chinese for the user."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CountyConfig(Strict):
+    name: str = Field("", description="县(市、区)名称，用于报告标题")
+    # 6-digit region codes (行政区划代码) of this county, used to judge ID region codes.
+    region_codes: list[str] = Field(default_factory=list, description="本县身份证地区码（6位）")
+
+
+class ConnectorsConfig(Strict):
+    # extract name -> canonical column -> extra header wordings seen in this county
+    header_synonyms: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+    # village name as some department writes it -> 12-digit statistics code
+    village_aliases: dict[str, str] = Field(default_factory=dict)
+    # rapidfuzz score (0-100) below which a village name is reported instead of guessed
+    village_match_threshold: float = 88.0
+
+
+class KinshipConfig(Strict):
+    # Relations counted as close relatives (近亲属). Default: 民法典 1045 plus 子女的配偶, 配偶的父母.
+    relations: list[str] = Field(
+        default_factory=lambda: [
+            "配偶", "父母", "子女", "兄弟姐妹", "祖父母", "外祖父母", "孙子女", "外孙子女",
+            "子女的配偶", "配偶的父母",
+        ]
+    )
+
+
+class ScoringConfig(Strict):
+    severity_points: dict[str, float] = Field(default_factory=lambda: {"高": 10.0, "中": 5.0, "低": 2.0})
+    # one point per this many yuan involved, capped per flag
+    yuan_per_point: float = 10000.0
+    money_points_cap: float = 10.0
+    # points per distinct rule that fired in the village
+    distinct_rule_points: float = 3.0
+    # 重点村: top share by score, or any 高 flag
+    key_village_top_share: float = 0.2
+    key_village_if_high: bool = True
+    # 共性问题: a rule firing in at least this share of a town's villages
+    town_common_share: float = 0.3
+
+
+class ReportsConfig(Strict):
+    # Encrypt team workbooks. The password comes from here or XUNCHA_REPORT_PASSWORD; never logged.
+    encrypt_team_workbooks: bool = False
+    password: str | None = None
+
+
+class NightlyConfig(Strict):
+    cron: str = "30 2 * * *"
+    timezone: str = "Asia/Shanghai"
+    inbox: str = "inbox"
+
+
+class WorkspaceConfig(Strict):
+    county: CountyConfig = Field(default_factory=CountyConfig)
+    connectors: ConnectorsConfig = Field(default_factory=ConnectorsConfig)
+    # rule id -> parameter -> value; validated by the rule engine, which knows each rule's parameters
+    rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    kinship: KinshipConfig = Field(default_factory=KinshipConfig)
+    scoring: ScoringConfig = Field(default_factory=ScoringConfig)
+    reports: ReportsConfig = Field(default_factory=ReportsConfig)
+    nightly: NightlyConfig = Field(default_factory=NightlyConfig)
+
+
+def _describe(err: ValidationError, path: Path) -> str:
+    lines = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        if e["type"] == "extra_forbidden":
+            lines.append(f"配置文件 {path} 中有未知的配置项“{loc}”，请检查拼写（可用配置项见 docs/configuration.md）")
+        else:
+            lines.append(f"配置文件 {path} 中“{loc}”的值不正确：{e['msg']}")
+    return "\n".join(lines)
+
+
+def load_config(path: Path | None) -> WorkspaceConfig:
+    """Read a config file; a missing file means all defaults."""
+    if path is None or not path.exists():
+        return WorkspaceConfig()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"配置文件 {path} 格式错误（TOML）：{e}") from e
+    try:
+        return WorkspaceConfig.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(_describe(e, path)) from e
+
+
+def workspace_config(workspace: Path) -> WorkspaceConfig:
+    return load_config(workspace / CONFIG_FILE_NAME)
