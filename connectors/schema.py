@@ -301,7 +301,10 @@ SYSTEM_TABLES: dict[str, str] = {
     "quarantine": """
         source_file VARCHAR, source_sheet VARCHAR, source_row INTEGER,
         extract VARCHAR, table_name VARCHAR, column_name VARCHAR,
-        reason_code VARCHAR, reason VARCHAR, raw_json VARCHAR
+        reason_code VARCHAR, reason VARCHAR, raw_json VARCHAR,
+        -- for rule A06: the value as cleaned before it failed (e.g. the 18-character ID whose
+        -- check digit is wrong) and the row's matched village, when it could be matched
+        cleaned_value VARCHAR, village_code VARCHAR
     """,
     # One row per file load: the file's content hash and its row accounting.
     "load_log": """
