@@ -1,0 +1,232 @@
+"""Runs the rule catalogue on the warehouse: parameters, "not run" reasons, stable ids, evidence.
+
+The engine is the only place that knows what every rule shares; the rules themselves only return
+offending rows (see rules.model.OUTPUT_COLUMNS).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from connectors.schema import TABLES
+from rules import derived
+from rules.catalog import ALL_RULES, RULES_BY_ID
+from rules.model import EVIDENCE_TYPE, OUTPUT_COLUMNS, Rule
+from xuncha.config import ConfigError, WorkspaceConfig
+
+FLAG_COLUMNS = [
+    "flag_id",
+    "rule_id",
+    "rule_title",
+    "category",
+    "severity",
+    "village_code",
+    "village_name",
+    "town",
+    "subject_key",
+    "subject_name",
+    "amount_yuan",
+    "summary",
+    "evidence",
+    "confidence",
+    "detail_key",
+    "facts_hash",
+]
+
+
+@dataclass
+class RuleOutcome:
+    rule_id: str
+    status: str  # ran / not_run / error
+    reason: str  # Chinese; empty when it ran
+    flags: int
+    seconds: float
+
+
+@dataclass
+class CheckResult:
+    flags: pl.DataFrame  # FLAG_COLUMNS plus evidence_list
+    coverage: list[RuleOutcome] = field(default_factory=list)
+
+    def coverage_frame(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "rule_id": [o.rule_id for o in self.coverage],
+                "status": [o.status for o in self.coverage],
+                "reason": [o.reason for o in self.coverage],
+                "flags": [o.flags for o in self.coverage],
+                "seconds": [round(o.seconds, 3) for o in self.coverage],
+            },
+            schema={"rule_id": pl.String, "status": pl.String, "reason": pl.String, "flags": pl.Int64, "seconds": pl.Float64},
+        )
+
+
+def resolve_params(config: WorkspaceConfig, rules: list[Rule] = ALL_RULES) -> dict[str, dict[str, Any]]:
+    """Each rule's parameters: defaults overridden by `[rules.<ID>]`; unknown ids or keys are errors."""
+    for rule_id, overrides in config.rules.items():
+        if rule_id not in RULES_BY_ID:
+            raise ConfigError(f"配置项 rules.{rule_id}：没有编号为“{rule_id}”的规则（可用规则见 `xuncha rules`）")
+        known = {p.name for p in RULES_BY_ID[rule_id].params}
+        for key in overrides:
+            if key not in known:
+                allowed = "、".join(sorted(known)) or "（此规则无参数）"
+                raise ConfigError(f"配置项 rules.{rule_id}.{key}：规则 {rule_id} 没有参数“{key}”。可用参数：{allowed}")
+    return {r.id: {**r.defaults(), **config.rules.get(r.id, {})} for r in rules}
+
+
+def _missing_sources(con: duckdb.DuckDBPyConnection, rule: Rule) -> list[str]:
+    missing = []
+    for table in rule.tables:
+        if _is_empty(con, table):
+            missing.append(f"{TABLES[table].label}（{table}）")
+    if rule.any_tables and all(_is_empty(con, t) for t in rule.any_tables):
+        missing.append("、".join(TABLES[t].label for t in rule.any_tables) + "（至少需要其中之一）")
+    return missing
+
+
+def _is_empty(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+
+
+_PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _run_one(con: duckdb.DuckDBPyConnection, rule: Rule, params: dict[str, Any]) -> pl.DataFrame:
+    if rule.sql is not None:
+        used = set(_PARAM_RE.findall(rule.sql))
+        unknown = used - params.keys()
+        if unknown:
+            raise ValueError(f"{rule.id}: SQL uses undeclared parameters {sorted(unknown)}")
+        out = con.execute(rule.sql, {k: v for k, v in params.items() if k in used}).pl()
+    else:
+        out = rule.run(con, params)
+    return conform(out, rule.id)
+
+
+def conform(out: pl.DataFrame, rule_id: str) -> pl.DataFrame:
+    """Check a rule's output has the fixed shape, and cast it so all rules concatenate."""
+    missing = [c for c in OUTPUT_COLUMNS if c not in out.columns]
+    if missing:
+        raise ValueError(f"{rule_id}: output lacks columns {missing}")
+    return out.select(
+        pl.col("village_code").cast(pl.String),
+        pl.col("subject_key").cast(pl.String),
+        pl.col("subject_name").cast(pl.String).fill_null(""),
+        pl.col("amount_yuan").cast(pl.Float64).fill_null(0.0).round(2),
+        pl.col("summary").cast(pl.String),
+        pl.col("detail_key").cast(pl.String).fill_null(""),
+        pl.col("evidence").cast(EVIDENCE_TYPE),
+        pl.col("severity").cast(pl.String),
+        pl.col("confidence").cast(pl.Float64).fill_null(1.0),
+    )
+
+
+def _sha(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+
+
+def _evidence_text(ev: list[dict] | None) -> str:
+    if not ev:
+        return ""
+    seen = sorted({(e["source_file"] or "", e["source_sheet"] or "", e["source_row"] or 0) for e in ev})
+    return "; ".join(f"{f}:{s}:{r}" for f, s, r in seen)
+
+
+def _finish(con: duckdb.DuckDBPyConnection, rule: Rule, out: pl.DataFrame) -> pl.DataFrame:
+    if out.is_empty():
+        return out.with_columns(
+            *(pl.lit(None, dtype=pl.String).alias(c) for c in ["flag_id", "rule_id", "rule_title", "category", "village_name", "town", "facts_hash"])
+        )
+    evidence_text = [_evidence_text(ev) for ev in out["evidence"].to_list()]
+    out = out.with_columns(
+        pl.Series("evidence_text", evidence_text),
+        pl.lit(rule.id).alias("rule_id"),
+        pl.lit(rule.title).alias("rule_title"),
+        pl.lit(rule.category).alias("category"),
+        pl.col("severity").fill_null(rule.severity),
+    )
+    flag_ids = [
+        rule.id + "-" + _sha(rule.id, v, s, d)[:12]
+        for v, s, d in zip(out["village_code"], out["subject_key"], out["detail_key"], strict=True)
+    ]
+    facts = [
+        _sha(sm, a, e)[:16]
+        for sm, a, e in zip(out["summary"], out["amount_yuan"], out["evidence_text"], strict=True)
+    ]
+    return out.with_columns(pl.Series("flag_id", flag_ids), pl.Series("facts_hash", facts))
+
+
+def _village_names(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return con.sql(
+        """
+        SELECT village_code, arg_max(village_raw, year) AS village_name, arg_max(town_raw, year) AS town
+        FROM village_basics WHERE village_code IS NOT NULL GROUP BY village_code
+        """
+    ).pl()
+
+
+def run_rules(
+    con: duckdb.DuckDBPyConnection,
+    config: WorkspaceConfig,
+    rule_ids: list[str] | None = None,
+    on_rule=None,
+) -> CheckResult:
+    """Run the catalogue (or the named rules); store `flags` and `rule_coverage` in the warehouse."""
+    params = resolve_params(config)
+    rules = [RULES_BY_ID[r] for r in rule_ids] if rule_ids else ALL_RULES
+    derived.build_all(con, config, {d for r in rules for d in r.derived})
+    frames: list[pl.DataFrame] = []
+    result = CheckResult(flags=pl.DataFrame())
+    for rule in rules:
+        if on_rule:
+            on_rule(rule)
+        started = time.perf_counter()
+        missing = _missing_sources(con, rule)
+        missing += derived.missing_inputs(con, rule.derived)
+        if missing:
+            result.coverage.append(
+                RuleOutcome(rule.id, "not_run", "未运行：缺少数据源 " + "、".join(missing), 0, 0.0)
+            )
+            continue
+        try:
+            out = _finish(con, rule, _run_one(con, rule, params[rule.id]))
+        except duckdb.Error as e:
+            result.coverage.append(
+                RuleOutcome(rule.id, "error", f"运行出错：{e}", 0, time.perf_counter() - started)
+            )
+            continue
+        frames.append(out)
+        result.coverage.append(RuleOutcome(rule.id, "ran", "", out.height, time.perf_counter() - started))
+    flags = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+    flags = _with_villages(con, flags)
+    result.flags = flags
+    store(con, result)
+    return result
+
+
+def _with_villages(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame) -> pl.DataFrame:
+    if flags.is_empty():
+        return pl.DataFrame(schema={c: pl.String for c in FLAG_COLUMNS} | {"amount_yuan": pl.Float64, "confidence": pl.Float64, "evidence_list": EVIDENCE_TYPE})
+    names = _village_names(con)
+    flags = flags.drop("village_name", "town", strict=False).join(names, on="village_code", how="left")
+    severity_order = pl.col("severity").replace_strict({"高": 0, "中": 1, "低": 2}, default=3)
+    return (
+        flags.rename({"evidence": "evidence_list", "evidence_text": "evidence"})
+        .sort([severity_order, pl.col("amount_yuan")], descending=[False, True])
+        .select(*FLAG_COLUMNS, "evidence_list")
+    )
+
+
+def store(con: duckdb.DuckDBPyConnection, result: CheckResult) -> None:
+    """Replace the run's flags and coverage tables in the warehouse."""
+    flags = result.flags  # noqa: F841  (read by DuckDB by name)
+    coverage = result.coverage_frame()  # noqa: F841
+    con.execute("CREATE OR REPLACE TABLE flags AS SELECT * FROM flags")
+    con.execute("CREATE OR REPLACE TABLE rule_coverage AS SELECT * FROM coverage")

@@ -1,0 +1,59 @@
+"""Golden fixtures for rules: tiny TOML inputs per rule, each case naming the flags it expects.
+
+A fixture file `tests/fixtures/rules/<ID>.toml` holds `[[case]]` entries:
+    name   = "what the case shows"
+    expect = [["<village_code>", "<subject_key>"], ...]   # empty list: nothing may be flagged
+    params = { min_age = 80 }                              # optional overrides
+    severity = "高"                                        # optional: every expected flag's severity
+    [[case.rows.<table>]]                                  # rows of canonical tables
+    column = value ...
+Provenance (file, sheet, row) is filled in automatically so evidence can be checked.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from connectors.schema import TABLES, all_ddl, data_columns
+from rules.engine import run_rules
+from xuncha.config import WorkspaceConfig
+
+FIXTURE_DIR = Path(__file__).parent / "fixtures" / "rules"
+
+
+def load_cases(rule_id: str) -> list[dict]:
+    path = FIXTURE_DIR / f"{rule_id}.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))["case"]
+
+
+def warehouse_from_rows(rows: dict[str, list[dict]]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    for stmt in all_ddl():
+        con.execute(stmt)
+    for table, records in rows.items():
+        spec = TABLES[table]
+        known = {c.name for c in data_columns(spec)}
+        for i, rec in enumerate(records):
+            unknown = set(rec) - known
+            if unknown:
+                raise KeyError(f"fixture row for {table} has unknown columns {sorted(unknown)}")
+            full = {"source_file": f"{table}.xlsx", "source_sheet": "Sheet1", "source_row": i + 2, **rec}
+            cols = list(full)
+            con.execute(
+                f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                [full[c] for c in cols],
+            )
+    return con
+
+
+def run_case(rule_id: str, case: dict) -> pl.DataFrame:
+    con = warehouse_from_rows(case.get("rows", {}))
+    config = WorkspaceConfig(rules={rule_id: case["params"]} if case.get("params") else {})
+    result = run_rules(con, config, [rule_id])
+    outcome = result.coverage[0]
+    assert outcome.status == "ran", f"{rule_id} / {case['name']}: {outcome.reason}"
+    return result.flags
