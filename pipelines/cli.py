@@ -1,0 +1,210 @@
+"""The `xuncha` command: every user-facing word in Chinese."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+import xuncha  # noqa: F401  (telemetry off before anything else is imported)
+from xuncha.config import ConfigError
+
+app = typer.Typer(
+    help="巡察+大数据比对：读取各部门数据，交叉比对，按村输出疑点清单。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+rules_app = typer.Typer(help="查看比对规则。", invoke_without_command=True, add_completion=False)
+app.add_typer(rules_app, name="rules")
+
+console = Console()
+err = Console(stderr=True)
+
+WORKSPACE_HELP = "工作区目录：数据仓库、配置文件（xuncha.toml）和输出结果都放在这里"
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]错误：[/]{message}")
+    raise typer.Exit(code=2)
+
+
+def _workspace(path: Path):
+    from pipelines.steps import Workspace
+
+    return Workspace(path)
+
+
+@app.command("sample")
+def sample(
+    out_dir: Path = typer.Argument(..., help="输出目录"),
+    villages: int = typer.Option(24, "--villages", help="村的数量（默认约24个村、2个镇）"),
+    seed: int = typer.Option(2024, "--seed", help="随机种子：相同种子生成完全相同的数据"),
+) -> None:
+    """生成一个虚构县的模拟数据（各部门原始格式，含注入的疑点和 ground_truth.csv）。"""
+    from xuncha.sample import generate
+
+    with console.status("正在生成模拟数据…"):
+        summary = generate(out_dir, villages=villages, seed=seed)
+    console.print(f"已生成模拟数据：{out_dir}")
+    console.print(str(summary))
+
+
+def _print_ingest(reports) -> None:
+    table = Table(title="数据读取结果", show_lines=False)
+    for col in ("文件", "工作表", "数据类型", "读取行数", "入库行数", "隔离行数", "说明"):
+        table.add_column(col, overflow="fold")
+    for r in reports:
+        style = "red" if r.extract is None else ("yellow" if r.rows_quarantined else "")
+        table.add_row(
+            r.file, r.sheet or "", r.extract or "未识别", str(r.rows_read), str(r.rows_loaded),
+            str(r.rows_quarantined), r.message or "", style=style,
+        )
+    console.print(table)
+    read = sum(r.rows_read for r in reports)
+    loaded = sum(r.rows_loaded for r in reports)
+    quarantined = sum(r.rows_quarantined for r in reports)
+    unrecognised = sum(1 for r in reports if r.extract is None)
+    console.print(
+        f"共读取 {read} 行：入库 {loaded} 行，隔离 {quarantined} 行（原因见隔离表）；未识别 {unrecognised} 个文件/工作表。"
+    )
+
+
+def _run_ingest(inbox: Path, ws, con, config):
+    from pipelines import steps
+
+    if not inbox.is_dir():
+        _fail(f"找不到数据目录：{inbox}")
+    with Progress(
+        TextColumn("[bold]读取数据"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+        TimeElapsedColumn(), console=console, transient=True,
+    ) as progress:
+        task = progress.add_task("", total=None)
+
+        def on_file(path: Path, done: int, total: int) -> None:
+            progress.update(task, total=total, completed=done, description=path.name)
+
+        reports = steps.ingest(inbox, ws, con, config, on_file=on_file)
+    _print_ingest(reports)
+    console.print(f"读取报告：{ws.root / 'ingest_report.csv'}")
+    return reports
+
+
+@app.command("ingest")
+def ingest(
+    inbox: Path = typer.Argument(..., help="存放各部门数据文件的目录（Excel/CSV，可含子目录）"),
+    workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
+) -> None:
+    """读取数据目录中的全部文件，清洗后入库；无法使用的行放入隔离表并说明原因。"""
+    ws = _workspace(workspace)
+    try:
+        config = ws.config()
+        con = ws.connect()
+        _run_ingest(inbox, ws, con, config)
+    except ConfigError as e:
+        _fail(str(e))
+
+
+def _print_check(outputs) -> None:
+    cov = outputs.result.coverage
+    ran = sum(1 for o in cov if o.status == "ran")
+    table = Table(title="规则运行情况")
+    for col in ("规则", "状态", "疑点数", "说明"):
+        table.add_column(col, overflow="fold")
+    status_text = {"ran": "已运行", "not_run": "未运行", "error": "出错"}
+    from rules.catalog import RULES_BY_ID
+
+    for o in cov:
+        style = "" if o.status == "ran" else "yellow"
+        table.add_row(f"{o.rule_id} {RULES_BY_ID[o.rule_id].title}", status_text[o.status], str(o.flags), o.reason, style=style)
+    console.print(table)
+    key = outputs.villages.filter(outputs.villages["class"] == "重点村").height
+    console.print(
+        f"{ran}/{len(cov)} 条规则已运行，共 {outputs.result.flags.height} 个疑点；"
+        f"{outputs.villages.height} 个村中 {key} 个列为重点村。"
+    )
+
+
+@app.command("check")
+def check(
+    workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
+) -> None:
+    """对已入库的数据运行全部比对规则，输出疑点（flags.csv）和村排名（villages.csv）。"""
+    from pipelines import steps
+
+    ws = _workspace(workspace)
+    try:
+        config = ws.config()
+        con = ws.connect()
+        outputs = steps.check(ws, con, config)
+    except ConfigError as e:
+        _fail(str(e))
+    _print_check(outputs)
+    _print_outputs(ws)
+
+
+def _print_outputs(ws) -> None:
+    console.print("输出文件：")
+    for name in ("flags.csv", "villages.csv", "rule_coverage.csv", "town_common.csv"):
+        console.print(f"  {ws.root / name}")
+
+
+@app.command("run")
+def run(
+    inbox: Path = typer.Argument(..., help="存放各部门数据文件的目录"),
+    workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
+) -> None:
+    """一次完成：读取入库 → 交叉比对 → 评分排名 → 输出结果。"""
+    from pipelines import steps
+
+    ws = _workspace(workspace)
+    try:
+        config = ws.config()
+        con = ws.connect()
+        _run_ingest(inbox, ws, con, config)
+        with console.status("正在运行比对规则…") as status:
+            outputs = steps.check(ws, con, config, on_rule=lambda r: status.update(f"正在运行规则 {r.id} {r.title}…"))
+    except ConfigError as e:
+        _fail(str(e))
+    _print_check(outputs)
+    _print_outputs(ws)
+
+
+@rules_app.callback()
+def rules_list(ctx: typer.Context) -> None:
+    """列出全部比对规则。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rules.catalog import ALL_RULES
+
+    table = Table(title="比对规则")
+    for col in ("编号", "规则", "类别", "严重程度", "所需数据"):
+        table.add_column(col, overflow="fold")
+    from connectors.schema import TABLES
+
+    for r in ALL_RULES:
+        table.add_row(r.id, r.title, r.category, r.severity, "、".join(TABLES[t].label for t in r.tables + r.any_tables))
+    console.print(table)
+    console.print("查看某条规则的说明：xuncha rules show A05")
+
+
+@rules_app.command("show")
+def rules_show(rule_id: str = typer.Argument(..., help="规则编号，如 A05")) -> None:
+    """显示一条规则的完整说明：为什么是疑点、比对方法、排除情形、核查建议、谈话提纲、参数。"""
+    from rich.markdown import Markdown
+
+    from rules.catalog import RULES_BY_ID
+    from rules.docs import rule_markdown
+
+    rule = RULES_BY_ID.get(rule_id.upper())
+    if rule is None:
+        _fail(f"没有编号为“{rule_id}”的规则。运行 xuncha rules 查看全部规则。")
+    console.print(Markdown(rule_markdown(rule)))
+
+
+def main() -> None:  # pragma: no cover
+    sys.exit(app())
