@@ -110,10 +110,10 @@ def town_common_problems(villages: pl.DataFrame, flags: pl.DataFrame, cfg: Scori
     town_sizes = villages.group_by("town").agg(pl.len().cast(pl.Int64).alias("villages_in_town"))
     fired = (
         flags.filter(pl.col("village_code").is_not_null())
-        .join(villages.select("village_code", "town"), on="village_code", how="inner", suffix="_v")
-        .group_by("town_v", "rule_id")
+        .drop("town", strict=False)
+        .join(villages.select("village_code", "town"), on="village_code", how="inner")
+        .group_by("town", "rule_id")
         .agg(pl.col("rule_title").first(), pl.col("village_code").n_unique().cast(pl.Int64).alias("villages_flagged"))
-        .rename({"town_v": "town"})
         .join(town_sizes, on="town")
         .with_columns((pl.col("villages_flagged") / pl.col("villages_in_town")).round(3).alias("share"))
         .filter(pl.col("share") >= cfg.town_common_share)
