@@ -45,3 +45,17 @@ def test_broken_toml_is_reported_in_chinese(tmp_path: Path) -> None:
     path.write_text("[scoring\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="格式错误"):
         load_config(path)
+
+
+def test_every_config_key_is_documented() -> None:
+    from pydantic import BaseModel
+
+    from xuncha.config import WorkspaceConfig
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text(encoding="utf-8")
+    for section, field in WorkspaceConfig.model_fields.items():
+        assert f"[{section}" in doc, f"section [{section}] is not documented"
+        model = field.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            for key in model.model_fields:
+                assert f"`{key}`" in doc, f"{section}.{key} is not documented in docs/configuration.md"
