@@ -72,7 +72,8 @@ other_desc AS (
     SELECT village_code, person_id, pair_label,
            CASE WHEN src = 'assistance_roster'
                 THEN string_agg(label || '（' || strftime(q_start, '%Y年%m月%d日') || '审批，'
-                         || coalesce(strftime(q_end, '%Y年%m月%d日') || '止', '至今在保') || '）', '、')
+                         || coalesce(strftime(q_end, '%Y年%m月%d日') || '止', '至今在保') || '）', '、'
+                         ORDER BY q_start, rid)
                 ELSE label || count(*) || '个月（' || strftime(min(q_start), '%Y年%m月') || '至'
                      || strftime(max(q_start), '%Y年%m月') || '）' END AS what,
            sum(amount) AS amount, list(ev) AS ev
@@ -80,7 +81,7 @@ other_desc AS (
     GROUP BY village_code, person_id, pair_label, src, label
 ),
 others AS (
-    SELECT village_code, person_id, pair_label, string_agg(what, '、') AS what,
+    SELECT village_code, person_id, pair_label, string_agg(what, '、' ORDER BY what) AS what,
            sum(amount) AS amount, flatten(list(ev)) AS ev
     FROM other_desc GROUP BY ALL
 ),
@@ -88,7 +89,8 @@ primaries AS (
     SELECT p.village_code, p.person_id, pair_label,
            any_value(p.person_name) AS person_name,
            string_agg(DISTINCT p.label || '（' || strftime(p.start_day, '%Y年%m月%d日') || '审批，'
-               || coalesce(strftime(p.end_day, '%Y年%m月%d日') || '止', '至今在保') || '）', '、') AS what,
+               || coalesce(strftime(p.end_day, '%Y年%m月%d日') || '止', '至今在保') || '）', '、' ORDER BY p.label || '（' || strftime(p.start_day, '%Y年%m月%d日') || '审批，'
+               || coalesce(strftime(p.end_day, '%Y年%m月%d日') || '止', '至今在保') || '）') AS what,
            list(DISTINCT p.ev) AS ev
     FROM matched GROUP BY ALL
 )

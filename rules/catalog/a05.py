@@ -49,12 +49,16 @@ SELECT village_code, head_id AS subject_key, any_value(head_name) AS subject_nam
        any_value(a.amount) AS amount_yuan,
        '户主' || coalesce(any_value(head_name), '') || '（' || head_id || '）家庭享受'
          || string_agg(DISTINCT programme || '（' || strftime(approval_date, '%Y年%m月%d日') || '审批，'
-              || coalesce(strftime(end_day, '%Y年%m月%d日') || '止', '至今在保') || '）', '、')
+              || coalesce(strftime(end_day, '%Y年%m月%d日') || '止', '至今在保') || '）', '、' ORDER BY programme || '（' || strftime(approval_date, '%Y年%m月%d日') || '审批，'
+              || coalesce(strftime(end_day, '%Y年%m月%d日') || '止', '至今在保') || '）')
          || '；其中'
          || string_agg(DISTINCT CASE WHEN relation = '本人'
                  THEN coalesce(member_name, '') || '本人为本村' || coalesce(cadre_position, '干部')
                  ELSE coalesce(member_name, '') || '系本村' || coalesce(cadre_position, '干部')
-                      || coalesce(cadre_name, '') || '的' || relation END, '；')
+                      || coalesce(cadre_name, '') || '的' || relation END, '；' ORDER BY CASE WHEN relation = '本人'
+                 THEN coalesce(member_name, '') || '本人为本村' || coalesce(cadre_position, '干部')
+                 ELSE coalesce(member_name, '') || '系本村' || coalesce(cadre_position, '干部')
+                      || coalesce(cadre_name, '') || '的' || relation END)
          || '；备案台账中未见该户（户主或该成员）的近亲属备案记录；相关成员已领保障金约'
          || printf('%.2f', any_value(a.amount)) || '元' AS summary,
        '' AS detail_key,
