@@ -43,3 +43,21 @@ LEDGER_PAYMENTS = """
        AND coalesce(subject_name, '') NOT LIKE '库存现金%'
        AND coalesce(subject_name, '') NOT LIKE '银行存款%')
 """
+
+
+# For each (village_code, year) of the relation `keys`, the village_basics row that describes it:
+# the latest basics year <= year, else the nearest later one (rule_semantics C02). `where` limits
+# basics rows to those that carry the figure the rule needs (e.g. "b.farmland_mu IS NOT NULL").
+# Columns: village_code, year, basics (a struct of the row, with its evidence entry as `ev`).
+def basics_for_year(keys: str, where: str = "TRUE") -> str:
+    return f"""
+    (SELECT k.village_code, k.year,
+            first({{'basics_year': b.year, 'households': b.households,
+                   'registered_population': b.registered_population, 'farmland_mu': b.farmland_mu,
+                   'town_raw': b.town_raw, 'village_raw': b.village_raw,
+                   'ev': {evidence('b', 'village_basics')}}}
+                  ORDER BY b.year > k.year, abs(b.year - k.year), b.source_file, b.source_row) AS basics
+     FROM (SELECT DISTINCT village_code, year FROM {keys}) k
+     JOIN village_basics b ON b.village_code = k.village_code AND b.year IS NOT NULL AND ({where})
+     GROUP BY k.village_code, k.year)
+    """
