@@ -1,0 +1,156 @@
+"""D02 拆分支付规避审批: several payments to one payee within days, each under the approval threshold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from rules.model import EVIDENCE_TYPE, Param, Question, Rule
+from rules.sqlparts import LEDGER_PAYMENTS, evidence
+
+
+def payee_key(expr: str) -> str:
+    """The payee as compared: spaces removed, full-width brackets and middle dots unified."""
+    return f"lower(translate(regexp_replace({expr}, '[\\s　]+', '', 'g'), '（）•・.‧･', '()·····'))"
+
+
+# One payment = one voucher's lines to one payee. Only payments that could belong to a flagged
+# cluster leave SQL: a flagged cluster lies within window_days of each of its members, so each
+# member sees at least 2 payments totalling >= threshold within ± window_days. The greedy pass
+# below gives the same clusters on this subset as on all payments (the rest only ever form
+# unflagged clusters), and the subset is small.
+CANDIDATES_SQL = f"""
+WITH lines AS (
+    SELECT p.village_code, coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey,
+           p.voucher_date, {payee_key('p.payee')} AS pkey, p.payee, p.debit_yuan,
+           p.source_file, p.source_row, {evidence('p', 'village_ledger')} AS ev
+    FROM {LEDGER_PAYMENTS} p
+    WHERE p.village_code IS NOT NULL AND p.voucher_date IS NOT NULL AND p.payee IS NOT NULL
+),
+pay AS (
+    SELECT village_code, pkey, vkey, voucher_date, min(payee) AS payee, sum(debit_yuan) AS amount,
+           list(ev ORDER BY source_file, source_row) AS ev
+    FROM lines WHERE pkey <> ''
+    GROUP BY village_code, pkey, vkey, voucher_date
+),
+below AS (SELECT * FROM pay WHERE amount < $threshold),
+win AS (
+    SELECT *, sum(amount) OVER w AS wsum, count(*) OVER w AS wcnt
+    FROM below
+    WINDOW w AS (PARTITION BY village_code, pkey ORDER BY voucher_date
+                 RANGE BETWEEN to_days(CAST($window_days AS INTEGER)) PRECEDING
+                           AND to_days(CAST($window_days AS INTEGER)) FOLLOWING)
+)
+SELECT village_code, pkey, payee, vkey, voucher_date, amount, ev
+FROM win WHERE wsum >= $threshold AND wcnt >= 2
+ORDER BY village_code, pkey, voucher_date, vkey
+"""
+
+OUTPUT_SCHEMA = {
+    "village_code": pl.String,
+    "subject_key": pl.String,
+    "subject_name": pl.String,
+    "amount_yuan": pl.Float64,
+    "summary": pl.String,
+    "detail_key": pl.String,
+    "evidence": EVIDENCE_TYPE,
+    "severity": pl.String,
+    "confidence": pl.Float64,
+}
+
+
+def _money(x: float) -> str:
+    return f"{x:,.2f}"
+
+
+def _day(d) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _flag(cluster: list[tuple], threshold: float, window_days: int) -> dict[str, Any]:
+    village, _, payee = cluster[0][0], cluster[0][1], cluster[0][2]
+    total = sum(r[5] for r in cluster)
+    vouchers = sorted({r[3] for r in cluster})
+    parts = "、".join(f"{_day(r[4])}{_money(r[5])}元（{r[3]}）" for r in cluster)
+    first, last = cluster[0][4], cluster[-1][4]
+    summary = (
+        f"{_day(first)}至{_day(last)}（{(last - first).days + 1}天内）向{payee}支付{len(cluster)}笔：{parts}，"
+        f"每笔均低于审批额度{_money(threshold)}元，合计{_money(total)}元，达到审批额度"
+    )
+    return {
+        "village_code": village,
+        "subject_key": ";".join(vouchers),
+        "subject_name": payee,
+        "amount_yuan": total,
+        "summary": summary,
+        "detail_key": first.isoformat(),
+        "evidence": [e for r in cluster for e in r[6]],
+        "severity": None,
+        "confidence": None,
+    }
+
+
+def run(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> pl.DataFrame:
+    threshold, window_days = float(params["threshold"]), int(params["window_days"])
+    rows = con.execute(CANDIDATES_SQL, {"threshold": threshold, "window_days": window_days}).fetchall()
+    flags: list[dict[str, Any]] = []
+    start = 0
+    while start < len(rows):
+        group_end = start
+        while group_end < len(rows) and rows[group_end][:2] == rows[start][:2]:
+            group_end += 1
+        group = rows[start:group_end]
+        i = 0
+        while i < len(group):
+            # the cluster starting at payment i: every later payment within window_days of it
+            j = i
+            while j + 1 < len(group) and (group[j + 1][4] - group[i][4]).days <= window_days:
+                j += 1
+            cluster = group[i : j + 1]
+            if len(cluster) >= 2 and sum(r[5] for r in cluster) >= threshold:
+                flags.append(_flag(cluster, threshold, window_days))
+                i = j + 1
+            else:
+                i += 1
+        start = group_end
+    return pl.DataFrame(flags, schema=OUTPUT_SCHEMA)
+
+
+RULE = Rule(
+    id="D02",
+    title="拆分支付规避审批",
+    severity="中",
+    tables=("village_ledger",),
+    why="村级大额支出须按额度报乡镇（农经站）审批或经“四议两公开”。把一笔支出拆成几笔、每笔都低于"
+    "审批额度，在几天内付给同一收款人，是规避审批的典型手法，也常伴随虚列或抬高支出。",
+    methodology="取村级财务明细账中的付款记录，按凭证和收款人合并为“一笔付款”（收款人名称去除空格、"
+    "统一括号和间隔号后相同即视为同一收款人）。在同一村、同一收款人的付款中，只看单笔低于审批额度"
+    "（默认10000元）的付款，按凭证日期排序：从某笔付款起，把其后与它相隔不超过窗口天数（默认7天）的"
+    "付款归为一组；一组至少2笔且合计达到审批额度的列为疑点，下一组从该组之后开始。",
+    exclusions=(
+        "同一收款人的几笔付款合计未达到审批额度（如两笔合计9800元），不计。",
+        "两笔付款相隔超过窗口天数（如相隔10天），不归为一组，不计。",
+        "单笔已达到审批额度的付款本身应走审批，不参与拆分判断。",
+    ),
+    assumptions=(
+        "审批额度按村统一设定；县里若分科目设定额度，请按最低额度配置。",
+        "收款人名称在账上填写一致；同一收款人写法不同（如简称与全称）时可能漏判。",
+        "同一张凭证对同一收款人的多条分录合并为一笔付款。",
+    ),
+    verify="调取该组凭证及原始单据，核对是否为同一事项（同一工程、同一批采购）被拆分报销；"
+    "查看合同、验收单和审批记录，确认合计金额是否应报乡镇审批或经村民代表会议决议；"
+    "核实收款人与村干部是否存在利害关系。",
+    questions=(
+        Question("会计", "这几笔付给{subject_name}的款项是否为同一事项？为什么分几次付款、分开做账？"),
+        Question("报账员", "这几笔支出的原始票据是谁提供的？是否同一批发票或同一份合同？"),
+        Question("书记", "合计{amount_yuan}元的支出是否经过村“两委”集体研究和乡镇审批？为什么没有按规定报批？"),
+        Question("当事人", "你为村里做的是什么事项？合同总价多少？钱是分几次、以什么方式收到的？"),
+    ),
+    params=(
+        Param("threshold", 10000, "审批额度（元）：单笔低于此额度、合计达到此额度即为疑似拆分"),
+        Param("window_days", 7, "时间窗口（天）：一组付款从第一笔起算的最长间隔"),
+    ),
+    run=run,
+)
