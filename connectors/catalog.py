@@ -1,0 +1,158 @@
+"""The extract catalogue: extracts.toml plus a county's configured header synonyms, validated.
+
+Everything a connector knows about an extract's headers comes from here, so onboarding a county is
+a configuration change (ConnectorsConfig.header_synonyms), never a code change.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from connectors.headers import normalise_header
+from connectors.schema import TABLES, VILLAGE_KEYS, Column, Table
+
+CATALOG_FILE = Path(__file__).with_name("extracts.toml")
+
+_VILLAGE_KEY_NAMES = {c.name for c in VILLAGE_KEYS}
+
+
+class CatalogError(ValueError):
+    """extracts.toml or the county configuration names something that does not exist (Chinese message)."""
+
+
+@dataclass(frozen=True)
+class ExtractSpec:
+    name: str  # extract kind == canonical table name
+    table: Table
+    # canonical column -> normalised header wordings, in priority order
+    synonyms: dict[str, tuple[str, ...]]
+    # each entry: a tuple of alternatives, at least one of which must be present
+    signature: tuple[tuple[str, ...], ...]
+    required: frozenset[str]
+    strict_ids: frozenset[str]
+    lossy_numeric_quarantine: frozenset[str]
+
+    @property
+    def label(self) -> str:
+        return self.table.label
+
+    def column(self, name: str) -> Column:
+        """A data column or one of the village keys the connector fills from headers."""
+        for c in self.table.columns + (VILLAGE_KEYS if self.table.has_village else ()):
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def header_index(self) -> dict[str, str]:
+        """Normalised header -> canonical column (first listed wins)."""
+        index: dict[str, str] = {}
+        for col, words in self.synonyms.items():
+            for w in words:
+                index.setdefault(w, col)
+        return index
+
+
+@dataclass(frozen=True)
+class Catalog:
+    extracts: dict[str, ExtractSpec]
+    indexes: dict[str, dict[str, str]]  # extract -> normalised header -> canonical column
+
+    def __iter__(self):
+        return iter(self.extracts.values())
+
+    def index(self, name: str) -> dict[str, str]:
+        return self.indexes[name]
+
+
+def _columns_of(table: Table) -> set[str]:
+    names = {c.name for c in table.columns}
+    if table.has_village:
+        names |= _VILLAGE_KEY_NAMES - {"village_match"}
+    return names
+
+
+def _expand(words: list[str], groups: dict[str, list[str]], where: str) -> list[str]:
+    out: list[str] = []
+    for w in words:
+        if w.startswith("@"):
+            if w[1:] not in groups:
+                raise CatalogError(f"{where} 引用了不存在的同义词组“{w}”")
+            out.extend(groups[w[1:]])
+        else:
+            out.append(w)
+    return out
+
+
+def _dedupe_normalised(words: list[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for w in words:
+        n = normalise_header(w)
+        if n:
+            seen.setdefault(n, None)
+    return tuple(seen)
+
+
+@lru_cache(maxsize=1)
+def _raw_catalog() -> dict:
+    return tomllib.loads(CATALOG_FILE.read_text(encoding="utf-8"))
+
+
+def load_catalog(header_synonyms: dict[str, dict[str, list[str]]] | None = None) -> Catalog:
+    """The catalogue, with a county's extra header wordings appended after the built-in ones.
+
+    Unknown extract or column names in the configuration are an error naming them: a typo must not
+    silently do nothing.
+    """
+    raw = _raw_catalog()
+    groups = raw.get("groups", {})
+    extracts: dict[str, ExtractSpec] = {}
+    extra = header_synonyms or {}
+    unknown = sorted(set(extra) - (set(raw) - {"groups"}))
+    if unknown:
+        raise CatalogError(
+            "配置 connectors.header_synonyms 中有未知的数据表：" + "、".join(f"“{u}”" for u in unknown)
+            + "；可用的表：" + "、".join(sorted(set(raw) - {"groups"}))
+        )
+    for name, sec in raw.items():
+        if name == "groups":
+            continue
+        if name not in TABLES:
+            raise CatalogError(f"extracts.toml 中的“{name}”不是 schema.py 中的表")
+        table = TABLES[name]
+        valid = _columns_of(table)
+        cols = sec.get("columns", {})
+        bad = sorted(set(cols) - valid)
+        if bad:
+            raise CatalogError(f"extracts.toml [{name}.columns] 中有表中不存在的列：{'、'.join(bad)}")
+        county_cols = extra.get(name, {})
+        bad = sorted(set(county_cols) - valid)
+        if bad:
+            raise CatalogError(
+                f"配置 connectors.header_synonyms.{name} 中有未知的列：" + "、".join(f"“{b}”" for b in bad)
+                + "；可用的列：" + "、".join(sorted(valid))
+            )
+        synonyms = {
+            col: _dedupe_normalised(_expand(list(words), groups, f"[{name}.columns] {col}") + list(county_cols.get(col, [])))
+            for col, words in cols.items()
+        }
+        for col, words in county_cols.items():
+            if col not in synonyms:
+                synonyms[col] = _dedupe_normalised(list(words))
+        signature = tuple(tuple(s) if isinstance(s, list) else (s,) for s in sec.get("signature", []))
+        for alts in signature:
+            for s in alts:
+                if s not in synonyms:
+                    raise CatalogError(f"extracts.toml [{name}] 的 signature 引用了没有表头同义词的列“{s}”")
+        extracts[name] = ExtractSpec(
+            name=name,
+            table=table,
+            synonyms=synonyms,
+            signature=signature,
+            required=frozenset(sec.get("required", [])),
+            strict_ids=frozenset(sec.get("strict_ids", [])),
+            lossy_numeric_quarantine=frozenset(sec.get("lossy_numeric_quarantine", [])),
+        )
+    return Catalog(extracts, {n: e.header_index() for n, e in extracts.items()})

@@ -1,0 +1,408 @@
+"""Turn what departments typed into canonical values: one normaliser per column kind.
+
+Each scalar normaliser returns (value, problem); problem is a reason code (REASONS) or None, so the
+caller can quarantine a row with a Chinese reason. The scalar functions are the reference; the hot
+path (`normalise_series`) applies the same rules to whole polars columns, vectorised for ids, names,
+text and codes, and through the scalar function on unique values only for dates and numbers.
+Tests hold both to the same table of quirks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+import polars as pl
+
+from xuncha import idcard
+
+# Reason codes -> Chinese message (the caller adds file, sheet, row, column and the raw value).
+REASONS: dict[str, str] = {
+    "id_scientific": "身份证号为科学计数法（如6.10102E+17），后几位已丢失，无法恢复",
+    "id_numeric": "身份证号以数字格式存储，后几位已丢失",
+    "id_format": "身份证号格式错误（应为18位，最后一位可为X）",
+    "id_checksum": "身份证号校验位错误",
+    "id_birth_date": "身份证号中的出生日期不存在或晚于今天",
+    "id_region": "身份证号地区码不存在",
+    "id_missing": "身份证号为空",
+    "account_numeric": "账号以数字格式存储，后几位已丢失",
+    "account_scientific": "账号为科学计数法（如6.217E+18），后几位已丢失，无法恢复",
+    "missing_required": "必填项为空",
+    "bad_date": "无法识别为日期",
+    "bad_amount": "无法识别为金额或数值",
+    "bad_int": "无法识别为整数",
+    "missing_column": "表中缺少此必需列",
+}
+
+# Values that mean "nothing here" in Chinese spreadsheets.
+EMPTY_MARKERS = frozenset(["", "无", "/", "-", "—", "——", "--", "－", "／", "\\", "null", "NULL", "None", "nan", "NaN", "#N/A", "N/A"])
+
+# Excel serial numbers we accept as dates: 1901-01-01 .. 2099-12-31.
+SERIAL_MIN, SERIAL_MAX = 367, 73050
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Numbers at or above this cannot be exact 16+-digit identifiers once stored as Excel numbers.
+LOSSY_NUMBER = 1e15
+
+_WS = " \t\r\n\u3000\u00a0\u200b\ufeff"
+_WS_RE = r"[\s\u3000\u00a0\u200b\ufeff]"
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789XX")
+_DOTS = "•・.‧･∙⋅．"
+_DOT_RE = "[" + re.escape(_DOTS) + "]"
+
+
+def _blank(s: str) -> bool:
+    return s.strip(_WS) in EMPTY_MARKERS
+
+
+# ---------------------------------------------------------------- ids
+
+
+_ID_JUNK = re.compile(_WS_RE + r"|['‘’`\"“”=]")
+_SCI = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
+_TRAILING_ZERO_FRACTION = re.compile(r"^(\d+)\.0+$")
+
+
+def clean_id_text(raw: str) -> str:
+    s = _ID_JUNK.sub("", raw.translate(_FULLWIDTH_DIGITS)).upper()
+    return _TRAILING_ZERO_FRACTION.sub(r"\1", s)
+
+
+def normalize_id(raw: object) -> tuple[str | None, str | None]:
+    """A resident ID as 18 characters, or the reason it is unusable."""
+    if raw is None:
+        return None, "id_missing"
+    if isinstance(raw, bool):
+        return None, "id_format"
+    if isinstance(raw, (int, float)):
+        # Excel keeps 15 significant digits: any number this large has lost its last digits.
+        if abs(raw) >= LOSSY_NUMBER:
+            return None, "id_numeric"
+        if isinstance(raw, float) and not raw.is_integer():
+            return None, "id_format"
+        raw = str(int(raw))
+    s = clean_id_text(str(raw))
+    if s in EMPTY_MARKERS:
+        return None, "id_missing"
+    if _SCI.match(s):
+        return None, "id_scientific"
+    if len(s) == 15 and s.isdigit():
+        s = idcard.upgrade_15(s)
+    code = idcard.problem(s)
+    return (s, None) if code is None else (None, "id_" + code)
+
+
+# ---------------------------------------------------------------- names and text
+
+
+def normalize_name(raw: object) -> tuple[str | None, str | None]:
+    if raw is None:
+        return None, None
+    s = re.sub(_WS_RE, "", str(raw))
+    s = re.sub(_DOT_RE, "·", s)
+    return (None, None) if s in EMPTY_MARKERS else (s, None)
+
+
+def normalize_text(raw: object) -> tuple[str | None, str | None]:
+    if raw is None:
+        return None, None
+    s = _number_text(raw).strip(_WS)
+    return (None, None) if s in EMPTY_MARKERS else (s, None)
+
+
+def normalize_code(raw: object) -> tuple[str | None, str | None]:
+    """Digits kept as text (accounts, voucher numbers); a lossy number is reported, not kept."""
+    if raw is None:
+        return None, None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if abs(raw) >= LOSSY_NUMBER:
+            return None, "account_numeric"
+    s = _number_text(raw)
+    s = re.sub(_WS_RE, "", s).lstrip("'‘`").translate(_FULLWIDTH_DIGITS)
+    if s in EMPTY_MARKERS:
+        return None, None
+    if _SCI.match(s.upper()):
+        return None, "account_scientific"
+    return _TRAILING_ZERO_FRACTION.sub(r"\1", s), None
+
+
+def _number_text(raw: object) -> str:
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < LOSSY_NUMBER:
+        return str(int(raw))
+    return str(raw)
+
+
+# ---------------------------------------------------------------- dates
+
+
+_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_YMD_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:份)?$")
+_YM_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
+_SERIAL = re.compile(r"^\d{3,5}(\.\d+)?$")
+
+
+def _from_serial(v: float) -> dt.date | None:
+    if SERIAL_MIN <= v <= SERIAL_MAX:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(v))
+    return None
+
+
+def normalize_date(raw: object) -> tuple[dt.date | None, str | None]:
+    if raw is None:
+        return None, None
+    if isinstance(raw, dt.datetime):
+        return raw.date(), None
+    if isinstance(raw, dt.date):
+        return raw, None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        d = _from_serial(float(raw))
+        return (d, None) if d else (None, "bad_date")
+    s = unicodedata.normalize("NFKC", str(raw)).strip(_WS)
+    if s in EMPTY_MARKERS:
+        return None, None
+    try:
+        for pattern, has_day in ((_YMD, True), (_YMD_COMPACT, True), (_YM, False), (_YM_COMPACT, False)):
+            m = pattern.match(s)
+            if m:
+                y, mth = int(m.group(1)), int(m.group(2))
+                day = int(m.group(3)) if has_day else 1
+                if not 1900 <= y <= 2100:
+                    return None, "bad_date"
+                return dt.date(y, mth, day), None
+    except ValueError:
+        return None, "bad_date"
+    if _SERIAL.match(s):
+        v = float(s)
+        # A bare 4-digit year is not a serial number, even though 2023 would be one.
+        if not (1900 <= v <= 2100):
+            d = _from_serial(v)
+            if d:
+                return d, None
+    return None, "bad_date"
+
+
+def normalize_month(raw: object) -> tuple[dt.date | None, str | None]:
+    d, problem = normalize_date(raw)
+    return (d.replace(day=1) if d else None), problem
+
+
+# ---------------------------------------------------------------- numbers
+
+
+_AMOUNT_JUNK = re.compile(_WS_RE + r"|[,，¥￥$元亩]|RMB|人民币")
+_WAN = re.compile(r"^(.*)万$")
+
+
+def normalize_amount(raw: object) -> tuple[float | None, str | None]:
+    """Yuan or mu: "1,234.50", "1234.5元", "(1,200.00)" -> -1200.0, "¥", full-width digits."""
+    if raw is None:
+        return None, None
+    if isinstance(raw, bool):
+        return None, "bad_amount"
+    if isinstance(raw, (int, float)):
+        return float(raw), None
+    s = unicodedata.normalize("NFKC", str(raw)).strip(_WS)
+    if s in EMPTY_MARKERS:
+        return None, None
+    s = _AMOUNT_JUNK.sub("", s)
+    negative = False
+    if len(s) >= 2 and s[0] == "(" and s[-1] == ")":
+        negative, s = True, s[1:-1]
+    scale = 1.0
+    m = _WAN.match(s)
+    if m:
+        scale, s = 10000.0, m.group(1)
+    try:
+        v = float(s) * scale
+    except ValueError:
+        return None, "bad_amount"
+    if v != v or v in (float("inf"), float("-inf")):
+        return None, "bad_amount"
+    return (-v if negative else v), None
+
+
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_INT_UNITS = re.compile(r"^第?(.+?)(?:级|人|张|块|个|户|岁|周岁|次|年)?$")
+
+
+def _chinese_small_int(s: str) -> int | None:
+    """一..九十九 (grades, counts)."""
+    if s == "十":
+        return 10
+    if len(s) == 1 and s in _CN_DIGITS:
+        return _CN_DIGITS[s]
+    if len(s) == 2 and s[0] == "十" and s[1] in _CN_DIGITS:
+        return 10 + _CN_DIGITS[s[1]]
+    if len(s) in (2, 3) and s[0] in _CN_DIGITS and s[1] == "十":
+        tail = s[2:]
+        if not tail:
+            return _CN_DIGITS[s[0]] * 10
+        if tail in _CN_DIGITS:
+            return _CN_DIGITS[s[0]] * 10 + _CN_DIGITS[tail]
+    return None
+
+
+def normalize_int(raw: object) -> tuple[int | None, str | None]:
+    """Counts and grades: "3人" -> 3, "一级" -> 1, "3.0" -> 3."""
+    if raw is None:
+        return None, None
+    if isinstance(raw, bool):
+        return None, "bad_int"
+    if isinstance(raw, (int, float)):
+        return (int(raw), None) if float(raw).is_integer() else (None, "bad_int")
+    s = unicodedata.normalize("NFKC", str(raw)).strip(_WS).replace(",", "")
+    if s in EMPTY_MARKERS:
+        return None, None
+    m = _INT_UNITS.match(s)
+    core = m.group(1) if m else s
+    try:
+        f = float(core)
+        return (int(f), None) if f.is_integer() else (None, "bad_int")
+    except ValueError:
+        pass
+    n = _chinese_small_int(core)
+    return (n, None) if n is not None else (None, "bad_int")
+
+
+SCALAR = {
+    "id": normalize_id,
+    "name": normalize_name,
+    "text": normalize_text,
+    "village": normalize_text,
+    "code": normalize_code,
+    "date": normalize_date,
+    "month": normalize_month,
+    "yuan": normalize_amount,
+    "mu": normalize_amount,
+    "int": normalize_int,
+}
+
+_DTYPES = {
+    "id": pl.String, "name": pl.String, "text": pl.String, "village": pl.String, "code": pl.String,
+    "date": pl.Date, "month": pl.Date, "yuan": pl.Float64, "mu": pl.Float64, "int": pl.Int32,
+}
+
+
+# ---------------------------------------------------------------- vectorised
+
+
+def _empty_expr(e: pl.Expr) -> pl.Expr:
+    return e.is_null() | e.str.strip_chars(_WS).is_in(list(EMPTY_MARKERS))
+
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _check_char_expr(body17: pl.Expr) -> pl.Expr:
+    total = pl.sum_horizontal(
+        [body17.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(_WEIGHTS)]
+    )
+    return (total % 11).replace_strict(list(range(11)), list("10X98765432"), return_dtype=pl.String, default=None)
+
+
+def _id_frame(s: pl.Series, lossy: pl.Series | None, today: dt.date) -> tuple[pl.Series, pl.Series]:
+    """Vectorised normalize_id over a column of rendered cell texts plus a lossy-number mask."""
+    df = pl.DataFrame({"raw": s, "lossy": lossy if lossy is not None else pl.repeat(False, len(s), eager=True)})
+    fw_from, fw_to = list("０１２３４５６７８９Ｘｘ"), list("0123456789XX")
+    clean = (
+        pl.col("raw").str.replace_many(fw_from, fw_to).str.replace_all(_ID_JUNK.pattern, "").str.to_uppercase()
+        .str.replace(_TRAILING_ZERO_FRACTION.pattern, "${1}")
+    )
+    df = df.with_columns(clean.alias("c"))
+    c = pl.col("c")
+    body15 = c.str.slice(0, 6) + pl.lit("19") + c.str.slice(6, 9)
+    is15 = c.str.contains(r"^\d{15}$")
+    df = df.with_columns(
+        pl.when(is15).then(body15 + _check_char_expr(body15)).otherwise(c).alias("v")
+    )
+    v = pl.col("v")
+    born = v.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
+    problem = (
+        pl.when(_empty_expr(pl.col("raw")) | c.is_in(list(EMPTY_MARKERS))).then(pl.lit("id_missing"))
+        .when(pl.col("lossy")).then(pl.lit("id_numeric"))
+        .when(c.str.contains(_SCI.pattern)).then(pl.lit("id_scientific"))
+        .when(~v.str.contains(r"^\d{17}[0-9X]$")).then(pl.lit("id_format"))
+        .when(~v.str.slice(0, 2).is_in(sorted(idcard.PROVINCE_CODES)) | (v.str.slice(2, 4) == "0000"))
+        .then(pl.lit("id_region"))
+        .when(born.is_null() | (born > pl.lit(today)) | (born.dt.year() < 1890)).then(pl.lit("id_birth_date"))
+        .when(_check_char_expr(v.str.slice(0, 17)) != v.str.slice(17, 1)).then(pl.lit("id_checksum"))
+        .otherwise(None)
+    )
+    out = df.select(problem.alias("p"), v)
+    value = out.select(pl.when(pl.col("p").is_null()).then(pl.col("v")).alias("v"))["v"]
+    return value, out["p"], out["v"]
+
+
+def _by_unique(s: pl.Series, fn, dtype) -> tuple[pl.Series, pl.Series]:
+    """Apply a scalar normaliser once per distinct value: dates and amounts repeat a lot."""
+    uniq = s.unique().drop_nulls().to_list()
+    pairs = [fn(u) for u in uniq]
+    vals = pl.Series([p[0] for p in pairs], dtype=dtype)
+    probs = pl.Series([p[1] for p in pairs], dtype=pl.String)
+    keys = pl.Series(uniq, dtype=pl.String)
+    value = s.replace_strict(keys, vals, default=None, return_dtype=dtype)
+    problem = s.replace_strict(keys, probs, default=None, return_dtype=pl.String)
+    return value, problem
+
+
+def normalise_series(s: pl.Series, kind: str, lossy: pl.Series | None = None,
+                     today: dt.date | None = None) -> tuple[pl.Series, pl.Series]:
+    """Normalise a column of cell texts (numbers already rendered as text by the reader).
+
+    `lossy` marks cells that were Excel numbers too large to be exact (>= 1e15); for ids and codes
+    they become a problem instead of a value. Returns (values, problem codes or null).
+    """
+    s = s.cast(pl.String)
+    n = len(s)
+    if kind == "id":
+        return _id_frame(s, lossy, today or dt.date.today())[:2]
+    if kind == "name":
+        v = s.str.replace_all(_WS_RE, "").str.replace_all(_DOT_RE, "·")
+        v = pl.select(pl.when(_empty_expr(pl.lit(v))).then(None).otherwise(pl.lit(v))).to_series()
+        return v, pl.repeat(None, n, dtype=pl.String, eager=True)
+    if kind in ("text", "village"):
+        v = s.str.strip_chars(_WS).str.replace(r"^(-?\d+)\.0$", "${1}")
+        v = pl.select(pl.when(_empty_expr(pl.lit(v))).then(None).otherwise(pl.lit(v))).to_series()
+        return v, pl.repeat(None, n, dtype=pl.String, eager=True)
+    if kind == "code":
+        fw_from, fw_to = list("０１２３４５６７８９"), list("0123456789")
+        v = (s.str.replace_all(_WS_RE, "").str.strip_chars_start("'‘`").str.replace_many(fw_from, fw_to)
+             .str.replace(_TRAILING_ZERO_FRACTION.pattern, "${1}"))
+        df = pl.DataFrame({"v": v, "lossy": lossy if lossy is not None else pl.repeat(False, n, eager=True)})
+        out = df.select(
+            pl.when(pl.col("lossy")).then(pl.lit("account_numeric"))
+            .when(pl.col("v").str.to_uppercase().str.contains(_SCI.pattern)).then(pl.lit("account_scientific"))
+            .otherwise(None).alias("p"),
+            pl.when(_empty_expr(pl.col("v"))).then(None).otherwise(pl.col("v")).alias("v"),
+        )
+        value = out.select(pl.when(pl.col("p").is_null()).then(pl.col("v")))
+        return value.to_series(), out["p"]
+    if kind in ("yuan", "mu"):
+        # Fast path: plain numbers cast directly; only the rest go through the scalar rules.
+        fast = s.str.strip_chars(_WS).cast(pl.Float64, strict=False)
+        rest = s.filter(fast.is_null() & s.is_not_null())
+        if rest.len() == 0:
+            return fast, pl.repeat(None, n, dtype=pl.String, eager=True)
+        v2, p2 = _by_unique(s, normalize_amount, pl.Float64)
+        return fast.fill_null(v2), pl.select(pl.when(pl.lit(fast).is_null()).then(pl.lit(p2))).to_series()
+    if kind in ("date", "month"):
+        return _by_unique(s, SCALAR[kind], pl.Date)
+    if kind == "int":
+        return _by_unique(s, normalize_int, pl.Int32)
+    raise ValueError(f"unknown column kind {kind}")
+
+
+def normalise_column(s: pl.Series, kind: str, lossy: pl.Series | None = None,
+                     today: dt.date | None = None) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """normalise_series plus the cleaned text before validation (for quarantine: the 18-character ID
+    whose check digit is wrong is evidence for rule A06)."""
+    s = s.cast(pl.String)
+    if kind == "id":
+        return _id_frame(s, lossy, today or dt.date.today())
+    value, problem = normalise_series(s, kind, lossy, today)
+    return value, problem, s.str.strip_chars(_WS)
+
+
+def dtype_of(kind: str) -> pl.DataType:
+    return _DTYPES[kind]

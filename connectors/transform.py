@@ -1,0 +1,321 @@
+"""One raw sheet -> rows of a canonical table plus quarantined rows, with the sheet's row accounting.
+
+Pure: no database, no village reference (villages.py fills village_code afterwards), so sheets and
+files can be transformed in parallel. Every data row below the header ends up in exactly one of
+loaded, quarantined or skipped (blank, totals, notes, repeated header); the message says which.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from connectors.catalog import Catalog, ExtractSpec
+from connectors.headers import MAX_HEADER_SCAN, HeaderMatch, Unrecognised, detect_header, normalise_header
+from connectors.normalize import LOSSY_NUMBER, REASONS, dtype_of, normalise_column
+from connectors.readers import RawSheet, render_cell
+from connectors.schema import VILLAGE_KEYS
+from connectors.warehouse import QUARANTINE_COLUMNS
+
+# Totals and notes are recognised in the first few columns only: further right, free text (摘要)
+# may legitimately contain these words.
+MARKER_COLUMNS = 4
+_TOTALS = r"合计|总计|小计|本页合计|本月合计|本年累计|累计发生额"
+_NOTES = (r"^(填表人|填报人|制表人|制表|审核人|审核|审批人|复核人|负责人|单位负责人|分管领导|经办人|联系人|"
+          r"联系电话|填表日期|填报日期|制表日期|报送日期|备注|说明|注)[:：]|^第\d+页|^共\d+页")
+_WS = r"[\s\u3000\u00a0]"
+_VILLAGE_RAW_KEYS = ("town_raw", "village_raw", "village_code")
+
+
+@dataclass
+class SheetResult:
+    sheet: str
+    extract: str | None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_skipped: int = 0
+    messages: list[str] = field(default_factory=list)
+    data: pl.DataFrame | None = None  # canonical table columns, village keys (without match), provenance
+    quarantine: pl.DataFrame | None = None
+
+    @property
+    def message(self) -> str:
+        return "；".join(self.messages)
+
+
+def _sheet_name(sheet: RawSheet) -> str:
+    return sheet.name
+
+
+def _is_blank_row(row: list) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+
+
+def _fill_merged_data(rows: list[list], merges, start: int) -> None:
+    """A value merged down a block of rows (乡镇 over its villages) belongs to every row it covers."""
+    for (r0, c0), (r1, c1) in merges:
+        if r0 < start or r0 >= len(rows):
+            continue
+        v = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        for r in range(r0, min(r1 + 1, len(rows))):
+            row = rows[r]
+            for c in range(c0, min(c1 + 1, len(row))):
+                if r != r0 or c != c0:
+                    row[c] = v
+
+
+def _text_series(col: tuple) -> pl.Series:
+    types = set(map(type, col))
+    if types <= {str}:
+        return pl.Series(values=col, dtype=pl.String)
+    # Numbers render as "100.0" / "6.1e+17", dates as ISO: the normalisers understand both.
+    return pl.Series(values=col, dtype=pl.String, strict=False)
+
+
+def _lossy_mask(col: tuple) -> pl.Series | None:
+    if float not in set(map(type, col)):
+        return None
+    return pl.Series([type(v) is float and abs(v) >= LOSSY_NUMBER for v in col], dtype=pl.Boolean)
+
+
+def _rows_list(rows: list[int], limit: int = 5) -> str:
+    shown = "、".join(str(r) for r in rows[:limit])
+    return shown + (f"等{len(rows)}行" if len(rows) > limit else "")
+
+
+def transform_sheet(sheet: RawSheet, catalog: Catalog, source_file: str, today: dt.date | None = None) -> SheetResult:
+    name = _sheet_name(sheet)
+    rows = sheet.rows
+    last = len(rows)
+    while last > 0 and _is_blank_row(rows[last - 1]):
+        last -= 1
+    if last == 0:
+        return SheetResult(name, None, messages=["空工作表，无数据"])
+    match = detect_header(rows[: MAX_HEADER_SCAN + 1], catalog, sheet.merges)
+    if isinstance(match, Unrecognised):
+        return SheetResult(name, None, messages=[match.reason + f"（本表共{last}行未读取）"])
+    return _transform_recognised(sheet, name, rows[:last], match, source_file, today)
+
+
+def _transform_recognised(sheet: RawSheet, name: str, rows: list[list], match: HeaderMatch,
+                          source_file: str, today: dt.date | None) -> SheetResult:
+    spec = match.spec
+    start = match.data_start
+    result = SheetResult(name, spec.name)
+    header_at = "、".join(str(r + 1) for r in match.header_rows)
+    hidden = "（隐藏工作表）" if sheet.hidden else ""
+    result.messages.append(f"识别为“{spec.label}”{hidden}（表头在第{header_at}行）")
+    _fill_merged_data(rows, sheet.merges, start)
+    data = rows[start:]
+    if not data:
+        result.messages.append("表头下没有数据行")
+        return result
+    width = max(len(r) for r in data)
+    if any(len(r) < width for r in data):
+        data = [r + [""] * (width - len(r)) for r in data]
+    cols = list(zip(*data))
+    n = len(data)
+
+    mapped = {c: j for c, j in match.columns.items() if j < width}
+    texts: dict[str, pl.Series] = {}
+    lossy: dict[str, pl.Series | None] = {}
+    for canon, j in mapped.items():
+        texts[canon] = _text_series(cols[j])
+        kind = spec.column(canon).kind
+        lossy[canon] = _lossy_mask(cols[j]) if kind in ("id", "code") else None
+    marker_cols = [_text_series(cols[j]) for j in range(min(MARKER_COLUMNS, width))]
+
+    skip_kind = _classify_rows(spec, match, texts, marker_cols, n)
+    keep = skip_kind.is_null()
+    skipped = skip_kind.drop_nulls().value_counts()
+    result.rows_skipped = int(n - keep.sum())
+    if result.rows_skipped:
+        parts = "、".join(f"{k}{c}行" for k, c in skipped.sort("count", descending=True).iter_rows())
+        result.messages.append(f"跳过{result.rows_skipped}行（{parts}）")
+
+    row_no = pl.int_range(start + 1, start + 1 + n, dtype=pl.Int32, eager=True)
+    keep_idx = keep.arg_true()
+    row_no = row_no.gather(keep_idx)
+    texts = {c: s.gather(keep_idx) for c, s in texts.items()}
+    lossy = {c: (m.gather(keep_idx) if m is not None else None) for c, m in lossy.items()}
+    m = len(row_no)
+    result.rows_read = m
+
+    values: dict[str, pl.Series] = {}
+    cleaned: dict[str, pl.Series] = {}
+    reason_code = pl.Series("code", [None] * m, dtype=pl.String)
+    reason_col = pl.Series("col", [None] * m, dtype=pl.String)
+    warnings: list[str] = []
+
+    def flag(mask: pl.Series, code: pl.Series | str, canon: str) -> None:
+        nonlocal reason_code, reason_col
+        fresh = mask & reason_code.is_null()
+        if not fresh.any():
+            return
+        code_s = code if isinstance(code, pl.Series) else pl.repeat(code, m, dtype=pl.String, eager=True)
+        reason_code = pl.select(pl.when(pl.lit(fresh)).then(pl.lit(code_s)).otherwise(pl.lit(reason_code))).to_series()
+        reason_col = pl.select(pl.when(pl.lit(fresh)).then(pl.lit(canon)).otherwise(pl.lit(reason_col))).to_series()
+
+    # Required columns missing from the header: every row is quarantined (nothing can be loaded).
+    for canon in sorted(spec.required - set(mapped)):
+        label = spec.column(canon).label
+        result.messages.append(f"缺少必需列“{label}”，本表所有数据行已隔离")
+        flag(pl.repeat(True, m, eager=True), "missing_column", canon)
+
+    order = sorted(mapped, key=lambda c: (c not in spec.required, c not in spec.strict_ids, list(mapped).index(c)))
+    for canon in order:
+        kind = spec.column(canon).kind
+        v, p, cleaned[canon] = normalise_column(texts[canon], "code" if canon == "village_code" else kind,
+                                                lossy[canon], today)
+        values[canon] = v
+        label = match.labels[mapped[canon]]
+        if canon in spec.required:
+            empty_code = "missing_required"
+            p = pl.select(
+                pl.when(pl.lit(v).is_null() & (pl.lit(p).is_null() | (pl.lit(p) == "id_missing")))
+                .then(pl.lit(empty_code)).otherwise(pl.lit(p))
+            ).to_series()
+            flag(p.is_not_null(), p, canon)
+            continue
+        if kind == "id":
+            p = pl.select(pl.when(pl.lit(p) == "id_missing").then(None).otherwise(pl.lit(p))).to_series()
+            if canon in spec.strict_ids:
+                flag(p.is_not_null(), p, canon)
+                continue
+        if canon in spec.lossy_numeric_quarantine:
+            flag(p.is_not_null(), p, canon)
+            continue
+        bad = p.is_not_null()
+        if bad.any():
+            where = row_no.filter(bad).to_list()
+            codes = p.drop_nulls().unique().to_list()
+            what = "、".join(REASONS.get(c, c) for c in sorted(codes))
+            warnings.append(f"“{label}”列有{len(where)}个值{what}，已置为空（第{_rows_list(where)}行）")
+    if "village_code" in values:
+        vc = values["village_code"]
+        bad = vc.is_not_null() & ~vc.str.contains(r"^\d{12}$")
+        if bad.any():
+            where = row_no.filter(bad).to_list()
+            warnings.append(f"“{match.labels[mapped['village_code']]}”列有{len(where)}个值不是12位区划代码，已置为空（第{_rows_list(where)}行）")
+            values["village_code"] = pl.select(pl.when(pl.lit(bad)).then(None).otherwise(pl.lit(vc))).to_series()
+
+    quarantined = reason_code.is_not_null()
+    result.rows_quarantined = int(quarantined.sum())
+    result.rows_loaded = m - result.rows_quarantined
+    if result.rows_quarantined:
+        result.quarantine = _quarantine_frame(spec, match, data, start, row_no, quarantined, reason_code, reason_col,
+                                              source_file, name, values, cleaned)
+        counts = result.quarantine.group_by("reason_code").len().sort("len", descending=True)
+        parts = "、".join(f"{REASONS.get(c, c)}{k}行" for c, k in counts.iter_rows())
+        result.messages.append(f"隔离{result.rows_quarantined}行（{parts}）")
+    result.messages.extend(warnings)
+    if match.unused:
+        result.messages.append("未使用的列：" + "、".join(match.unused))
+    if match.duplicates:
+        result.messages.append("与前面的列同义而未使用的列：" + "、".join(match.duplicates))
+
+    keep_rows = ~quarantined
+    result.data = _data_frame(spec, values, keep_rows, row_no, source_file, name)
+    return result
+
+
+def _classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Series],
+                   marker_cols: list[pl.Series], n: int) -> pl.Series:
+    """Per data row: null for a data row, else why it is skipped (空行/合计行/表尾说明/重复表头)."""
+    frame = pl.DataFrame({f"m{i}": s for i, s in enumerate(marker_cols)} | {f"c_{k}": s for k, s in texts.items()})
+    all_cols = [pl.col(c) for c in frame.columns]
+    stripped = [c.str.replace_all(_WS, "") for c in all_cols]
+    blank = pl.all_horizontal([s.is_null() | (s == "") for s in stripped])
+    markers = [pl.col(f"m{i}").str.replace_all(_WS, "") for i in range(len(marker_cols))]
+    id_cols = [f"c_{k}" for k in texts if spec.column(k).kind == "id"]
+    no_id = pl.all_horizontal([pl.col(c).str.replace_all(_WS, "").fill_null("") == "" for c in id_cols]) if id_cols else pl.lit(True)
+    totals = pl.any_horizontal([mk.str.contains(_TOTALS).fill_null(False) for mk in markers]) if markers else pl.lit(False)
+    notes = pl.any_horizontal([mk.str.contains(_NOTES).fill_null(False) for mk in markers]) if markers else pl.lit(False)
+    header_eq = []
+    for k in texts:
+        label = normalise_header(match.labels[match.columns[k]])
+        header_eq.append((pl.col(f"c_{k}").str.replace_all(_WS, "") == label).fill_null(False).cast(pl.Int32))
+    repeat = (pl.sum_horizontal(header_eq) >= max(2, (len(header_eq) + 1) // 2)) if header_eq else pl.lit(False)
+    kind = (
+        pl.when(blank).then(pl.lit("空行"))
+        .when(repeat).then(pl.lit("重复表头"))
+        .when(totals & no_id).then(pl.lit("合计行"))
+        .when(notes & no_id).then(pl.lit("表尾说明"))
+        .otherwise(None)
+    )
+    return frame.select(kind.alias("skip"))["skip"]
+
+
+def _quarantine_frame(spec, match, data, start, row_no, quarantined, reason_code, reason_col, source_file, sheet,
+                      values, cleaned):
+    """Quarantined rows with every raw cell kept (JSON keyed by header), and a reason naming row and column.
+
+    Also carries the row's cleaned failing value and its village keys (town_raw, village_raw,
+    village_code as written) so villages.assign can give quarantined rows their village too.
+    """
+    rows = row_no.filter(quarantined).to_list()
+    cleaned_cols = {c: s.filter(quarantined).to_list() for c, s in cleaned.items()}
+    cleaned_value = [cleaned_cols[c][i] if c in cleaned_cols else None for i, c in enumerate(reason_col.filter(quarantined).to_list())]
+    codes = reason_code.filter(quarantined).to_list()
+    canons = reason_col.filter(quarantined).to_list()
+    labels = {c: (lab or f"第{c + 1}列") for c, lab in match.labels.items()}
+    out = {k: [] for k in ("source_row", "column_name", "reason_code", "reason", "raw_json")}
+    for r, code, canon in zip(rows, codes, canons):
+        raw_row = data[r - start - 1]
+        raw = {labels.get(c, f"第{c + 1}列"): render_cell(v) for c, v in enumerate(raw_row) if render_cell(v) is not None}
+        j = match.columns.get(canon)
+        label = labels.get(j, spec.column(canon).label) if j is not None else spec.column(canon).label
+        shown = render_cell(raw_row[j]) if j is not None and j < len(raw_row) else None
+        text = f"第{r}行“{label}”列：{REASONS.get(code, code)}"
+        if shown is not None:
+            text += f"（原值：{shown}）"
+        out["source_row"].append(r)
+        out["column_name"].append(canon)
+        out["reason_code"].append(code)
+        out["reason"].append(text)
+        out["raw_json"].append(json.dumps(raw, ensure_ascii=False))
+    k = len(rows)
+    village = {
+        key: (values[key].filter(quarantined) if key in values else pl.Series([None] * k, dtype=pl.String))
+        for key in _VILLAGE_RAW_KEYS
+    }
+    if "village_code" in values:  # only a well-formed code counts as the row's village
+        village["village_code"] = village["village_code"].cast(pl.String)
+    frame = pl.DataFrame({
+        "source_file": [source_file] * k,
+        "source_sheet": [sheet] * k,
+        "source_row": pl.Series(out["source_row"], dtype=pl.Int32),
+        "extract": [spec.name] * k,
+        "table_name": [spec.table.name] * k,
+        "column_name": out["column_name"],
+        "reason_code": out["reason_code"],
+        "reason": out["reason"],
+        "raw_json": out["raw_json"],
+        "cleaned_value": pl.Series(cleaned_value, dtype=pl.String),
+        "village_code": village["village_code"],
+    }, schema={c: (pl.Int32 if c == "source_row" else pl.String) for c in QUARANTINE_COLUMNS})
+    return frame.with_columns(village["town_raw"].alias("town_raw"), village["village_raw"].alias("village_raw"))
+
+
+def _data_frame(spec: ExtractSpec, values: dict[str, pl.Series], keep: pl.Series, row_no: pl.Series,
+                source_file: str, sheet: str) -> pl.DataFrame:
+    k = int(keep.sum())
+    cols: dict[str, pl.Series] = {}
+    table_cols = list(spec.table.columns)
+    if spec.table.has_village:
+        table_cols += [c for c in VILLAGE_KEYS if c.name in _VILLAGE_RAW_KEYS]
+    for c in table_cols:
+        dtype = pl.String if c.name == "village_code" else dtype_of(c.kind)
+        if c.name in values:
+            cols[c.name] = values[c.name].filter(keep).cast(dtype)
+        else:
+            cols[c.name] = pl.Series(c.name, [None] * k, dtype=dtype)
+    cols["source_file"] = pl.Series([source_file] * k, dtype=pl.String) if k else pl.Series([], dtype=pl.String)
+    cols["source_sheet"] = pl.Series([sheet] * k, dtype=pl.String) if k else pl.Series([], dtype=pl.String)
+    cols["source_row"] = row_no.filter(keep)
+    return pl.DataFrame(cols)

@@ -1,0 +1,140 @@
+"""The DuckDB warehouse: create the canonical tables, and (re)load one file's rows atomically.
+
+Loading a file again replaces its rows: its old rows are deleted from every table and from the
+quarantine, then the new ones inserted, in one transaction, and the load is logged with the file's
+sha256. Frames go in through Arrow, never row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import polars as pl
+
+from connectors.schema import SYSTEM_TABLES, TABLES, all_ddl, data_columns
+
+if TYPE_CHECKING:
+    from connectors.transform import SheetResult
+
+# Column names of the quarantine table, read from its DDL (comment lines skipped).
+QUARANTINE_COLUMNS = [
+    part.split()[0]
+    for part in " ".join(
+        line for line in SYSTEM_TABLES["quarantine"].splitlines() if not line.strip().startswith("--")
+    ).split(",")
+    if part.strip()
+]
+
+
+def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open (or create) the warehouse file with every canonical and system table."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    for stmt in all_ddl():
+        con.execute(stmt)
+    return con
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def loaded_files(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Files the warehouse may hold rows of (every load is logged), so re-loads know what to delete."""
+    return {r[0] for r in con.execute("SELECT DISTINCT source_file FROM load_log").fetchall()}
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, columns: list[str]) -> None:
+    if frame.height == 0:
+        return
+    name = f"_xuncha_in_{uuid.uuid4().hex[:8]}"
+    con.register(name, frame.select(columns).to_arrow())
+    try:
+        cols = ", ".join(columns)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
+    finally:
+        con.unregister(name)
+
+
+def write_file(con: duckdb.DuckDBPyConnection, source_file: str, sha256: str, sheets: list[SheetResult],
+               previously_loaded: bool = True, loaded_at: dt.datetime | None = None) -> None:
+    """Replace everything the warehouse holds from `source_file` by these sheets' rows, atomically."""
+    loaded_at = loaded_at or dt.datetime.now()
+    by_table: dict[str, list[pl.DataFrame]] = defaultdict(list)
+    quarantine = [s.quarantine for s in sheets if s.quarantine is not None and s.quarantine.height]
+    for s in sheets:
+        if s.data is not None and s.data.height and s.extract:
+            by_table[s.extract].append(s.data)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if previously_loaded:
+            for t in TABLES:
+                con.execute(f"DELETE FROM {t} WHERE source_file = ?", [source_file])
+            con.execute("DELETE FROM quarantine WHERE source_file = ?", [source_file])
+        for table, frames in by_table.items():
+            cols = [c.name for c in data_columns(TABLES[table])]
+            frame = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
+            _insert(con, table, frame, cols)
+        if quarantine:
+            _insert(con, "quarantine", pl.concat(quarantine, how="vertical_relaxed"), QUARANTINE_COLUMNS)
+        _log(con, source_file, sha256, sheets, loaded_at)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _log(con, source_file: str, sha256: str, sheets: list[SheetResult], loaded_at: dt.datetime) -> None:
+    groups: dict[str | None, list[SheetResult]] = defaultdict(list)
+    for s in sheets:
+        groups[s.extract].append(s)
+    if not groups:
+        groups[None] = []
+    load_id = uuid.uuid4().hex
+    rows = []
+    for extract, ss in groups.items():
+        rows.append((
+            load_id, source_file, sha256, loaded_at, extract, extract, len(ss),
+            sum(s.rows_read for s in ss), sum(s.rows_loaded for s in ss),
+            sum(s.rows_quarantined for s in ss), sum(s.rows_skipped for s in ss),
+            "；".join(f"{s.sheet}：{s.message}" if s.sheet else s.message for s in ss),
+        ))
+    con.executemany("INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def record_aliases(con: duckdb.DuckDBPyConnection, seen: list[tuple[str, str, str]]) -> None:
+    """Remember every spelling of a village we have matched, once."""
+    if not seen:
+        return
+    frame = pl.DataFrame(seen, schema={"alias": pl.String, "village_code": pl.String, "origin": pl.String},
+                         orient="row").unique()
+    con.register("_xuncha_alias", frame.to_arrow())
+    try:
+        con.execute(
+            "INSERT INTO village_alias SELECT n.alias, n.village_code, n.origin FROM _xuncha_alias n "
+            "WHERE NOT EXISTS (SELECT 1 FROM village_alias a WHERE a.alias = n.alias AND a.village_code = n.village_code)"
+        )
+    finally:
+        con.unregister("_xuncha_alias")
+
+
+def replace_quarantine(con: duckdb.DuckDBPyConnection, source_file: str, frames: list[pl.DataFrame]) -> None:
+    """Rewrite one file's quarantine rows (after its villages were re-matched)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM quarantine WHERE source_file = ?", [source_file])
+        frames = [f for f in frames if f.height]
+        if frames:
+            _insert(con, "quarantine", pl.concat(frames, how="vertical_relaxed"), QUARANTINE_COLUMNS)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
