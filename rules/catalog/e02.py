@@ -1,0 +1,93 @@
+"""E02 人均补贴金额异常: a village's subsidy per registered resident far above its town's villages."""
+
+from rules.model import Param, Question, Rule
+from rules.sqlparts import basics_for_year, evidence
+
+SQL = f"""
+WITH totals AS (
+    SELECT village_code, year(pay_month) AS year, sum(amount_yuan) AS amount, count(*) AS n_payments
+    FROM onecard_payments
+    WHERE village_code IS NOT NULL AND pay_month IS NOT NULL AND amount_yuan IS NOT NULL
+    GROUP BY village_code, year(pay_month)
+),
+reference AS {basics_for_year('totals', 'b.registered_population > 0')},
+per_capita AS (
+    SELECT t.*, r.basics,
+           -- the town is the first 9 digits of the 12-digit statistical code
+           substr(t.village_code, 1, 9) AS town_code,
+           t.amount / r.basics.registered_population AS rate
+    FROM totals t JOIN reference r USING (village_code, year)
+),
+town_stats AS (
+    SELECT town_code, year, count(*) AS n_villages, median(rate) AS med, mad(rate) AS mad
+    FROM per_capita GROUP BY town_code, year
+    HAVING count(*) >= $min_villages
+),
+outliers AS (
+    SELECT p.*, s.n_villages, s.med, s.mad,
+           CASE WHEN s.mad > 0 THEN 0.6745 * (p.rate - s.med) / s.mad END AS z
+    FROM per_capita p JOIN town_stats s USING (town_code, year)
+    WHERE CASE WHEN s.mad > 0 THEN 0.6745 * (p.rate - s.med) / s.mad > $robust_z
+               ELSE p.rate > $mad_zero_ratio * s.med END
+),
+ev AS (
+    -- evidence only for the flagged village-years: every payment summed, in source order
+    SELECT p.village_code, year(p.pay_month) AS year,
+           list({evidence('p', 'onecard_payments')} ORDER BY p.source_file, p.source_row) AS ev
+    FROM onecard_payments p
+    SEMI JOIN outliers o ON o.village_code = p.village_code AND o.year = year(p.pay_month)
+    WHERE p.amount_yuan IS NOT NULL
+    GROUP BY p.village_code, year(p.pay_month)
+)
+SELECT o.village_code,
+       o.village_code AS subject_key,
+       '' AS subject_name,
+       -- money above what the town's median per resident would give this village
+       (o.rate - o.med) * o.basics.registered_population AS amount_yuan,
+       o.year || '年一卡通向本村发放补贴' || o.n_payments || '笔、合计' || printf('%.2f', o.amount) || '元，按村基本情况表'
+         || o.basics.basics_year || '年户籍人口' || o.basics.registered_population || '人计人均'
+         || printf('%.2f', o.rate) || '元；同乡镇' || o.n_villages || '个村人均中位数' || printf('%.2f', o.med)
+         || CASE WHEN o.z IS NOT NULL
+                 THEN '元（MAD ' || printf('%.2f', o.mad) || '元），稳健z值' || printf('%.1f', o.z)
+                 ELSE '元（多数村人均相同），为中位数的' || printf('%.1f', o.rate / o.med) || '倍' END
+         || '，比中位数水平多发约' || printf('%.2f', (o.rate - o.med) * o.basics.registered_population) || '元' AS summary,
+       CAST(o.year AS VARCHAR) AS detail_key,
+       list_prepend(o.basics.ev, e.ev) AS evidence,
+       NULL AS severity,
+       NULL AS confidence
+FROM outliers o JOIN ev e USING (village_code, year)
+"""
+
+RULE = Rule(
+    id="E02",
+    title="人均补贴金额异常",
+    severity="低",
+    tables=("onecard_payments", "village_basics"),
+    why="同一乡镇各村的政策和人口结构相近，按户籍人口计算的人均补贴金额应大体相当。某村人均补贴远高于同乡镇其他村，"
+    "可能存在虚报对象、提高标准、重复发放等问题，提示巡察组重点抽查该村。",
+    methodology="按村和发放年度汇总一卡通发放金额，除以村基本情况表的户籍人口（取不晚于该年度的最近一年，没有则取最接近的年度），"
+    "得到人均补贴金额；在同一乡镇（统计用区划代码前 9 位）同一年度的各村中计算中位数和绝对中位差 MAD，"
+    "稳健 z 值 = 0.6745 ×（本村人均 − 中位数）÷ MAD 大于 robust_z 的列为疑点（MAD 为 0 时，人均大于 mad_zero_ratio × 中位数的列为疑点）。涉及金额为超出中位数水平的部分。",
+    exclusions=(
+        "同乡镇同年度有发放记录且有户籍人口的村少于 min_villages 个的，无法比较，不计。",
+        "多数村人均金额相同（MAD 为 0）的乡镇不计算 z 值，只有高于中位数 mad_zero_ratio 倍的才计。",
+        "没有户籍人口数据的村不比对。",
+    ),
+    assumptions=(
+        "一卡通发放明细覆盖了全乡镇各村，且各村村名已正确匹配到统计用区划代码。",
+        "人口结构差异（如老龄人口多、残疾人多）会使人均金额偏高，需结合项目构成判断。",
+    ),
+    verify="按补贴项目拆分该村发放金额，与同乡镇其他村比较，找出偏高的项目；对偏高项目抽查发放对象的资格、"
+    "户籍和账户（配合 B01–B05、E01 的疑点）；核实是否有补发、一次性项目（如危房改造）等合理原因。",
+    questions=(
+        Question("书记", "本村人均补贴金额明显高于同乡镇其他村，原因是什么？哪些项目发得多？"),
+        Question("报账员", "本村补贴发放名册中各项目的人数、金额是怎么确定的？近年有无大额补发或一次性项目？"),
+        Question("民政协理员", "本村低保、特困、残疾人补贴对象的比例为何比邻村高？是否开展过动态复核？"),
+    ),
+    params=(
+        Param("robust_z", 3.5, "人均补贴金额的稳健 z 值超过此值列为疑点"),
+        Param("mad_zero_ratio", 1.5, "同乡镇多数村人均金额相同（MAD=0）时，人均超过中位数的倍数"),
+        Param("min_villages", 5, "同乡镇同年度至少需要的可比较村数"),
+    ),
+    sql=SQL,
+)
