@@ -166,8 +166,8 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     closest: _Candidate | None = None  # best partial match, for the reason when nothing fits
     for r in range(scan):
         single, _ = _horizontal_fill(rows, r, width, merges)
-        if sum(1 for v in single if v) < 2:
-            continue
+        if len({v for v in single if v}) < 2:
+            continue  # a title, even when merged across the whole width
         layouts = [([[v] for v in single], single, (r,))]
         if r + 1 < len(rows):
             two = _two_row_labels(rows, r, width, merges)
@@ -175,7 +175,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
                 layouts.insert(0, (two[0], two[1], (r, r + 1)))
         for variants, shown, hrows in layouts:
             for cand in _evaluate(catalog, variants, shown, hrows):
-                if closest is None or cand.score > closest.score:
+                if closest is None or (cand.score, -len(cand.missing)) > (closest.score, -len(closest.missing)):
                     closest = cand
                 if cand.missing or cand.score < 2:
                     continue

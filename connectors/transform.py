@@ -78,9 +78,9 @@ def _text_series(col: tuple) -> pl.Series:
 
 
 def _lossy_mask(col: tuple) -> pl.Series | None:
-    if float not in set(map(type, col)):
+    if not ({float, int} & set(map(type, col))):
         return None
-    return pl.Series([type(v) is float and abs(v) >= LOSSY_NUMBER for v in col], dtype=pl.Boolean)
+    return pl.Series([type(v) in (float, int) and abs(v) >= LOSSY_NUMBER for v in col], dtype=pl.Boolean)
 
 
 def _rows_list(rows: list[int], limit: int = 5) -> str:

@@ -1,0 +1,125 @@
+"""Header normalisation, header-row location and extract recognition (from headers, never file names)."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.catalog import CatalogError, load_catalog
+from connectors.headers import HeaderMatch, Unrecognised, detect_header, normalise_header
+from fixtures.connectors.headers import HEADERS
+
+CATALOG = load_catalog()
+
+
+@pytest.mark.parametrize(("raw", "norm"), [
+    ("身份证号码", "身份证号"),
+    ("身份证号 ", "身份证号"),
+    ("身份证号\n码", "身份证号"),
+    ("身份证号（18位）", "身份证号"),
+    ("月保障金（元）", "月保障金"),
+    ("月保障金(元)", "月保障金"),
+    ("补贴面积\u3000(亩)", "补贴面积"),
+    ("补贴标准(元/亩)", "补贴标准"),
+    ("*姓名", "姓名"),
+    ("姓名：", "姓名"),
+    ("金额（万元）", "金额(万元)"),  # 万元 changes the amount: kept, so it does not match 金额
+    ("单位（账套）名称", "单位(账套)名称"),
+])
+def test_normalise_header(raw, norm) -> None:
+    assert normalise_header(raw) == norm
+
+
+@pytest.mark.parametrize("extract", sorted(HEADERS))
+def test_each_extract_is_recognised_from_its_headers(extract) -> None:
+    headers = HEADERS[extract]
+    m = detect_header([headers, ["x"] * len(headers)], CATALOG)
+    assert isinstance(m, HeaderMatch), m
+    assert m.spec.name == extract
+    assert m.header_rows == (0,)
+    assert m.unused == ()
+
+
+def test_every_catalogue_extract_has_a_test_header() -> None:
+    assert set(HEADERS) == set(CATALOG.extracts)
+
+
+def test_title_rows_above_the_header() -> None:
+    rows = [
+        ["2024年农村低保对象花名册", "", ""],
+        ["填报单位：城关镇  填报日期：2024年5月1日", "", ""],
+        [""],
+        ["序号", "姓名", "身份证号码", "与户主关系", "保障类别", "月保障金（元）"],
+        [1, "张三", "x", "户主", "农村低保", 300],
+    ]
+    m = detect_header(rows, CATALOG)
+    assert isinstance(m, HeaderMatch)
+    assert m.spec.name == "assistance_roster"
+    assert m.header_rows == (3,)
+    assert m.data_start == 4
+    assert m.columns["member_id"] == 2 and m.columns["monthly_amount_yuan"] == 5
+    assert m.unused == ("序号",)
+
+
+def test_two_row_header_with_merged_parent() -> None:
+    rows = [
+        ["残疾人两项补贴发放名册", "", "", "", "", ""],
+        ["姓名", "身份证号", "残疾等级", "金额", "", "发放月份"],
+        ["", "", "", "本月", "累计", ""],
+        ["张三", "x", "一级", 100, 1200, "2024-05"],
+    ]
+    merges = [((0, 0), (0, 5)), ((1, 3), (1, 4)), ((1, 0), (2, 0)), ((1, 1), (2, 1))]
+    m = detect_header(rows, CATALOG, merges)
+    assert isinstance(m, HeaderMatch)
+    assert m.spec.name == "disability_payments"
+    assert m.header_rows == (1, 2)
+    assert m.columns["amount_yuan"] == 3  # 金额/本月, not 金额/累计
+    assert m.labels[3] == "金额/本月" and m.labels[4] == "金额/累计"
+
+
+def test_two_row_header_without_merge_information() -> None:
+    """CSV has no merges: a blank upper cell right of a group still belongs to it."""
+    rows = [
+        ["姓名", "身份证号", "残疾等级", "金额", "", "发放月份"],
+        ["", "", "", "本月", "累计", ""],
+        ["张三", "x", "一级", 100, 1200, "2024-05"],
+    ]
+    m = detect_header(rows, CATALOG)
+    assert isinstance(m, HeaderMatch) and m.header_rows == (0, 1)
+    assert m.columns["amount_yuan"] == 3
+
+
+def test_a_data_row_is_not_a_second_header_row() -> None:
+    rows = [["姓名", "身份证号", "死亡日期"], ["张三", "610102199001011231", "2023-05-01"]]
+    m = detect_header(rows, CATALOG)
+    assert isinstance(m, HeaderMatch) and m.header_rows == (0,)
+
+
+def test_unrecognised_names_what_is_missing() -> None:
+    m = detect_header([["姓名", "年龄", "职务"], ["张三", 40, "主任"]], CATALOG)
+    assert isinstance(m, Unrecognised)
+    assert m.reason.startswith("无法识别表头")
+    assert "村(居)民委员会成员名册" in m.reason and "缺少“身份证号”列" in m.reason
+
+
+def test_unrecognised_when_nothing_is_known() -> None:
+    m = detect_header([["甲", "乙"], [1, 2]], CATALOG)
+    assert isinstance(m, Unrecognised)
+    assert "没有已知的列名" in m.reason
+
+
+def test_county_synonyms_extend_the_catalogue() -> None:
+    rows = [["姓名", "居民身份证", "亡故日期"], ["张三", "x", "2023-05-01"]]
+    assert isinstance(detect_header(rows, CATALOG), Unrecognised)
+    county = load_catalog({"deaths": {"death_date": ["亡故日期"], "person_id": ["居民身份证"]}})
+    m = detect_header(rows, county)
+    assert isinstance(m, HeaderMatch) and m.spec.name == "deaths"
+
+
+def test_unknown_extract_in_config_is_an_error() -> None:
+    with pytest.raises(CatalogError, match="deathz"):
+        load_catalog({"deathz": {"death_date": ["亡故日期"]}})
+
+
+def test_unknown_column_in_config_is_an_error() -> None:
+    with pytest.raises(CatalogError, match="died_on"):
+        load_catalog({"deaths": {"died_on": ["亡故日期"]}})

@@ -1,0 +1,80 @@
+"""Village matching: code, exact after suffix/town stripping, configured alias, fuzzy with a threshold."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from connectors.villages import VillageIndex, assign, village_core
+from fixtures.connectors.workbooks import BASICS
+
+REF = pl.DataFrame(
+    [r[:3] for r in BASICS[1:]], schema=["village_code", "town_raw", "village_raw"], orient="row"
+)
+DONGLING, XILING, SHIMEN_DONGLING, HONGXING = (r[0] for r in BASICS[1:])
+
+
+def index(**kw) -> VillageIndex:
+    return VillageIndex.build(REF, **kw)
+
+
+@pytest.mark.parametrize("name", ["东岭村", "东岭", "东岭村委会", "东岭村民委员会", "东岭村村委会", "东岭村村民委员会",
+                                  " 东岭村 ", "城关镇东岭村", "城关东岭村", "东岭村股份经济合作社", "城关镇东岭村村民委员会"])
+def test_exact_after_suffix_and_town_stripping(name) -> None:
+    assert index().match("城关镇", name, None) == (DONGLING, "exact")
+
+
+def test_town_prefix_in_the_village_name_decides_the_town() -> None:
+    assert index().match(None, "石门镇东岭村", None) == (SHIMEN_DONGLING, "exact")
+    assert index().match(None, "城关镇东岭村委会", None) == (DONGLING, "exact")
+
+
+def test_same_name_in_two_towns_without_town_is_not_guessed() -> None:
+    assert index().match(None, "东岭村", None) == (None, "unmatched")
+
+
+def test_unique_name_without_town() -> None:
+    assert index().match(None, "西岭村委会", None) == (XILING, "exact")
+    assert index().match(None, "红星社区居委会", None) == (HONGXING, "exact")
+
+
+def test_code_in_the_row_wins() -> None:
+    assert index().match("城关镇", "随便写的", "611021105202") == ("611021105202", "code")
+
+
+def test_configured_alias() -> None:
+    idx = index(aliases={"老东岭": DONGLING})
+    assert idx.match("城关镇", "老东岭", None) == (DONGLING, "alias")
+    assert index().match("城关镇", "老东岭", None) == (None, "unmatched")
+
+
+def test_fuzzy_above_and_below_threshold() -> None:
+    ref = pl.DataFrame({"village_code": ["611021104301"], "town_raw": ["城关镇"], "village_raw": ["红旗岭新村"]})
+    low = VillageIndex.build(ref, threshold=70)
+    code, how = low.match("城关镇", "红旗领新村", None)  # one character typed wrong
+    assert code == "611021104301" and how.startswith("fuzzy:")
+    assert int(how.split(":")[1]) == 75  # one of four core characters differs
+    high = VillageIndex.build(ref, threshold=80)
+    assert high.match("城关镇", "红旗领新村", None) == (None, "unmatched")
+
+
+def test_no_village_given() -> None:
+    assert index().match("城关镇", None, None) == (None, None)
+
+
+def test_village_core() -> None:
+    assert village_core("城关镇东岭村村委会", ["城关镇"]) == ("城关", "东岭")
+    assert village_core("东岭村股份经济合作社") == ("", "东岭")
+
+
+def test_assign_works_on_distinct_names_and_reports_unmatched() -> None:
+    frame = pl.DataFrame({
+        "town_raw": ["城关镇", "城关镇", "城关镇", None],
+        "village_raw": ["东岭村委会", "东岭村委会", "东林村", "红星社区"],
+        "village_code": [None, None, None, None],
+    }, schema={"town_raw": pl.String, "village_raw": pl.String, "village_code": pl.String})
+    a = assign(frame, index())
+    assert a.frame["village_code"].to_list() == [DONGLING, DONGLING, None, HONGXING]
+    assert a.frame["village_match"].to_list() == ["exact", "exact", "unmatched", "exact"]
+    assert a.unmatched == ["城关镇东林村"]
+    assert ("东岭村委会", DONGLING, "exact") in a.seen
