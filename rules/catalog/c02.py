@@ -9,34 +9,46 @@ WITH totals AS (
            sum(subsidy_area_mu) AS area,
            sum(amount_yuan) AS amount,
            count(*) AS n_rows,
-           count(DISTINCT coalesce(person_id, head_name)) AS n_households,
-           list({evidence('f', 'farmland_subsidy')} ORDER BY f.source_file, f.source_row) AS ev
-    FROM farmland_subsidy f
+           count(DISTINCT coalesce(person_id, head_name)) AS n_households
+    FROM farmland_subsidy
     WHERE village_code IS NOT NULL AND year IS NOT NULL AND subsidy_area_mu IS NOT NULL
     GROUP BY village_code, year
 ),
-reference AS {basics_for_year('totals', 'b.farmland_mu IS NOT NULL')}
-SELECT t.village_code,
-       t.village_code AS subject_key,
+reference AS {basics_for_year('totals', 'b.farmland_mu IS NOT NULL')},
+over AS (
+    SELECT t.*, r.basics
+    FROM totals t JOIN reference r USING (village_code, year)
+    WHERE t.area > (1 + $tolerance) * r.basics.farmland_mu + 1e-9
+),
+ev AS (
+    -- evidence only for the flagged village-years: every row summed, in source order
+    SELECT f.village_code, f.year,
+           list({evidence('f', 'farmland_subsidy')} ORDER BY f.source_file, f.source_row) AS ev
+    FROM farmland_subsidy f
+    SEMI JOIN over o ON o.village_code = f.village_code AND o.year = f.year
+    WHERE f.subsidy_area_mu IS NOT NULL
+    GROUP BY f.village_code, f.year
+)
+SELECT o.village_code,
+       o.village_code AS subject_key,
        '' AS subject_name,
        -- the excess area at the village's average subsidy per mu
-       (t.area - r.basics.farmland_mu) * coalesce(t.amount / nullif(t.area, 0), 0) AS amount_yuan,
-       t.year || '年全村耕地地力保护补贴面积合计' || printf('%.2f', t.area) || '亩（' || t.n_households || '户、'
-         || t.n_rows || '条），村基本情况表' || r.basics.basics_year || '年耕地面积'
-         || printf('%.2f', r.basics.farmland_mu) || '亩'
-         || CASE WHEN r.basics.farmland_mu > 0
-                 THEN '，超出' || printf('%.1f', 100 * (t.area / r.basics.farmland_mu - 1)) || '%' ELSE '' END
-         || '（' || printf('%.2f', t.area - r.basics.farmland_mu) || '亩）'
-         || CASE WHEN t.amount IS NOT NULL
+       (o.area - o.basics.farmland_mu) * coalesce(o.amount / nullif(o.area, 0), 0) AS amount_yuan,
+       o.year || '年全村耕地地力保护补贴面积合计' || printf('%.2f', o.area) || '亩（' || o.n_households || '户、'
+         || o.n_rows || '条），村基本情况表' || o.basics.basics_year || '年耕地面积'
+         || printf('%.2f', o.basics.farmland_mu) || '亩'
+         || CASE WHEN o.basics.farmland_mu > 0
+                 THEN '，超出' || printf('%.1f', 100 * (o.area / o.basics.farmland_mu - 1)) || '%' ELSE '' END
+         || '（' || printf('%.2f', o.area - o.basics.farmland_mu) || '亩）'
+         || CASE WHEN o.amount IS NOT NULL
                  THEN '，按全村平均每亩补贴计涉及约'
-                      || printf('%.2f', (t.area - r.basics.farmland_mu) * t.amount / nullif(t.area, 0)) || '元'
+                      || printf('%.2f', (o.area - o.basics.farmland_mu) * o.amount / nullif(o.area, 0)) || '元'
                  ELSE '' END AS summary,
-       CAST(t.year AS VARCHAR) AS detail_key,
-       list_prepend(r.basics.ev, t.ev) AS evidence,
+       CAST(o.year AS VARCHAR) AS detail_key,
+       list_prepend(o.basics.ev, e.ev) AS evidence,
        NULL AS severity,
        NULL AS confidence
-FROM totals t JOIN reference r USING (village_code, year)
-WHERE t.area > (1 + $tolerance) * r.basics.farmland_mu + 1e-9
+FROM over o JOIN ev e USING (village_code, year)
 """
 
 RULE = Rule(
