@@ -1,0 +1,172 @@
+"""D05 向村干部及其近亲属付款: a ledger payee bears the name of a cadre or close relative of the village."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import polars as pl
+from pypinyin import Style, pinyin
+
+from rules.model import Param, Question, Rule
+from rules.sqlparts import LEDGER_PAYMENTS, evidence
+
+EXACT_CONFIDENCE = 0.9  # same cleaned name: namesakes in one village are possible
+HOMOPHONE_CONFIDENCE = 0.7  # same toneless pinyin only (王丽/王莉): a typo, or another person
+
+
+def clean_name(expr: str) -> str:
+    """SQL twin of rules.identity.clean_name: spaces removed, middle dots unified."""
+    return f"regexp_replace(regexp_replace({expr}, '[\\s　]+', '', 'g'), '[·•・.‧･]', '·', 'g')"
+
+
+NOT_SALARY = "len(list_filter($salary_subjects, lambda s: contains(coalesce(p.subject_name, ''), s))) = 0"
+
+PAYMENTS = f"""
+    SELECT p.*, {clean_name('p.payee')} AS pname,
+           coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey,
+           {evidence('p', 'village_ledger')} AS ev
+    FROM {LEDGER_PAYMENTS} p
+    WHERE p.village_code IS NOT NULL AND p.payee IS NOT NULL AND {NOT_SALARY}
+"""
+
+NAMES_SQL = f"""
+CREATE OR REPLACE TEMP TABLE _d05_names AS
+SELECT DISTINCT village_code, pname, length(pname) AS len FROM ({PAYMENTS}) WHERE pname <> ''
+"""
+KIN_SQL = f"""
+CREATE OR REPLACE TEMP TABLE _d05_kin AS
+SELECT DISTINCT village_code, {clean_name('relative_name')} AS kname,
+       length({clean_name('relative_name')}) AS len
+FROM kinship WHERE village_code IS NOT NULL AND coalesce(relative_name, '') <> ''
+"""
+
+# Characters whose readings are needed to block homophone candidates.
+CHARS_SQL = """
+SELECT DISTINCT ch FROM (
+    SELECT left(kname, 1) AS ch FROM _d05_kin UNION ALL SELECT right(kname, 1) FROM _d05_kin
+    UNION ALL SELECT left(pname, 1) FROM _d05_names WHERE len IN (SELECT len FROM _d05_kin)
+    UNION ALL SELECT right(pname, 1) FROM _d05_names WHERE len IN (SELECT len FROM _d05_kin))
+"""
+
+# Homophones (equal name_key) have equal length and share a reading of the first and of the last
+# character; that equi-join blocks the pairs, so the pinyin of whole names is computed only for
+# the few candidates, not for every payee of the city.
+MATCHES_SQL = """
+CREATE OR REPLACE TEMP TABLE _d05_matches AS
+WITH pk AS (
+    SELECT DISTINCT n.village_code, n.pname, n.len, f.py AS f, l.py AS l
+    FROM _d05_names n JOIN _d05_readings f ON f.ch = left(n.pname, 1)
+                      JOIN _d05_readings l ON l.ch = right(n.pname, 1)
+    WHERE n.len >= 2
+),
+kk AS (
+    SELECT DISTINCT k.village_code, k.kname, k.len, f.py AS f, l.py AS l
+    FROM _d05_kin k JOIN _d05_readings f ON f.ch = left(k.kname, 1)
+                    JOIN _d05_readings l ON l.ch = right(k.kname, 1)
+    WHERE k.len >= 2
+),
+candidates AS (
+    SELECT DISTINCT pk.village_code, pk.pname, kk.kname
+    FROM pk JOIN kk ON kk.village_code = pk.village_code AND kk.len = pk.len AND kk.f = pk.f AND kk.l = pk.l
+    WHERE pk.pname <> kk.kname
+)
+SELECT n.village_code, n.pname, n.pname AS kname, {exact} AS conf
+FROM _d05_names n JOIN _d05_kin k ON k.village_code = n.village_code AND k.kname = n.pname
+UNION ALL
+SELECT village_code, pname, kname, {homophone} FROM candidates WHERE name_key(pname) = name_key(kname)
+""".format(exact=EXACT_CONFIDENCE, homophone=HOMOPHONE_CONFIDENCE)
+
+FLAGS_SQL = f"""
+WITH kin AS (
+    SELECT *, {clean_name('relative_name')} AS kname FROM kinship WHERE village_code IS NOT NULL
+),
+per_name AS (
+    -- everything a payee name matches among the village's cadres and their relatives
+    SELECT m.village_code, m.pname, max(m.conf) AS conf,
+           string_agg(DISTINCT '本村' || coalesce(k.cadre_position, '干部') || k.cadre_name
+                      || CASE WHEN k.relation = '本人' THEN '本人'
+                              ELSE '的' || k.relation || k.relative_name END
+                      || CASE WHEN m.conf < {EXACT_CONFIDENCE} THEN '（同音）' ELSE '' END, '、') AS who,
+           list_distinct(flatten(list(k.evidence))) AS kin_ev
+    FROM _d05_matches m JOIN kin k ON k.village_code = m.village_code AND k.kname = m.kname
+    GROUP BY m.village_code, m.pname
+),
+hits AS (
+    SELECT p.village_code, p.vkey, p.voucher_date, p.payee, p.debit_yuan, p.subject_name, p.summary,
+           p.source_file, p.source_row, p.ev, n.conf, n.who, n.kin_ev
+    FROM ({PAYMENTS}) p JOIN per_name n ON n.village_code = p.village_code AND n.pname = p.pname
+)
+SELECT village_code,
+       vkey AS subject_key,
+       min(payee) AS subject_name,
+       sum(debit_yuan) AS amount_yuan,
+       concat(strftime(voucher_date, '%Y年%-m月%-d日'), '凭证', vkey, '向', min(payee), '支付',
+              format('{{:,.2f}}', sum(debit_yuan)), '元（科目：',
+              coalesce(string_agg(DISTINCT subject_name, '、' ORDER BY subject_name), '未填'), '；摘要：',
+              coalesce(string_agg(DISTINCT summary, '、' ORDER BY summary), '未填'),
+              '），收款人姓名与', min(who), '相同') AS summary,
+       coalesce(CAST(voucher_date AS VARCHAR), '') AS detail_key,
+       list_concat(list(ev ORDER BY source_file, source_row), min(kin_ev)) AS evidence,
+       NULL AS severity,
+       max(conf) AS confidence
+FROM hits
+GROUP BY village_code, vkey, voucher_date
+"""
+
+
+def _readings(chars: list[str]) -> pl.DataFrame:
+    rows = [(c, r) for c in chars for r in set(pinyin(c, style=Style.NORMAL, heteronym=True)[0])]
+    return pl.DataFrame(rows, schema={"ch": pl.String, "py": pl.String}, orient="row")
+
+
+def run(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> pl.DataFrame:
+    args = {"salary_subjects": list(params["salary_subjects"])}
+    try:
+        con.execute(NAMES_SQL, args)
+        con.execute(KIN_SQL)
+        chars = [c for (c,) in con.execute(CHARS_SQL).fetchall() if c]
+        readings = _readings(chars)  # noqa: F841  (read by DuckDB by name)
+        con.execute("CREATE OR REPLACE TEMP TABLE _d05_readings AS SELECT * FROM readings")
+        con.execute(MATCHES_SQL)
+        return con.execute(FLAGS_SQL, args).pl()
+    finally:
+        for t in ("_d05_names", "_d05_kin", "_d05_readings", "_d05_matches"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+RULE = Rule(
+    id="D05",
+    title="向村干部及其近亲属付款",
+    severity="中",
+    tables=("village_ledger",),
+    derived=("kinship",),
+    why="村集体资金付给村干部本人或其近亲属（工资、误工补贴等报酬除外），可能是利用职务便利"
+    "把工程、采购、劳务交给自家人，或以虚假事项套取集体资金，是“微腐败”的高发领域。",
+    methodology="由户籍信息（同一户号）和低保花名册（同一户主）推导村干部的近亲属（默认民法典近亲属，"
+    "另加子女的配偶、配偶的父母）。村级财务明细账中的付款记录，收款人姓名与本村干部或其近亲属姓名"
+    "相同（去除空格、统一间隔号后相同，可信度0.9，因可能同名）或同音（拼音相同，可信度0.7），"
+    "且科目名称不含工资、误工、补贴、报酬、津贴（可配置）的，按凭证列出。",
+    exclusions=(
+        "科目为村干部工资、误工补贴、报酬、津贴的正常发放，不计。",
+        "收款人与其他村的干部或其亲属同名，不计（只比对本村干部）。",
+    ),
+    assumptions=(
+        "账上收款人只有姓名，没有身份证号，只能按姓名比对，同名不同人的情况需实地甄别。",
+        "近亲属关系来自户籍和低保家庭成员信息，分户居住的亲属可能漏判。",
+        "未能匹配到村代码的账套记录不参与比对。",
+    ),
+    verify="先核实收款人与村干部是否为同一人或近亲属（查户籍、问邻里）；再调取凭证、合同、验收资料，"
+    "核实付款事项是否真实、价格是否公允，是否经村民代表会议决议并公开，相关干部是否回避；"
+    "核对银行流水，确认款项最终去向。",
+    questions=(
+        Question("当事人", "你与本村干部是什么关系？你为村里做了什么事、收了多少钱？是怎么承揽到这项业务的？"),
+        Question("书记", "付给{subject_name}的{amount_yuan}元是什么事项？决策时相关干部是否回避？有没有经过村民代表会议？"),
+        Question("会计", "这笔付款的依据是什么（合同、验收单、考勤表）？收款人是否本人签字领取？"),
+        Question("村务监督委员会主任", "这笔支出是否经过监委会审核和村务公开？村民有没有反映？"),
+    ),
+    params=(
+        Param("salary_subjects", ["工资", "误工", "补贴", "报酬", "津贴"], "报酬类科目关键词：科目名称含其中任一的付款不计"),
+    ),
+    run=run,
+)
