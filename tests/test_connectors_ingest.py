@@ -1,0 +1,323 @@
+"""Ingest end to end on tiny workbooks: layouts, readers, row accounting, quarantine, reloads, villages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from connectors.ingest import ingest_file, ingest_inbox, write_ingest_report
+from connectors.warehouse import open_warehouse
+from fixtures.connectors.workbooks import BASICS, make_id, write_csv, write_xlsx
+from xuncha.config import ConnectorsConfig, WorkspaceConfig
+
+FIXTURES = Path(__file__).parent / "fixtures" / "connectors"
+CONFIG = WorkspaceConfig()
+ID1, ID2, ID3 = make_id("19900101", "123"), make_id("19850615", "241"), make_id("19401001", "017")
+
+
+@pytest.fixture
+def con(tmp_path):
+    c = open_warehouse(tmp_path / "w.duckdb")
+    yield c
+    c.close()
+
+
+def inbox_with(tmp_path: Path, **files) -> Path:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir(exist_ok=True)
+    write_xlsx(inbox / "村基本情况.xlsx", {"村": BASICS})
+    return inbox
+
+
+def report_for(reports, file: str, sheet: str | None = None):
+    found = [r for r in reports if r.file == file and (sheet is None or r.sheet == sheet)]
+    assert len(found) == 1, (file, sheet, reports)
+    return found[0]
+
+
+def check_invariant(reports) -> None:
+    for r in reports:
+        assert r.rows_read == r.rows_loaded + r.rows_quarantined, r
+
+
+def test_title_rows_totals_notes_blank_rows_and_repeated_header(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    header = ["序号", "乡镇", "村", "姓名", "身份证号码", "死亡日期", "注销原因"]
+    write_xlsx(inbox / "a.xlsx", {"死亡": [
+        ["2024年死亡人员信息"],                                     # row 1
+        ["填报单位：城关镇派出所    填报日期：2024-06-01"],          # row 2
+        header,                                                      # row 3
+        [1, "城关镇", "东岭村", "张三", ID1, "2024-01-05", "死亡"],  # row 4
+        [None] * 7,                                                  # row 5 blank
+        header,                                                      # row 6 repeated header
+        [2, "城关镇", "西岭村", "李 四", ID2, 45047, "死亡"],        # row 7
+        ["合计", None, None, "2人", None, None, None],               # row 8
+        ["填表人：王五", None, None, "审核人：赵六", None, None, None],  # row 9
+    ]}, merges={"死亡": ["A1:G1"]})
+    reports = ingest_inbox(inbox, con, CONFIG)
+    check_invariant(reports)
+    r = report_for(reports, "a.xlsx")
+    assert (r.extract, r.rows_read, r.rows_loaded, r.rows_quarantined, r.rows_skipped) == ("deaths", 2, 2, 0, 4)
+    assert "表头在第3行" in r.message and "合计行1行" in r.message and "表尾说明1行" in r.message
+    rows = con.execute("SELECT source_row, person_name, person_id, death_date, village_code FROM deaths ORDER BY 1").fetchall()
+    assert rows == [
+        (4, "张三", ID1, dt.date(2024, 1, 5), BASICS[1][0]),
+        (7, "李四", ID2, dt.date(2023, 5, 1), BASICS[2][0]),
+    ]
+
+
+def test_hidden_and_several_sheets(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    header = ["乡镇", "村", "姓名", "身份证号", "职务"]
+    write_xlsx(inbox / "cadres.xlsx", {
+        "城关镇": [header, ["城关镇", "东岭村", "张三", ID1, "书记"]],
+        "石门镇": [header, ["石门镇", "东岭村", "李四", ID2, "主任"]],
+        "旧名单": [header, ["石门镇", "红星社区", "王五", ID3, "委员"]],
+        "Sheet3": [],
+    }, hidden=("旧名单",))
+    reports = ingest_inbox(inbox, con, CONFIG)
+    check_invariant(reports)
+    assert {r.sheet for r in reports if r.file == "cadres.xlsx"} == {"城关镇", "石门镇", "旧名单", "Sheet3"}
+    assert "隐藏" in report_for(reports, "cadres.xlsx", "旧名单").message
+    assert report_for(reports, "cadres.xlsx", "Sheet3").extract is None
+    got = sorted(con.execute("SELECT source_sheet, village_code FROM cadre_roster").fetchall())
+    assert got == sorted([("旧名单", BASICS[4][0]), ("城关镇", BASICS[1][0]), ("石门镇", BASICS[3][0])])
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-8-sig", "utf-8"])
+def test_csv_encodings(tmp_path, con, encoding) -> None:
+    inbox = inbox_with(tmp_path)
+    write_csv(inbox / "payroll.csv", [
+        ["姓名", "身份证号", "单位名称", "人员类别", "入编日期"],
+        ["张三", ID1, "县财政局", "行政", "2010/9/1"],
+        ["阿卜杜·热合曼", "'" + ID2, "县第一中学", "事业", "2012年8月1日"],
+    ], encoding)
+    reports = ingest_inbox(inbox, con, CONFIG)
+    r = report_for(reports, "payroll.csv")
+    assert (r.extract, r.rows_loaded, r.sheet) == ("payroll", 2, "payroll")
+    got = con.execute("SELECT person_name, person_id, employer, start_date, source_row FROM payroll ORDER BY source_row").fetchall()
+    assert got == [("张三", ID1, "县财政局", dt.date(2010, 9, 1), 2),
+                   ("阿卜杜·热合曼", ID2, "县第一中学", dt.date(2012, 8, 1), 3)]
+
+
+def test_legacy_xls(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    shutil.copy(FIXTURES / "legacy.xls", inbox / "legacy.xls")
+    reports = ingest_inbox(inbox, con, CONFIG)
+    check_invariant(reports)
+    r = report_for(reports, "legacy.xls", "高龄补贴")
+    assert (r.extract, r.rows_read, r.rows_loaded, r.rows_quarantined, r.rows_skipped) == ("old_age_payments", 2, 1, 1, 1)
+    assert report_for(reports, "legacy.xls", "说明").extract is None  # hidden notes sheet: reported, not loaded
+    assert con.execute("SELECT person_id, pay_month, amount_yuan FROM old_age_payments").fetchall() == [
+        ("610102194001011239", dt.date(2023, 5, 1), 100.0)]
+    assert con.execute("SELECT source_row, reason_code FROM quarantine").fetchall() == [(4, "id_numeric")]
+
+
+def test_big_numeric_id_is_quarantined_never_loaded_with_wrong_digits(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    write_xlsx(inbox / "deaths.xlsx", {"s": [
+        ["姓名", "身份证号", "死亡日期"],
+        ["张三", int(ID1), "2024-01-05"],        # an Excel number: digits beyond 15 are gone
+        ["李四", "6.10102E+17", "2024-01-05"],   # scientific notation typed or exported as text
+        ["王五", int(ID3[:6] + ID3[8:17]), "2024-01-05"],  # a 15-digit old ID as a number is exact
+    ]})
+    reports = ingest_inbox(inbox, con, CONFIG)
+    check_invariant(reports)
+    assert con.execute("SELECT person_name, person_id FROM deaths").fetchall() == [("王五", ID3)]
+    q = con.execute("SELECT source_row, reason_code, reason FROM quarantine ORDER BY 1").fetchall()
+    assert [(row, code) for row, code, _ in q] == [(2, "id_numeric"), (3, "id_scientific")]
+    assert "第2行“身份证号”列：身份证号以数字格式存储，后几位已丢失" in q[0][2]
+    assert "科学计数法" in q[1][2]
+
+
+def test_numeric_for_200_rows_then_text_is_not_nulled(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    rows = [["户号", "姓名", "身份证号", "组", "户籍状态"]]
+    for i in range(200):
+        rows.append([100000 + i, f"张{i}", make_id("19700101", f"{i:03d}"), 3, "正常"])
+    rows.append(["A-0201", "李四", ID2, "三组", "正常"])
+    write_xlsx(inbox / "hukou.xlsx", {"s": rows})
+    reports = ingest_inbox(inbox, con, CONFIG)
+    r = report_for(reports, "hukou.xlsx")
+    assert (r.rows_read, r.rows_loaded) == (201, 201), r.message
+    got = con.execute("SELECT household_no, group_name FROM household_register ORDER BY source_row").fetchall()
+    assert got[0] == ("100000", "3") and got[-1] == ("A-0201", "三组")
+
+
+def test_lossy_account_quarantined_for_onecard_but_nulled_elsewhere(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    write_xlsx(inbox / "onecard.xlsx", {"s": [
+        ["补贴项目", "发放年月", "乡镇", "村", "补贴对象姓名", "补贴对象身份证号", "社保卡号", "账户户名", "发放金额(元)"],
+        ["高龄补贴", "2024-05", "城关镇", "东岭村", "张三", ID1, 6217000010012345678, "张三", 100],
+        ["高龄补贴", "2024-05", "城关镇", "东岭村", "李四", ID2, "6217000010012345679", "李四", "1,200.00"],
+    ]})
+    write_xlsx(inbox / "comp.xlsx", {"s": [
+        ["项目名称", "村", "姓名", "身份证号", "补偿面积", "补偿金额", "账号"],
+        ["县道改扩建", "东岭村", "张三", ID1, 1.5, 3000, 6217000010012345678],
+    ]})
+    reports = ingest_inbox(inbox, con, CONFIG)
+    check_invariant(reports)
+    assert con.execute("SELECT person_name, account_no, amount_yuan FROM onecard_payments").fetchall() == [
+        ("李四", "6217000010012345679", 1200.0)]
+    assert con.execute("SELECT reason_code FROM quarantine").fetchall() == [("account_numeric",)]
+    assert con.execute("SELECT person_name, account_no FROM compensation_roster").fetchall() == [("张三", None)]
+    assert "账号以数字格式存储" in report_for(reports, "comp.xlsx").message
+
+
+def test_required_value_missing_and_optional_value_bad(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    write_xlsx(inbox / "d.xlsx", {"s": [
+        ["姓名", "身份证号", "死亡日期", "注销原因"],
+        ["张三", ID1, "", "死亡"],            # required date missing -> quarantine
+        ["李四", ID2, "去年", "死亡"],          # required date unparseable -> quarantine
+        ["王五", ID3, "2024-01-05", "死亡"],
+    ]})
+    write_xlsx(inbox / "p.xlsx", {"s": [
+        ["姓名", "身份证号", "单位名称", "人员类别", "入编日期"],
+        ["张三", ID1, "县财政局", "行政", "很久以前"],  # optional date unparseable -> NULL + warning
+    ]})
+    reports = ingest_inbox(inbox, con, CONFIG)
+    check_invariant(reports)
+    q = con.execute("SELECT source_file, source_row, column_name, reason_code FROM quarantine ORDER BY 2").fetchall()
+    assert q == [("d.xlsx", 2, "death_date", "missing_required"), ("d.xlsx", 3, "death_date", "bad_date")]
+    assert con.execute("SELECT person_name, start_date FROM payroll").fetchall() == [("张三", None)]
+    assert "“入编日期”列有1个值无法识别为日期，已置为空（第2行）" in report_for(reports, "p.xlsx").message
+
+
+def test_required_column_absent_quarantines_every_row(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    write_xlsx(inbox / "oa.xlsx", {"s": [
+        ["姓名", "身份证号", "年龄", "发放月份", "发放标准"],  # no 金额: amount_yuan is required
+        ["张三", ID3, 83, "2024-05", 100],
+    ]})
+    reports = ingest_inbox(inbox, con, CONFIG)
+    r = report_for(reports, "oa.xlsx")
+    assert (r.extract, r.rows_read, r.rows_quarantined) == ("old_age_payments", 1, 1)
+    assert "缺少必需列" in r.message
+    assert con.execute("SELECT reason_code FROM quarantine").fetchall() == [("missing_column",)]
+
+
+def test_bad_id_quarantine_keeps_cleaned_value_and_village(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    bad = ID1[:-1] + ("0" if ID1[-1] != "0" else "1")
+    write_xlsx(inbox / "roster.xlsx", {"s": [
+        ["乡镇", "村", "户主姓名", "户主身份证号", "成员姓名", "成员身份证号", "与户主关系", "保障类别"],
+        ["城关镇", "东岭村委会", "张三", " " + bad.lower() + " ", "张三", bad, "本人", "农村低保"],
+    ]})
+    reports = ingest_inbox(inbox, con, CONFIG)
+    check_invariant(reports)
+    got = con.execute("SELECT reason_code, cleaned_value, village_code FROM quarantine").fetchall()
+    assert got == [("id_checksum", bad, BASICS[1][0])]
+
+
+def test_merged_town_cells_apply_to_every_row(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    write_xlsx(inbox / "cad.xlsx", {"s": [
+        ["乡镇", "村", "姓名", "身份证号", "职务"],
+        ["石门镇", "东岭村", "张三", ID1, "书记"],
+        [None, "东岭村", "李四", ID2, "主任"],
+    ]}, merges={"s": ["A2:A3"]})
+    ingest_inbox(inbox, con, CONFIG)
+    assert con.execute("SELECT town_raw, village_code FROM cadre_roster").fetchall() == [
+        ("石门镇", BASICS[3][0]), ("石门镇", BASICS[3][0])]
+
+
+def test_reloading_a_file_replaces_its_rows(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    path = write_xlsx(inbox / "d.xlsx", {"s": [["姓名", "身份证号", "死亡日期"], ["张三", ID1, "2024-01-05"],
+                                              ["李四", "bad", "2024-01-05"]]})
+    ingest_inbox(inbox, con, CONFIG)
+    ingest_inbox(inbox, con, CONFIG)
+    assert con.execute("SELECT count(*) FROM deaths").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM village_basics").fetchone() == (4,)
+    write_xlsx(path, {"s": [["姓名", "身份证号", "死亡日期"], ["王五", ID3, "2024-02-01"]]})
+    reports = ingest_file(path, inbox, con, CONFIG)
+    assert reports[0].rows_loaded == 1
+    assert con.execute("SELECT person_name FROM deaths").fetchall() == [("王五",)]
+    assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
+    log = con.execute("SELECT source_file, rows_loaded, file_hash FROM load_log WHERE source_file = 'd.xlsx' ORDER BY loaded_at").fetchall()
+    assert [r[1] for r in log] == [1, 1, 1] and len({r[2] for r in log}) == 2
+
+
+def test_unreadable_and_unrecognised_files_are_reported(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    (inbox / "broken.xlsx").write_bytes(b"not a workbook")
+    write_xlsx(inbox / "other.xlsx", {"s": [["甲", "乙"], [1, 2]]})
+    (inbox / "~$open.xlsx").write_bytes(b"lock file")
+    reports = ingest_inbox(inbox, con, CONFIG)
+    assert report_for(reports, "broken.xlsx").extract is None
+    assert "无法打开" in report_for(reports, "broken.xlsx").message
+    assert "无法识别表头" in report_for(reports, "other.xlsx").message
+    assert not [r for r in reports if r.file.startswith("~$")]
+
+
+def test_village_basics_arriving_late_rematches_earlier_files(tmp_path, con) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_xlsx(inbox / "a_deaths.xlsx", {"s": [["乡镇", "村", "姓名", "身份证号", "死亡日期"],
+                                             ["城关镇", "东岭村委会", "张三", ID1, "2024-01-05"],
+                                             ["城关镇", "东岭村", "李四", "bad", "2024-01-05"]]})
+    # Statistics with no telling name and padded to sort after the other file.
+    write_xlsx(inbox / "z.xlsx", {"村": BASICS + [["611021199999", "某镇", f"填充村{i}", 1, 1] for i in range(300)]})
+    reports = ingest_inbox(inbox, con, CONFIG, workers=1)
+    assert con.execute("SELECT village_code, village_match FROM deaths").fetchall() == [(BASICS[1][0], "exact")]
+    assert con.execute("SELECT village_code FROM quarantine").fetchall() == [(BASICS[1][0],)]
+    assert "未能匹配" not in report_for(reports, "a_deaths.xlsx").message
+    aliases = con.execute("SELECT alias, village_code FROM village_alias").fetchall()
+    assert ("东岭村委会", BASICS[1][0]) in aliases
+
+
+def test_unmatched_village_is_reported_not_guessed(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    write_xlsx(inbox / "d.xlsx", {"s": [["乡镇", "村", "姓名", "身份证号", "死亡日期"],
+                                        ["城关镇", "东林村", "张三", ID1, "2024-01-05"]]})
+    reports = ingest_inbox(inbox, con, CONFIG)
+    assert con.execute("SELECT village_code, village_match FROM deaths").fetchall() == [(None, "unmatched")]
+    assert "城关镇东林村" in report_for(reports, "d.xlsx").message
+    config = WorkspaceConfig(connectors=ConnectorsConfig(village_aliases={"东林村": BASICS[1][0]}))
+    ingest_inbox(inbox, con, config)
+    assert con.execute("SELECT village_code, village_match FROM deaths").fetchall() == [(BASICS[1][0], "alias")]
+
+
+def test_ingest_report_csv(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    reports = ingest_inbox(inbox, con, CONFIG)
+    out = tmp_path / "ingest_report.csv"
+    write_ingest_report(reports, out)
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    df = pl.read_csv(out, infer_schema=False)
+    assert df.columns[:7] == ["file", "sheet", "extract", "rows_read", "rows_loaded", "rows_quarantined", "message"]
+    assert df.row(0, named=True)["file"] == "村基本情况.xlsx"
+
+
+def test_ledger_village_from_account_set_name(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    write_xlsx(inbox / "ledger.xlsx", {"凭证": [
+        ["单位(账套)名称", "凭证日期", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额", "结算方式"],
+        ["城关镇东岭村村民委员会", "2023-12-01", "记-15", "付招待费", "管理费用-招待费", "1,234.50", "", "现金"],
+        ["西岭村股份经济合作社", 45260, "记-16", "购办公用品", "管理费用", "(1,200.00)", None, "银行转账"],
+        ["", "", "", "本月合计", "", "34.50", "", ""],
+    ]})
+    reports = ingest_inbox(inbox, con, CONFIG)
+    check_invariant(reports)
+    got = con.execute("SELECT village_code, voucher_date, voucher_no, debit_yuan FROM village_ledger ORDER BY source_row").fetchall()
+    assert got == [(BASICS[1][0], dt.date(2023, 12, 1), "记-15", 1234.5),
+                   (BASICS[2][0], dt.date(2023, 11, 30), "记-16", -1200.0)]
+    assert report_for(reports, "ledger.xlsx").rows_skipped == 1
+
+
+def test_openpyxl_datetime_cells(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["姓名", "身份证号", "死亡日期"])
+    ws.append(["张三", ID1, dt.datetime(2024, 1, 5, 13, 30)])
+    wb.save(inbox / "dt.xlsx")
+    ingest_inbox(inbox, con, CONFIG)
+    assert con.execute("SELECT death_date FROM deaths").fetchall() == [(dt.date(2024, 1, 5),)]
