@@ -10,9 +10,8 @@ WITH subsidy AS (
            sum(subsidy_area_mu) AS area,
            sum(amount_yuan) AS amount,
            -- yuan per mu: the roster's rate, else what was actually paid per mu
-           coalesce(max(rate_yuan_per_mu), sum(amount_yuan) / nullif(sum(subsidy_area_mu), 0)) AS rate,
-           list({evidence('f', 'farmland_subsidy')} ORDER BY f.source_file, f.source_row) AS ev
-    FROM farmland_subsidy f
+           coalesce(max(rate_yuan_per_mu), sum(amount_yuan) / nullif(sum(subsidy_area_mu), 0)) AS rate
+    FROM farmland_subsidy
     WHERE person_id IS NOT NULL AND year IS NOT NULL AND subsidy_area_mu IS NOT NULL AND village_code IS NOT NULL
     GROUP BY village_code, person_id, year
 ),
@@ -21,35 +20,56 @@ contract_villages AS (
     SELECT DISTINCT village_code FROM land_contracts WHERE village_code IS NOT NULL
 ),
 contracts AS (
-    SELECT village_code, person_id,
-           sum(coalesce(contract_area_mu, 0)) AS area,
-           count(*) AS n,
-           list({evidence('c', 'land_contracts')} ORDER BY c.source_file, c.source_row) AS ev
-    FROM land_contracts c
+    SELECT village_code, person_id, sum(coalesce(contract_area_mu, 0)) AS area, count(*) AS n
+    FROM land_contracts
     WHERE person_id IS NOT NULL AND village_code IS NOT NULL
     GROUP BY village_code, person_id
+),
+over AS (
+    SELECT s.*, c.area AS contract_area, c.n AS contract_rows
+    FROM subsidy s
+    SEMI JOIN contract_villages USING (village_code)
+    LEFT JOIN contracts c USING (village_code, person_id)
+    WHERE s.area > (1 + $tolerance) * coalesce(c.area, 0) + 1e-9
+),
+subsidy_ev AS (
+    -- evidence only for the flagged households
+    SELECT f.village_code, f.person_id, f.year,
+           list({evidence('f', 'farmland_subsidy')} ORDER BY f.source_file, f.source_row) AS ev
+    FROM farmland_subsidy f
+    SEMI JOIN over o ON o.village_code = f.village_code AND o.person_id = f.person_id AND o.year = f.year
+    WHERE f.subsidy_area_mu IS NOT NULL
+    GROUP BY f.village_code, f.person_id, f.year
+),
+contract_ev AS (
+    SELECT c.village_code, c.person_id,
+           list({evidence('c', 'land_contracts')} ORDER BY c.source_file, c.source_row) AS ev
+    FROM land_contracts c
+    SEMI JOIN (SELECT DISTINCT village_code, person_id FROM over) o
+      ON o.village_code = c.village_code AND o.person_id = c.person_id
+    GROUP BY c.village_code, c.person_id
 )
-SELECT s.village_code,
-       s.person_id AS subject_key,
-       s.head_name AS subject_name,
-       (s.area - coalesce(c.area, 0)) * coalesce(s.rate, 0) AS amount_yuan,
-       coalesce(s.head_name, '') || '户' || s.year || '年耕地地力保护补贴面积' || printf('%.2f', s.area) || '亩，'
-         || CASE WHEN c.person_id IS NULL THEN '本村确权登记中无其承包地'
-                 ELSE '确权面积' || printf('%.2f', c.area) || '亩（' || c.n || '条登记）'
-                      || CASE WHEN c.area > 0
-                              THEN '，超出' || printf('%.1f', 100 * (s.area / c.area - 1)) || '%' ELSE '' END END
-         || '，多出' || printf('%.2f', s.area - coalesce(c.area, 0)) || '亩'
-         || CASE WHEN s.rate IS NOT NULL
-                 THEN '，按' || printf('%.2f', s.rate) || '元/亩计多补约'
-                      || printf('%.2f', (s.area - coalesce(c.area, 0)) * s.rate) || '元' ELSE '' END AS summary,
-       CAST(s.year AS VARCHAR) AS detail_key,
-       list_concat(s.ev, coalesce(c.ev, [])) AS evidence,
+SELECT o.village_code,
+       o.person_id AS subject_key,
+       o.head_name AS subject_name,
+       (o.area - coalesce(o.contract_area, 0)) * coalesce(o.rate, 0) AS amount_yuan,
+       coalesce(o.head_name, '') || '户' || o.year || '年耕地地力保护补贴面积' || printf('%.2f', o.area) || '亩，'
+         || CASE WHEN o.contract_area IS NULL THEN '本村确权登记中无其承包地'
+                 ELSE '确权面积' || printf('%.2f', o.contract_area) || '亩（' || o.contract_rows || '条登记）'
+                      || CASE WHEN o.contract_area > 0
+                              THEN '，超出' || printf('%.1f', 100 * (o.area / o.contract_area - 1)) || '%'
+                              ELSE '' END END
+         || '，多出' || printf('%.2f', o.area - coalesce(o.contract_area, 0)) || '亩'
+         || CASE WHEN o.rate IS NOT NULL
+                 THEN '，按' || printf('%.2f', o.rate) || '元/亩计多补约'
+                      || printf('%.2f', (o.area - coalesce(o.contract_area, 0)) * o.rate) || '元' ELSE '' END AS summary,
+       CAST(o.year AS VARCHAR) AS detail_key,
+       list_concat(se.ev, coalesce(ce.ev, [])) AS evidence,
        NULL AS severity,
        NULL AS confidence
-FROM subsidy s
-SEMI JOIN contract_villages USING (village_code)
-LEFT JOIN contracts c USING (village_code, person_id)
-WHERE s.area > (1 + $tolerance) * coalesce(c.area, 0) + 1e-9
+FROM over o
+JOIN subsidy_ev se USING (village_code, person_id, year)
+LEFT JOIN contract_ev ce USING (village_code, person_id)
 """
 
 RULE = Rule(

@@ -4,23 +4,7 @@ from rules.model import Param, Question, Rule
 from rules.sqlparts import evidence
 
 SQL = f"""
-WITH households AS (
-    SELECT village_code, person_id, year,
-           min(head_name) AS head_name,
-           sum(subsidy_area_mu) AS area,
-           coalesce(max(rate_yuan_per_mu), sum(amount_yuan) / nullif(sum(subsidy_area_mu), 0)) AS rate,
-           list({evidence('f', 'farmland_subsidy')} ORDER BY f.source_file, f.source_row) AS ev
-    FROM farmland_subsidy f
-    WHERE village_code IS NOT NULL AND person_id IS NOT NULL AND year IS NOT NULL AND subsidy_area_mu IS NOT NULL
-    GROUP BY village_code, person_id, year
-),
-village_totals AS (
-    SELECT village_code, year, sum(subsidy_area_mu) AS total
-    FROM farmland_subsidy
-    WHERE village_code IS NOT NULL AND year IS NOT NULL AND subsidy_area_mu IS NOT NULL
-    GROUP BY village_code, year
-),
-cadre_links AS (
+WITH cadre_links AS (
     -- a person may be linked to several cadres of the village; the cadre themself has relation 本人
     SELECT village_code, relative_id AS person_id,
            string_agg(DISTINCT coalesce(cadre_position, '村干部') || cadre_name
@@ -31,6 +15,25 @@ cadre_links AS (
     FROM kinship
     WHERE village_code IS NOT NULL AND relative_id IS NOT NULL
     GROUP BY village_code, relative_id
+),
+rows AS (
+    SELECT * FROM farmland_subsidy
+    WHERE village_code IS NOT NULL AND person_id IS NOT NULL AND year IS NOT NULL AND subsidy_area_mu IS NOT NULL
+),
+households AS (
+    -- only the households of cadres and their close relatives
+    SELECT f.village_code, f.person_id, f.year,
+           min(f.head_name) AS head_name,
+           sum(f.subsidy_area_mu) AS area,
+           coalesce(max(f.rate_yuan_per_mu), sum(f.amount_yuan) / nullif(sum(f.subsidy_area_mu), 0)) AS rate,
+           list({evidence('f', 'farmland_subsidy')} ORDER BY f.source_file, f.source_row) AS ev
+    FROM rows f
+    SEMI JOIN cadre_links k ON k.village_code = f.village_code AND k.person_id = f.person_id
+    GROUP BY f.village_code, f.person_id, f.year
+),
+village_totals AS (
+    SELECT village_code, year, sum(subsidy_area_mu) AS total
+    FROM rows GROUP BY village_code, year
 )
 SELECT cur.village_code,
        cur.person_id AS subject_key,

@@ -9,27 +9,43 @@ WITH pay AS (
     FROM onecard_payments
     WHERE village_code IS NOT NULL AND pay_month IS NOT NULL
 ),
+raw_counts AS (
+    -- distinct head names as written: an upper bound of the households (homophones merge below)
+    SELECT village_code, year,
+           count(DISTINCT person_id) AS n_people,
+           count(DISTINCT head_name) AS n_head_names,
+           sum(amount_yuan) AS amount,
+           count(*) AS n_payments
+    FROM pay GROUP BY village_code, year
+),
+reference AS {basics_for_year('raw_counts', 'b.registered_population IS NOT NULL OR b.households IS NOT NULL')},
+candidates AS (
+    SELECT c.*, r.basics FROM raw_counts c JOIN reference r USING (village_code, year)
+    WHERE c.n_people > r.basics.registered_population OR c.n_head_names > r.basics.households
+),
 head_keys AS (
-    -- households are counted by the head's name; homophone spellings of one name are one household
+    -- households are counted by the head's name; homophone spellings of one name are one household.
+    -- Pinyin is computed only for the candidate villages' names.
     SELECT head_name, name_key(head_name) AS head_key
-    FROM (SELECT DISTINCT head_name FROM pay WHERE head_name IS NOT NULL)
+    FROM (SELECT DISTINCT p.head_name FROM pay p
+          SEMI JOIN candidates c ON c.village_code = p.village_code AND c.year = p.year
+          WHERE p.head_name IS NOT NULL)
 ),
 counts AS (
-    SELECT p.village_code, p.year,
-           count(DISTINCT p.person_id) AS n_people,
+    SELECT c.village_code, c.year, any_value(c.n_people) AS n_people,
            count(DISTINCT nullif(k.head_key, '')) AS n_households,
-           sum(p.amount_yuan) AS amount,
-           count(*) AS n_payments
-    FROM pay p LEFT JOIN head_keys k USING (head_name)
-    GROUP BY p.village_code, p.year
+           any_value(c.amount) AS amount, any_value(c.n_payments) AS n_payments, any_value(c.basics) AS basics
+    FROM candidates c
+    JOIN pay p ON p.village_code = c.village_code AND p.year = c.year
+    LEFT JOIN head_keys k ON k.head_name = p.head_name
+    GROUP BY c.village_code, c.year
 ),
-reference AS {basics_for_year('counts', 'b.registered_population IS NOT NULL OR b.households IS NOT NULL')},
 over AS (
-    SELECT c.*, r.basics,
-           coalesce(c.n_people > r.basics.registered_population, false) AS people_over,
-           coalesce(c.n_households > r.basics.households, false) AS households_over
-    FROM counts c JOIN reference r USING (village_code, year)
-    WHERE c.n_people > r.basics.registered_population OR c.n_households > r.basics.households
+    SELECT c.*,
+           coalesce(c.n_people > c.basics.registered_population, false) AS people_over,
+           coalesce(c.n_households > c.basics.households, false) AS households_over
+    FROM counts c
+    WHERE c.n_people > c.basics.registered_population OR c.n_households > c.basics.households
 ),
 ev AS (
     -- evidence only for the flagged village-years: every payment counted, in source order
