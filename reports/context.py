@@ -1,0 +1,87 @@
+"""What one village workbook needs, cut from ReportData so it can be sent to a worker process.
+
+`County` holds what every village shares (sources, rules not run); `Village` holds one village's
+score, basics, flags and evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from connectors.schema import TABLES
+from reports.evidence import EvidenceRow
+from reports.inputs import LoadedFile, ReportData
+from rules.catalog import RULES_BY_ID
+
+
+@dataclass(frozen=True)
+class NotRun:
+    rule_id: str
+    title: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class County:
+    name: str
+    run_stamp: str
+    village_count: int
+    files: tuple[LoadedFile, ...]
+    missing_tables: tuple[str, ...]  # Chinese labels of canonical tables nothing was loaded into
+    not_run: tuple[NotRun, ...]
+    latest_load: dt.datetime | None
+    has_status: bool
+
+
+@dataclass(frozen=True)
+class Village:
+    code: str
+    name: str
+    town: str
+    score: dict  # the village_scores row
+    basics: dict  # the latest village_basics row ({} when absent)
+    flags: tuple[dict, ...]  # flag rows in report order (without evidence_list)
+    evidence: dict[str, list[EvidenceRow]]  # flag_id -> evidence rows
+
+
+def county_of(data: ReportData, run_stamp: str) -> County:
+    not_run = []
+    if not data.coverage.is_empty():
+        for r in data.coverage.filter(data.coverage["status"] != "ran").sort("rule_id").iter_rows(named=True):
+            rule = RULES_BY_ID.get(r["rule_id"])
+            not_run.append(NotRun(r["rule_id"], rule.title if rule else "", r["reason"] or ""))
+    loaded = data.loaded_tables
+    missing = tuple(t.label for name, t in TABLES.items() if name not in loaded) if data.files else ()
+    return County(
+        name=data.county,
+        run_stamp=run_stamp,
+        village_count=data.villages.height,
+        files=tuple(data.files),
+        missing_tables=missing,
+        not_run=tuple(not_run),
+        latest_load=data.latest_load,
+        has_status=data.has_status,
+    )
+
+
+def villages_of(data: ReportData, evidence: dict[str, list[EvidenceRow]]) -> list[Village]:
+    by_village: dict[str, list[dict]] = {}
+    if not data.flags.is_empty():
+        for f in data.flags.drop("evidence_list", strict=False).iter_rows(named=True):
+            by_village.setdefault(f["village_code"], []).append(f)
+    out = []
+    for v in data.villages.iter_rows(named=True):
+        flags = tuple(by_village.get(v["village_code"], ()))
+        out.append(
+            Village(
+                code=v["village_code"],
+                name=v["village_name"] or v["village_code"],
+                town=v["town"] or "",
+                score=v,
+                basics=data.basics.get(v["village_code"], {}),
+                flags=flags,
+                evidence={f["flag_id"]: evidence.get(f["flag_id"], []) for f in flags},
+            )
+        )
+    return out

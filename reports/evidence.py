@@ -1,0 +1,130 @@
+"""The source records behind every flag, fetched from the canonical tables by (file, sheet, row).
+
+A flag's evidence names rows of canonical tables; teams and the office want to see what those
+rows say (names, dates, amounts) without opening the department's file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from connectors.schema import TABLES, VILLAGE_KEYS
+
+# Tables that are evidence but not canonical data tables (rule A06 points at quarantined rows).
+_EXTRA_LABELS = {
+    "quarantine": {
+        "extract": "识别表类", "table_name": "目标表", "column_name": "问题列", "reason": "隔离原因",
+        "cleaned_value": "清洗后取值", "raw_json": "原始内容",
+    },
+}
+_HIDDEN = {"source_file", "source_sheet", "source_row", "village_code", "village_match", "reason_code"}
+_PROVENANCE_KEY = ("source_file", "source_sheet", "source_row")
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    table_name: str
+    table_label: str
+    source_file: str
+    source_sheet: str
+    source_row: int | None
+    # (column, label, value, kind) of the source record; empty when the record was not found
+    values: tuple[tuple[str, str, object, str], ...]
+
+
+def table_label(table_name: str) -> str:
+    if table_name in TABLES:
+        return TABLES[table_name].label
+    return {"quarantine": "隔离表"}.get(table_name, table_name or "")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str, str]]:
+    """(column, label, kind) of a table as shown in reports, in schema order."""
+    present = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema()",
+        [table],
+    ).fetchall()}
+    if not {"source_file", "source_sheet", "source_row"} <= present:
+        return []
+    if table in TABLES:
+        spec = TABLES[table]
+        keys = [c for c in VILLAGE_KEYS if c.name in ("town_raw", "village_raw")] if spec.has_village else []
+        cols = [(c.name, c.label, c.kind) for c in (*spec.columns, *keys)]
+    else:
+        labels = _EXTRA_LABELS.get(table, {})
+        cols = [(c, labels.get(c, c), "text") for c in sorted(present)]
+    return [c for c in cols if c[0] in present and c[0] not in _HIDDEN]
+
+
+def fetch(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame) -> dict[str, list[EvidenceRow]]:
+    """flag_id -> its evidence rows with the source record's values, in evidence order, deduplicated."""
+    if flags.is_empty() or "evidence_list" not in flags.columns:
+        return {}
+    refs = (
+        flags.select("flag_id", "evidence_list")
+        .explode("evidence_list")
+        .filter(pl.col("evidence_list").is_not_null())
+        .unnest("evidence_list")
+        .unique(subset=["flag_id", "table_name", *_PROVENANCE_KEY], keep="first", maintain_order=True)
+    )
+    records: dict[tuple, tuple[tuple[str, str, object, str], ...]] = {}
+    for table in refs["table_name"].drop_nulls().unique().to_list():
+        cols = _columns(con, table) if _is_table(con, table) else []
+        if not cols:
+            continue
+        keys = refs.filter(pl.col("table_name") == table).select(*_PROVENANCE_KEY).unique()  # noqa: F841
+        select = ", ".join(f"t.{c}" for c, _, _ in cols)
+        rows = con.execute(
+            f"""
+            SELECT t.source_file, t.source_sheet, CAST(t.source_row AS BIGINT), {select}
+            FROM {table} t JOIN keys k
+              ON t.source_file = k.source_file AND t.source_sheet = k.source_sheet AND t.source_row = k.source_row
+            """
+        ).fetchall()
+        for row in rows:
+            values = tuple((c, label, v, kind) for (c, label, kind), v in zip(cols, row[3:], strict=True))
+            records.setdefault((table, row[0], row[1], row[2]), values)
+    out: dict[str, list[EvidenceRow]] = {}
+    for fid, table, file, sheet, row in refs.select("flag_id", "table_name", *_PROVENANCE_KEY).iter_rows():
+        out.setdefault(fid, []).append(
+            EvidenceRow(table or "", table_label(table or ""), file or "", sheet or "", row,
+                        records.get((table, file, sheet, row), ()))
+        )
+    return out
+
+
+def _is_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(table) and table.isidentifier() and bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()",
+            [table],
+        ).fetchone()[0]
+    )
+
+
+def format_value(value: object, kind: str) -> str:
+    """A source value as people write it: dates as 2024-03-10, months as 2024年03月, money with 2 decimals."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.strftime("%Y年%m月") if kind == "month" else value.isoformat()
+    if isinstance(value, float):
+        if kind in ("yuan",):
+            return f"{value:,.2f}"
+        return f"{value:g}"
+    return str(value)
+
+
+def location(ev: EvidenceRow) -> str:
+    row = f"第{ev.source_row}行" if ev.source_row is not None else ""
+    return f"{ev.source_file} / {ev.source_sheet} / {row}"
+
+
+def facts_line(ev: EvidenceRow, limit: int = 8) -> str:
+    """One line of a record's non-empty values, e.g. 【死亡人员信息】姓名 张三；死亡(注销)日期 2024-03-10."""
+    parts = [f"{label} {format_value(v, kind)}" for _, label, v, kind in ev.values if v not in (None, "")]
+    return f"【{ev.table_label}】" + "；".join(parts[:limit])

@@ -1,0 +1,132 @@
+"""Everything the reports read, fetched once from the warehouse (and ingest_report.csv).
+
+The tables are the ones `pipelines.steps.check` stores: flags, rule_coverage, village_scores,
+town_common; plus village_basics, load_log and quarantine from ingest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+INGEST_REPORT_FILE = "ingest_report.csv"
+INGEST_REPORT_COLUMNS = ["file", "sheet", "extract", "rows_read", "rows_loaded", "rows_quarantined", "rows_skipped", "message"]
+
+SEVERITY_ORDER = {"高": 0, "中": 1, "低": 2}
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    source_file: str
+    table_name: str | None
+    loaded_at: dt.datetime | None
+
+
+@dataclass
+class ReportData:
+    county: str
+    villages: pl.DataFrame  # village_scores, ranked
+    flags: pl.DataFrame  # flags incl. evidence_list (and status, when the run tracks it)
+    coverage: pl.DataFrame  # rule_coverage
+    town_common: pl.DataFrame
+    basics: dict[str, dict]  # village_code -> latest village_basics row
+    files: list[LoadedFile]  # latest load of every source file
+    load_log: pl.DataFrame
+    quarantine: pl.DataFrame
+    sheets: pl.DataFrame  # ingest report per file and sheet (empty when the CSV is absent)
+
+    @property
+    def has_status(self) -> bool:
+        return "status" in self.flags.columns
+
+    @property
+    def latest_load(self) -> dt.datetime | None:
+        times = [f.loaded_at for f in self.files if f.loaded_at is not None]
+        return max(times) if times else None
+
+    @property
+    def loaded_tables(self) -> set[str]:
+        return {f.table_name for f in self.files if f.table_name}
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()",
+            [name],
+        ).fetchone()[0]
+    )
+
+
+def _frame(con: duckdb.DuckDBPyConnection, name: str, sql: str | None = None) -> pl.DataFrame:
+    if not _table_exists(con, name):
+        return pl.DataFrame()
+    return con.execute(sql or f"SELECT * FROM {name}").pl()
+
+
+def sort_flags(flags: pl.DataFrame) -> pl.DataFrame:
+    """高, 中, 低, then the largest amounts first; flag id breaks ties so the order is stable."""
+    if flags.is_empty():
+        return flags
+    order = pl.col("severity").replace_strict(SEVERITY_ORDER, default=3, return_dtype=pl.Int32)
+    return flags.sort([order, pl.col("amount_yuan").fill_null(0), pl.col("flag_id")], descending=[False, True, False])
+
+
+def _basics(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    frame = _frame(
+        con,
+        "village_basics",
+        """
+        SELECT * EXCLUDE (rn) FROM (
+            SELECT *, row_number() OVER (PARTITION BY village_code ORDER BY year DESC NULLS LAST, source_row) AS rn
+            FROM village_basics WHERE village_code IS NOT NULL
+        ) WHERE rn = 1
+        """,
+    )
+    return {r["village_code"]: r for r in frame.iter_rows(named=True)}
+
+
+def _files(load_log: pl.DataFrame) -> list[LoadedFile]:
+    if load_log.is_empty():
+        return []
+    latest = (
+        load_log.sort("loaded_at", nulls_last=False)
+        .group_by("source_file", maintain_order=True)
+        .last()
+        .sort("source_file")
+    )
+    return [LoadedFile(r["source_file"], r["table_name"], r["loaded_at"]) for r in latest.iter_rows(named=True)]
+
+
+def _ingest_sheets(workspace: Path) -> pl.DataFrame:
+    path = workspace / INGEST_REPORT_FILE
+    if not path.exists():
+        return pl.DataFrame()
+    frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    for col in ("rows_read", "rows_loaded", "rows_quarantined", "rows_skipped"):
+        if col in frame.columns:
+            frame = frame.with_columns(pl.col(col).cast(pl.Int64, strict=False))
+    return frame
+
+
+def load(con: duckdb.DuckDBPyConnection, workspace: Path, county: str = "") -> ReportData:
+    flags = _frame(con, "flags")
+    if not flags.is_empty() or "flag_id" in flags.columns:
+        flags = sort_flags(flags)
+    load_log = _frame(con, "load_log")
+    return ReportData(
+        county=county,
+        villages=_frame(con, "village_scores", "SELECT * FROM village_scores ORDER BY rank"),
+        flags=flags,
+        coverage=_frame(con, "rule_coverage"),
+        town_common=_frame(con, "town_common"),
+        basics=_basics(con),
+        files=_files(load_log),
+        load_log=load_log,
+        quarantine=_frame(con, "quarantine", "SELECT * FROM quarantine ORDER BY source_file, source_sheet, source_row"),
+        sheets=_ingest_sheets(workspace),
+    )

@@ -1,0 +1,231 @@
+"""巡察办汇总.xlsx: the office's workbook, UNMASKED (it does not leave the office).
+
+Sheets: 概况, 村排名 (the same values as villages.csv), 村×规则矩阵, 乡镇共性问题, 未运行规则,
+数据质量, 隔离明细, 全部疑点, 证据明细.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.utils import get_column_letter
+
+from reports import xlsx
+from reports.evidence import EvidenceRow, facts_line, location, table_label
+from reports.inputs import ReportData
+from rules.catalog import RULES_BY_ID
+
+FILE_NAME = "巡察办汇总.xlsx"
+
+# 村排名: (header, villages.csv column, kind). The test reads it back against villages.csv.
+RANKING_COLUMNS = [
+    ("排名", "rank", "int"),
+    ("村代码", "village_code", "center"),
+    ("村名称", "village_name", "text"),
+    ("乡镇", "town", "text"),
+    ("得分", "score", "score"),
+    ("严重程度分", "severity_points", "score"),
+    ("金额分", "money_points", "score"),
+    ("规则数分", "breadth_points", "score"),
+    ("分类", "class", "center"),
+    ("疑点数", "flag_count", "int"),
+    ("高", "high_flags", "int"),
+    ("中", "medium_flags", "int"),
+    ("低", "low_flags", "int"),
+    ("命中规则数", "distinct_rules", "int"),
+    ("涉及金额(元)", "amount_yuan", "money"),
+]
+STATUS_TEXT = {"ran": "已运行", "not_run": "未运行", "error": "运行出错"}
+
+
+def _title(data: ReportData) -> str:
+    return f"{data.county}巡察数据比对汇总"
+
+
+def _overview(wb, data: ReportData, run_stamp: str) -> None:
+    cols = [xlsx.Col("项目", 24, "text"), xlsx.Col("内容", 70, "wrap")]
+    v = data.villages
+    f = data.flags
+    sev = Counter(f["severity"].to_list()) if not f.is_empty() else Counter()
+    cov = Counter(data.coverage["status"].to_list()) if not data.coverage.is_empty() else Counter()
+    key = v.filter(v["class"] == "重点村").height if not v.is_empty() else 0
+    rows = [
+        ("县(市、区)", data.county or "（未配置）"),
+        ("生成批次", run_stamp),
+        ("数据最近入库", data.latest_load.strftime("%Y-%m-%d %H:%M") if data.latest_load else "（无读取记录）"),
+        ("村数", f"{v.height} 个（重点村 {key} 个，一般村 {v.height - key} 个）"),
+        ("疑点数", f"{f.height} 条（高 {sev.get('高', 0)}，中 {sev.get('中', 0)}，低 {sev.get('低', 0)}）"),
+        ("规则", f"已运行 {cov.get('ran', 0)} 条，未运行 {cov.get('not_run', 0)} 条，出错 {cov.get('error', 0)} 条"),
+        ("来源文件", f"{len(data.files)} 个；隔离行 {data.quarantine.height} 行（见“数据质量”“隔离明细”）"),
+        ("注意", "本表含完整身份证号、账号等敏感信息，仅限巡察办内部使用，不得外发；发给巡察组的是各村风险清单（已脱敏）。"),
+    ]
+    xlsx.table_sheet(wb, "概况", cols, rows, header_text=_title(data), caption=_title(data), filter_rows=False)
+
+
+def _ranking(wb, data: ReportData, links: dict[str, str]) -> None:
+    cols = [xlsx.Col(h, max(7.0, xlsx.display_width(h) + 3), k) for h, _, k in RANKING_COLUMNS]
+    cols[2] = xlsx.Col("村名称", 14, "text")
+    cols[1] = xlsx.Col("村代码", 15, "center")
+    cols.append(xlsx.Col("风险清单", 12, "center"))
+    ws = wb.create_sheet("村排名")
+    xlsx.set_widths(ws, cols)
+    print_rows = "1:1"
+    ws.freeze_panes = "A2"
+    xlsx.print_setup(ws, _title(data), title_rows=print_rows)
+    ws.append([xlsx.cell(ws, c.header, font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER, align=xlsx.HEADER_ALIGN) for c in cols])
+    class_index = [h for h, _, _ in RANKING_COLUMNS].index("分类")
+    for r in data.villages.iter_rows(named=True):
+        row = [xlsx.data_cell(ws, r[c], k, xlsx.CLASS_FILLS.get(r["class"]) if i == class_index else None)
+               for i, (_, c, k) in enumerate(RANKING_COLUMNS)]
+        link = links.get(r["village_code"])
+        if link:
+            target = link.replace('"', '""')
+            row.append(xlsx.cell(ws, f'=HYPERLINK("{target}","打开")', font=xlsx.FONT_LINK, align=xlsx.WRAP_CENTER))
+        else:
+            row.append(xlsx.cell(ws, None))
+        ws.append(row)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(data.villages.height, 1) + 1}"
+
+
+def _matrix(wb, data: ReportData) -> None:
+    rule_ids = sorted(set(data.flags["rule_id"].to_list())) if not data.flags.is_empty() else []
+    counts: Counter[tuple[str, str]] = Counter()
+    if rule_ids:
+        for code, rule in data.flags.select("village_code", "rule_id").iter_rows():
+            counts[(code, rule)] += 1
+    cols = [xlsx.Col("排名", 6, "int"), xlsx.Col("乡镇", 12, "text"), xlsx.Col("村名称", 12, "text"), xlsx.Col("得分", 8, "score")]
+    cols += [xlsx.Col(f"{r}\n{RULES_BY_ID[r].title if r in RULES_BY_ID else ''}", 11, "int") for r in rule_ids]
+    cols.append(xlsx.Col("合计", 7, "int"))
+    rows = []
+    for v in data.villages.iter_rows(named=True):
+        cells = [counts.get((v["village_code"], r)) or None for r in rule_ids]
+        rows.append([v["rank"], v["town"], v["village_name"], v["score"], *cells, sum(c or 0 for c in cells)])
+    xlsx.table_sheet(wb, "村×规则矩阵", cols, rows, header_text=_title(data),
+                     caption="各村命中各规则的疑点数（空白为 0）")
+    if rule_ids and rows:
+        ws = wb.worksheets[-1]
+        first, last = get_column_letter(5), get_column_letter(4 + len(rule_ids))
+        ws.conditional_formatting.add(
+            f"{first}3:{last}{len(rows) + 2}",
+            ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color="F8696B"),
+        )
+
+
+def _town_common(wb, data: ReportData) -> None:
+    cols = [xlsx.Col("乡镇", 14, "text"), xlsx.Col("规则", 8, "center"), xlsx.Col("规则名称", 30, "wrap"),
+            xlsx.Col("出现该问题的村数", 12, "int"), xlsx.Col("全镇村数", 10, "int"), xlsx.Col("占比", 10, "center")]
+    t = data.town_common
+    rows = [] if t.is_empty() else [
+        [r["town"], r["rule_id"], r["rule_title"], r["villages_flagged"], r["villages_in_town"], f"{r['share']:.0%}"]
+        for r in t.iter_rows(named=True)
+    ]
+    xlsx.table_sheet(wb, "乡镇共性问题", cols, rows, header_text=_title(data),
+                     caption="乡镇共性问题：在本镇较多村出现的同类疑点（巡镇时统一了解）")
+
+
+def _not_run(wb, data: ReportData) -> None:
+    cols = [xlsx.Col("规则", 8, "center"), xlsx.Col("规则名称", 30, "wrap"), xlsx.Col("状态", 10, "center"),
+            xlsx.Col("原因", 80, "wrap")]
+    c = data.coverage
+    rows = [] if c.is_empty() else [
+        [r["rule_id"], RULES_BY_ID[r["rule_id"]].title if r["rule_id"] in RULES_BY_ID else "",
+         STATUS_TEXT.get(r["status"], r["status"]), r["reason"]]
+        for r in c.filter(c["status"] != "ran").sort("rule_id").iter_rows(named=True)
+    ]
+    caption = "未运行的规则及原因：这些规则没有运行，不代表没有问题" if rows else "全部规则均已运行"
+    xlsx.table_sheet(wb, "未运行规则", cols, rows, header_text=_title(data), caption=caption)
+
+
+def _quality(wb, data: ReportData) -> None:
+    cols = [xlsx.Col("文件", 36, "wrap"), xlsx.Col("工作表", 14, "wrap"), xlsx.Col("识别为", 22, "wrap"),
+            xlsx.Col("读取行数", 9, "int"), xlsx.Col("入库行数", 9, "int"), xlsx.Col("隔离行数", 9, "int"),
+            xlsx.Col("跳过行数", 9, "int"), xlsx.Col("入库时间", 16, "datetime"), xlsx.Col("说明", 50, "wrap")]
+    loaded_at = {f.source_file: f.loaded_at for f in data.files}
+    rows = []
+    if not data.sheets.is_empty():
+        for r in data.sheets.iter_rows(named=True):
+            extract = r.get("extract") or ""
+            rows.append([r.get("file"), r.get("sheet"), table_label(extract) if extract else "（未识别）",
+                         r.get("rows_read"), r.get("rows_loaded"), r.get("rows_quarantined"), r.get("rows_skipped"),
+                         loaded_at.get(r.get("file")), r.get("message")])
+        caption = "数据质量：每个文件、每个工作表的读取情况（读取行数 = 入库行数 + 隔离行数）"
+    else:
+        for r in data.load_log.sort("source_file").iter_rows(named=True) if not data.load_log.is_empty() else []:
+            rows.append([r["source_file"], f"{r['sheets']} 个工作表", table_label(r["table_name"] or ""),
+                         r["rows_read"], r["rows_loaded"], r["rows_quarantined"], r["rows_skipped"], r["loaded_at"],
+                         r["message"]])
+        caption = "数据质量：每个文件的读取情况（未找到 ingest_report.csv，按文件汇总）"
+    xlsx.table_sheet(wb, "数据质量", cols, rows, header_text=_title(data), caption=caption)
+
+    qcols = [xlsx.Col("文件", 32, "wrap"), xlsx.Col("工作表", 12, "wrap"), xlsx.Col("行号", 7, "int"),
+             xlsx.Col("目标表", 18, "wrap"), xlsx.Col("问题列", 14, "wrap"), xlsx.Col("原因", 36, "wrap"),
+             xlsx.Col("清洗后取值", 20, "wrap"), xlsx.Col("原始内容", 60, "wrap")]
+    q = data.quarantine
+    qrows = [] if q.is_empty() else [
+        [r["source_file"], r["source_sheet"], r["source_row"], table_label(r["table_name"] or ""), r["column_name"],
+         r["reason"], r["cleaned_value"], r["raw_json"]]
+        for r in q.iter_rows(named=True)
+    ]
+    xlsx.table_sheet(wb, "隔离明细", qcols, qrows, header_text=_title(data),
+                     caption=f"隔离明细：未能入库的 {len(qrows)} 行及原因（请退回报送部门更正后重新报送）")
+
+
+def _all_flags(wb, data: ReportData, evidence: dict[str, list[EvidenceRow]]) -> None:
+    has_status = data.has_status
+    cols = [xlsx.Col("序号", 6, "int"), xlsx.Col("疑点编号", 18, "text"), xlsx.Col("乡镇", 10, "wrap"),
+            xlsx.Col("村名称", 10, "wrap"), xlsx.Col("村代码", 14, "center"), xlsx.Col("规则", 20, "wrap"),
+            xlsx.Col("问题类别", 12, "wrap"), xlsx.Col("严重程度", 6, "center")]
+    if has_status:
+        cols.append(xlsx.Col("状态", 8, "center"))
+    cols += [xlsx.Col("当事人", 10, "wrap"), xlsx.Col("证件号/账号/对象", 21, "wrap"), xlsx.Col("涉及金额(元)", 12, "money"),
+             xlsx.Col("摘要", 50, "wrap"), xlsx.Col("可信度", 7, "score"), xlsx.Col("问题出处", 40, "wrap"),
+             xlsx.Col("出处记录内容", 60, "wrap")]
+
+    def rows():
+        for i, f in enumerate(data.flags.drop("evidence_list", strict=False).iter_rows(named=True), start=1):
+            ev = evidence.get(f["flag_id"], [])
+            row = [i, f["flag_id"], f["town"], f["village_name"], f["village_code"], f"{f['rule_id']} {f['rule_title'] or ''}",
+                   f["category"], f["severity"]]
+            if has_status:
+                row.append(f.get("status"))
+            row += [f["subject_name"], f["subject_key"], f["amount_yuan"], f["summary"], f["confidence"],
+                    "\n".join(location(e) for e in ev) or f["evidence"],
+                    "\n".join(facts_line(e, limit=20) for e in ev if e.values)]
+            yield row
+
+    xlsx.table_sheet(wb, "全部疑点", cols, rows(), header_text=_title(data),
+                     caption=f"全部疑点（{data.flags.height} 条，未脱敏，仅限巡察办内部使用）",
+                     row_fill=xlsx.severity_fill(7))
+
+
+def _evidence_rows(wb, data: ReportData, evidence: dict[str, list[EvidenceRow]]) -> None:
+    cols = [xlsx.Col("疑点编号", 18, "text"), xlsx.Col("村名称", 10, "wrap"), xlsx.Col("规则", 7, "center"),
+            xlsx.Col("序号", 6, "int"), xlsx.Col("来源表", 20, "wrap"), xlsx.Col("文件", 30, "wrap"),
+            xlsx.Col("工作表", 12, "wrap"), xlsx.Col("行号", 7, "int"), xlsx.Col("记录内容", 90, "wrap")]
+
+    def rows():
+        if data.flags.is_empty():
+            return
+        for fid, village, rule in data.flags.select("flag_id", "village_name", "rule_id").iter_rows():
+            for i, e in enumerate(evidence.get(fid, []), start=1):
+                yield [fid, village, rule, i, e.table_label or table_label(e.table_name), e.source_file, e.source_sheet,
+                       e.source_row, facts_line(e, limit=30) if e.values else "（来源记录未找到）"]
+
+    xlsx.table_sheet(wb, "证据明细", cols, rows(), header_text=_title(data),
+                     caption="证据明细：每条疑点的每一条出处记录（未脱敏）")
+
+
+def build(data: ReportData, evidence: dict[str, list[EvidenceRow]], links: dict[str, str], run_stamp: str) -> bytes:
+    """The office workbook as .xlsx bytes; `links` maps village code -> relative path of its workbook."""
+    wb = xlsx.new_workbook()
+    _overview(wb, data, run_stamp)
+    _ranking(wb, data, links)
+    _matrix(wb, data)
+    _town_common(wb, data)
+    _not_run(wb, data)
+    _quality(wb, data)
+    _all_flags(wb, data, evidence)
+    _evidence_rows(wb, data, evidence)
+    return xlsx.to_bytes(wb)
+

@@ -1,0 +1,305 @@
+"""One village's workbook for its inspection team: 封面, 问题清单, 谈话提纲, 明细_n.
+
+Every value written passes through a Masker, so no full ID or account number leaves the office.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from openpyxl.styles import Alignment
+
+from reports import xlsx
+from reports.context import County, Village
+from reports.evidence import EvidenceRow, facts_line, format_value, location, table_label
+from reports.interview import FlagRef, outline
+from reports.masking import Masker, is_account_column, mask_account, mask_id
+from rules.catalog import RULES_BY_ID
+from rules.model import CATEGORIES
+
+# A flag with more evidence rows than this gets its own detail sheet.
+DETAIL_THRESHOLD = 5
+# Evidence rows spelled out inside 问题清单 when there is a detail sheet.
+PREVIEW_ROWS = 3
+
+STATUS_LABELS = {"new": "新增", "open": "持续存在", "closed": "已销号", "reopened": "再次出现"}
+
+LIST_SHEET = "问题清单"
+COVER_SHEET = "封面"
+INTERVIEW_SHEET = "谈话提纲"
+
+
+def detail_sheet_name(n: int) -> str:
+    return f"明细_{n}"
+
+
+def _accounts(village: Village) -> set[str]:
+    found = set()
+    for rows in village.evidence.values():
+        for ev in rows:
+            for column, _, value, _ in ev.values:
+                if is_account_column(column) and value:
+                    found.add(str(value))
+    for f in village.flags:
+        key = f.get("subject_key") or ""
+        if key.isdigit() and len(key) not in (15, 18) and len(key) >= 9 and key != village.code:
+            found.add(key)
+    return found
+
+
+def subject_text(flag: dict, village_code: str) -> str:
+    """Name and masked key of the flag's subject, e.g. 张三\n611021********0011."""
+    name = flag.get("subject_name") or ""
+    key = flag.get("subject_key") or ""
+    if not key or key == village_code:
+        return name
+    compact = key.upper()
+    if len(compact) in (15, 18) and compact[:-1].isdigit():
+        shown = mask_id(compact)
+    elif compact.isdigit() and len(compact) >= 9:
+        shown = "账号" + mask_account(compact)
+    else:
+        shown = key
+    return f"{name}\n{shown}" if name else shown
+
+
+def _severity_cell(flag: dict) -> str:
+    return flag.get("severity") or ""
+
+
+def _facts(flag: dict, evidence: list[EvidenceRow], detail: str | None) -> str:
+    lines = []
+    shown = evidence[:PREVIEW_ROWS] if detail else evidence
+    lines += [facts_line(ev) for ev in shown if ev.values]
+    if detail:
+        lines.append(f"……共{len(evidence)}条记录，详见工作表“{detail}”")
+    if not lines:
+        lines.append(flag.get("summary") or "")
+    confidence = flag.get("confidence")
+    if confidence is not None and confidence < 1:
+        lines.append(f"（按姓名而非身份证号匹配，可信度{confidence:.0%}，请先核实是否为同一人）")
+    return "\n".join(lines)
+
+
+def _sources(evidence: list[EvidenceRow], detail: str | None) -> str:
+    if not evidence:
+        return ""
+    shown = evidence[:PREVIEW_ROWS] if detail else evidence
+    lines = [location(ev) for ev in shown]
+    if detail:
+        lines.append(f"……共{len(evidence)}处，详见工作表“{detail}”")
+    return "\n".join(lines)
+
+
+def _list_columns(has_status: bool) -> list[xlsx.Col]:
+    cols = [
+        xlsx.Col("序号", 5, "center"),
+        xlsx.Col("问题类别", 10, "wrap"),
+        xlsx.Col("规则", 16, "wrap"),
+        xlsx.Col("严重程度", 6, "center"),
+    ]
+    if has_status:
+        cols.append(xlsx.Col("状态", 7, "center"))
+    cols += [
+        xlsx.Col("主要特征", 34, "wrap"),
+        xlsx.Col("问题表现", 38, "wrap"),
+        xlsx.Col("涉及人员", 14, "wrap"),
+        xlsx.Col("涉及金额(元)", 11, "money"),
+        xlsx.Col("问题出处（文件 / 工作表 / 行）", 28, "wrap"),
+        xlsx.Col("核查建议", 30, "wrap"),
+        xlsx.Col("核查结果", 20, "wrap"),
+        xlsx.Col("核查人", 8, "wrap"),
+        xlsx.Col("核查日期", 10, "date"),
+        xlsx.Col("疑点编号", 17, "wrap"),
+    ]
+    return cols
+
+
+def _cover(wb, county: County, village: Village, mask: Masker, details: int) -> None:
+    ws = wb.create_sheet(COVER_SHEET)
+    widths = [20, 34, 20, 34]
+    for i, w in enumerate(widths):
+        ws.column_dimensions["ABCD"[i]].width = w
+    xlsx.print_setup(ws, f"{village.town}{village.name}", landscape=False)
+    row = 0
+
+    def add(cells: Sequence, merge: str | None = None, height: float | None = None) -> None:
+        nonlocal row
+        row += 1
+        ws.append(list(cells))
+        if merge:
+            ws.merged_cells.add(merge.format(r=row))
+        if height:
+            ws.row_dimensions[row].height = height
+
+    def section(text: str) -> None:
+        add([xlsx.cell(ws, text, font=xlsx.FONT_SECTION, fill=xlsx.FILL_SECTION, border=False)]
+            + [xlsx.cell(ws, None, fill=xlsx.FILL_SECTION, border=False) for _ in range(3)], "A{r}:D{r}", 22)
+
+    def pair(label: str, value: object, fmt: str | None = None, fill=None) -> None:
+        add([xlsx.cell(ws, label, font=xlsx.FONT_BOLD), xlsx.cell(ws, mask(value), fmt=fmt, fill=fill,
+                                                                   align=Alignment(wrap_text=True, vertical="top", horizontal="left")),
+             xlsx.cell(ws, None), xlsx.cell(ws, None)], "B{r}:D{r}")
+
+    def quad(l1: str, v1: object, l2: str, v2: object, fmt1: str | None = None, fmt2: str | None = None) -> None:
+        left = Alignment(wrap_text=True, vertical="top", horizontal="left")
+        add([xlsx.cell(ws, l1, font=xlsx.FONT_BOLD), xlsx.cell(ws, mask(v1), fmt=fmt1, align=left),
+             xlsx.cell(ws, l2, font=xlsx.FONT_BOLD), xlsx.cell(ws, mask(v2), fmt=fmt2, align=left)])
+
+    title = f"{county.name}{village.town}{village.name} 巡察风险清单"
+    add([xlsx.cell(ws, title, font=xlsx.FONT_TITLE, align=Alignment(horizontal="center", vertical="center"), border=False)],
+        "A{r}:D{r}", 32)
+    add([xlsx.cell(ws, "本清单所列为大数据比对发现的疑点，不是结论，须经实地核实。身份证号、账号已部分隐藏。"
+                   "请在“问题清单”的“核查结果、核查人、核查日期”列填写核查情况，勿改动“疑点编号”列，以便导回系统。",
+                   font=xlsx.FONT_NOTE, align=Alignment(wrap_text=True, vertical="top"), border=False)], "A{r}:D{r}", 30)
+
+    s = village.score
+    b = village.basics
+    section("一、村基本情况")
+    quad("村名称", village.name, "所属乡镇", village.town)
+    quad("统计用区划代码", village.code, "数据年度", b.get("year") if b else "（无村基本情况表）")
+    quad("户籍户数", b.get("households"), "户籍人口", b.get("registered_population"))
+    quad("常住人口", b.get("resident_population"), "耕地面积(亩)", b.get("farmland_mu"), None, "#,##0.0")
+    quad("人均可支配收入(元)", b.get("income_per_capita_yuan"), "", None, xlsx.MONEY_FORMAT)
+
+    section("二、风险评分")
+    quad("风险得分", s["score"], "全县排名", f"第 {s['rank']} 名（共 {county.village_count} 个村）", xlsx.SCORE_FORMAT)
+    add([xlsx.cell(ws, "村分类", font=xlsx.FONT_BOLD),
+         xlsx.cell(ws, s["class"], font=xlsx.FONT_BOLD, fill=xlsx.CLASS_FILLS.get(s["class"]), align=xlsx.WRAP_CENTER),
+         xlsx.cell(ws, "疑点数", font=xlsx.FONT_BOLD), xlsx.cell(ws, s["flag_count"], align=Alignment(horizontal="left"))])
+    quad("严重程度分", s["severity_points"], "金额分", s["money_points"], xlsx.SCORE_FORMAT, xlsx.SCORE_FORMAT)
+    quad("规则数分", s["breadth_points"], "命中规则数", s["distinct_rules"], xlsx.SCORE_FORMAT)
+    quad("涉及金额合计(元)", s["amount_yuan"], "", None, xlsx.MONEY_FORMAT)
+    add([xlsx.cell(ws, "得分 = 严重程度分 + 金额分 + 规则数分；排名靠前或有高风险疑点的村列为重点村（直接进村深入巡察），"
+                   "其余为一般村（巡镇带村覆盖）。", font=xlsx.FONT_NOTE, border=False)], "A{r}:D{r}", 28)
+
+    section("三、疑点分布")
+    by_sev = Counter(f.get("severity") for f in village.flags)
+    quad("高", by_sev.get("高", 0), "中", by_sev.get("中", 0))
+    quad("低", by_sev.get("低", 0), "明细工作表", f"{details} 张" if details else "无")
+    by_cat = Counter(f.get("category") for f in village.flags)
+    cats = [c for c in CATEGORIES.values() if c in by_cat] + sorted(c for c in by_cat if c not in CATEGORIES.values() and c)
+    if not cats:
+        pair("按问题类别", "本村未发现疑点")
+    for i in range(0, len(cats), 2):
+        a = cats[i]
+        bcat = cats[i + 1] if i + 1 < len(cats) else ""
+        quad(a, by_cat[a], bcat, by_cat[bcat] if bcat else None)
+
+    section("四、数据来源")
+    if county.files:
+        add([xlsx.cell(ws, "数据表", font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER),
+             xlsx.cell(ws, "来源文件", font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER), xlsx.cell(ws, None, fill=xlsx.FILL_HEADER),
+             xlsx.cell(ws, "入库时间", font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER)], "B{r}:C{r}")
+        for f in county.files:
+            add([xlsx.cell(ws, table_label(f.table_name or "") or "（未识别）"), xlsx.cell(ws, mask(f.source_file)),
+                 xlsx.cell(ws, None), xlsx.cell(ws, f.loaded_at, fmt=xlsx.DATETIME_FORMAT, align=xlsx.WRAP_CENTER)],
+                "B{r}:C{r}")
+    else:
+        pair("已使用的数据源", "（无读取记录）")
+    pair("缺少的数据源", "、".join(county.missing_tables) if county.missing_tables else "无")
+    if county.not_run:
+        for n in county.not_run:
+            pair(f"未运行规则 {n.rule_id}", f"{n.title}。{n.reason}")
+    else:
+        pair("未运行的规则", "无（全部规则均已运行）")
+
+    section("五、运行信息")
+    quad("生成批次", county.run_stamp, "数据最近入库", county.latest_load, None, xlsx.DATETIME_FORMAT)
+
+
+def _detail(wb, n: int, seq: int, flag: dict, evidence: list[EvidenceRow], village: Village, mask: Masker) -> None:
+    labels: list[str] = []
+    columns: list[str] = []
+    for ev in evidence:
+        for column, label, _, _ in ev.values:
+            if label not in labels:
+                labels.append(label)
+                columns.append(column)
+    cols = [xlsx.Col("序号", 5, "center"), xlsx.Col("来源表", 16, "wrap"), xlsx.Col("文件", 20, "wrap"),
+            xlsx.Col("工作表", 10, "wrap"), xlsx.Col("行号", 6, "center")]
+    cols += [xlsx.Col(label, max(8.0, min(22.0, xlsx.display_width(label) + 2)), "wrap") for label in labels]
+
+    def rows():
+        for i, ev in enumerate(evidence, start=1):
+            by_label = {label: (column, v, kind) for column, label, v, kind in ev.values}
+            out: list[object] = [i, ev.table_label, ev.source_file, ev.source_sheet, ev.source_row]
+            for label in labels:
+                column, v, kind = by_label.get(label, ("", None, "text"))
+                text = format_value(v, kind)
+                out.append(mask_account(text) if is_account_column(column) and text else text)
+            yield out
+
+    caption = (f"{detail_sheet_name(n)}：问题清单第{seq}条　{flag['rule_id']} {flag.get('rule_title') or ''}　"
+               f"{flag.get('subject_name') or ''}（共{len(evidence)}条记录）")
+    xlsx.table_sheet(wb, detail_sheet_name(n), cols, rows(), header_text=f"{village.town}{village.name}",
+                     caption=caption, transform=mask)
+
+
+def build(county: County, village: Village) -> bytes:
+    """The village workbook as .xlsx bytes."""
+    mask = Masker(_accounts(village))
+    wb = xlsx.new_workbook()
+    header = f"{village.town}{village.name} 巡察风险清单"
+
+    details: dict[str, str] = {}
+    for f in village.flags:
+        if len(village.evidence.get(f["flag_id"], [])) > DETAIL_THRESHOLD:
+            details[f["flag_id"]] = detail_sheet_name(len(details) + 1)
+
+    _cover(wb, county, village, mask, len(details))
+
+    cols = _list_columns(county.has_status)
+    sev_index = 3
+
+    def list_rows():
+        for seq, f in enumerate(village.flags, start=1):
+            rule = RULES_BY_ID.get(f["rule_id"])
+            ev = village.evidence.get(f["flag_id"], [])
+            detail = details.get(f["flag_id"])
+            row: list[object] = [seq, f.get("category") or "", f"{f['rule_id']} {f.get('rule_title') or ''}", _severity_cell(f)]
+            if county.has_status:
+                row.append(STATUS_LABELS.get(f.get("status") or "", f.get("status") or ""))
+            row += [
+                f.get("summary") or "",
+                _facts(f, ev, detail),
+                subject_text(f, village.code),
+                f.get("amount_yuan") or 0.0,
+                _sources(ev, detail),
+                rule.verify if rule else "",
+                None, None, None,
+                f["flag_id"],
+            ]
+            yield row
+
+    caption = f"{village.town}{village.name} 问题清单（共{len(village.flags)}条，按严重程度、涉及金额排序）"
+    xlsx.table_sheet(wb, LIST_SHEET, cols, list_rows(), header_text=header, caption=caption,
+                     row_fill=xlsx.severity_fill(sev_index), transform=mask)
+
+    refs = [
+        (FlagRef(seq, f.get("subject_name") or "", f.get("amount_yuan") or 0.0, f.get("summary") or ""),
+         RULES_BY_ID.get(f["rule_id"]))
+        for seq, f in enumerate(village.flags, start=1)
+    ]
+    questions = outline(refs)
+    icols = [xlsx.Col("谈话对象", 20, "wrap"), xlsx.Col("序号", 5, "center"), xlsx.Col("谈话问题", 80, "wrap"),
+             xlsx.Col("相关疑点（问题清单序号）", 14, "center")]
+    counters: Counter[str] = Counter()
+
+    def interview_rows():
+        for q in questions:
+            counters[q.who] += 1
+            yield [q.who, counters[q.who], q.text, "、".join(str(s) for s in q.seqs)]
+
+    xlsx.table_sheet(wb, INTERVIEW_SHEET, icols, interview_rows(), header_text=header,
+                     caption=f"{village.town}{village.name} 谈话提纲（共{len(questions)}个问题，按谈话对象分组）",
+                     transform=mask)
+
+    for seq, f in enumerate(village.flags, start=1):
+        name = details.get(f["flag_id"])
+        if name:
+            n = int(name.split("_")[1])
+            _detail(wb, n, seq, f, village.evidence[f["flag_id"]], village, mask)
+    return xlsx.to_bytes(wb)
+

@@ -1,0 +1,120 @@
+"""Write a whole report set into WORKSPACE/reports/<run_stamp>/, atomically.
+
+Everything is written into a hidden temporary folder beside the target and renamed into place at
+the end, so a crash never leaves half a report set under the run's name. Village workbooks are
+written by a pool of processes (they are independent, and openpyxl is CPU-bound).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from reports import evidence as evidence_mod
+from reports import inputs, naming, office_workbook, overview, protect, village_workbook
+from reports.context import County, Village, county_of, villages_of
+from xuncha.config import WorkspaceConfig
+
+REPORTS_DIR = "reports"
+# Below this many villages a pool costs more than it saves.
+POOL_MIN_VILLAGES = 24
+BATCH_SIZE = 16
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    root: Path  # WORKSPACE/reports/<run_stamp>
+    office_workbook: Path
+    overview: Path
+    village_workbooks: dict[str, Path] = field(default_factory=dict)  # village code -> workbook
+    encrypted: bool = False
+    seconds: float = 0.0
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _write_batch(county: County, batch: list[tuple[Village, str]], root: str, password: str | None) -> int:
+    for village, rel in batch:
+        data = village_workbook.build(county, village)
+        if password:
+            data = protect.encrypt(data, password)
+        _write_file(Path(root) / rel, data)
+    return len(batch)
+
+
+def _write_villages(county: County, jobs: list[tuple[Village, str]], root: Path, password: str | None,
+                    workers: int | None) -> None:
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    if workers <= 1 or len(jobs) < POOL_MIN_VILLAGES:
+        _write_batch(county, jobs, str(root), password)
+        return
+    batches = [jobs[i : i + BATCH_SIZE] for i in range(0, len(jobs), BATCH_SIZE)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_write_batch, county, b, str(root), password) for b in batches]
+        for f in futures:
+            f.result()  # re-raises a worker's error here
+
+
+def _publish(tmp: Path, final: Path) -> None:
+    """Rename the finished folder into place; an older set of the same stamp is replaced whole."""
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        os.replace(final, old)
+        os.replace(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, final)
+
+
+def write_all(
+    con: duckdb.DuckDBPyConnection,
+    workspace: Path,
+    config: WorkspaceConfig,
+    run_stamp: str,
+    *,
+    workers: int | None = None,
+) -> ReportPaths:
+    """Write every village workbook, the office workbook and the overview page for this run."""
+    started = time.perf_counter()
+    workspace = Path(workspace)
+    password = protect.team_password(config.reports)  # fails before any work when it is missing
+    data = inputs.load(con, workspace, config.county.name)
+    evidence = evidence_mod.fetch(con, data.flags)
+    county = county_of(data, run_stamp)
+    villages = villages_of(data, evidence)
+    rel = naming.village_paths([(v.code, v.town, v.name) for v in villages])
+
+    parent = workspace / REPORTS_DIR
+    parent.mkdir(parents=True, exist_ok=True)
+    final = parent / run_stamp
+    tmp = Path(tempfile.mkdtemp(prefix=f".{run_stamp}.", suffix=".tmp", dir=parent))
+    try:
+        _write_villages(county, [(v, rel[v.code]) for v in villages], tmp, password, workers)
+        _write_file(tmp / office_workbook.FILE_NAME, office_workbook.build(data, evidence, rel, run_stamp))
+        page = overview.build(data, rel, run_stamp, office_workbook.FILE_NAME)
+        _write_file(tmp / overview.FILE_NAME, page.encode("utf-8"))
+        _publish(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return ReportPaths(
+        root=final,
+        office_workbook=final / office_workbook.FILE_NAME,
+        overview=final / overview.FILE_NAME,
+        village_workbooks={code: final / p for code, p in rel.items()},
+        encrypted=password is not None,
+        seconds=round(time.perf_counter() - started, 2),
+    )
