@@ -15,7 +15,7 @@ WITH household_of AS (
 ),
 pay AS (
     SELECT p.account_no, p.person_id, p.person_name, p.head_name, p.account_holder, p.village_code,
-           p.pay_month, p.amount_yuan, {evidence('p', 'onecard_payments')} AS ev
+           p.pay_month, coalesce(p.amount_yuan, 0) AS amount_yuan, {evidence('p', 'onecard_payments')} AS ev
     FROM onecard_payments p
     WHERE p.account_no IS NOT NULL AND p.person_id IS NOT NULL
 ),
@@ -84,7 +84,7 @@ people_text AS (
     SELECT account_no,
            count(*) AS n_people,
            count(DISTINCT household_key) AS n_households,
-           string_agg(person_name || '（' || household_text || '，' || printf('%.2f', amount) || '元）', '、'
+           string_agg(coalesce(person_name, person_id) || '（' || household_text || '，' || printf('%.2f', amount) || '元）', '、'
                       ORDER BY household_key, person_id) AS who,
            bool_or(by_name) AS any_by_name,
            list(hh_ev ORDER BY person_id) FILTER (WHERE hh_ev IS NOT NULL) AS hh_ev

@@ -26,7 +26,7 @@ names AS (
         SELECT account_holder AS n FROM differing UNION SELECT expected_name FROM differing)
 ),
 mismatched AS (
-    SELECT d.*, {evidence('d', 'onecard_payments')} AS ev
+    SELECT d.* REPLACE (coalesce(d.amount_yuan, 0) AS amount_yuan), {evidence('d', 'onecard_payments')} AS ev
     FROM differing d
     JOIN names a ON a.n = d.account_holder
     JOIN names e ON e.n = d.expected_name
@@ -36,7 +36,7 @@ SELECT village_code,
        person_id AS subject_key,
        min(person_name) AS subject_name,
        sum(amount_yuan) AS amount_yuan,
-       min(person_name) || '的' || item || '（' || min(expected_role) || '）发放到户名为' || account_holder || '的账户' || coalesce(account_no, '（账号空）') || '，'
+       coalesce(min(person_name), person_id) || '的' || item || '（' || min(expected_role) || '）发放到户名为' || account_holder || '的账户' || coalesce(account_no, '（账号空）') || '，'
          || strftime(min(pay_month), '%Y年%m月')
          || CASE WHEN max(pay_month) > min(pay_month) THEN '至' || strftime(max(pay_month), '%Y年%m月') ELSE '' END
          || '共' || count(*) || '笔，合计' || printf('%.2f', sum(amount_yuan)) || '元' AS summary,

@@ -12,7 +12,7 @@ WITH dup_keys AS (
     HAVING count(*) > 1
 ),
 dup_rows AS (
-    SELECT p.*, {evidence('p', 'onecard_payments')} AS ev
+    SELECT p.* REPLACE (coalesce(p.amount_yuan, 0) AS amount_yuan), {evidence('p', 'onecard_payments')} AS ev
     FROM onecard_payments p JOIN dup_keys USING (person_id, item, pay_month)
 ),
 per_key AS (
@@ -39,7 +39,7 @@ SELECT v.village_code,
        k.person_id AS subject_key,
        min(v.person_name) AS subject_name,
        any_value(k.extra) AS amount_yuan,
-       min(v.person_name) || '的' || k.item || '在' || strftime(k.pay_month, '%Y年%m月') || '发放了'
+       coalesce(min(v.person_name), k.person_id) || '的' || k.item || '在' || strftime(k.pay_month, '%Y年%m月') || '发放了'
          || any_value(k.n) || '次：' || any_value(k.payments) || '，合计' || printf('%.2f', any_value(k.total))
          || '元，其中重复发放' || printf('%.2f', any_value(k.extra)) || '元' AS summary,
        k.item || '|' || strftime(k.pay_month, '%Y-%m') AS detail_key,

@@ -51,7 +51,7 @@ SELECT village_code,
        person_id AS subject_key,
        min(person_name) AS subject_name,
        sum(amount_yuan - reference) AS amount_yuan,
-       min(person_name) || '的' || item_key || '：'
+       coalesce(min(person_name), person_id) || '的' || item_key || '：'
          || string_agg(strftime(pay_month, '%Y年%m月') || '发放' || printf('%.2f', amount_yuan) || '元', '、'
                        ORDER BY pay_month, ev.source_row)
          || '，高于' || min(basis)
@@ -116,7 +116,7 @@ RULE = Rule(
         Question("当事户", "您家这项补贴每次实际收到多少钱？是否有补发？"),
     ),
     params=(
-        Param("standards", {}, "各补贴项目的发放标准（元/笔），形如 {\"高龄补贴\" = 100}；默认未配置"),
+        Param("standards", {}, "各补贴项目的发放标准（元/笔），形如 standards = { 高龄补贴 = 100 }；默认未配置"),
         Param("robust_z", 3.5, "未配置标准时，稳健 z 值超过此值列为疑点"),
         Param("mad_zero_ratio", 1.5, "同村同项目各笔金额相同（MAD=0）时，金额超过中位数的倍数"),
         Param("min_payments", 5, "未配置标准时，同村同项目至少需要的发放笔数"),

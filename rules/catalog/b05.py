@@ -13,7 +13,7 @@ registered AS (
     WHERE person_id IS NOT NULL AND village_code IS NOT NULL
 ),
 outside AS (
-    SELECT p.*, {evidence('p', 'onecard_payments')} AS ev
+    SELECT p.* REPLACE (coalesce(p.amount_yuan, 0) AS amount_yuan), {evidence('p', 'onecard_payments')} AS ev
     FROM onecard_payments p
     SEMI JOIN register_villages USING (village_code)
     ANTI JOIN registered USING (person_id, village_code)
@@ -35,7 +35,7 @@ SELECT o.village_code,
        o.person_id AS subject_key,
        min(o.person_name) AS subject_name,
        sum(o.amount_yuan) AS amount_yuan,
-       min(o.person_name) || '（' || o.person_id || '）在本村领取' || string_agg(DISTINCT o.item, '、' ORDER BY o.item)
+       coalesce(min(o.person_name), '') || '（' || o.person_id || '）在本村领取' || string_agg(DISTINCT o.item, '、' ORDER BY o.item)
          || '，' || strftime(min(o.pay_month), '%Y年%m月')
          || CASE WHEN max(o.pay_month) > min(o.pay_month) THEN '至' || strftime(max(o.pay_month), '%Y年%m月') ELSE '' END
          || '共' || count(*) || '笔，合计' || printf('%.2f', sum(o.amount_yuan)) || '元，但本村户籍人口信息中无此人；'

@@ -53,7 +53,7 @@ SELECT o.village_code,
        o.person_id AS subject_key,
        o.head_name AS subject_name,
        (o.area - coalesce(o.contract_area, 0)) * coalesce(o.rate, 0) AS amount_yuan,
-       coalesce(o.head_name, '') || '户' || o.year || '年耕地地力保护补贴面积' || printf('%.2f', o.area) || '亩，'
+       coalesce(o.head_name, o.person_id) || '户' || o.year || '年耕地地力保护补贴面积' || printf('%.2f', o.area) || '亩，'
          || CASE WHEN o.contract_area IS NULL THEN '本村确权登记中无其承包地'
                  ELSE '确权面积' || printf('%.2f', o.contract_area) || '亩（' || o.contract_rows || '条登记）'
                       || CASE WHEN o.contract_area > 0

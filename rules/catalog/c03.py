@@ -39,7 +39,7 @@ SELECT cur.village_code,
        cur.person_id AS subject_key,
        cur.head_name AS subject_name,
        (cur.area - prev.area) * coalesce(cur.rate, 0) AS amount_yuan,
-       coalesce(cur.head_name, '') || '（' || k.links || '）户补贴面积由' || prev.year || '年'
+       coalesce(cur.head_name, cur.person_id) || '（' || k.links || '）户补贴面积由' || prev.year || '年'
          || printf('%.2f', prev.area) || '亩增至' || cur.year || '年' || printf('%.2f', cur.area) || '亩，增长'
          || printf('%.1f', 100 * (cur.area / prev.area - 1)) || '%；同期全村补贴面积由' || printf('%.2f', vp.total)
          || '亩变为' || printf('%.2f', vt.total) || '亩（' || printf('%+.1f', 100 * (vt.total / vp.total - 1)) || '%）'

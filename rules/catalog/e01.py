@@ -63,8 +63,8 @@ SELECT o.village_code,
            CASE WHEN o.households_over THEN 1 - o.basics.households / o.n_households ELSE 0 END) AS amount_yuan,
        o.year || '年一卡通向本村' || o.n_people || '人（按户主计' || o.n_households || '户）发放补贴' || o.n_payments
          || '笔、合计' || printf('%.2f', coalesce(o.amount, 0)) || '元；村基本情况表' || o.basics.basics_year
-         || '年户籍人口' || coalesce(CAST(o.basics.registered_population AS VARCHAR), '未填') || '人、户籍户数'
-         || coalesce(CAST(o.basics.households AS VARCHAR), '未填') || '户：'
+         || '年户籍人口' || coalesce(o.basics.registered_population || '人', '未填') || '、户籍户数'
+         || coalesce(o.basics.households || '户', '未填') || '：'
          || concat_ws('，',
                 CASE WHEN o.people_over THEN '享受人数超过户籍人口'
                      || (o.n_people - o.basics.registered_population) || '人' END,
