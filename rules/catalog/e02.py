@@ -24,11 +24,10 @@ town_stats AS (
     HAVING count(*) >= $min_villages
 ),
 outliers AS (
-    SELECT p.*, s.n_villages, s.med, s.mad,
-           CASE WHEN s.mad > 0 THEN 0.6745 * (p.rate - s.med) / s.mad END AS z
+    -- MAD = 0 (most villages alike to the fen) leaves z undefined: no flag, as docs/rule_semantics.md
+    SELECT p.*, s.n_villages, s.med, s.mad, 0.6745 * (p.rate - s.med) / s.mad AS z
     FROM per_capita p JOIN town_stats s USING (town_code, year)
-    WHERE CASE WHEN s.mad > 0 THEN 0.6745 * (p.rate - s.med) / s.mad > $robust_z
-               ELSE p.rate > $mad_zero_ratio * s.med END
+    WHERE s.mad > 0 AND 0.6745 * (p.rate - s.med) / s.mad > $robust_z
 ),
 ev AS (
     -- evidence only for the flagged village-years: every payment summed, in source order
@@ -47,9 +46,7 @@ SELECT o.village_code,
        o.year || '年一卡通向本村发放补贴' || o.n_payments || '笔、合计' || printf('%.2f', o.amount) || '元，按村基本情况表'
          || o.basics.basics_year || '年户籍人口' || o.basics.registered_population || '人计人均'
          || printf('%.2f', o.rate) || '元；同乡镇' || o.n_villages || '个村人均中位数' || printf('%.2f', o.med)
-         || CASE WHEN o.z IS NOT NULL
-                 THEN '元（MAD ' || printf('%.2f', o.mad) || '元），稳健z值' || printf('%.1f', o.z)
-                 ELSE '元（多数村人均相同），为中位数的' || printf('%.1f', o.rate / o.med) || '倍' END
+         || '元（MAD ' || printf('%.2f', o.mad) || '元），稳健z值' || printf('%.1f', o.z)
          || '，比中位数水平多发约' || printf('%.2f', (o.rate - o.med) * o.basics.registered_population) || '元' AS summary,
        CAST(o.year AS VARCHAR) AS detail_key,
        list_prepend(o.basics.ev, e.ev) AS evidence,
@@ -67,10 +64,10 @@ RULE = Rule(
     "可能存在虚报对象、提高标准、重复发放等问题，提示巡察组重点抽查该村。",
     methodology="按村和发放年度汇总一卡通发放金额，除以村基本情况表的户籍人口（取不晚于该年度的最近一年，没有则取最接近的年度），"
     "得到人均补贴金额；在同一乡镇（统计用区划代码前 9 位）同一年度的各村中计算中位数和绝对中位差 MAD，"
-    "稳健 z 值 = 0.6745 ×（本村人均 − 中位数）÷ MAD 大于 robust_z 的列为疑点（MAD 为 0 时，人均大于 mad_zero_ratio × 中位数的列为疑点）。涉及金额为超出中位数水平的部分。",
+    "稳健 z 值 = 0.6745 ×（本村人均 − 中位数）÷ MAD 大于 robust_z 的列为疑点。涉及金额为超出中位数水平的部分。",
     exclusions=(
         "同乡镇同年度有发放记录且有户籍人口的村少于 min_villages 个的，无法比较，不计。",
-        "多数村人均金额相同（MAD 为 0）的乡镇不计算 z 值，只有高于中位数 mad_zero_ratio 倍的才计。",
+        "同乡镇多数村人均金额完全相同（MAD 为 0）时 z 值无定义，不计。",
         "没有户籍人口数据的村不比对。",
     ),
     assumptions=(
@@ -86,8 +83,7 @@ RULE = Rule(
     ),
     params=(
         Param("robust_z", 3.5, "人均补贴金额的稳健 z 值超过此值列为疑点"),
-        Param("mad_zero_ratio", 1.5, "同乡镇多数村人均金额相同（MAD=0）时，人均超过中位数的倍数"),
-        Param("min_villages", 5, "同乡镇同年度至少需要的可比较村数"),
+        Param("min_villages", 3, "同乡镇同年度至少需要的可比较村数（少于 3 个村时稳健 z 值不可能超过阈值）"),
     ),
     sql=SQL,
 )
