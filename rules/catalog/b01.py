@@ -5,9 +5,11 @@ from rules.sqlparts import evidence
 
 SQL = f"""
 WITH household_of AS (
-    -- the person's 户号, preferring a 正常 register row when the person appears more than once
+    -- the person's 户号, preferring a 正常 register row when the person appears more than once;
+    -- a 户号 is only unique within its village (extracts often number households 001, 002 … per village)
     SELECT person_id,
-           first({{'household_no': h.household_no, 'ev': {evidence('h', 'household_register')}}}
+           first({{'household_no': h.household_no, 'household_key': coalesce(h.village_code, '') || '/' || h.household_no,
+                   'ev': {evidence('h', 'household_register')}}}
                  ORDER BY coalesce(h.register_status, '') = '正常' DESC, h.source_file, h.source_row) AS hh
     FROM household_register h
     WHERE person_id IS NOT NULL AND household_no IS NOT NULL
@@ -24,7 +26,7 @@ candidates AS (
     SELECT account_no FROM pay GROUP BY account_no HAVING count(DISTINCT person_id) >= $min_people
 ),
 cand_pay AS (
-    SELECT p.*, o.hh.household_no AS household_no, o.hh.ev AS hh_ev
+    SELECT p.*, o.hh.household_no AS household_no, o.hh.household_key AS register_key, o.hh.ev AS hh_ev
     FROM pay p JOIN candidates USING (account_no) LEFT JOIN household_of o USING (person_id)
 ),
 head_keys AS (
@@ -34,7 +36,7 @@ head_keys AS (
 ),
 keyed AS (
     SELECT c.*,
-           CASE WHEN c.household_no IS NOT NULL THEN 'H:' || c.household_no
+           CASE WHEN c.household_no IS NOT NULL THEN 'H:' || c.register_key
                 WHEN k.head_key <> '' THEN 'N:' || k.head_key END AS household_key,
            CASE WHEN c.household_no IS NOT NULL THEN '户号' || c.household_no
                 ELSE '户主' || c.head_name END AS household_text
@@ -119,7 +121,7 @@ RULE = Rule(
     why="惠民惠农补贴应发放到补贴对象本人（按人发放）或户主（按户发放）的一卡通账户。一个账户收取多户人员的补贴，"
     "常见于村干部、经办人或他人集中掌握群众的存折（社保卡），存在截留、挪用、冒领补贴资金的风险。",
     methodology="按一卡通账号汇总发放明细：同一账号收到的补贴对象（身份证号）不少于 min_people 人，"
-    "且这些人分属至少 2 户。户的判定：补贴对象在户籍人口信息中有户号的，以户号为准；否则以一卡通明细中的户主姓名为准"
+    "且这些人分属至少 2 户。户的判定：补贴对象在户籍人口信息中有户号的，以所在村和户号为准；否则以一卡通明细中的户主姓名为准"
     "（同音同名视为同一户主）。疑点归属该账户发放笔数最多的村。",
     exclusions=(
         "同一户内的多人（如夫妻、父母子女）的补贴发放到户主一个账户的，不计。",
