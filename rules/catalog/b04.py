@@ -17,7 +17,7 @@ SQL = f"""
 WITH pay AS (
     SELECT p.*, trim(p.item) AS item_key, {evidence('p', 'onecard_payments')} AS ev
     FROM onecard_payments p
-    WHERE p.person_id IS NOT NULL AND p.item IS NOT NULL AND p.amount_yuan IS NOT NULL
+    WHERE p.item IS NOT NULL AND p.amount_yuan IS NOT NULL
 ),
 stats AS (
     -- items without a configured standard: robust statistics per village and item
@@ -33,7 +33,7 @@ over_standard AS (
            '发放标准' || printf('%.2f', s.standard_yuan) || '元' AS basis,
            NULL::DOUBLE AS z
     FROM pay p JOIN _b04_standards s ON s.item = p.item_key
-    WHERE p.amount_yuan > s.standard_yuan
+    WHERE p.amount_yuan > s.standard_yuan AND p.person_id IS NOT NULL
 ),
 over_median AS (
     SELECT p.village_code, p.person_id, p.person_name, p.item_key, p.pay_month, p.amount_yuan, p.ev,
@@ -43,7 +43,8 @@ over_median AS (
                      ELSE '（各笔金额基本相同）' END AS basis,
            CASE WHEN st.mad > 0 THEN 0.6745 * (p.amount_yuan - st.med) / st.mad END AS z
     FROM pay p JOIN stats st USING (village_code, item_key)
-    WHERE CASE WHEN st.mad > 0 THEN 0.6745 * (p.amount_yuan - st.med) / st.mad > $robust_z
+    WHERE p.person_id IS NOT NULL
+      AND CASE WHEN st.mad > 0 THEN 0.6745 * (p.amount_yuan - st.med) / st.mad > $robust_z
                ELSE p.amount_yuan > $mad_zero_ratio * st.med END
 ),
 hits AS (SELECT * FROM over_standard UNION ALL SELECT * FROM over_median)
