@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
 
 from reports import xlsx
 from reports.context import County, Village
@@ -28,6 +29,11 @@ STATUS_LABELS = {"new": "新增", "open": "持续存在", "closed": "已销号",
 LIST_SHEET = "问题清单"
 COVER_SHEET = "封面"
 INTERVIEW_SHEET = "谈话提纲"
+
+
+# Detail columns by the source column's kind (connectors.schema): width, and how the value shows.
+_DETAIL_WIDTHS = {"id": 20, "code": 20, "date": 11, "month": 10, "yuan": 11, "mu": 9, "int": 7}
+_DETAIL_KINDS = {"yuan": "money", "mu": "number", "int": "center"}
 
 
 def detail_sheet_name(n: int) -> str:
@@ -94,23 +100,24 @@ def _sources(evidence: list[EvidenceRow], detail: str | None) -> str:
 
 def _list_columns(has_status: bool) -> list[xlsx.Col]:
     cols = [
-        xlsx.Col("序号", 5, "center"),
-        xlsx.Col("问题类别", 10, "wrap"),
-        xlsx.Col("规则", 16, "wrap"),
-        xlsx.Col("严重程度", 6, "center"),
+        xlsx.Col("序号", 4, "center"),
+        xlsx.Col("问题类别", 8, "wrap"),
+        xlsx.Col("规则", 14, "wrap"),
+        xlsx.Col("严重程度", 5, "center"),
     ]
     if has_status:
-        cols.append(xlsx.Col("状态", 7, "center"))
+        cols.append(xlsx.Col("状态", 6, "center"))
     cols += [
-        xlsx.Col("主要特征", 34, "wrap"),
-        xlsx.Col("问题表现", 38, "wrap"),
-        xlsx.Col("涉及人员", 14, "wrap"),
-        xlsx.Col("涉及金额(元)", 11, "money"),
-        xlsx.Col("问题出处（文件 / 工作表 / 行）", 28, "wrap"),
-        xlsx.Col("核查建议", 30, "wrap"),
-        xlsx.Col("核查结果", 20, "wrap"),
-        xlsx.Col("核查人", 8, "wrap"),
-        xlsx.Col("核查日期", 10, "date"),
+        xlsx.Col("主要特征", 24, "wrap"),
+        xlsx.Col("问题表现", 28, "wrap"),
+        xlsx.Col("涉及人员", 18, "wrap"),
+        xlsx.Col("涉及金额(元)", 10, "money"),
+        xlsx.Col("问题出处（文件 / 工作表 / 行）", 22, "wrap"),
+        xlsx.Col("核查建议", 24, "wrap"),
+        xlsx.Col("核查结果", 14, "wrap"),
+        xlsx.Col("核查人", 6, "wrap"),
+        xlsx.Col("核查日期", 8, "date"),
+        # for importing returned workbooks; on screen, not printed (see print_area)
         xlsx.Col("疑点编号", 17, "wrap"),
     ]
     return cols
@@ -124,14 +131,24 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int) -> 
     xlsx.print_setup(ws, f"{village.town}{village.name}", landscape=False)
     row = 0
 
+    merged_widths = {
+        None: widths,
+        "A{r}:D{r}": [sum(widths)],
+        "B{r}:D{r}": [widths[0], sum(widths[1:])],
+        "B{r}:C{r}": [widths[0], widths[1] + widths[2], 0, widths[3]],
+    }
+
     def add(cells: Sequence, merge: str | None = None, height: float | None = None) -> None:
         nonlocal row
         row += 1
+        values = [c.value for c in cells]
+        size = max((c.font.sz or 10) for c in cells if c.font is not None) if cells else 10
+        estimate = xlsx.row_height(values, merged_widths[merge], size)
+        if height or estimate:
+            ws.row_dimensions[row].height = max(height or 0, estimate or 0)
         ws.append(list(cells))
         if merge:
             ws.merged_cells.add(merge.format(r=row))
-        if height:
-            ws.row_dimensions[row].height = height
 
     def section(text: str) -> None:
         add([xlsx.cell(ws, text, font=xlsx.FONT_SECTION, fill=xlsx.FILL_SECTION, border=False)]
@@ -211,15 +228,16 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int) -> 
 
 def _detail(wb, n: int, seq: int, flag: dict, evidence: list[EvidenceRow], village: Village, mask: Masker) -> None:
     labels: list[str] = []
-    columns: list[str] = []
+    kinds: dict[str, str] = {}
     for ev in evidence:
-        for column, label, _, _ in ev.values:
-            if label not in labels:
+        for _, label, _, kind in ev.values:
+            if label not in kinds:
                 labels.append(label)
-                columns.append(column)
+                kinds[label] = kind
     cols = [xlsx.Col("序号", 5, "center"), xlsx.Col("来源表", 16, "wrap"), xlsx.Col("文件", 20, "wrap"),
             xlsx.Col("工作表", 10, "wrap"), xlsx.Col("行号", 6, "center")]
-    cols += [xlsx.Col(label, max(8.0, min(22.0, xlsx.display_width(label) + 2)), "wrap") for label in labels]
+    cols += [xlsx.Col(label, _DETAIL_WIDTHS.get(kinds[label], max(8.0, min(22.0, xlsx.display_width(label) + 2))),
+                      _DETAIL_KINDS.get(kinds[label], "wrap")) for label in labels]
 
     def rows():
         for i, ev in enumerate(evidence, start=1):
@@ -227,6 +245,9 @@ def _detail(wb, n: int, seq: int, flag: dict, evidence: list[EvidenceRow], villa
             out: list[object] = [i, ev.table_label, ev.source_file, ev.source_sheet, ev.source_row]
             for label in labels:
                 column, v, kind = by_label.get(label, ("", None, "text"))
+                if kind in _DETAIL_KINDS and isinstance(v, (int, float)):
+                    out.append(v)
+                    continue
                 text = format_value(v, kind)
                 out.append(mask_account(text) if is_account_column(column) and text else text)
             yield out
@@ -274,8 +295,9 @@ def build(county: County, village: Village) -> bytes:
             yield row
 
     caption = f"{village.town}{village.name} 问题清单（共{len(village.flags)}条，按严重程度、涉及金额排序）"
-    xlsx.table_sheet(wb, LIST_SHEET, cols, list_rows(), header_text=header, caption=caption,
-                     row_fill=xlsx.severity_fill(sev_index), transform=mask)
+    n = xlsx.table_sheet(wb, LIST_SHEET, cols, list_rows(), header_text=header, caption=caption,
+                         row_fill=xlsx.severity_fill(sev_index), transform=mask)
+    wb.worksheets[-1].print_area = f"A1:{get_column_letter(len(cols) - 1)}{n + 2}"
 
     refs = [
         (FlagRef(seq, f.get("subject_name") or "", f.get("amount_yuan") or 0.0, f.get("summary") or ""),

@@ -89,7 +89,8 @@ def cell(ws, value: object, *, font: Font = FONT, fill: PatternFill | None = Non
 
 
 def data_cell(ws, value: object, kind: str, fill: PatternFill | None = None) -> WriteOnlyCell:
-    fmt = {"money": MONEY_FORMAT, "score": SCORE_FORMAT, "date": DATE_FORMAT, "datetime": DATETIME_FORMAT}.get(kind)
+    fmt = {"money": MONEY_FORMAT, "score": SCORE_FORMAT, "number": "#,##0.00", "date": DATE_FORMAT,
+           "datetime": DATETIME_FORMAT}.get(kind)
     if kind in ("date", "datetime") and isinstance(value, str):
         fmt = None
     if isinstance(value, dt.datetime) and kind == "date":
@@ -146,16 +147,23 @@ def table_sheet(
     ws.freeze_panes = f"A{header_row + 1}"
     last_col = get_column_letter(len(cols))
     print_setup(ws, header_text, title_rows=f"{header_row}:{header_row}")
+    widths = [c.width for c in cols]
     if caption:
         if len(cols) > 1:
             ws.merged_cells.add(f"A1:{last_col}1")
-        ws.append([cell(ws, caption, font=FONT_SECTION, align=Alignment(vertical="center"), border=False)])
-        ws.row_dimensions[1].height = 24
+        ws.row_dimensions[1].height = max(24.0, row_height([caption], [sum(widths)], 12) or 0)
+        ws.append([cell(ws, caption, font=FONT_SECTION, align=Alignment(vertical="center", wrap_text=True), border=False)])
+    head_height = row_height([c.header for c in cols], widths)
+    if head_height:
+        ws.row_dimensions[header_row].height = head_height
     ws.append([cell(ws, c.header, font=FONT_BOLD, fill=FILL_HEADER, align=HEADER_ALIGN) for c in cols])
     n = 0
     for row in rows:
         fills = row_fill(row) if row_fill else {}
         values = [transform(v) for v in row] if transform else row
+        height = row_height(values, widths)
+        if height:
+            ws.row_dimensions[header_row + n + 1].height = height
         ws.append([data_cell(ws, v, c.kind, fills.get(i)) for i, (v, c) in enumerate(zip(values, cols, strict=True))])
         n += 1
     if filter_rows:
@@ -176,3 +184,21 @@ def severity_fill(index: int) -> Callable[[Sequence[object]], dict[int, PatternF
 def display_width(text: str) -> float:
     """Approximate column width of text: CJK characters count double."""
     return sum(2.0 if ord(ch) > 0x2E7F else 1.0 for ch in text)
+
+
+def _lines(value: object, width: float) -> int:
+    if value is None:
+        return 1
+    if isinstance(value, float):
+        value = f"{value:,.2f}"
+    usable = max(width - 1.0, 1.0)
+    return sum(max(1, -(-int(display_width(part)) // int(usable))) for part in str(value).split("\n"))
+
+
+def row_height(values: Sequence[object], widths: Sequence[float], font_size: float = 10) -> float | None:
+    """Height in points that shows every line of wrapped text (Excel and LibreOffice do not grow rows
+    written by openpyxl); None for a one-line row, which keeps the default height."""
+    lines = max((_lines(v, w) for v, w in zip(values, widths, strict=False)), default=1)
+    if lines <= 1:
+        return None
+    return min(409.0, round(lines * font_size * 1.28 + 4, 1))
