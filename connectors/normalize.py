@@ -295,33 +295,41 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def _check_char_expr(body17: pl.Expr) -> pl.Expr:
+    # Digits by integer arithmetic on the 17-digit number: ten times faster than 17 string slices.
+    number = body17.str.to_integer(strict=False).cast(pl.Int64)
     total = pl.sum_horizontal(
-        [body17.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(_WEIGHTS)]
+        [((number // 10 ** (16 - i)) % 10) * w for i, w in enumerate(_WEIGHTS)]
     )
     return (total % 11).replace_strict(list(range(11)), list("10X98765432"), return_dtype=pl.String, default=None)
 
 
-def _id_frame(s: pl.Series, lossy: pl.Series | None, today: dt.date) -> tuple[pl.Series, pl.Series]:
-    """Vectorised normalize_id over a column of rendered cell texts plus a lossy-number mask."""
+def _id_frame(s: pl.Series, lossy: pl.Series | None, today: dt.date, numeric: bool = True
+              ) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """Vectorised normalize_id over a column of rendered cell texts plus a lossy-number mask.
+
+    Returns (valid IDs, problem codes, the cleaned text before validation).
+    """
     df = pl.DataFrame({"raw": s, "lossy": lossy if lossy is not None else pl.repeat(False, len(s), eager=True)})
-    fw_from, fw_to = list("０１２３４５６７８９Ｘｘ"), list("0123456789XX")
     clean = (
-        pl.col("raw").str.replace_many(fw_from, fw_to).str.replace_all(_ID_JUNK.pattern, "").str.to_uppercase()
-        .str.replace(_TRAILING_ZERO_FRACTION.pattern, "${1}")
+        pl.col("raw").str.replace_many(list("０１２３４５６７８９Ｘｘ"), list("0123456789XX"))
+        .str.replace_all(_ID_JUNK.pattern, "").str.replace_all("x", "X", literal=True)
     )
+    if numeric:  # a 15-digit ID that was an Excel number arrives as "610102900101123.0"
+        clean = clean.str.replace(_TRAILING_ZERO_FRACTION.pattern, "${1}")
     df = df.with_columns(clean.alias("c"))
     c = pl.col("c")
-    body15 = c.str.slice(0, 6) + pl.lit("19") + c.str.slice(6, 9)
     is15 = c.str.contains(r"^\d{15}$")
-    df = df.with_columns(
-        pl.when(is15).then(body15 + _check_char_expr(body15)).otherwise(c).alias("v")
-    )
+    if df.select(is15.any()).item():
+        body15 = c.str.slice(0, 6) + pl.lit("19") + c.str.slice(6, 9)
+        df = df.with_columns(pl.when(is15).then(body15 + _check_char_expr(body15)).otherwise(c).alias("v"))
+    else:  # old 15-digit IDs are rare: skip computing their check digits
+        df = df.with_columns(c.alias("v"))
     v = pl.col("v")
     born = v.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
     problem = (
-        pl.when(_empty_expr(pl.col("raw")) | c.is_in(list(EMPTY_MARKERS))).then(pl.lit("id_missing"))
+        pl.when(c.is_null() | c.is_in(_EMPTY_LIST)).then(pl.lit("id_missing"))
         .when(pl.col("lossy")).then(pl.lit("id_numeric"))
-        .when(c.str.contains(_SCI.pattern)).then(pl.lit("id_scientific"))
+        .when(c.str.contains("(?i)" + _SCI.pattern)).then(pl.lit("id_scientific"))
         .when(~v.str.contains(r"^\d{17}[0-9X]$")).then(pl.lit("id_format"))
         .when(~v.str.slice(0, 2).is_in(sorted(idcard.PROVINCE_CODES)) | (v.str.slice(2, 4) == "0000"))
         .then(pl.lit("id_region"))
@@ -334,9 +342,9 @@ def _id_frame(s: pl.Series, lossy: pl.Series | None, today: dt.date) -> tuple[pl
     return value, out["p"], out["v"]
 
 
-def _by_unique(s: pl.Series, fn, dtype) -> tuple[pl.Series, pl.Series]:
-    """Apply a scalar normaliser once per distinct value: dates and amounts repeat a lot."""
-    uniq = s.unique().drop_nulls().to_list()
+def _by_unique(s: pl.Series, fn, dtype, only: pl.Series | None = None) -> tuple[pl.Series, pl.Series]:
+    """Apply a scalar normaliser once per distinct value (of `only`, if given): values repeat a lot."""
+    uniq = (only if only is not None else s).unique().drop_nulls().to_list()
     pairs = [fn(u) for u in uniq]
     vals = pl.Series([p[0] for p in pairs], dtype=dtype)
     probs = pl.Series([p[1] for p in pairs], dtype=pl.String)
@@ -346,45 +354,59 @@ def _by_unique(s: pl.Series, fn, dtype) -> tuple[pl.Series, pl.Series]:
     return value, problem
 
 
+_EMPTY_LIST = sorted(EMPTY_MARKERS)
+
+
+def _null_if_empty(v: pl.Series) -> pl.Series:
+    """v must already be trimmed."""
+    return pl.select(pl.when(pl.lit(v).is_in(_EMPTY_LIST)).then(None).otherwise(pl.lit(v))).to_series()
+
+
 def normalise_series(s: pl.Series, kind: str, lossy: pl.Series | None = None,
-                     today: dt.date | None = None) -> tuple[pl.Series, pl.Series]:
+                     today: dt.date | None = None, numeric: bool = True) -> tuple[pl.Series, pl.Series]:
     """Normalise a column of cell texts (numbers already rendered as text by the reader).
 
     `lossy` marks cells that were Excel numbers too large to be exact (>= 1e15); for ids and codes
-    they become a problem instead of a value. Returns (values, problem codes or null).
+    they become a problem instead of a value. `numeric=False` says no cell was a number, which
+    skips undoing the reader's "3.0" rendering. Returns (values, problem codes or null).
     """
     s = s.cast(pl.String)
     n = len(s)
+    no_problem = pl.repeat(None, n, dtype=pl.String, eager=True)
     if kind == "id":
-        return _id_frame(s, lossy, today or dt.date.today())[:2]
+        return _id_frame(s, lossy, today or dt.date.today(), numeric)[:2]
     if kind == "name":
-        v = s.str.replace_all(_WS_RE, "").str.replace_all(_DOT_RE, "·")
-        v = pl.select(pl.when(_empty_expr(pl.lit(v))).then(None).otherwise(pl.lit(v))).to_series()
-        return v, pl.repeat(None, n, dtype=pl.String, eager=True)
+        v = s.str.replace_all(_WS_RE, "")
+        if v.str.contains(_DOT_RE).any():
+            v = v.str.replace_all(_DOT_RE, "·")
+        return _null_if_empty(v), no_problem
     if kind in ("text", "village"):
-        v = s.str.strip_chars(_WS).str.replace(r"^(-?\d+)\.0$", "${1}")
-        v = pl.select(pl.when(_empty_expr(pl.lit(v))).then(None).otherwise(pl.lit(v))).to_series()
-        return v, pl.repeat(None, n, dtype=pl.String, eager=True)
+        # Default trimming covers Unicode white space, the full-width space included.
+        v = s.str.strip_chars()
+        if numeric:
+            v = v.str.replace(r"^(-?\d+)\.0$", "${1}")
+        return _null_if_empty(v), no_problem
     if kind == "code":
-        fw_from, fw_to = list("０１２３４５６７８９"), list("0123456789")
-        v = (s.str.replace_all(_WS_RE, "").str.strip_chars_start("'‘`").str.replace_many(fw_from, fw_to)
-             .str.replace(_TRAILING_ZERO_FRACTION.pattern, "${1}"))
+        v = (s.str.replace_all(_WS_RE, "").str.strip_chars_start("'‘`")
+             .str.replace_many(list("０１２３４５６７８９"), list("0123456789")))
+        if numeric:
+            v = v.str.replace(_TRAILING_ZERO_FRACTION.pattern, "${1}")
         df = pl.DataFrame({"v": v, "lossy": lossy if lossy is not None else pl.repeat(False, n, eager=True)})
         out = df.select(
             pl.when(pl.col("lossy")).then(pl.lit("account_numeric"))
-            .when(pl.col("v").str.to_uppercase().str.contains(_SCI.pattern)).then(pl.lit("account_scientific"))
+            .when(pl.col("v").str.contains("(?i)" + _SCI.pattern)).then(pl.lit("account_scientific"))
             .otherwise(None).alias("p"),
-            pl.when(_empty_expr(pl.col("v"))).then(None).otherwise(pl.col("v")).alias("v"),
+            pl.when(pl.col("v").is_in(_EMPTY_LIST)).then(None).otherwise(pl.col("v")).alias("v"),
         )
         value = out.select(pl.when(pl.col("p").is_null()).then(pl.col("v")))
         return value.to_series(), out["p"]
     if kind in ("yuan", "mu"):
         # Fast path: plain numbers cast directly; only the rest go through the scalar rules.
-        fast = s.str.strip_chars(_WS).cast(pl.Float64, strict=False)
+        fast = s.str.strip_chars().cast(pl.Float64, strict=False).fill_nan(None)
         rest = s.filter(fast.is_null() & s.is_not_null())
         if rest.len() == 0:
-            return fast, pl.repeat(None, n, dtype=pl.String, eager=True)
-        v2, p2 = _by_unique(s, normalize_amount, pl.Float64)
+            return fast, no_problem
+        v2, p2 = _by_unique(s, normalize_amount, pl.Float64, only=rest)
         return fast.fill_null(v2), pl.select(pl.when(pl.lit(fast).is_null()).then(pl.lit(p2))).to_series()
     if kind in ("date", "month"):
         return _by_unique(s, SCALAR[kind], pl.Date)
@@ -394,14 +416,14 @@ def normalise_series(s: pl.Series, kind: str, lossy: pl.Series | None = None,
 
 
 def normalise_column(s: pl.Series, kind: str, lossy: pl.Series | None = None,
-                     today: dt.date | None = None) -> tuple[pl.Series, pl.Series, pl.Series]:
+                     today: dt.date | None = None, numeric: bool = True) -> tuple[pl.Series, pl.Series, pl.Series]:
     """normalise_series plus the cleaned text before validation (for quarantine: the 18-character ID
     whose check digit is wrong is evidence for rule A06)."""
     s = s.cast(pl.String)
     if kind == "id":
-        return _id_frame(s, lossy, today or dt.date.today())
-    value, problem = normalise_series(s, kind, lossy, today)
-    return value, problem, s.str.strip_chars(_WS)
+        return _id_frame(s, lossy, today or dt.date.today(), numeric)
+    value, problem = normalise_series(s, kind, lossy, today, numeric)
+    return value, problem, s.str.strip_chars()
 
 
 def dtype_of(kind: str) -> pl.DataType:

@@ -8,9 +8,9 @@ loaded, quarantined or skipped (blank, totals, notes, repeated header); the mess
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import polars as pl
 
@@ -69,16 +69,16 @@ def _fill_merged_data(rows: list[list], merges, start: int) -> None:
                     row[c] = v
 
 
-def _text_series(col: tuple) -> pl.Series:
-    types = set(map(type, col))
+def _text_series(col, types: set | None = None) -> pl.Series:
+    types = set(map(type, col)) if types is None else types
     if types <= {str}:
         return pl.Series(values=col, dtype=pl.String)
     # Numbers render as "100.0" / "6.1e+17", dates as ISO: the normalisers understand both.
     return pl.Series(values=col, dtype=pl.String, strict=False)
 
 
-def _lossy_mask(col: tuple) -> pl.Series | None:
-    if not ({float, int} & set(map(type, col))):
+def _lossy_mask(col, types: set) -> pl.Series | None:
+    if not ({float, int} & types):
         return None
     return pl.Series([type(v) in (float, int) and abs(v) >= LOSSY_NUMBER for v in col], dtype=pl.Boolean)
 
@@ -115,20 +115,26 @@ def _transform_recognised(sheet: RawSheet, name: str, rows: list[list], match: H
     if not data:
         result.messages.append("表头下没有数据行")
         return result
-    width = max(len(r) for r in data)
-    if any(len(r) < width for r in data):
+    width = max(map(len, data))
+    if min(map(len, data)) < width:  # readers return rectangles; this is a safety net
         data = [r + [""] * (width - len(r)) for r in data]
-    cols = list(zip(*data))
     n = len(data)
 
+    # Only the columns we use are pulled out of the row lists (C-speed itemgetter, not zip(*rows)).
     mapped = {c: j for c, j in match.columns.items() if j < width}
     texts: dict[str, pl.Series] = {}
     lossy: dict[str, pl.Series | None] = {}
+    numeric: dict[str, bool] = {}
+    by_index: dict[int, pl.Series] = {}
     for canon, j in mapped.items():
-        texts[canon] = _text_series(cols[j])
+        col = list(map(itemgetter(j), data))
+        types = set(map(type, col))
+        texts[canon] = by_index[j] = _text_series(col, types)
+        numeric[canon] = not types <= {str}
         kind = spec.column(canon).kind
-        lossy[canon] = _lossy_mask(cols[j]) if kind in ("id", "code") else None
-    marker_cols = [_text_series(cols[j]) for j in range(min(MARKER_COLUMNS, width))]
+        lossy[canon] = _lossy_mask(col, types) if kind in ("id", "code") else None
+    marker_cols = [by_index[j] if j in by_index else _text_series(list(map(itemgetter(j), data)))
+                   for j in range(min(MARKER_COLUMNS, width))]
 
     skip_kind = _classify_rows(spec, match, texts, marker_cols, n)
     keep = skip_kind.is_null()
@@ -171,7 +177,7 @@ def _transform_recognised(sheet: RawSheet, name: str, rows: list[list], match: H
     for canon in order:
         kind = spec.column(canon).kind
         v, p, cleaned[canon] = normalise_column(texts[canon], "code" if canon == "village_code" else kind,
-                                                lossy[canon], today)
+                                                lossy[canon], today, numeric[canon])
         values[canon] = v
         label = match.labels[mapped[canon]]
         if canon in spec.required:
@@ -226,20 +232,30 @@ def _transform_recognised(sheet: RawSheet, name: str, rows: list[list], match: H
 
 def _classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Series],
                    marker_cols: list[pl.Series], n: int) -> pl.Series:
-    """Per data row: null for a data row, else why it is skipped (空行/合计行/表尾说明/重复表头)."""
+    """Per data row: null for a data row, else why it is skipped (空行/合计行/表尾说明/重复表头).
+
+    Only rows that could be skipped are examined closely: with an ID column, a data row has an ID
+    that is not the header's own text, and that check is cheap; the regexes run on the rest.
+    """
     frame = pl.DataFrame({f"m{i}": s for i, s in enumerate(marker_cols)} | {f"c_{k}": s for k, s in texts.items()})
-    all_cols = [pl.col(c) for c in frame.columns]
-    stripped = [c.str.replace_all(_WS, "") for c in all_cols]
-    blank = pl.all_horizontal([s.is_null() | (s == "") for s in stripped])
+    label_of = {k: match.labels[match.columns[k]].replace(" ", "").replace("\n", "") for k in texts}
+    id_cols = [k for k in texts if spec.column(k).kind == "id"]
+    if id_cols:
+        empty_id = pl.all_horizontal([pl.col(f"c_{k}").str.strip_chars().fill_null("") == "" for k in id_cols])
+        as_header = pl.any_horizontal([pl.col(f"c_{k}").str.strip_chars() == label_of[k] for k in id_cols])
+        candidates = frame.select((empty_id | as_header.fill_null(False)).alias("c"))["c"].arg_true()
+        if len(candidates) == 0:
+            return pl.repeat(None, n, dtype=pl.String, eager=True)
+        sub = frame[candidates]
+    else:
+        candidates, sub = None, frame
+    stripped = [pl.col(c).str.replace_all(_WS, "") for c in sub.columns]
+    blank = pl.all_horizontal([x.is_null() | (x == "") for x in stripped])
     markers = [pl.col(f"m{i}").str.replace_all(_WS, "") for i in range(len(marker_cols))]
-    id_cols = [f"c_{k}" for k in texts if spec.column(k).kind == "id"]
-    no_id = pl.all_horizontal([pl.col(c).str.replace_all(_WS, "").fill_null("") == "" for c in id_cols]) if id_cols else pl.lit(True)
+    no_id = pl.all_horizontal([pl.col(f"c_{k}").str.strip_chars().fill_null("") == "" for k in id_cols]) if id_cols else pl.lit(True)
     totals = pl.any_horizontal([mk.str.contains(_TOTALS).fill_null(False) for mk in markers]) if markers else pl.lit(False)
     notes = pl.any_horizontal([mk.str.contains(_NOTES).fill_null(False) for mk in markers]) if markers else pl.lit(False)
-    header_eq = []
-    for k in texts:
-        label = normalise_header(match.labels[match.columns[k]])
-        header_eq.append((pl.col(f"c_{k}").str.replace_all(_WS, "") == label).fill_null(False).cast(pl.Int32))
+    header_eq = [(pl.col(f"c_{k}").str.replace_all(_WS, "") == label_of[k]).fill_null(False).cast(pl.Int32) for k in texts]
     repeat = (pl.sum_horizontal(header_eq) >= max(2, (len(header_eq) + 1) // 2)) if header_eq else pl.lit(False)
     kind = (
         pl.when(blank).then(pl.lit("空行"))
@@ -248,7 +264,10 @@ def _classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Se
         .when(notes & no_id).then(pl.lit("表尾说明"))
         .otherwise(None)
     )
-    return frame.select(kind.alias("skip"))["skip"]
+    result = sub.select(kind.alias("skip"))["skip"]
+    if candidates is None:
+        return result
+    return pl.repeat(None, n, dtype=pl.String, eager=True).scatter(candidates, result)
 
 
 def _quarantine_frame(spec, match, data, start, row_no, quarantined, reason_code, reason_col, source_file, sheet,
@@ -257,49 +276,70 @@ def _quarantine_frame(spec, match, data, start, row_no, quarantined, reason_code
 
     Also carries the row's cleaned failing value and its village keys (town_raw, village_raw,
     village_code as written) so villages.assign can give quarantined rows their village too.
+    Vectorised: a file whose IDs were all stored as numbers quarantines every row.
     """
-    rows = row_no.filter(quarantined).to_list()
-    cleaned_cols = {c: s.filter(quarantined).to_list() for c, s in cleaned.items()}
-    cleaned_value = [cleaned_cols[c][i] if c in cleaned_cols else None for i, c in enumerate(reason_col.filter(quarantined).to_list())]
-    codes = reason_code.filter(quarantined).to_list()
-    canons = reason_col.filter(quarantined).to_list()
-    labels = {c: (lab or f"第{c + 1}列") for c, lab in match.labels.items()}
-    out = {k: [] for k in ("source_row", "column_name", "reason_code", "reason", "raw_json")}
-    for r, code, canon in zip(rows, codes, canons):
-        raw_row = data[r - start - 1]
-        raw = {labels.get(c, f"第{c + 1}列"): render_cell(v) for c, v in enumerate(raw_row) if render_cell(v) is not None}
-        j = match.columns.get(canon)
-        label = labels.get(j, spec.column(canon).label) if j is not None else spec.column(canon).label
-        shown = render_cell(raw_row[j]) if j is not None and j < len(raw_row) else None
-        text = f"第{r}行“{label}”列：{REASONS.get(code, code)}"
-        if shown is not None:
-            text += f"（原值：{shown}）"
-        out["source_row"].append(r)
-        out["column_name"].append(canon)
-        out["reason_code"].append(code)
-        out["reason"].append(text)
-        out["raw_json"].append(json.dumps(raw, ensure_ascii=False))
+    rows = row_no.filter(quarantined)
     k = len(rows)
+    raw_rows = [data[r - start - 1] for r in rows.to_list()]
+    width = max((len(r) for r in raw_rows), default=0)
+    # Raw cells as text, keyed by header (made unique: two columns may share a header text).
+    keys: list[str] = []
+    raw_cols: dict[str, pl.Series] = {}
+    for j, col in enumerate(zip(*raw_rows)) if raw_rows else []:
+        key = match.labels.get(j) or f"第{j + 1}列"
+        while key in raw_cols:
+            key += f"#{j + 1}"
+        keys.append(key)
+        text = _text_series(col).str.replace(r"^(-?\d+)\.0$", "${1}")
+        raw_cols[key] = pl.select(pl.when(pl.lit(text) == "").then(None).otherwise(pl.lit(text))).to_series()
+    raw = pl.DataFrame(raw_cols) if raw_cols else pl.DataFrame({"_": pl.Series([None] * k, dtype=pl.String)})
+    raw_json = raw.select(pl.struct(pl.all()).struct.json_encode()).to_series() if width else pl.repeat("{}", k, eager=True)
+
+    canon_s = reason_col.filter(quarantined)
+    code_s = reason_code.filter(quarantined)
+    canons = sorted(set(canon_s.to_list()))
+    label_of = {c: (match.labels.get(match.columns[c]) if c in match.columns else None) or spec.column(c).label
+                for c in canons}
+    shown = pl.repeat(None, k, dtype=pl.String, eager=True)
+    cleaned_value = pl.repeat(None, k, dtype=pl.String, eager=True)
+    for c in canons:
+        is_c = canon_s == c
+        if c in match.columns:
+            key = keys[match.columns[c]] if match.columns[c] < len(keys) else None
+            if key is not None:
+                shown = pl.select(pl.when(pl.lit(is_c)).then(pl.lit(raw[key])).otherwise(pl.lit(shown))).to_series()
+        if c in cleaned:
+            cv = cleaned[c].filter(quarantined)
+            cleaned_value = pl.select(pl.when(pl.lit(is_c)).then(pl.lit(cv)).otherwise(pl.lit(cleaned_value))).to_series()
+    frame = pl.DataFrame({
+        "row": rows, "canon": canon_s, "code": code_s, "shown": shown, "raw_json": raw_json, "cleaned": cleaned_value,
+    })
+    reason = pl.concat_str([
+        pl.lit("第"), pl.col("row").cast(pl.String), pl.lit("行“"),
+        pl.col("canon").replace_strict(label_of, return_dtype=pl.String), pl.lit("”列："),
+        pl.col("code").replace_strict(REASONS, default=pl.col("code"), return_dtype=pl.String),
+        pl.when(pl.col("shown").is_not_null()).then(pl.concat_str([pl.lit("（原值："), pl.col("shown"), pl.lit("）")]))
+        .otherwise(pl.lit("")),
+    ])
     village = {
-        key: (values[key].filter(quarantined) if key in values else pl.Series([None] * k, dtype=pl.String))
+        key: (values[key].filter(quarantined).cast(pl.String) if key in values
+              else pl.Series([None] * k, dtype=pl.String))
         for key in _VILLAGE_RAW_KEYS
     }
-    if "village_code" in values:  # only a well-formed code counts as the row's village
-        village["village_code"] = village["village_code"].cast(pl.String)
-    frame = pl.DataFrame({
-        "source_file": [source_file] * k,
-        "source_sheet": [sheet] * k,
-        "source_row": pl.Series(out["source_row"], dtype=pl.Int32),
-        "extract": [spec.name] * k,
-        "table_name": [spec.table.name] * k,
-        "column_name": out["column_name"],
-        "reason_code": out["reason_code"],
-        "reason": out["reason"],
-        "raw_json": out["raw_json"],
-        "cleaned_value": pl.Series(cleaned_value, dtype=pl.String),
-        "village_code": village["village_code"],
-    }, schema={c: (pl.Int32 if c == "source_row" else pl.String) for c in QUARANTINE_COLUMNS})
-    return frame.with_columns(village["town_raw"].alias("town_raw"), village["village_raw"].alias("village_raw"))
+    out = frame.select(
+        pl.lit(source_file, dtype=pl.String).alias("source_file"),
+        pl.lit(sheet, dtype=pl.String).alias("source_sheet"),
+        pl.col("row").cast(pl.Int32).alias("source_row"),
+        pl.lit(spec.name, dtype=pl.String).alias("extract"),
+        pl.lit(spec.table.name, dtype=pl.String).alias("table_name"),
+        pl.col("canon").alias("column_name"),
+        pl.col("code").alias("reason_code"),
+        reason.alias("reason"),
+        pl.col("raw_json"),
+        pl.col("cleaned").alias("cleaned_value"),
+    )
+    return out.with_columns(village["village_code"].alias("village_code")).select(QUARANTINE_COLUMNS).with_columns(
+        village["town_raw"].alias("town_raw"), village["village_raw"].alias("village_raw"))
 
 
 def _data_frame(spec: ExtractSpec, values: dict[str, pl.Series], keep: pl.Series, row_no: pl.Series,
