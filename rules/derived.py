@@ -90,7 +90,9 @@ def build_kinship(con: duckdb.DuckDBPyConnection, relations: list[str]) -> None:
         """
         CREATE OR REPLACE TABLE kinship AS
         WITH members AS (
-            SELECT 'H:' || household_no AS household_key, person_id, person_name,
+            -- 户号 like "001" repeat across villages: a household is a 户号 within a village
+            SELECT 'H:' || coalesce(village_code, '?') || '/' || household_no AS household_key,
+                   person_id, person_name,
                    coalesce(r.role, 'other') AS role, village_code,
                    'household_register' AS table_name, source_file, source_sheet, source_row
             FROM household_register h LEFT JOIN _kin_roles r ON r.relation_text = trim(h.relation_to_head)

@@ -28,7 +28,8 @@ CATEGORIES = {
 #   subject_key   see docs/rule_semantics.md (ID, account, vouchers, contract or village code)
 #   subject_name  the person/payee/contract holder named in the flag ('' for village-level)
 #   amount_yuan   money involved (0 when none)
-#   summary       one line in Chinese with the facts (names, dates, amounts)
+#   summary       one line in Chinese with the facts (names, dates, amounts); build it in a fixed
+#                 order (string_agg … ORDER BY): it is part of the facts hash that triage relies on
 #   detail_key    what distinguishes flags with the same subject (a year, an item and month…);
 #                 part of the stable flag id, so it must not contain run-dependent values
 #   evidence      list of struct(table_name, source_file, source_sheet, source_row)
