@@ -402,7 +402,13 @@ def normalise_series(s: pl.Series, kind: str, lossy: pl.Series | None = None,
         return value.to_series(), out["p"]
     if kind in ("yuan", "mu"):
         # Fast path: plain numbers cast directly; only the rest go through the scalar rules.
-        fast = s.str.strip_chars().cast(pl.Float64, strict=False).fill_nan(None)
+        # Thousands separators, currency and unit marks and (negative) brackets are common enough
+        # to be handled here too; the rest (full-width digits, 万) go through the scalar rules.
+        pre = s.str.strip_chars()
+        if not numeric or pre.str.contains(r"[^\d.\-]").any():
+            pre = (pre.str.replace_all(r"[,¥￥元亩\s]", "")
+                   .str.replace(r"^[(（](.*)[)）]$", "-${1}"))
+        fast = pre.cast(pl.Float64, strict=False).fill_nan(None)
         rest = s.filter(fast.is_null() & s.is_not_null())
         if rest.len() == 0:
             return fast, no_problem

@@ -56,7 +56,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, col
     if frame.height == 0:
         return
     name = f"_xuncha_in_{uuid.uuid4().hex[:8]}"
-    con.register(name, frame.select(columns).to_arrow())
+    # Newest Arrow layout: polars' string views go to DuckDB without a copy.
+    con.register(name, frame.select(columns).to_arrow(compat_level=pl.CompatLevel.newest()))
     try:
         cols = ", ".join(columns)
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")

@@ -1,0 +1,159 @@
+"""Ingest benchmark: a generated 1300-village city, ingest vs. merely reading the files (the floor).
+
+Run with `make bench` (pytest -m benchmark). Reports, does not assert: rows/s, wall time and peak
+RSS of the ingest and of the floor (each in a fresh subprocess, RSS from its rusage), and the
+per-reader speeds on the largest workbook. Targets: ingest wall <= 1.3 x floor, peak RSS < 4 GB.
+
+The city comes from xuncha.sample.generate(out_dir, villages, seed); set XUNCHA_BENCH_INBOX to an
+existing inbox to benchmark that instead, XUNCHA_BENCH_VILLAGES to change the size.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.benchmark
+
+VILLAGES = int(os.environ.get("XUNCHA_BENCH_VILLAGES", "1300"))
+TARGET_RATIO = 1.3
+TARGET_RSS_GB = 4.0
+ROOT = Path(__file__).resolve().parent.parent
+
+# Each child prints one JSON line: wall seconds, rows, and max RSS of itself and of its children
+# (pool workers), in KiB as Linux reports ru_maxrss.
+_FLOOR = textwrap.dedent("""
+    import json, resource, sys, time
+    from pathlib import Path
+    from connectors.ingest import inbox_files
+    from connectors.readers import read_file
+    inbox = Path(sys.argv[1])
+    t = time.perf_counter()
+    rows = 0
+    for p in inbox_files(inbox):
+        try:
+            rows += sum(len(s.rows) for s in read_file(p))
+        except Exception:
+            pass
+    wall = time.perf_counter() - t
+    print(json.dumps({"wall": wall, "rows": rows,
+                      "rss_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                      "rss_children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+""")
+
+_INGEST = textwrap.dedent("""
+    import json, resource, sys, time
+    from pathlib import Path
+    from connectors.ingest import ingest_inbox
+    from connectors.warehouse import open_warehouse
+    from xuncha.config import WorkspaceConfig
+    inbox, db, workers = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+    con = open_warehouse(db)
+    t = time.perf_counter()
+    reports = ingest_inbox(inbox, con, WorkspaceConfig(), workers=workers)
+    wall = time.perf_counter() - t
+    con.close()
+    print(json.dumps({"wall": wall, "rows": sum(r.rows_read + r.rows_skipped for r in reports),
+                      "loaded": sum(r.rows_loaded for r in reports),
+                      "quarantined": sum(r.rows_quarantined for r in reports),
+                      "unrecognised": sum(1 for r in reports if r.extract is None),
+                      "rss_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                      "rss_children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+""")
+
+
+def _child(script: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _inbox(tmp_path_factory) -> Path:
+    given = os.environ.get("XUNCHA_BENCH_INBOX")
+    if given:
+        return Path(given)
+    try:
+        from xuncha.sample import generate
+    except ImportError:
+        pytest.skip("xuncha.sample.generate is not available yet; set XUNCHA_BENCH_INBOX to an inbox")
+    out = tmp_path_factory.mktemp("city")
+    t = time.perf_counter()
+    generate(out, villages=VILLAGES, seed=2024)
+    print(f"\n生成 {VILLAGES} 个村的样例数据：{time.perf_counter() - t:.1f} 秒")
+    return out
+
+
+def _reader_speeds(path: Path) -> dict[str, float]:
+    """Seconds to read every cell of one workbook with each reader (best of 2)."""
+    import openpyxl
+    import python_calamine
+
+    def calamine() -> None:
+        wb = python_calamine.CalamineWorkbook.from_path(str(path))
+        for name in wb.sheet_names:
+            wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+    def fastexcel_text() -> None:
+        import fastexcel
+
+        r = fastexcel.read_excel(str(path))
+        for name in r.sheet_names:
+            r.load_sheet(name, header_row=None, dtypes="string").to_polars()
+
+    def openpyxl_read_only() -> None:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        for ws in wb.worksheets:
+            for _ in ws.iter_rows(values_only=True):
+                pass
+        wb.close()
+
+    speeds = {}
+    for name, fn in [("python-calamine", calamine), ("fastexcel（全部按文本，数字失真不可辨）", fastexcel_text),
+                     ("openpyxl read_only", openpyxl_read_only)]:
+        best = float("inf")
+        for _ in range(1 if name.startswith("openpyxl") else 2):
+            t = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t)
+        speeds[name] = best
+    return speeds
+
+
+def test_ingest_city(tmp_path_factory) -> None:
+    inbox = _inbox(tmp_path_factory)
+    files = [p for p in inbox.rglob("*") if p.is_file()]
+    size = sum(p.stat().st_size for p in files)
+    print(f"\n输入：{inbox}，{len(files)} 个文件，{size / 1e6:.1f} MB")
+
+    floor = _child(_FLOOR, str(inbox))
+    workers = os.cpu_count() or 1
+    db = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
+    ingest = _child(_INGEST, str(inbox), str(db), str(workers))
+    serial_db = tmp_path_factory.mktemp("wh1") / "warehouse.duckdb"
+    serial = _child(_INGEST, str(inbox), str(serial_db), "1")
+
+    def gb(kib: int) -> float:
+        return kib / 1024 / 1024
+
+    print(f"读取下限（python-calamine 逐文件读取全部单元格）：{floor['wall']:.2f} 秒，{floor['rows'] / floor['wall']:,.0f} 行/秒，"
+          f"峰值内存 {gb(floor['rss_self']):.2f} GB")
+    for label, r in [(f"导入（{workers} 个进程）", ingest), ("导入（单进程）", serial)]:
+        peak = gb(r["rss_self"]) + gb(r["rss_children"]) * (workers if r is ingest else 0)
+        print(f"{label}：{r['wall']:.2f} 秒，{r['rows'] / r['wall']:,.0f} 行/秒，载入 {r['loaded']:,} 行，隔离 {r['quarantined']:,} 行，"
+              f"未识别 {r['unrecognised']} 个表；主进程峰值 {gb(r['rss_self']):.2f} GB，子进程峰值 {gb(r['rss_children']):.2f} GB，"
+              f"合计上限约 {peak:.2f} GB；为读取下限的 {r['wall'] / floor['wall']:.2f} 倍（目标 ≤ {TARGET_RATIO}）")
+
+    workbooks = sorted((p for p in files if p.suffix.lower() in (".xlsx", ".xlsm")), key=lambda p: p.stat().st_size)
+    if workbooks:
+        biggest = workbooks[-1]
+        print(f"各读取器读取最大的工作簿 {biggest.name}（{biggest.stat().st_size / 1e6:.1f} MB）：")
+        speeds = _reader_speeds(biggest)
+        fastest = min(speeds.values())
+        for name, sec in sorted(speeds.items(), key=lambda kv: kv[1]):
+            print(f"  {name}: {sec:.2f} 秒（{sec / fastest:.1f} 倍）")
