@@ -28,7 +28,8 @@ spells AS (
            p.subsidy_type, false, p.pay_month, last_day(p.pay_month), NULL, p.amount_yuan, NULL,
            {evidence('p', 'disability_payments')}
     FROM disability_payments p
-    WHERE p.person_id IS NOT NULL AND p.pay_month IS NOT NULL
+    -- every pair has a roster side: only people on the roster can match
+    WHERE p.person_id IN (SELECT member_id FROM assistance_roster) AND p.pay_month IS NOT NULL
 ),
 pairs AS (
     SELECT x[1] AS kw1, x[2] AS kw2, x[1] || '×' || x[2] AS pair_label

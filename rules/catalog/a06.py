@@ -35,14 +35,16 @@ REASON_TEXT = {"id_checksum": "校验码错误", "id_birth_date": "出生日期�
 CLEAN = r"regexp_replace(regexp_replace({x}, '[\s\x{{3000}}]+', '', 'g'), '[·•・.‧･]', '·', 'g')"
 
 
-def _pairs_sql() -> str:
+def _union_sql(columns: str, where: str = "") -> str:
+    """One SELECT per (table, ID column, name column); `columns` may use {id}, {name}, {village}, {table}."""
     parts = []
     for table, id_col, name_col in ID_NAME_COLUMNS:
         village = "village_code" if TABLES[table].has_village else "NULL::VARCHAR"
+        cols = columns.format(id=id_col, name=name_col, village=village, table=table)
+        cond = where.format(id=id_col, name=name_col, village=village, table=table)
         parts.append(
-            f"SELECT {id_col} AS person_id, {name_col} AS person_name, {village} AS village_code, "
-            f"'{table}' AS table_name, source_file, source_sheet, source_row FROM {table} "
-            f"WHERE {id_col} IS NOT NULL AND coalesce(trim({name_col}), '') <> ''"
+            f"SELECT {cols} FROM {table} "
+            f"WHERE {id_col} IS NOT NULL AND coalesce(trim({name_col}), '') <> '' {cond}"
         )
     return "\nUNION ALL\n".join(parts)
 
@@ -80,17 +82,21 @@ def _quarantine_flags(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def _name_flags(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     labels = ", ".join(f"('{t}', '{TABLES[t].label}')" for t in dict.fromkeys(t for t, _, _ in ID_NAME_COLUMNS))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _a06_rows AS {_pairs_sql()}")
-    # Only IDs whose cleaned spellings differ go through the (Python) homophone key.
+    # Distinct raw spellings first (cheap on millions of payment rows); only IDs with more than one
+    # raw spelling are cleaned, and only those still differing go through the (Python) homophone key.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _a06_ids AS
-        WITH spelled AS (
-            SELECT DISTINCT person_id, {CLEAN.format(x='person_name')} AS clean FROM _a06_rows
+        WITH raw AS (
+            SELECT DISTINCT person_id, person_name
+            FROM ({_union_sql("{id} AS person_id, {name} AS person_name")})
         ),
-        candidates AS (
-            SELECT person_id FROM spelled GROUP BY person_id HAVING count(*) > 1
+        several AS (
+            SELECT person_id, {CLEAN.format(x='person_name')} AS clean
+            FROM raw WHERE person_id IN (SELECT person_id FROM raw GROUP BY person_id HAVING count(*) > 1)
         ),
+        spelled AS (SELECT DISTINCT person_id, clean FROM several),
+        candidates AS (SELECT person_id FROM spelled GROUP BY person_id HAVING count(*) > 1),
         keyed AS (
             SELECT s.person_id, name_key(s.clean) AS key
             FROM spelled s SEMI JOIN candidates c ON c.person_id = s.person_id
@@ -98,12 +104,19 @@ def _name_flags(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         SELECT person_id FROM keyed GROUP BY person_id HAVING count(DISTINCT key) > 1
         """
     )
+    if con.execute("SELECT count(*) FROM _a06_ids").fetchone()[0] == 0:
+        return pl.DataFrame()
+    rows = _union_sql(
+        "{id} AS person_id, {name} AS person_name, {village} AS village_code, '{table}' AS table_name, "
+        "source_file, source_sheet, source_row",
+        "AND {id} IN (SELECT person_id FROM _a06_ids)",
+    )
     return con.execute(
         f"""
         WITH r AS (
             -- a roster row names the same person as head and as member: count it once
             SELECT DISTINCT r.*, {CLEAN.format(x='r.person_name')} AS clean, l.label
-            FROM _a06_rows r SEMI JOIN _a06_ids i ON i.person_id = r.person_id
+            FROM ({rows}) r
             JOIN (VALUES {labels}) l(table_name, label) ON l.table_name = r.table_name
         ),
         by_name AS (

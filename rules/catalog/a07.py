@@ -6,7 +6,7 @@ from rules.sqlparts import evidence
 SQL = f"""
 WITH paid AS (
     SELECT p.*, CAST(try_strptime(substr(p.person_id, 7, 8), '%Y%m%d') AS DATE) AS birth,
-           last_day(p.pay_month) AS month_end, {evidence('p', 'old_age_payments')} AS ev
+           last_day(p.pay_month) AS month_end
     FROM old_age_payments p
     WHERE p.person_id IS NOT NULL AND p.pay_month IS NOT NULL
 ),
@@ -29,7 +29,7 @@ SELECT village_code, person_id AS subject_key, any_value(person_name) AS subject
          || '，未达' || $min_age || '周岁标准，涉及金额' || printf('%.2f', sum(coalesce(amount_yuan, 0))) || '元'
          AS summary,
        '' AS detail_key,
-       list(ev ORDER BY pay_month, source_row) AS evidence,
+       list({evidence('aged', 'old_age_payments')} ORDER BY pay_month, source_row) AS evidence,
        NULL AS severity, NULL AS confidence
 FROM aged
 WHERE id_age < $min_age

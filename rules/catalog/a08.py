@@ -9,8 +9,7 @@ WITH pay AS (
            -- the grade as written, else the last digit of the 20-digit certificate number
            coalesce(p.disability_grade,
                     CASE WHEN length(p.disability_cert_no) = 20
-                         THEN try_cast(substr(p.disability_cert_no, 20, 1) AS INTEGER) END) AS grade,
-           {evidence('p', 'disability_payments')} AS ev
+                         THEN try_cast(substr(p.disability_cert_no, 20, 1) AS INTEGER) END) AS grade
     FROM disability_payments p
     WHERE p.person_id IS NOT NULL AND p.pay_month IS NOT NULL
 ),
@@ -21,14 +20,6 @@ dibao_spells AS (
     FROM assistance_roster a
     WHERE {is_dibao('a')} AND a.approval_date IS NOT NULL
       AND coalesce({roster_active_until('a')}, a.approval_date) >= a.approval_date
-),
-dibao_rows AS (
-    -- for the flag's evidence: the person's 低保 rows, none of them active in the paid month
-    SELECT a.member_id AS person_id, max({roster_active_until('a')}) AS last_day_active,
-           list({evidence('a', 'assistance_roster')} ORDER BY a.source_row) AS ev
-    FROM assistance_roster a
-    WHERE {is_dibao('a')} AND a.member_id IN (SELECT person_id FROM disability_payments)
-    GROUP BY a.member_id
 ),
 living AS (SELECT * FROM pay WHERE coalesce(subsidy_type, '') LIKE '%生活补贴%'),
 covered AS (
@@ -42,6 +33,14 @@ hits AS (
     SELECT 'grade', p.* FROM pay p
     WHERE coalesce(p.subsidy_type, '') LIKE '%护理%' AND p.grade IS NOT NULL
       AND NOT list_contains(CAST($care_grades AS INTEGER[]), p.grade)
+),
+dibao_rows AS (
+    -- for the flag's evidence: the person's 低保 rows, none of them active in the paid month
+    SELECT a.member_id AS person_id, max({roster_active_until('a')}) AS last_day_active,
+           list({evidence('a', 'assistance_roster')} ORDER BY a.source_row) AS ev
+    FROM assistance_roster a
+    WHERE {is_dibao('a')} AND a.member_id IN (SELECT person_id FROM hits WHERE kind = 'not_dibao')
+    GROUP BY a.member_id
 )
 SELECT h.village_code, h.person_id AS subject_key, any_value(h.person_name) AS subject_name,
        sum(coalesce(amount_yuan, 0)) AS amount_yuan,
@@ -61,9 +60,9 @@ SELECT h.village_code, h.person_id AS subject_key, any_value(h.person_name) AS s
                    || '，不属于规定的重度残疾等级' END
          || '，涉及金额' || printf('%.2f', sum(coalesce(amount_yuan, 0))) || '元' AS summary,
        h.kind AS detail_key,
-       list_concat(list(h.ev ORDER BY pay_month, rid), coalesce(any_value(d.ev), [])) AS evidence,
+       list_concat(list({evidence('h', 'disability_payments')} ORDER BY h.pay_month, h.rid), CASE WHEN h.kind = 'not_dibao' THEN coalesce(any_value(d.ev), []) ELSE [] END) AS evidence,
        NULL AS severity, NULL AS confidence
-FROM hits h LEFT JOIN dibao_rows d ON d.person_id = h.person_id AND h.kind = 'not_dibao'
+FROM hits h LEFT JOIN dibao_rows d ON d.person_id = h.person_id
 GROUP BY h.village_code, h.person_id, h.kind
 """
 
