@@ -190,7 +190,7 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
     synonyms = config.connectors.header_synonyms
     catalog = load_catalog(synonyms)  # fail fast on bad configuration, before any work
     files = inbox_files(inbox)
-    workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+    workers = min(workers if workers is not None else min(4, os.cpu_count() or 1), max(1, len(files)))
     previously = loaded_files(con)
     index = _index_for(con, config)
     results: list[FileResult] = []

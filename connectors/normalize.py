@@ -310,12 +310,15 @@ def _id_frame(s: pl.Series, lossy: pl.Series | None, today: dt.date, numeric: bo
     Returns (valid IDs, problem codes, the cleaned text before validation).
     """
     df = pl.DataFrame({"raw": s, "lossy": lossy if lossy is not None else pl.repeat(False, len(s), eager=True)})
-    clean = (
-        pl.col("raw").str.replace_many(list("０１２３４５６７８９Ｘｘ"), list("0123456789XX"))
-        .str.replace_all(_ID_JUNK.pattern, "").str.replace_all("x", "X", literal=True)
-    )
-    if numeric:  # a 15-digit ID that was an Excel number arrives as "610102900101123.0"
-        clean = clean.str.replace(_TRAILING_ZERO_FRACTION.pattern, "${1}")
+    if lossy is None and s.str.contains(r"^\d{17}[\dX]$").all():
+        clean = pl.col("raw")  # the common case, a clean column: nothing to strip or convert
+    else:
+        clean = (
+            pl.col("raw").str.replace_many(list("０１２３４５６７８９Ｘｘ"), list("0123456789XX"))
+            .str.replace_all(_ID_JUNK.pattern, "").str.replace_all("x", "X", literal=True)
+        )
+        if numeric:  # a 15-digit ID that was an Excel number arrives as "610102900101123.0"
+            clean = clean.str.replace(_TRAILING_ZERO_FRACTION.pattern, "${1}")
     df = df.with_columns(clean.alias("c"))
     c = pl.col("c")
     is15 = c.str.contains(r"^\d{15}$")
