@@ -50,7 +50,11 @@ matched AS (
            greatest(a.start_day, b.start_day) AS overlap_start,
            least(coalesce(a.end_day, DATE '9999-12-31'), coalesce(b.end_day, DATE '9999-12-31'))
              AS overlap_end,
-           a.pair_label
+           a.pair_label,
+           -- the primary row's village, else the other row's (a flag without a village is unplaced)
+           coalesce(CASE WHEN b.src = 'assistance_roster' THEN b.village_code ELSE a.village_code END,
+                    CASE WHEN b.src = 'assistance_roster' THEN a.village_code ELSE b.village_code END)
+             AS village_code
     FROM tagged a
     JOIN tagged b ON a.person_id = b.person_id AND a.pair_label = b.pair_label
                  AND a.side = 1 AND b.side = 2 AND NOT (a.src = b.src AND a.rid = b.rid)
@@ -60,7 +64,7 @@ matched AS (
 ),
 -- one line per other-side spell: the money it paid during the overlap
 other_side AS (
-    SELECT p.village_code, p.person_id, pair_label, q.src, q.rid, q.label, q.ev,
+    SELECT village_code, p.person_id, pair_label, q.src, q.rid, q.label, q.ev,
            any_value(q.start_day) AS q_start, any_value(q.end_day) AS q_end,
            max(CASE WHEN q.src = 'assistance_roster' THEN
                  greatest(0, datediff('month', overlap_start,
@@ -87,7 +91,7 @@ others AS (
     FROM other_desc GROUP BY ALL
 ),
 primaries AS (
-    SELECT p.village_code, p.person_id, pair_label,
+    SELECT village_code, p.person_id, pair_label,
            any_value(p.person_name) AS person_name,
            string_agg(DISTINCT p.label || '（' || strftime(p.start_day, '%Y年%m月%d日') || '审批，'
                || coalesce(strftime(p.end_day, '%Y年%m月%d日') || '止', '至今在保') || '）', '、' ORDER BY p.label || '（' || strftime(p.start_day, '%Y年%m月%d日') || '审批，'
@@ -103,7 +107,12 @@ SELECT p.village_code, p.person_id AS subject_key, p.person_name AS subject_name
        p.pair_label AS detail_key,
        list_concat(p.ev, o.ev) AS evidence,
        NULL AS severity, NULL AS confidence
-FROM primaries p JOIN others o USING (village_code, person_id, pair_label)
+FROM primaries p
+JOIN others o ON o.village_code IS NOT DISTINCT FROM p.village_code
+             AND o.person_id = p.person_id AND o.pair_label = p.pair_label
+-- rows without a matched village only make a flag of their own when no other village is known
+QUALIFY p.village_code IS NOT NULL
+     OR count(p.village_code) OVER (PARTITION BY p.person_id, p.pair_label) = 0
 """
 
 RULE = Rule(

@@ -64,6 +64,8 @@ SELECT i.village_code, i.person_id AS subject_key, any_value(i.person_name) AS s
        NULL AS severity, NULL AS confidence
 FROM involved i JOIN per_person p USING (person_id, grp)
 GROUP BY i.village_code, i.person_id, i.grp
+-- rows without a matched village only make a flag of their own when no other village is known
+QUALIFY i.village_code IS NOT NULL OR count(i.village_code) OVER (PARTITION BY i.person_id, i.grp) = 0
 """
 
 RULE = Rule(

@@ -56,8 +56,10 @@ SELECT h.village_code, h.person_id AS subject_key, any_value(h.person_name) AS s
        '' AS detail_key,
        list_distinct(list(h.roster_ev) || list(h.payroll_ev)) AS evidence,
        NULL AS severity, NULL AS confidence
-FROM hits h JOIN amounts m USING (village_code, person_id)
+FROM hits h JOIN amounts m ON m.village_code IS NOT DISTINCT FROM h.village_code AND m.person_id = h.person_id
 GROUP BY h.village_code, h.person_id
+-- rows without a matched village only make a flag of their own when no other village is known
+QUALIFY h.village_code IS NOT NULL OR count(h.village_code) OVER (PARTITION BY h.person_id) = 0
 """
 
 RULE = Rule(
