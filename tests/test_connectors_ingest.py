@@ -321,3 +321,23 @@ def test_openpyxl_datetime_cells(tmp_path, con) -> None:
     wb.save(inbox / "dt.xlsx")
     ingest_inbox(inbox, con, CONFIG)
     assert con.execute("SELECT death_date FROM deaths").fetchall() == [(dt.date(2024, 1, 5),)]
+
+
+def test_process_pool_gives_the_same_result(tmp_path) -> None:
+    inbox = inbox_with(tmp_path)
+    for i in range(4):
+        write_xlsx(inbox / f"d{i}.xlsx", {"s": [["乡镇", "村", "姓名", "身份证号", "死亡日期"],
+                                                ["城关镇", "东岭村", f"张{i}", make_id("19500101", f"{i:03d}"), "2024-01-05"],
+                                                ["城关镇", "东岭村", "坏", "6.10102E+17", "2024-01-05"]]})
+    results = []
+    for workers in (1, 2):
+        c = open_warehouse(tmp_path / f"w{workers}.duckdb")
+        reports = ingest_inbox(inbox, c, CONFIG, workers=workers)
+        check_invariant(reports)
+        results.append((
+            sorted((r.file, r.sheet, r.rows_loaded, r.rows_quarantined) for r in reports),
+            c.execute("SELECT * EXCLUDE (source_file) FROM deaths ORDER BY person_name").fetchall(),
+            c.execute("SELECT source_file, source_row, reason_code FROM quarantine ORDER BY 1").fetchall(),
+        ))
+        c.close()
+    assert results[0] == results[1]
