@@ -13,39 +13,51 @@ from rules.sqlparts import LEDGER_PAYMENTS, evidence
 
 def payee_key(expr: str) -> str:
     """The payee as compared: spaces removed, full-width brackets and middle dots unified."""
-    return f"lower(translate(regexp_replace({expr}, '[\\s　]+', '', 'g'), '（）•・.‧･', '()·····'))"
+    return f"lower(translate(replace(replace({expr}, ' ', ''), '　', ''), '（）•・.‧･', '()·····'))"
 
 
 # One payment = one voucher's lines to one payee. Only payments that could belong to a flagged
 # cluster leave SQL: a flagged cluster lies within window_days of each of its members, so each
 # member sees at least 2 payments totalling >= threshold within ± window_days. The greedy pass
 # below gives the same clusters on this subset as on all payments (the rest only ever form
-# unflagged clusters), and the subset is small.
+# unflagged clusters), and the subset is small. Payee keys are computed once per distinct payee;
+# evidence is gathered for the candidates only.
 CANDIDATES_SQL = f"""
-WITH lines AS (
+WITH payees AS (
+    SELECT payee, {payee_key('payee')} AS pkey
+    FROM (SELECT DISTINCT payee FROM village_ledger WHERE payee IS NOT NULL)
+),
+lines AS (
     SELECT p.village_code, coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey,
-           p.voucher_date, {payee_key('p.payee')} AS pkey, p.payee, p.debit_yuan,
-           p.source_file, p.source_row, {evidence('p', 'village_ledger')} AS ev
-    FROM {LEDGER_PAYMENTS} p
-    WHERE p.village_code IS NOT NULL AND p.voucher_date IS NOT NULL AND p.payee IS NOT NULL
+           p.voucher_date, k.pkey, p.payee, p.debit_yuan, p.source_file, p.source_sheet, p.source_row
+    FROM {LEDGER_PAYMENTS} p JOIN payees k ON k.payee = p.payee
+    WHERE p.village_code IS NOT NULL AND p.voucher_date IS NOT NULL AND k.pkey <> ''
 ),
 pay AS (
-    SELECT village_code, pkey, vkey, voucher_date, min(payee) AS payee, sum(debit_yuan) AS amount,
-           list(ev ORDER BY source_file, source_row) AS ev
-    FROM lines WHERE pkey <> ''
-    GROUP BY village_code, pkey, vkey, voucher_date
+    SELECT village_code, pkey, vkey, voucher_date, sum(debit_yuan) AS amount
+    FROM lines GROUP BY village_code, pkey, vkey, voucher_date
 ),
 below AS (SELECT * FROM pay WHERE amount < $threshold),
+-- payees whose small payments could reach the threshold at all
+reaching AS (
+    SELECT village_code, pkey FROM below GROUP BY village_code, pkey
+    HAVING count(*) >= 2 AND sum(amount) >= $threshold
+),
 win AS (
-    SELECT *, sum(amount) OVER w AS wsum, count(*) OVER w AS wcnt
-    FROM below
-    WINDOW w AS (PARTITION BY village_code, pkey ORDER BY voucher_date
+    SELECT b.*, sum(b.amount) OVER w AS wsum, count(*) OVER w AS wcnt
+    FROM below b JOIN reaching r ON r.village_code = b.village_code AND r.pkey = b.pkey
+    WINDOW w AS (PARTITION BY b.village_code, b.pkey ORDER BY b.voucher_date
                  RANGE BETWEEN to_days(CAST($window_days AS INTEGER)) PRECEDING
                            AND to_days(CAST($window_days AS INTEGER)) FOLLOWING)
-)
-SELECT village_code, pkey, payee, vkey, voucher_date, amount, ev
-FROM win WHERE wsum >= $threshold AND wcnt >= 2
-ORDER BY village_code, pkey, voucher_date, vkey
+),
+candidates AS (SELECT * FROM win WHERE wsum >= $threshold AND wcnt >= 2)
+SELECT c.village_code, c.pkey, min(l.payee) AS payee, c.vkey, c.voucher_date, c.amount,
+       list({evidence('l', 'village_ledger')} ORDER BY l.source_file, l.source_row) AS ev
+FROM candidates c
+JOIN lines l ON l.village_code = c.village_code AND l.vkey = c.vkey
+            AND l.voucher_date = c.voucher_date AND l.pkey = c.pkey
+GROUP BY c.village_code, c.pkey, c.vkey, c.voucher_date, c.amount
+ORDER BY c.village_code, c.pkey, c.voucher_date, c.vkey
 """
 
 OUTPUT_SCHEMA = {

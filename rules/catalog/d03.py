@@ -3,29 +3,34 @@
 from rules.model import Param, Question, Rule
 from rules.sqlparts import LEDGER_PAYMENTS, evidence
 
-PAYEE_KEY = "lower(translate(regexp_replace(p.payee, '[\\s　]+', '', 'g'), '（）•・.‧･', '()·····'))"
+PAYEE_KEY = "lower(translate(replace(replace(payee, ' ', ''), '　', ''), '（）•・.‧･', '()·····'))"
 
 # One payment = one voucher's lines to one payee. Pairs (same payee and amount, dates at most
 # `days` apart) chain into one flag: sorted by date, a new group starts where the gap exceeds `days`.
+# Payee keys are computed once per distinct payee, and evidence is gathered only for the flagged
+# vouchers, so the million-line pass carries no strings or lists it does not need.
 SQL = f"""
-WITH lines AS (
+WITH payees AS (
+    SELECT payee, {PAYEE_KEY} AS pkey
+    FROM (SELECT DISTINCT payee FROM village_ledger WHERE payee IS NOT NULL)
+),
+lines AS (
     SELECT p.village_code, coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey,
-           p.voucher_date, {PAYEE_KEY} AS pkey, p.payee, p.debit_yuan, p.summary,
-           p.source_file, p.source_row, {evidence('p', 'village_ledger')} AS ev
-    FROM {LEDGER_PAYMENTS} p
-    WHERE p.village_code IS NOT NULL AND p.voucher_date IS NOT NULL AND p.payee IS NOT NULL
+           p.voucher_date, k.pkey, p.payee, p.debit_yuan, p.summary,
+           p.source_file, p.source_sheet, p.source_row
+    FROM {LEDGER_PAYMENTS} p JOIN payees k ON k.payee = p.payee
+    WHERE p.village_code IS NOT NULL AND p.voucher_date IS NOT NULL AND k.pkey <> ''
 ),
 pay AS (
-    SELECT village_code, pkey, vkey, voucher_date, min(payee) AS payee,
-           round(sum(debit_yuan), 2) AS amount, min(summary) AS summary,
-           list(ev ORDER BY source_file, source_row) AS ev
-    FROM lines WHERE pkey <> ''
-    GROUP BY village_code, pkey, vkey, voucher_date
+    SELECT village_code, pkey, vkey, voucher_date, round(sum(debit_yuan), 2) AS amount
+    FROM lines GROUP BY village_code, pkey, vkey, voucher_date
+),
+repeated AS (
+    SELECT village_code, pkey, amount FROM pay GROUP BY village_code, pkey, amount HAVING count(*) >= 2
 ),
 same AS (
-    -- only (payee, amount) pairs that occur on at least two vouchers go on to the gap pass
-    SELECT * FROM (SELECT *, count(*) OVER (PARTITION BY village_code, pkey, amount) AS n FROM pay)
-    WHERE n >= 2
+    SELECT p.* FROM pay p
+    JOIN repeated r ON r.village_code = p.village_code AND r.pkey = p.pkey AND r.amount = p.amount
 ),
 gaps AS (
     SELECT *, CASE WHEN voucher_date - lag(voucher_date) OVER w > $days THEN 1 ELSE 0 END AS new_group
@@ -36,6 +41,20 @@ grouped AS (
     SELECT *, sum(new_group) OVER (PARTITION BY village_code, pkey, amount ORDER BY voucher_date, vkey
                                    ROWS UNBOUNDED PRECEDING) AS grp
     FROM gaps
+),
+members AS (
+    SELECT * FROM (
+        SELECT *, count(*) OVER (PARTITION BY village_code, pkey, amount, grp) AS n FROM grouped)
+    WHERE n >= 2
+),
+detail AS (
+    SELECT m.village_code, m.pkey, m.amount, m.grp, m.vkey, m.voucher_date,
+           min(l.payee) AS payee, min(l.summary) AS summary,
+           list({evidence('l', 'village_ledger')} ORDER BY l.source_file, l.source_row) AS ev
+    FROM members m
+    JOIN lines l ON l.village_code = m.village_code AND l.vkey = m.vkey
+                AND l.voucher_date = m.voucher_date AND l.pkey = m.pkey
+    GROUP BY m.village_code, m.pkey, m.amount, m.grp, m.vkey, m.voucher_date
 )
 SELECT village_code,
        string_agg(vkey, ';' ORDER BY vkey) AS subject_key,
@@ -49,9 +68,8 @@ SELECT village_code,
        CAST(min(voucher_date) AS VARCHAR) AS detail_key,
        flatten(list(ev ORDER BY voucher_date, vkey)) AS evidence,
        NULL AS severity, NULL AS confidence
-FROM grouped
+FROM detail
 GROUP BY village_code, pkey, amount, grp
-HAVING count(*) >= 2
 """
 
 RULE = Rule(

@@ -22,59 +22,52 @@ def clean_name(expr: str) -> str:
 
 NOT_SALARY = "len(list_filter($salary_subjects, lambda s: contains(coalesce(p.subject_name, ''), s))) = 0"
 
-PAYMENTS = f"""
-    SELECT p.*, {clean_name('p.payee')} AS pname,
-           coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey,
-           {evidence('p', 'village_ledger')} AS ev
-    FROM {LEDGER_PAYMENTS} p
-    WHERE p.village_code IS NOT NULL AND p.payee IS NOT NULL AND {NOT_SALARY}
-"""
-
+# Names are cleaned once per distinct string, and matched as strings (payee name ↔ kin name);
+# villages come in only when the matched pairs meet the ledger lines.
 NAMES_SQL = f"""
-CREATE OR REPLACE TEMP TABLE _d05_names AS
-SELECT DISTINCT village_code, pname, length(pname) AS len FROM ({PAYMENTS}) WHERE pname <> ''
-"""
-KIN_SQL = f"""
+CREATE OR REPLACE TEMP TABLE _d05_payees AS
+SELECT payee, {clean_name('payee')} AS pname
+FROM (SELECT DISTINCT payee FROM village_ledger WHERE payee IS NOT NULL);
 CREATE OR REPLACE TEMP TABLE _d05_kin AS
-SELECT DISTINCT village_code, {clean_name('relative_name')} AS kname,
-       length({clean_name('relative_name')}) AS len
-FROM kinship WHERE village_code IS NOT NULL AND coalesce(relative_name, '') <> ''
+SELECT DISTINCT {clean_name('relative_name')} AS kname
+FROM kinship WHERE village_code IS NOT NULL AND coalesce(relative_name, '') <> '';
 """
 
 # Characters whose readings are needed to block homophone candidates.
 CHARS_SQL = """
+WITH names AS (
+    SELECT kname AS name FROM _d05_kin
+    UNION
+    SELECT pname FROM _d05_payees WHERE length(pname) IN (SELECT DISTINCT length(kname) FROM _d05_kin)
+)
 SELECT DISTINCT ch FROM (
-    SELECT left(kname, 1) AS ch FROM _d05_kin UNION ALL SELECT right(kname, 1) FROM _d05_kin
-    UNION ALL SELECT left(pname, 1) FROM _d05_names WHERE len IN (SELECT len FROM _d05_kin)
-    UNION ALL SELECT right(pname, 1) FROM _d05_names WHERE len IN (SELECT len FROM _d05_kin))
+    SELECT left(name, 1) AS ch FROM names UNION ALL SELECT substr(name, 2, 1) FROM names
+    UNION ALL SELECT right(name, 1) FROM names)
 """
 
-# Homophones (equal name_key) have equal length and share a reading of the first and of the last
-# character; that equi-join blocks the pairs, so the pinyin of whole names is computed only for
-# the few candidates, not for every payee of the city.
+# Homophones (equal name_key) have equal length and share a reading of the first, second and
+# last characters; that equi-join blocks the pairs, so the pinyin of whole names is computed only
+# for the few candidates, not for every payee of the city.
 MATCHES_SQL = """
-CREATE OR REPLACE TEMP TABLE _d05_matches AS
-WITH pk AS (
-    SELECT DISTINCT n.village_code, n.pname, n.len, f.py AS f, l.py AS l
-    FROM _d05_names n JOIN _d05_readings f ON f.ch = left(n.pname, 1)
-                      JOIN _d05_readings l ON l.ch = right(n.pname, 1)
-    WHERE n.len >= 2
-),
-kk AS (
-    SELECT DISTINCT k.village_code, k.kname, k.len, f.py AS f, l.py AS l
-    FROM _d05_kin k JOIN _d05_readings f ON f.ch = left(k.kname, 1)
-                    JOIN _d05_readings l ON l.ch = right(k.kname, 1)
-    WHERE k.len >= 2
+CREATE OR REPLACE TEMP TABLE _d05_pairs AS
+WITH blocks AS (
+    SELECT n.name, n.side, length(n.name) AS len, a.py AS r1, b.py AS r2, c.py AS rn
+    FROM (SELECT DISTINCT pname AS name, 'p' AS side FROM _d05_payees
+          UNION ALL SELECT kname, 'k' FROM _d05_kin) n
+    JOIN _d05_readings a ON a.ch = left(n.name, 1)
+    JOIN _d05_readings b ON b.ch = substr(n.name, 2, 1)
+    JOIN _d05_readings c ON c.ch = right(n.name, 1)
+    WHERE length(n.name) >= 2
 ),
 candidates AS (
-    SELECT DISTINCT pk.village_code, pk.pname, kk.kname
-    FROM pk JOIN kk ON kk.village_code = pk.village_code AND kk.len = pk.len AND kk.f = pk.f AND kk.l = pk.l
-    WHERE pk.pname <> kk.kname
+    SELECT DISTINCT p.name AS pname, k.name AS kname
+    FROM blocks p JOIN blocks k ON k.len = p.len AND k.r1 = p.r1 AND k.r2 = p.r2 AND k.rn = p.rn
+    WHERE p.side = 'p' AND k.side = 'k' AND p.name <> k.name
 )
-SELECT n.village_code, n.pname, n.pname AS kname, {exact} AS conf
-FROM _d05_names n JOIN _d05_kin k ON k.village_code = n.village_code AND k.kname = n.pname
+SELECT kname AS pname, kname, {exact} AS conf FROM _d05_kin
+WHERE kname IN (SELECT pname FROM _d05_payees)
 UNION ALL
-SELECT village_code, pname, kname, {homophone} FROM candidates WHERE name_key(pname) = name_key(kname)
+SELECT pname, kname, {homophone} FROM candidates WHERE name_key(pname) = name_key(kname)
 """.format(exact=EXACT_CONFIDENCE, homophone=HOMOPHONE_CONFIDENCE)
 
 FLAGS_SQL = f"""
@@ -83,19 +76,23 @@ WITH kin AS (
 ),
 per_name AS (
     -- everything a payee name matches among the village's cadres and their relatives
-    SELECT m.village_code, m.pname, max(m.conf) AS conf,
+    SELECT k.village_code, m.pname, max(m.conf) AS conf,
            string_agg(DISTINCT '本村' || coalesce(k.cadre_position, '干部') || k.cadre_name
                       || CASE WHEN k.relation = '本人' THEN '本人'
                               ELSE '的' || k.relation || k.relative_name END
                       || CASE WHEN m.conf < {EXACT_CONFIDENCE} THEN '（同音）' ELSE '' END, '、') AS who,
            list_distinct(flatten(list(k.evidence))) AS kin_ev
-    FROM _d05_matches m JOIN kin k ON k.village_code = m.village_code AND k.kname = m.kname
-    GROUP BY m.village_code, m.pname
+    FROM _d05_pairs m JOIN kin k ON k.kname = m.kname
+    GROUP BY k.village_code, m.pname
 ),
 hits AS (
-    SELECT p.village_code, p.vkey, p.voucher_date, p.payee, p.debit_yuan, p.subject_name, p.summary,
-           p.source_file, p.source_row, p.ev, n.conf, n.who, n.kin_ev
-    FROM ({PAYMENTS}) p JOIN per_name n ON n.village_code = p.village_code AND n.pname = p.pname
+    SELECT p.village_code, coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey, p.voucher_date,
+           p.payee, p.debit_yuan, p.subject_name, p.summary, p.source_file, p.source_row,
+           {evidence('p', 'village_ledger')} AS ev, n.conf, n.who, n.kin_ev
+    FROM per_name n
+    JOIN _d05_payees k ON k.pname = n.pname
+    JOIN {LEDGER_PAYMENTS} p ON p.village_code = n.village_code AND p.payee = k.payee
+    WHERE {NOT_SALARY}
 )
 SELECT village_code,
        vkey AS subject_key,
@@ -123,15 +120,14 @@ def _readings(chars: list[str]) -> pl.DataFrame:
 def run(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> pl.DataFrame:
     args = {"salary_subjects": list(params["salary_subjects"])}
     try:
-        con.execute(NAMES_SQL, args)
-        con.execute(KIN_SQL)
+        con.execute(NAMES_SQL)
         chars = [c for (c,) in con.execute(CHARS_SQL).fetchall() if c]
         readings = _readings(chars)  # noqa: F841  (read by DuckDB by name)
         con.execute("CREATE OR REPLACE TEMP TABLE _d05_readings AS SELECT * FROM readings")
         con.execute(MATCHES_SQL)
         return con.execute(FLAGS_SQL, args).pl()
     finally:
-        for t in ("_d05_names", "_d05_kin", "_d05_readings", "_d05_matches"):
+        for t in ("_d05_payees", "_d05_kin", "_d05_readings", "_d05_pairs"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
