@@ -320,6 +320,18 @@ SYSTEM_TABLES: dict[str, str] = {
 }
 
 
+# Chinese names of the system tables, for messages and the rules reference.
+SYSTEM_LABELS = {
+    "quarantine": "隔离表（无法入库的行）",
+    "load_log": "读取记录",
+    "village_alias": "村名对照表",
+}
+
+
+def table_label(name: str) -> str:
+    return TABLES[name].label if name in TABLES else SYSTEM_LABELS.get(name, name)
+
+
 def data_columns(table: Table) -> tuple[Column, ...]:
     """All columns of a canonical table as stored: data, village keys, provenance."""
     village = VILLAGE_KEYS if table.has_village else ()

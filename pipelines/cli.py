@@ -184,10 +184,10 @@ def rules_list(ctx: typer.Context) -> None:
     table = Table(title="比对规则")
     for col in ("编号", "规则", "类别", "严重程度", "所需数据"):
         table.add_column(col, overflow="fold")
-    from connectors.schema import TABLES
+    from connectors.schema import table_label
 
     for r in ALL_RULES:
-        table.add_row(r.id, r.title, r.category, r.severity, "、".join(TABLES[t].label for t in r.tables + r.any_tables))
+        table.add_row(r.id, r.title, r.category, r.severity, "、".join(table_label(t) for t in r.tables + r.any_tables))
     console.print(table)
     console.print("查看某条规则的说明：xuncha rules show A05")
 

@@ -132,7 +132,7 @@ def build_kinship(con: duckdb.DuckDBPyConnection, relations: list[str]) -> None:
                  'source_sheet': source_sheet, 'source_row': source_row}] AS evidence
         FROM cadres
         UNION ALL
-        SELECT DISTINCT ON (cadre_id, relative_id, relation) * FROM relatives
+        SELECT DISTINCT ON (cadre_id, village_code, relative_id, relation) * FROM relatives
         """
     )
 

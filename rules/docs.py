@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors.schema import TABLES
+from connectors.schema import table_label
 from rules.catalog import ALL_RULES
 from rules.model import Rule
 
@@ -23,10 +23,11 @@ def rule_markdown(rule: Rule) -> str:
         "",
         f"- 类别：{rule.category}",
         f"- 严重程度：{rule.severity}",
-        "- 所需数据：" + "、".join(f"{TABLES[t].label}（{t}）" for t in rule.tables),
     ]
+    if rule.tables:
+        lines.append("- 所需数据：" + "、".join(f"{table_label(t)}（{t}）" for t in rule.tables))
     if rule.any_tables:
-        lines.append("- 以下至少其一：" + "、".join(f"{TABLES[t].label}（{t}）" for t in rule.any_tables))
+        lines.append("- 以下至少其一：" + "、".join(f"{table_label(t)}（{t}）" for t in rule.any_tables))
     lines += ["", "### 为什么是疑点", "", rule.why, "", "### 比对方法", "", rule.methodology, ""]
     if rule.exclusions:
         lines += ["### 排除情形", "", *[f"- {e}" for e in rule.exclusions], ""]

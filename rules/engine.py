@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from connectors.schema import TABLES
+from connectors.schema import table_label
 from rules import derived
 from rules.catalog import ALL_RULES, RULES_BY_ID
 from rules.model import EVIDENCE_TYPE, OUTPUT_COLUMNS, Rule
@@ -85,9 +85,9 @@ def _missing_sources(con: duckdb.DuckDBPyConnection, rule: Rule) -> list[str]:
     missing = []
     for table in rule.tables:
         if _is_empty(con, table):
-            missing.append(f"{TABLES[table].label}（{table}）")
+            missing.append(f"{table_label(table)}（{table}）")
     if rule.any_tables and all(_is_empty(con, t) for t in rule.any_tables):
-        missing.append("、".join(TABLES[t].label for t in rule.any_tables) + "（至少需要其中之一）")
+        missing.append("、".join(table_label(t) for t in rule.any_tables) + "（至少需要其中之一）")
     return missing
 
 
@@ -197,9 +197,9 @@ def run_rules(
             continue
         try:
             out = _finish(con, rule, _run_one(con, rule, params[rule.id]))
-        except duckdb.Error as e:
+        except Exception as e:  # noqa: BLE001 - one broken rule must not stop the others
             result.coverage.append(
-                RuleOutcome(rule.id, "error", f"运行出错：{e}", 0, time.perf_counter() - started)
+                RuleOutcome(rule.id, "error", f"运行出错：{type(e).__name__}: {e}", 0, time.perf_counter() - started)
             )
             continue
         frames.append(out)

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from connectors.schema import TABLES, all_ddl, data_columns
+from connectors.schema import SYSTEM_TABLES, TABLES, all_ddl, data_columns
 from rules.engine import run_rules
 from xuncha.config import WorkspaceConfig
 
@@ -35,8 +35,10 @@ def warehouse_from_rows(rows: dict[str, list[dict]]) -> duckdb.DuckDBPyConnectio
     for stmt in all_ddl():
         con.execute(stmt)
     for table, records in rows.items():
-        spec = TABLES[table]
-        known = {c.name for c in data_columns(spec)}
+        if table in SYSTEM_TABLES:  # e.g. quarantine rows for A06
+            known = {c.split()[0] for c in _system_columns(table)}
+        else:
+            known = {c.name for c in data_columns(TABLES[table])}
         for i, rec in enumerate(records):
             unknown = set(rec) - known
             if unknown:
@@ -48,6 +50,11 @@ def warehouse_from_rows(rows: dict[str, list[dict]]) -> duckdb.DuckDBPyConnectio
                 [full[c] for c in cols],
             )
     return con
+
+
+def _system_columns(table: str) -> list[str]:
+    body = "\n".join(line.split("--")[0] for line in SYSTEM_TABLES[table].splitlines())
+    return [c.strip() for c in body.split(",") if c.strip()]
 
 
 def run_case(rule_id: str, case: dict) -> pl.DataFrame:

@@ -56,6 +56,5 @@ def test_unknown_rule_parameter_is_an_error_naming_it() -> None:
         resolve_params(WorkspaceConfig(rules={"Z99": {}}))
 
 
-@pytest.mark.xfail(reason="rules are being added issue by issue", strict=False)
 def test_every_catalogued_rule_is_implemented() -> None:
     assert sorted(RULES_BY_ID) == catalogue_ids()
