@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from reports import xlsx
@@ -156,20 +155,20 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int) -> 
 
     def pair(label: str, value: object, fmt: str | None = None, fill=None) -> None:
         add([xlsx.cell(ws, label, font=xlsx.FONT_BOLD), xlsx.cell(ws, mask(value), fmt=fmt, fill=fill,
-                                                                   align=Alignment(wrap_text=True, vertical="top", horizontal="left")),
+                                                                   align=xlsx.LEFT),
              xlsx.cell(ws, None), xlsx.cell(ws, None)], "B{r}:D{r}")
 
     def quad(l1: str, v1: object, l2: str, v2: object, fmt1: str | None = None, fmt2: str | None = None) -> None:
-        left = Alignment(wrap_text=True, vertical="top", horizontal="left")
+        left = xlsx.LEFT
         add([xlsx.cell(ws, l1, font=xlsx.FONT_BOLD), xlsx.cell(ws, mask(v1), fmt=fmt1, align=left),
              xlsx.cell(ws, l2, font=xlsx.FONT_BOLD), xlsx.cell(ws, mask(v2), fmt=fmt2, align=left)])
 
     title = f"{county.name}{village.town}{village.name} 巡察风险清单"
-    add([xlsx.cell(ws, title, font=xlsx.FONT_TITLE, align=Alignment(horizontal="center", vertical="center"), border=False)],
+    add([xlsx.cell(ws, title, font=xlsx.FONT_TITLE, align=xlsx.CENTER, border=False)],
         "A{r}:D{r}", 32)
     add([xlsx.cell(ws, "本清单所列为大数据比对发现的疑点，不是结论，须经实地核实。身份证号、账号已部分隐藏。"
                    "请在“问题清单”的“核查结果、核查人、核查日期”列填写核查情况，勿改动“疑点编号”列，以便导回系统。",
-                   font=xlsx.FONT_NOTE, align=Alignment(wrap_text=True, vertical="top"), border=False)], "A{r}:D{r}", 30)
+                   font=xlsx.FONT_NOTE, align=xlsx.NOTE_ALIGN, border=False)], "A{r}:D{r}", 30)
 
     s = village.score
     b = village.basics
@@ -184,7 +183,7 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int) -> 
     quad("风险得分", s["score"], "全县排名", f"第 {s['rank']} 名（共 {county.village_count} 个村）", xlsx.SCORE_FORMAT)
     add([xlsx.cell(ws, "村分类", font=xlsx.FONT_BOLD),
          xlsx.cell(ws, s["class"], font=xlsx.FONT_BOLD, fill=xlsx.CLASS_FILLS.get(s["class"]), align=xlsx.WRAP_CENTER),
-         xlsx.cell(ws, "疑点数", font=xlsx.FONT_BOLD), xlsx.cell(ws, s["flag_count"], align=Alignment(horizontal="left"))])
+         xlsx.cell(ws, "疑点数", font=xlsx.FONT_BOLD), xlsx.cell(ws, s["flag_count"], align=xlsx.LEFT)])
     quad("严重程度分", s["severity_points"], "金额分", s["money_points"], xlsx.SCORE_FORMAT, xlsx.SCORE_FORMAT)
     quad("规则数分", s["breadth_points"], "命中规则数", s["distinct_rules"], xlsx.SCORE_FORMAT)
     quad("涉及金额合计(元)", s["amount_yuan"], "", None, xlsx.MONEY_FORMAT)

@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,14 +57,23 @@ def _write_batch(county: County, batch: list[tuple[Village, str]], root: str, pa
 
 
 def _write_villages(county: County, jobs: list[tuple[Village, str]], root: Path, password: str | None,
-                    workers: int | None) -> None:
+                    workers: int | None, meanwhile: Callable[[], None]) -> None:
+    """Write the village workbooks; `meanwhile` (the office's files) runs in this process while the
+    pool works."""
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(jobs) < POOL_MIN_VILLAGES:
         _write_batch(county, jobs, str(root), password)
+        meanwhile()
         return
     batches = [jobs[i : i + BATCH_SIZE] for i in range(0, len(jobs), BATCH_SIZE)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(_write_batch, county, b, str(root), password) for b in batches]
+        try:
+            meanwhile()
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
         for f in futures:
             f.result()  # re-raises a worker's error here
 
@@ -102,10 +112,13 @@ def write_all(
     final = parent / run_stamp
     tmp = Path(tempfile.mkdtemp(prefix=f".{run_stamp}.", suffix=".tmp", dir=parent))
     try:
-        _write_villages(county, [(v, rel[v.code]) for v in villages], tmp, password, workers)
-        _write_file(tmp / office_workbook.FILE_NAME, office_workbook.build(data, evidence, rel, run_stamp))
-        page = overview.build(data, rel, run_stamp, office_workbook.FILE_NAME)
-        _write_file(tmp / overview.FILE_NAME, page.encode("utf-8"))
+
+        def office_files() -> None:
+            _write_file(tmp / office_workbook.FILE_NAME, office_workbook.build(data, evidence, rel, run_stamp))
+            page = overview.build(data, rel, run_stamp, office_workbook.FILE_NAME)
+            _write_file(tmp / overview.FILE_NAME, page.encode("utf-8"))
+
+        _write_villages(county, [(v, rel[v.code]) for v in villages], tmp, password, workers, office_files)
         _publish(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -40,6 +41,10 @@ BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 WRAP_CENTER = Alignment(wrap_text=True, vertical="top", horizontal="center")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+LEFT = Alignment(wrap_text=True, vertical="top", horizontal="left")
+CENTER = Alignment(horizontal="center", vertical="center")
+MIDDLE = Alignment(vertical="center", wrap_text=True)
+NOTE_ALIGN = Alignment(wrap_text=True, vertical="top")
 
 MONEY_FORMAT = "#,##0.00"
 SCORE_FORMAT = "0.00"
@@ -76,15 +81,25 @@ def _clip(value: object) -> object:
 def cell(ws, value: object, *, font: Font = FONT, fill: PatternFill | None = None, align: Alignment | None = WRAP,
          fmt: str | None = None, border: bool = True) -> WriteOnlyCell:
     c = WriteOnlyCell(ws, value=_clip(value))
-    c.font = font
-    if fill is not None:
-        c.fill = fill
-    if align is not None:
-        c.alignment = align
-    if fmt:
-        c.number_format = fmt
-    if border:
-        c.border = BORDER
+    # Registering a style with the workbook hashes it, which costs more than writing the cell:
+    # register each combination once per workbook and copy its index array afterwards.
+    cache = ws.parent.__dict__.setdefault("_xuncha_styles", {})
+    key = (id(font), id(fill), id(align), fmt, border)
+    hit = cache.get(key)
+    if hit is None:
+        c.font = font
+        if fill is not None:
+            c.fill = fill
+        if align is not None:
+            c.alignment = align
+        if fmt:
+            c.number_format = fmt
+        if border:
+            c.border = BORDER
+        # keep the style objects alive with the entry, so their ids cannot be reused by others
+        cache[key] = (StyleArray(c._style), font, fill, align)
+    else:
+        c._style = StyleArray(hit[0])
     return c
 
 
@@ -152,7 +167,7 @@ def table_sheet(
         if len(cols) > 1:
             ws.merged_cells.add(f"A1:{last_col}1")
         ws.row_dimensions[1].height = max(24.0, row_height([caption], [sum(widths)], 12) or 0)
-        ws.append([cell(ws, caption, font=FONT_SECTION, align=Alignment(vertical="center", wrap_text=True), border=False)])
+        ws.append([cell(ws, caption, font=FONT_SECTION, align=MIDDLE, border=False)])
     head_height = row_height([c.header for c in cols], widths)
     if head_height:
         ws.row_dimensions[header_row].height = head_height
