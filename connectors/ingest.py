@@ -162,7 +162,7 @@ def _extract_job(args: tuple[Path, Path, dict]) -> FileResult:
 
 
 def _results(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, workers: int) -> Iterator[FileResult]:
-    if workers <= 1 or len(files) < 4:
+    if workers < 1 or len(files) < 4:
         for p in files:
             yield extract_file(p, inbox, catalog)
         return
@@ -186,11 +186,21 @@ def _results(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, w
 def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,
                  on_file: Callable[[Path, int, int], None] | None = None,
                  workers: int | None = None) -> list[SheetReport]:
-    """Load every data file under `inbox`; one report row per sheet (or per unreadable file)."""
+    """Load every data file under `inbox`; one report row per sheet (or per unreadable file).
+
+    workers: processes that read and transform files while this one writes (0: do everything
+    here; default: one per core but one, from 4 cores up).
+    """
     synonyms = config.connectors.header_synonyms
     catalog = load_catalog(synonyms)  # fail fast on bad configuration, before any work
     files = inbox_files(inbox)
-    workers = min(workers if workers is not None else min(4, os.cpu_count() or 1), max(1, len(files)))
+    if workers is None:
+        # One core stays with this process, which maps villages and writes while workers extract.
+        # On 2 cores the pool measured slower than in-process (spawn cost, contention), so it
+        # starts at 4 cores (benchmarks/bench_ingest.py).
+        cores = os.cpu_count() or 1
+        workers = min(4, cores - 1) if cores >= 4 else 0
+    workers = min(workers, len(files))
     previously = loaded_files(con)
     index = _index_for(con, config)
     results: list[FileResult] = []
