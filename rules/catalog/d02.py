@@ -25,13 +25,15 @@ def payee_key(expr: str) -> str:
 CANDIDATES_SQL = f"""
 WITH payees AS (
     SELECT payee, {payee_key('payee')} AS pkey
+    -- (no filter on pkey here: DuckDB would push it below the DISTINCT, into every ledger line;
+    -- connectors already turn blank payees into NULL)
     FROM (SELECT DISTINCT payee FROM village_ledger WHERE payee IS NOT NULL)
 ),
 lines AS (
     SELECT p.village_code, coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey,
            p.voucher_date, k.pkey, p.payee, p.debit_yuan, p.source_file, p.source_sheet, p.source_row
     FROM {LEDGER_PAYMENTS} p JOIN payees k ON k.payee = p.payee
-    WHERE p.village_code IS NOT NULL AND p.voucher_date IS NOT NULL AND k.pkey <> ''
+    WHERE p.village_code IS NOT NULL AND p.voucher_date IS NOT NULL
 ),
 pay AS (
     SELECT village_code, pkey, vkey, voucher_date, sum(debit_yuan) AS amount

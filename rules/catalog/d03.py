@@ -12,6 +12,8 @@ PAYEE_KEY = "lower(translate(replace(replace(payee, ' ', ''), '　', ''), '（�
 SQL = f"""
 WITH payees AS (
     SELECT payee, {PAYEE_KEY} AS pkey
+    -- (no filter on pkey here: DuckDB would push it below the DISTINCT, into every ledger line;
+    -- connectors already turn blank payees into NULL)
     FROM (SELECT DISTINCT payee FROM village_ledger WHERE payee IS NOT NULL)
 ),
 lines AS (
@@ -19,7 +21,7 @@ lines AS (
            p.voucher_date, k.pkey, p.payee, p.debit_yuan, p.summary,
            p.source_file, p.source_sheet, p.source_row
     FROM {LEDGER_PAYMENTS} p JOIN payees k ON k.payee = p.payee
-    WHERE p.village_code IS NOT NULL AND p.voucher_date IS NOT NULL AND k.pkey <> ''
+    WHERE p.village_code IS NOT NULL AND p.voucher_date IS NOT NULL
 ),
 pay AS (
     SELECT village_code, pkey, vkey, voucher_date, round(sum(debit_yuan), 2) AS amount
