@@ -15,9 +15,9 @@ from operator import itemgetter
 import polars as pl
 
 from connectors.catalog import Catalog, ExtractSpec
-from connectors.headers import MAX_HEADER_SCAN, HeaderMatch, Unrecognised, detect_header, normalise_header
+from connectors.headers import MAX_HEADER_SCAN, HeaderMatch, Unrecognised, detect_header
 from connectors.normalize import LOSSY_NUMBER, REASONS, dtype_of, normalise_column
-from connectors.readers import RawSheet, render_cell
+from connectors.readers import RawSheet
 from connectors.schema import VILLAGE_KEYS
 from connectors.warehouse import QUARANTINE_COLUMNS
 
