@@ -8,7 +8,6 @@ loaded, quarantined or skipped (blank, totals, notes, repeated header); the mess
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from operator import itemgetter
 
