@@ -31,6 +31,9 @@ class FlagRef:
     subject_name: str
     amount_yuan: float
     summary: str
+    # False when the flag's subject is an account, a voucher or a village: then 当事户 means the
+    # households named in the flag, not the subject
+    subject_is_person: bool = True
 
 
 @dataclass
@@ -57,7 +60,10 @@ def fill(template: str, ref: FlagRef) -> str:
         return template
 
 
-def group_of(role: str, subject_name: str) -> tuple[int, str]:
+HOUSEHOLD_ROLES = ("当事户", "当事人")
+
+
+def group_of(role: str, subject_name: str, ref: FlagRef | None = None) -> tuple[int, str]:
     """(order, title) of the group a question for `role` belongs to."""
     if role in CADRE_GROUPS:
         title = CADRE_GROUPS[role]
@@ -65,6 +71,8 @@ def group_of(role: str, subject_name: str) -> tuple[int, str]:
     if role.startswith("村") or role in ("委员", "组长"):
         return len(CADRE_ORDER), role
     # a person or household involved: one group per name
+    if ref is not None and not ref.subject_is_person and role in HOUSEHOLD_ROLES:
+        return len(CADRE_ORDER) + 1, f"{role}（问题清单第{ref.seq}条所列各户）"
     name = subject_name or "（姓名不详）"
     return len(CADRE_ORDER) + 1, f"{name}（{role}）"
 
@@ -76,7 +84,7 @@ def outline(items: Sequence[tuple[FlagRef, Rule | None]]) -> list[Question]:
         if rule is None:
             continue
         for q in rule.questions:
-            key = group_of(q.role, ref.subject_name)
+            key = group_of(q.role, ref.subject_name, ref)
             text = fill(q.text, ref)
             bucket = groups.setdefault(key, {})
             question = bucket.setdefault(text, Question(key[1], text))

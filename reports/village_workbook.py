@@ -53,6 +53,12 @@ def _accounts(village: Village) -> set[str]:
     return found
 
 
+def is_person_key(key: str) -> bool:
+    """Person rules key their flags by resident ID (docs/rule_semantics.md)."""
+    key = key.upper()
+    return len(key) in (15, 18) and key[:-1].isdigit() and (key[-1].isdigit() or key[-1] == "X")
+
+
 def subject_text(flag: dict, village_code: str) -> str:
     """Name and masked key of the flag's subject, e.g. 张三\n611021********0011."""
     name = flag.get("subject_name") or ""
@@ -60,7 +66,7 @@ def subject_text(flag: dict, village_code: str) -> str:
     if not key or key == village_code:
         return name
     compact = key.upper()
-    if len(compact) in (15, 18) and compact[:-1].isdigit():
+    if is_person_key(compact):
         shown = mask_id(compact)
     elif compact.isdigit() and len(compact) >= 9:
         shown = "账号" + mask_account(compact)
@@ -299,7 +305,8 @@ def build(county: County, village: Village) -> bytes:
     wb.worksheets[-1].print_area = f"A1:{get_column_letter(len(cols) - 1)}{n + 2}"
 
     refs = [
-        (FlagRef(seq, f.get("subject_name") or "", f.get("amount_yuan") or 0.0, f.get("summary") or ""),
+        (FlagRef(seq, f.get("subject_name") or "", f.get("amount_yuan") or 0.0, f.get("summary") or "",
+                 is_person_key(f.get("subject_key") or "")),
          RULES_BY_ID.get(f["rule_id"]))
         for seq, f in enumerate(village.flags, start=1)
     ]

@@ -196,9 +196,9 @@ def severity_fill(index: int) -> Callable[[Sequence[object]], dict[int, PatternF
     return fill
 
 
-def display_width(text: str) -> float:
-    """Approximate column width of text: CJK characters count double."""
-    return sum(2.0 if ord(ch) > 0x2E7F else 1.0 for ch in text)
+def display_width(text: str, cjk: float = 2.0) -> float:
+    """Approximate column width of text: CJK characters count (about) double."""
+    return sum(cjk if ord(ch) > 0x2E7F else 1.0 for ch in text)
 
 
 def _lines(value: object, width: float) -> int:
@@ -207,7 +207,8 @@ def _lines(value: object, width: float) -> int:
     if isinstance(value, float):
         value = f"{value:,.2f}"
     usable = max(width - 1.0, 1.0)
-    return sum(max(1, -(-int(display_width(part)) // int(usable))) for part in str(value).split("\n"))
+    # CJK at 1.9 units: 宋体 10pt in Excel's default column unit, a little wider than LibreOffice draws it
+    return sum(max(1, -(-int(display_width(part, 1.9)) // int(usable))) for part in str(value).split("\n"))
 
 
 def row_height(values: Sequence[object], widths: Sequence[float], font_size: float = 10) -> float | None:

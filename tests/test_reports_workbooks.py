@@ -149,7 +149,8 @@ def test_interview_outline_groups_by_person_and_asks_each_question_once(written)
     assert len(pairs) == len(set(pairs))
     who = [r["谈话对象"] for r in rows]
     assert who[0] == "村党组织书记"
-    assert any(w.startswith("孙八（") for w in who)  # the account holder, by name
+    assert "孙八（账户户名人）" in who  # the account holder, by name
+    assert any(w.startswith("当事户（问题清单第") for w in who)  # B01: the households paid into the account
     assert all("{" not in r["谈话问题"] for r in rows)
     # B02 fires twice in this village; its question without placeholders is asked once, for both flags
     shared = [r for r in rows if r["谈话问题"].startswith("对代领补贴的情形")]
