@@ -137,10 +137,23 @@ def build_kinship(con: duckdb.DuckDBPyConnection, relations: list[str]) -> None:
     )
 
 
+KINSHIP_EMPTY = """
+CREATE OR REPLACE TABLE kinship (
+    cadre_id VARCHAR, cadre_name VARCHAR, cadre_position VARCHAR, village_code VARCHAR,
+    relative_id VARCHAR, relative_name VARCHAR, relation VARCHAR, relative_village_code VARCHAR,
+    evidence STRUCT(table_name VARCHAR, source_file VARCHAR, source_sheet VARCHAR, source_row INTEGER)[]
+)
+"""
+
+
 def build_all(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig, needed: set[str]) -> None:
+    """Build the derived tables. `kinship` always exists afterwards (empty when it cannot be built),
+    so a rule that only partly depends on it (D10) can still run its other checks."""
     identity.register(con)
     if "kinship" in needed and not missing_inputs(con, ("kinship",)):
         build_kinship(con, list(config.kinship.relations))
+    else:
+        con.execute(KINSHIP_EMPTY)
 
 
 def missing_inputs(con: duckdb.DuckDBPyConnection, derived: tuple[str, ...] | set[str]) -> list[str]:

@@ -181,7 +181,7 @@ def run_rules(
     """Run the catalogue (or the named rules); store `flags` and `rule_coverage` in the warehouse."""
     params = resolve_params(config)
     rules = [RULES_BY_ID[r] for r in rule_ids] if rule_ids else ALL_RULES
-    derived.build_all(con, config, {d for r in rules for d in r.derived})
+    derived.build_all(con, config, {d for r in rules for d in r.derived + r.optional_derived})
     frames: list[pl.DataFrame] = []
     result = CheckResult(flags=pl.DataFrame())
     for rule in rules:

@@ -91,6 +91,8 @@ class Rule:
     any_tables: tuple[str, ...] = ()
     # derived tables the rule reads (built once per run by the engine), e.g. "kinship"
     derived: tuple[str, ...] = field(default_factory=tuple)
+    # derived tables used when they can be built, empty otherwise (D10's cadre check)
+    optional_derived: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if (self.sql is None) == (self.run is None):

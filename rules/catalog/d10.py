@@ -130,7 +130,8 @@ RULE = Rule(
     title="集体资产合同异常",
     severity="中",
     tables=("collective_contracts",),
-    derived=("kinship",),
+    # without a cadre roster the other three checks still run
+    optional_derived=("kinship",),
     why="村集体土地、林地、水面、房屋等资产资源发包出租，是村级“三资”管理中问题最集中的环节："
     "干部或其亲属低价承包、超长期限锁定（变相长期占有集体资产）、长期拖欠承包费而无人催收，"
     "都会造成集体资产流失。",
