@@ -15,6 +15,10 @@ from reports.inputs import LoadedFile, ReportData
 from rules.catalog import RULES_BY_ID
 
 
+# The analysts' triage verdict that takes a flag out of the team's list (rules.lifecycle).
+DISMISSED = "排除"
+
+
 @dataclass(frozen=True)
 class NotRun:
     rule_id: str
@@ -69,6 +73,9 @@ def villages_of(data: ReportData, evidence: dict[str, list[EvidenceRow]]) -> lis
     by_village: dict[str, list[dict]] = {}
     if not data.flags.is_empty():
         for f in data.flags.drop("evidence_list", strict=False).iter_rows(named=True):
+            # dismissed by the analysts on unchanged facts: not sent to the team (nor scored)
+            if f.get("triage") == DISMISSED:
+                continue
             by_village.setdefault(f["village_code"], []).append(f)
     out = []
     for v in data.villages.iter_rows(named=True):

@@ -88,6 +88,7 @@ def fetch(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame) -> dict[str, list
         for row in rows:
             values = tuple((c, label, v, kind) for (c, label, kind), v in zip(cols, row[3:], strict=True))
             records.setdefault((table, row[0], row[1], row[2]), values)
+    _from_quarantine(con, refs, records)
     out: dict[str, list[EvidenceRow]] = {}
     for fid, table, file, sheet, row in refs.select("flag_id", "table_name", *_PROVENANCE_KEY).iter_rows():
         out.setdefault(fid, []).append(
@@ -95,6 +96,35 @@ def fetch(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame) -> dict[str, list
                         records.get((table, file, sheet, row), ()))
         )
     return out
+
+
+def _from_quarantine(con: duckdb.DuckDBPyConnection, refs: pl.DataFrame, records: dict[tuple, tuple]) -> None:
+    """Evidence naming a row that never reached its table (rule A06: a bad ID) is read from the quarantine."""
+    found = {(t, f, s, r) for (t, f, s, r) in records}
+    missing = refs.filter(
+        ~pl.struct("table_name", *_PROVENANCE_KEY).map_elements(
+            lambda x: (x["table_name"], x["source_file"], x["source_sheet"], x["source_row"]) in found,
+            return_dtype=pl.Boolean,
+        )
+    )
+    if missing.is_empty() or not _is_table(con, "quarantine"):
+        return
+    keys = missing.select(*_PROVENANCE_KEY).unique()  # noqa: F841
+    labels = _EXTRA_LABELS["quarantine"]
+    cols = ["column_name", "reason", "cleaned_value", "raw_json"]
+    rows = con.execute(
+        f"""
+        SELECT q.source_file, q.source_sheet, CAST(q.source_row AS BIGINT), {", ".join("q." + c for c in cols)}
+        FROM quarantine q JOIN keys k
+          ON q.source_file = k.source_file AND q.source_sheet = k.source_sheet AND q.source_row = k.source_row
+        """
+    ).fetchall()
+    by_place = {}
+    for row in rows:
+        by_place.setdefault((row[0], row[1], row[2]), tuple((c, labels[c], v, "text") for c, v in zip(cols, row[3:], strict=True)))
+    for table, file, sheet, row in missing.select("table_name", *_PROVENANCE_KEY).iter_rows():
+        if (file, sheet, row) in by_place:
+            records[(table, file, sheet, row)] = by_place[(file, sheet, row)]
 
 
 def _is_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:

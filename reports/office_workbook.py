@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from reports import xlsx
 from reports.evidence import EvidenceRow, facts_line, location, table_label
 from reports.inputs import ReportData
+from reports.village_workbook import status_text
 from rules.catalog import RULES_BY_ID
 
 FILE_NAME = "巡察办汇总.xlsx"
@@ -173,11 +174,14 @@ def _quality(wb, data: ReportData) -> None:
 
 def _all_flags(wb, data: ReportData, evidence: dict[str, list[EvidenceRow]]) -> None:
     has_status = data.has_status
+    has_triage = "triage_note" in data.flags.columns
     cols = [xlsx.Col("序号", 6, "int"), xlsx.Col("疑点编号", 18, "text"), xlsx.Col("乡镇", 10, "wrap"),
             xlsx.Col("村名称", 10, "wrap"), xlsx.Col("村代码", 14, "center"), xlsx.Col("规则", 20, "wrap"),
             xlsx.Col("问题类别", 12, "wrap"), xlsx.Col("严重程度", 6, "center")]
     if has_status:
-        cols.append(xlsx.Col("状态", 8, "center"))
+        cols.append(xlsx.Col("状态", 10, "center"))
+    if has_triage:
+        cols.append(xlsx.Col("核查说明", 20, "wrap"))
     cols += [xlsx.Col("当事人", 10, "wrap"), xlsx.Col("证件号/账号/对象", 21, "wrap"), xlsx.Col("涉及金额(元)", 12, "money"),
              xlsx.Col("摘要", 50, "wrap"), xlsx.Col("可信度", 7, "score"), xlsx.Col("问题出处", 40, "wrap"),
              xlsx.Col("出处记录内容", 60, "wrap")]
@@ -188,7 +192,9 @@ def _all_flags(wb, data: ReportData, evidence: dict[str, list[EvidenceRow]]) -> 
             row = [i, f["flag_id"], f["town"], f["village_name"], f["village_code"], f"{f['rule_id']} {f['rule_title'] or ''}",
                    f["category"], f["severity"]]
             if has_status:
-                row.append(f.get("status"))
+                row.append(status_text(f))
+            if has_triage:
+                row.append(f.get("triage_note"))
             row += [f["subject_name"], f["subject_key"], f["amount_yuan"], f["summary"], f["confidence"],
                     "\n".join(location(e) for e in ev) or f["evidence"],
                     "\n".join(facts_line(e, limit=20) for e in ev if e.values)]

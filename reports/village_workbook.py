@@ -23,7 +23,16 @@ DETAIL_THRESHOLD = 5
 # Evidence rows spelled out inside 问题清单 when there is a detail sheet.
 PREVIEW_ROWS = 3
 
-STATUS_LABELS = {"new": "新增", "open": "持续存在", "closed": "已销号", "reopened": "再次出现"}
+# Flag lifecycle across runs (rules.lifecycle): new since the last run, or still there.
+STATUS_LABELS = {"new": "新增", "open": "持续", "resolved": "已消失"}
+
+
+def status_text(flag: dict) -> str:
+    """状态 cell: the lifecycle status, and the analysts' verdict when there is one (e.g. 持续；已核实)."""
+    parts = [STATUS_LABELS.get(flag.get("status") or "", flag.get("status") or "")]
+    if flag.get("triage"):
+        parts.append(str(flag["triage"]))
+    return "；".join(p for p in parts if p)
 
 LIST_SHEET = "问题清单"
 COVER_SHEET = "封面"
@@ -46,10 +55,6 @@ def _accounts(village: Village) -> set[str]:
             for column, _, value, _ in ev.values:
                 if is_account_column(column) and value:
                     found.add(str(value))
-    for f in village.flags:
-        key = f.get("subject_key") or ""
-        if key.isdigit() and len(key) not in (15, 18) and len(key) >= 9 and key != village.code:
-            found.add(key)
     return found
 
 
@@ -59,7 +64,7 @@ def is_person_key(key: str) -> bool:
     return len(key) in (15, 18) and key[:-1].isdigit() and (key[-1].isdigit() or key[-1] == "X")
 
 
-def subject_text(flag: dict, village_code: str) -> str:
+def subject_text(flag: dict, village_code: str, accounts: set[str]) -> str:
     """Name and masked key of the flag's subject, e.g. 张三\n611021********0011."""
     name = flag.get("subject_name") or ""
     key = flag.get("subject_key") or ""
@@ -68,8 +73,8 @@ def subject_text(flag: dict, village_code: str) -> str:
     compact = key.upper()
     if is_person_key(compact):
         shown = mask_id(compact)
-    elif compact.isdigit() and len(compact) >= 9:
-        shown = "账号" + mask_account(compact)
+    elif key in accounts:
+        shown = "账号" + mask_account(key)
     else:
         shown = key
     return f"{name}\n{shown}" if name else shown
@@ -265,7 +270,8 @@ def _detail(wb, n: int, seq: int, flag: dict, evidence: list[EvidenceRow], villa
 
 def build(county: County, village: Village) -> bytes:
     """The village workbook as .xlsx bytes."""
-    mask = Masker(_accounts(village))
+    accounts = _accounts(village)
+    mask = Masker(accounts)
     wb = xlsx.new_workbook()
     header = f"{village.town}{village.name} 巡察风险清单"
 
@@ -286,11 +292,11 @@ def build(county: County, village: Village) -> bytes:
             detail = details.get(f["flag_id"])
             row: list[object] = [seq, f.get("category") or "", f"{f['rule_id']} {f.get('rule_title') or ''}", _severity_cell(f)]
             if county.has_status:
-                row.append(STATUS_LABELS.get(f.get("status") or "", f.get("status") or ""))
+                row.append(status_text(f))
             row += [
                 f.get("summary") or "",
                 _facts(f, ev, detail),
-                subject_text(f, village.code),
+                subject_text(f, village.code, accounts),
                 f.get("amount_yuan") or 0.0,
                 _sources(ev, detail),
                 rule.verify if rule else "",

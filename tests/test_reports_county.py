@@ -1,4 +1,4 @@
-"""A small county for the report tests: canonical rows that fire A01, B01 and B03, run through
+"""A small county for the report tests: canonical rows that fire A01, A06, B01, B02 and B03, run through
 `pipelines.steps.check` on a temporary workspace, so reports read exactly what a run stores.
 
 Other report tests import `build_county` from here; the tests below check the county itself.
@@ -130,7 +130,7 @@ def build_county(root: Path, config: WorkspaceConfig | None = None) -> County:
                      1 if i == 1 else 0])
     con.execute(
         "INSERT INTO quarantine VALUES ('公安/死亡注销名单.xlsx', '注销', 9, 'deaths', 'deaths', 'person_id', "
-        "'checksum', '身份证号校验位错误', ?, ?, '611021100201')",
+        "'id_checksum', '身份证号校验位错误', ?, ?, '611021100201')",
         ['{"姓名": "周九", "身份证号": "611021193001010010"}', "611021193001010010"],
     )
     (root / "ingest_report.csv").write_text(
@@ -146,6 +146,7 @@ def test_the_county_fires_the_rules_the_report_tests_rely_on(tmp_path: Path) -> 
     county = build_county(tmp_path)
     fired = dict(county.con.execute("SELECT rule_id, count(*) FROM flags GROUP BY rule_id").fetchall())
     assert fired.get("A01") == 2 and fired.get("B01") == 1 and fired.get("B03") == 1, fired
+    assert fired.get("A06") == 1, fired  # the quarantined bad ID: evidence that is only in the quarantine
     ev = county.con.execute(
         "SELECT len(evidence_list) FROM flags WHERE rule_id = 'A01' AND village_code = '611021100201'"
     ).fetchone()[0]
