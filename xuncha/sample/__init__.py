@@ -1,0 +1,84 @@
+"""Synthetic county generator (`xuncha sample OUT_DIR`): every extract in its department's format.
+
+    from xuncha.sample import generate
+    summary = generate(Path("data/sample"), villages=24, seed=2024)
+
+Writes the 13 extracts of SOURCES.md plus the compensation roster under department folders, and at
+the root three files the connector must ignore: ground_truth.csv (injected anomalies), near_misses.csv
+(planted situations that must NOT be flagged) and expected_quarantine.csv (cells whose ID is
+unusable or invalid and must be quarantined). Same seed → byte-identical files.
+
+Modules: world (people, households, programmes), ledger, assets (contracts, compensation), tables
+(canonical rows), inject (anomalies and near misses), oracle (independent rule checker), generator
+(town-by-town orchestration and balancing), render/backends/layouts (the departments' file formats).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+GROUND_TRUTH = "ground_truth.csv"
+NEAR_MISSES = "near_misses.csv"
+EXPECTED_QUARANTINE = "expected_quarantine.csv"
+META_FILES = (GROUND_TRUTH, NEAR_MISSES, EXPECTED_QUARANTINE)
+
+
+@dataclass
+class GenerationSummary:
+    out_dir: Path
+    files: list[str]  # relative paths of the extracts written
+    rows: dict[str, int]  # data rows per extract file
+    anomalies: int  # ground-truth rows
+    near_misses: int
+    quarantined: int  # expected quarantine rows
+    per_rule: dict[str, tuple[int, int]] = field(default_factory=dict)  # rule -> (injected, near misses)
+    # towns where the oracle disagreed with the ground truth: (town, extra flags, missing flags)
+    oracle_mismatches: list[tuple[str, list, list]] = field(default_factory=list)
+
+
+def generate(out_dir: Path, villages: int = 24, seed: int = 2024, verify: bool = True) -> GenerationSummary:
+    """Write a synthetic county of `villages` villages (12 per town) into out_dir."""
+    from xuncha.sample.backends import Sink
+    from xuncha.sample.generator import generate_towns
+    from xuncha.sample.layouts import WRITERS, Names
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sink = Sink(out_dir)
+    names = Names()
+    writers = [w(sink, names) for w in WRITERS]
+    gt: list[tuple] = []
+    nm: list[tuple] = []
+    mismatches = []
+    for res in generate_towns(villages, seed, verify=verify):
+        names.add(res.town)
+        for w in writers:
+            w.add(res)
+        gt += res.gt
+        nm += res.nm
+        if verify:
+            truth = {g[:3] for g in res.gt}
+            extra, missing = sorted(res.flags - truth), sorted(truth - res.flags)
+            if extra or missing:
+                mismatches.append((res.town.name, extra, missing))
+        del res
+    for w in writers:
+        w.close()
+    _csv(out_dir / GROUND_TRUTH, ["rule_id", "village_code", "subject_key", "note"], sorted(gt))
+    _csv(out_dir / NEAR_MISSES, ["rule_id", "village_code", "subject_key", "note"], sorted(nm))
+    qcols = ["file", "sheet", "row", "column", "reason_code", "table", "canonical_column", "raw_value",
+             "cleaned_value", "village_code"]
+    _csv(out_dir / EXPECTED_QUARANTINE, qcols, [[q[c] for c in qcols] for q in sink.quarantine])
+    rules = sorted({g[0] for g in gt} | {n[0] for n in nm})
+    per_rule = {r: (sum(g[0] == r for g in gt), sum(n[0] == r for n in nm)) for r in rules}
+    return GenerationSummary(out_dir, list(sink.files), dict(sink.rows), len(gt), len(nm), len(sink.quarantine),
+                             per_rule, mismatches)
+
+
+def _csv(path: Path, header: list[str], rows) -> None:
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
