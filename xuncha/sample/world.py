@@ -55,7 +55,8 @@ class Allocator:
         self._seq[key] = c + 1
         if c >= 499:
             raise ValueError("ID sequence exhausted")
-        seq = 2 * ((c * 97 + 17) % 499) + 1 + (1 if male else 0)  # 1..999, odd = male
+        c0 = (birth.toordinal() * 131 + int(region)) % 499  # where this date's numbering starts
+        seq = 2 * (((c + c0) * 97 + 17) % 499) + 1 + (1 if male else 0)  # 1..999, odd = male
         if male and seq % 2 == 0 or not male and seq % 2 == 1:
             seq -= 1
         body = f"{region}{birth:%Y%m%d}{seq:03d}"
@@ -65,7 +66,7 @@ class Allocator:
         bank, prefix, length = rng.choices(N.BANKS, weights=(5, 6, 3, 2, 1, 1))[0]
         self._acct += 1
         r = length - len(prefix) - 1
-        mixed = (self._acct * 7_919 + 104_729) % (10**r)
+        mixed = (self._acct * 982_451_653_129_811 + 314_159_265_358_979) % (10**r)
         body = prefix + f"{mixed:0{r}d}"
         return body + _luhn(body), bank
 
