@@ -147,10 +147,25 @@ def ingest_file(path: Path, inbox: Path, con: duckdb.DuckDBPyConnection, config:
     return _reports(result)
 
 
+IGNORE_FILE = ".xunchaignore"
+
+
+def _ignored_patterns(inbox: Path) -> list[str]:
+    """Glob patterns (one per line, relative to the inbox) of files that are not department data,
+    e.g. the answer keys beside a generated sample, or an analyst's own notes."""
+    path = inbox / IGNORE_FILE
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
 def inbox_files(inbox: Path) -> list[Path]:
     """Data files under the inbox; statistics-looking and small files first (see module docstring)."""
+    ignored = _ignored_patterns(inbox)
     files = [p for p in inbox.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
-             and not p.name.startswith(_IGNORED_PREFIXES)]
+             and not p.name.startswith(_IGNORED_PREFIXES)
+             and not any(p.relative_to(inbox).match(pat) for pat in ignored)]
     # Only an ordering hint to avoid re-matching villages; recognition itself never uses names.
     return sorted(files, key=lambda p: (not any(w in p.name for w in ("统计", "基本情况", "区划")),
                                         p.stat().st_size, p.as_posix()))
@@ -185,15 +200,15 @@ def _results(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, w
 
 def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,
                  on_file: Callable[[Path, int, int], None] | None = None,
-                 workers: int | None = None) -> list[SheetReport]:
-    """Load every data file under `inbox`; one report row per sheet (or per unreadable file).
+                 workers: int | None = None, files: list[Path] | None = None) -> list[SheetReport]:
+    """Load every data file under `inbox` (or only `files`); one report row per sheet (or per unreadable file).
 
     workers: processes that read and transform files while this one writes (0: do everything
     here; default: one per core but one, from 4 cores up).
     """
     synonyms = config.connectors.header_synonyms
     catalog = load_catalog(synonyms)  # fail fast on bad configuration, before any work
-    files = inbox_files(inbox)
+    files = inbox_files(inbox) if files is None else files
     if workers is None:
         # One core stays with this process, which maps villages and writes while workers extract.
         # On 2 cores the pool measured slower than in-process (spawn cost, contention), so it

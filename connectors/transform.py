@@ -24,8 +24,9 @@ from connectors.warehouse import QUARANTINE_COLUMNS
 # may legitimately contain these words.
 MARKER_COLUMNS = 4
 _TOTALS = r"合计|总计|小计|本页合计|本月合计|本年累计|累计发生额"
-_NOTES = (r"^(填表人|填报人|制表人|制表|审核人|审核|审批人|复核人|负责人|单位负责人|分管领导|经办人|联系人|"
-          r"联系电话|填表日期|填报日期|制表日期|报送日期|备注|说明|注)[:：]|^第\d+页|^共\d+页")
+_NOTES = (r"^(填表人|填报人|制表人|制表|审核人|审核|审批人|复核人|复核|负责人|单位负责人|分管领导|经办人|联系人|"
+          r"联系电话|填表日期|填报日期|制表日期|报送日期|备注|说明|注|会计|主管会计|出纳|记账|记账人|"
+          r"财务负责人|报账员|单位盖章|盖章|签字)[:：]|^第\d+页|^共\d+页")
 _WS = r"[\s\u3000\u00a0]"
 _VILLAGE_RAW_KEYS = ("town_raw", "village_raw", "village_code")
 

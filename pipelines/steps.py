@@ -7,6 +7,8 @@ run the same code.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +16,21 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from connectors.ingest import SheetReport, ingest_inbox, write_ingest_report
+from connectors.incremental import (
+    InboxPlan,
+    changed_tables,
+    plan_inbox,
+    remember,
+    removed_reports,
+    retire,
+    unchanged_reports,
+)
+from connectors.ingest import SheetReport, ingest_inbox, relative_name, rematch_villages, write_ingest_report
+from connectors.villages import load_index
 from connectors.warehouse import open_warehouse
-from rules.engine import CheckResult, run_rules
+from rules.catalog import ALL_RULES, tables_read
+from rules.engine import FLAG_COLUMNS as ENGINE_FLAG_COLUMNS
+from rules.engine import CheckResult, RuleOutcome, run_rules, store
 from rules.lifecycle import STATUS_RESOLVED, apply_lifecycle
 from rules.scoring import all_villages, score_villages, town_common_problems
 from xuncha.config import WorkspaceConfig, workspace_config
@@ -48,16 +62,99 @@ class Workspace:
         return open_warehouse(self.warehouse)
 
 
+@dataclass
+class IngestOutcome:
+    reports: list[SheetReport]  # every file of the inbox (unchanged ones from their last read)
+    plan: InboxPlan
+    changed_tables: set[str]  # tables whose rows this ingest replaced, added or retired
+
+
+def discover(inbox: Path, con: duckdb.DuckDBPyConnection, full: bool = False) -> InboxPlan:
+    """Which inbox files are new or changed, unchanged, or gone since the last load."""
+    return plan_inbox(inbox, con, full=full)
+
+
+def ingest_one(path: Path, inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) -> list[SheetReport]:
+    """Read, validate and load one file (replacing its earlier rows)."""
+    return ingest_inbox(inbox, con, config, files=[path], workers=0)
+
+
+def finish_ingest(
+    inbox: Path,
+    ws: Workspace,
+    con: duckdb.DuckDBPyConnection,
+    config: WorkspaceConfig,
+    plan: InboxPlan,
+    reports: list[SheetReport],
+) -> IngestOutcome:
+    """After the changed files are loaded: retire removed files, re-match villages if the
+    reference changed, remember the accounting and write ingest_report.csv."""
+    changed_names = [relative_name(p, inbox) for p in plan.changed]
+    touched = set(plan.previous_tables)
+    retire(con, plan.removed)
+    remember(con, reports, plan.hashes)
+    touched |= changed_tables(con, changed_names) | {r.extract for r in reports if r.extract}
+    if "village_basics" in touched and plan.unchanged:
+        # The village reference changed: rows of files not read again may map to other codes now.
+        index = load_index(con, config.connectors.village_aliases, config.connectors.village_match_threshold)
+        rematch_villages(con, plan.unchanged, index)
+        touched |= changed_tables(con, plan.unchanged)
+    if plan.changed or plan.removed:
+        touched.add("quarantine")
+    all_reports = reports + unchanged_reports(con, plan.unchanged) + removed_reports(plan.removed)
+    write_ingest_report(all_reports, ws.root / "ingest_report.csv")
+    return IngestOutcome(all_reports, plan, touched)
+
+
+def ingest_changes(
+    inbox: Path,
+    ws: Workspace,
+    con: duckdb.DuckDBPyConnection,
+    config: WorkspaceConfig,
+    on_file: Callable[[Path, int, int], None] | None = None,
+    full: bool = False,
+) -> IngestOutcome:
+    """Read only what changed since the last load (everything when `full`), retire removed files."""
+    plan = discover(inbox, con, full=full)
+    reports = ingest_inbox(inbox, con, config, on_file=on_file, files=plan.changed)
+    return finish_ingest(inbox, ws, con, config, plan, reports)
+
+
 def ingest(
     inbox: Path,
     ws: Workspace,
     con: duckdb.DuckDBPyConnection,
     config: WorkspaceConfig,
     on_file: Callable[[Path, int, int], None] | None = None,
+    full: bool = False,
 ) -> list[SheetReport]:
-    reports = ingest_inbox(inbox, con, config, on_file=on_file)
-    write_ingest_report(reports, ws.root / "ingest_report.csv")
-    return reports
+    return ingest_changes(inbox, ws, con, config, on_file=on_file, full=full).reports
+
+
+def config_fingerprint(config: WorkspaceConfig) -> str:
+    """Changes when anything that affects flags changes (rules, kinship, connectors), not the password."""
+    relevant = config.model_dump(include={"rules", "kinship", "connectors", "county"})
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def rules_to_rerun(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig, touched: set[str]) -> list[str] | None:
+    """The rules that can see the change: None for all (first run, new configuration), [] for none."""
+    con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    row = con.execute("SELECT value FROM run_meta WHERE key = 'config'").fetchone()
+    has_flags = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'rule_coverage'"
+    ).fetchone()[0]
+    if row is None or row[0] != config_fingerprint(config) or not has_flags:
+        return None
+    return [r.id for r in ALL_RULES if tables_read(r) & touched]
+
+
+def _remember_config(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute(
+        "INSERT INTO run_meta VALUES ('config', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [config_fingerprint(config)],
+    )
 
 
 @dataclass
@@ -78,8 +175,15 @@ def check(
     config: WorkspaceConfig,
     on_rule=None,
     run_time: dt.datetime | None = None,
+    rule_ids: list[str] | None = None,
 ) -> CheckOutputs:
-    result = run_rules(con, config, on_rule=on_rule)
+    """Run the rules (all, or only `rule_ids`, keeping the other rules' last flags), track the
+    flags' lifecycle, score villages and write the CSV outputs."""
+    if rule_ids is None:
+        result = run_rules(con, config, on_rule=on_rule)
+    else:
+        result = _rerun_some(con, config, rule_ids, on_rule)
+    _remember_config(con, config)
     tracked = apply_lifecycle(con, result.flags, run_time or dt.datetime.now())
     current = tracked.filter(pl.col("status") != STATUS_RESOLVED)  # noqa: F841  (read by DuckDB)
     resolved = tracked.filter(pl.col("status") == STATUS_RESOLVED)  # noqa: F841
@@ -97,6 +201,27 @@ def check(
     write_csv(result.coverage_frame(), ws.root / "rule_coverage.csv")
     write_csv(common, ws.root / "town_common.csv")
     return CheckOutputs(result, tracked, scored, common)
+
+
+def _rerun_some(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig, rule_ids: list[str], on_rule) -> CheckResult:
+    """Re-run some rules; the others keep the flags and coverage of the last run."""
+    keep = [r.id for r in ALL_RULES if r.id not in rule_ids]
+    previous = con.execute(
+        f"SELECT {', '.join(ENGINE_FLAG_COLUMNS)}, evidence_list FROM flags WHERE list_contains($keep, rule_id)",
+        {"keep": keep},
+    ).pl()
+    old_coverage = {
+        r[0]: RuleOutcome(*r)
+        for r in con.execute("SELECT rule_id, status, reason, flags, seconds FROM rule_coverage").fetchall()
+    }
+    fresh = run_rules(con, config, rule_ids, on_rule=on_rule) if rule_ids else CheckResult(flags=pl.DataFrame())
+    by_id = {o.rule_id: o for o in fresh.coverage}
+    coverage = [by_id.get(r.id) or old_coverage.get(r.id) or RuleOutcome(r.id, "not_run", "", 0, 0.0) for r in ALL_RULES]
+    frames = [f for f in (previous, fresh.flags) if f.height]
+    flags = pl.concat(frames, how="diagonal_relaxed") if frames else fresh.flags
+    merged = CheckResult(flags=flags, coverage=coverage)
+    store(con, merged)
+    return merged
 
 
 def _flags_csv(tracked: pl.DataFrame) -> pl.DataFrame:

@@ -56,7 +56,8 @@ RELATION_TO_CADRE = {
     ("sibling", "self"): "兄弟姐妹", ("sibling", "sibling"): "兄弟姐妹", ("sibling", "parent"): "父母",
 }
 
-KINSHIP_INPUTS = ("cadre_roster",)  # plus at least one of the household sources
+# Tables the kinship table is derived from.
+KINSHIP_SOURCES = ("cadre_roster", "household_register", "assistance_roster")
 
 
 def _mapping_frames() -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -58,12 +58,13 @@ def test_title_rows_totals_notes_blank_rows_and_repeated_header(tmp_path, con) -
         [2, "城关镇", "西岭村", "李 四", ID2, 45047, "死亡"],        # row 7
         ["合计", None, None, "2人", None, None, None],               # row 8
         ["填表人：王五", None, None, "审核人：赵六", None, None, None],  # row 9
+        ["会计：报账员    审核：镇农经站", None, None, None, None, None, None],  # row 10 (ledger style)
     ]}, merges={"死亡": ["A1:G1"]})
     reports = ingest_inbox(inbox, con, CONFIG)
     check_invariant(reports)
     r = report_for(reports, "a.xlsx")
-    assert (r.extract, r.rows_read, r.rows_loaded, r.rows_quarantined, r.rows_skipped) == ("deaths", 2, 2, 0, 4)
-    assert "表头在第3行" in r.message and "合计行1行" in r.message and "表尾说明1行" in r.message
+    assert (r.extract, r.rows_read, r.rows_loaded, r.rows_quarantined, r.rows_skipped) == ("deaths", 2, 2, 0, 5)
+    assert "表头在第3行" in r.message and "合计行1行" in r.message and "表尾说明2行" in r.message
     rows = con.execute("SELECT source_row, person_name, person_id, death_date, village_code FROM deaths ORDER BY 1").fetchall()
     assert rows == [
         (4, "张三", ID1, dt.date(2024, 1, 5), BASICS[1][0]),

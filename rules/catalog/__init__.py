@@ -22,3 +22,24 @@ def _discover() -> list[Rule]:
 
 ALL_RULES: list[Rule] = _discover()
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in ALL_RULES}
+
+
+def tables_read(rule: Rule) -> set[str]:
+    """Every warehouse table a rule reads, found in its module's source (and the shared SQL parts it
+    uses), so a re-run after a file changed can skip the rules that cannot see the change."""
+    import inspect
+    import re
+
+    from connectors.schema import TABLES
+    from rules import derived, sqlparts
+
+    module = importlib.import_module(f"{__name__}.{rule.id.lower()}")
+    text = inspect.getsource(module)
+    for name in dir(sqlparts):
+        if not name.startswith("_") and re.search(rf"\b{name}\b", text):
+            value = getattr(sqlparts, name)
+            text += value if isinstance(value, str) else (inspect.getsource(value) if callable(value) else "")
+    found = {t for t in [*TABLES, "quarantine"] if re.search(rf"\b{t}\b", text)}
+    if "kinship" in rule.derived + rule.optional_derived or re.search(r"\bkinship\b", text):
+        found |= set(derived.KINSHIP_SOURCES)
+    return found
