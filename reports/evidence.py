@@ -121,10 +121,21 @@ def _from_quarantine(con: duckdb.DuckDBPyConnection, refs: pl.DataFrame, records
     ).fetchall()
     by_place = {}
     for row in rows:
-        by_place.setdefault((row[0], row[1], row[2]), tuple((c, labels[c], v, "text") for c, v in zip(cols, row[3:], strict=True)))
+        values = dict(zip(cols, row[3:], strict=True))
+        values["column_name"] = _column_label(values["column_name"])
+        by_place.setdefault((row[0], row[1], row[2]), tuple((c, labels[c], values[c], "text") for c in cols))
     for table, file, sheet, row in missing.select("table_name", *_PROVENANCE_KEY).iter_rows():
         if (file, sheet, row) in by_place:
             records[(table, file, sheet, row)] = by_place[(file, sheet, row)]
+
+
+def _column_label(column: str | None) -> str | None:
+    """person_id -> 身份证号: the label the column has in the canonical tables."""
+    for table in TABLES.values():
+        for c in table.columns:
+            if c.name == column:
+                return c.label
+    return column
 
 
 def _is_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:

@@ -7,6 +7,7 @@ written by a pool of processes (they are independent, and openpyxl is CPU-bound)
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -66,7 +67,11 @@ def _write_villages(county: County, jobs: list[tuple[Village, str]], root: Path,
         meanwhile()
         return
     batches = [jobs[i : i + BATCH_SIZE] for i in range(0, len(jobs), BATCH_SIZE)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # forkserver: children start from a clean server process, not from this one, whose DuckDB and
+    # Prefect threads may hold locks at the moment of a plain fork
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(_write_batch, county, b, str(root), password) for b in batches]
         try:
             meanwhile()
