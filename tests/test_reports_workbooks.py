@@ -237,3 +237,14 @@ def test_evidence_only_in_the_quarantine_is_shown_masked(written) -> None:
     assert len(a06) == 1
     facts = a06[0]["问题表现"]
     assert "隔离原因" in facts and "611021********0010" in facts
+
+
+def test_a_warehouse_with_nothing_checked_still_gets_an_office_workbook_and_page(tmp_path: Path) -> None:
+    from connectors.warehouse import open_warehouse
+    from xuncha.config import WorkspaceConfig
+
+    con = open_warehouse(tmp_path / "warehouse.duckdb")
+    paths = reports.write_all(con, tmp_path, WorkspaceConfig(), STAMP)
+    assert paths.village_workbooks == {}
+    assert "村排名" in openpyxl.load_workbook(paths.office_workbook, read_only=True).sheetnames
+    assert "巡察数据比对总览" in paths.overview.read_text(encoding="utf-8")
