@@ -133,6 +133,28 @@ def _list_columns(has_status: bool) -> list[xlsx.Col]:
     return cols
 
 
+# Files named per table on the cover; a county sends one ledger per village, the rest are counted.
+COVER_FILES_PER_TABLE = 3
+
+
+def sources_by_table(county: County) -> list[tuple[str, str, object]]:
+    """(table label, its files, latest load time) per canonical table loaded; unrecognised files are
+    not sources (they are listed in the office workbook's 数据质量)."""
+    by_table: dict[str, list] = {}
+    for f in county.files:
+        if f.table_name:
+            by_table.setdefault(f.table_name, []).append(f)
+    out = []
+    for table, files in sorted(by_table.items(), key=lambda kv: table_label(kv[0])):
+        names = [f.source_file for f in files]
+        text = "\n".join(names[:COVER_FILES_PER_TABLE])
+        if len(names) > COVER_FILES_PER_TABLE:
+            text += f"\n……等{len(names)}个文件"
+        times = [f.loaded_at for f in files if f.loaded_at is not None]
+        out.append((table_label(table), text, max(times) if times else None))
+    return out
+
+
 def _cover(wb, county: County, village: Village, mask: Masker, details: int) -> None:
     ws = wb.create_sheet(COVER_SHEET)
     widths = [20, 34, 20, 34]
@@ -215,14 +237,14 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int) -> 
         quad(a, by_cat[a], bcat, by_cat[bcat] if bcat else None)
 
     section("四、数据来源")
-    if county.files:
+    sources = sources_by_table(county)
+    if sources:
         add([xlsx.cell(ws, "数据表", font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER),
              xlsx.cell(ws, "来源文件", font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER), xlsx.cell(ws, None, fill=xlsx.FILL_HEADER),
-             xlsx.cell(ws, "入库时间", font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER)], "B{r}:C{r}")
-        for f in county.files:
-            add([xlsx.cell(ws, table_label(f.table_name or "") or "（未识别）"), xlsx.cell(ws, mask(f.source_file)),
-                 xlsx.cell(ws, None), xlsx.cell(ws, f.loaded_at, fmt=xlsx.DATETIME_FORMAT, align=xlsx.WRAP_CENTER)],
-                "B{r}:C{r}")
+             xlsx.cell(ws, "最近入库时间", font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER)], "B{r}:C{r}")
+        for label, files, loaded_at in sources:
+            add([xlsx.cell(ws, label), xlsx.cell(ws, mask(files)), xlsx.cell(ws, None),
+                 xlsx.cell(ws, loaded_at, fmt=xlsx.DATETIME_FORMAT, align=xlsx.WRAP_CENTER)], "B{r}:C{r}")
     else:
         pair("已使用的数据源", "（无读取记录）")
     pair("缺少的数据源", "、".join(county.missing_tables) if county.missing_tables else "无")
