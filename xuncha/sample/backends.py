@@ -140,7 +140,7 @@ class CFile:
 
     def __init__(self, sink: Sink, rel: str, header: list[str], encoding: str) -> None:
         self.sink, self.rel = sink, rel
-        self.title = ""
+        self.title = Path(rel).stem  # readers name a CSV's only "sheet" after the file
         self.fh = open(sink.path(rel), "w", encoding=encoding, newline="")
         self.w = csv.writer(self.fh, lineterminator="\r\n")
         self.w.writerow(header)

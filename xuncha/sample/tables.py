@@ -120,10 +120,13 @@ def _oldage(v: Village, t: dict) -> None:
     for p in v.people():
         for m in p.oldage_months:
             amt = p.__dict__.get("oldage_amounts", {}).get(m, oldage_amount(p, m))
-            t["old_age_payments"].append(_vrow(
+            row = _vrow(
                 v, person_name=name_in(p, "old_age_payments"), person_id=p.pid,
                 age=age_on(p.birth, month_end(m)), standard_yuan=oldage_amount(p, m), pay_month=m,
-                amount_yuan=amt, _p=p))
+                amount_yuan=amt, _p=p)
+            if p.birth.year < 1940 and int(p.pid[14]) % 3 == 0:  # still carries the old 15-digit number
+                row["_ids"] = {"person_id": "id15"}
+            t["old_age_payments"].append(row)
 
 
 def _deaths(v: Village, t: dict) -> None:
@@ -181,6 +184,13 @@ def onecard_row(v: Village, item: str, month: D, person: Person, amount: float, 
                 holder_name: str | None = None, head_name: str | None = None) -> dict:
     head = head or person.hh.head
     holder = holder or (person if item in PER_PERSON_ITEMS else head)
+    row = _onecard_row(v, item, month, person, amount, head, holder, account, person_name, holder_name, head_name)
+    if person.pid.endswith("X") and int(person.pid[15]) % 2 == 0:  # this clerk types a lower-case x
+        row["_ids"] = {"person_id": "lower_x"}
+    return row
+
+
+def _onecard_row(v, item, month, person, amount, head, holder, account, person_name, holder_name, head_name):
     return _vrow(
         v, item=item, pay_month=month, person_name=person_name or name_in(person, "onecard_payments"),
         person_id=person.pid, head_name=head_name or name_in(head, "onecard_payments"),
