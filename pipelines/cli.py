@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -153,25 +154,93 @@ def _print_outputs(ws) -> None:
         console.print(f"  {ws.root / name}")
 
 
+def _prefect_environment(workspace: Path) -> None:
+    """Keep Prefect's own state in the workspace and its logs quiet, before it is imported."""
+    home = (workspace / ".prefect").resolve()
+    home.mkdir(parents=True, exist_ok=True)  # Prefect does not create missing parents
+    os.environ.setdefault("PREFECT_HOME", str(home))
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+
+
 @app.command("run")
 def run(
     inbox: Path = typer.Argument(..., help="存放各部门数据文件的目录"),
     workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
+    full: bool = typer.Option(False, "--full", help="全部重新读取和比对（默认只处理有变化的文件）"),
 ) -> None:
-    """一次完成：读取入库 → 交叉比对 → 评分排名 → 输出结果。"""
-    from pipelines import steps
-
-    ws = _workspace(workspace)
+    """一次完成：读取入库 → 交叉比对 → 评分排名 → 生成报告。只处理上次运行以来有变化的文件。"""
+    if not inbox.is_dir():
+        _fail(f"找不到数据目录：{inbox}")
+    _prefect_environment(workspace)
     try:
-        config = ws.config()
-        con = ws.connect()
-        _run_ingest(inbox, ws, con, config)
-        with console.status("正在运行比对规则…") as status:
-            outputs = steps.check(ws, con, config, on_rule=lambda r: status.update(f"正在运行规则 {r.id} {r.title}…"))
+        workspace_config_check(workspace)
+        summary = _run_with_progress(inbox, workspace, full)
     except ConfigError as e:
         _fail(str(e))
-    _print_check(outputs)
+    _print_run(summary, workspace)
+
+
+def workspace_config_check(workspace: Path) -> None:
+    """Fail on a bad configuration before starting anything (Prefect start-up takes seconds)."""
+    from rules.engine import resolve_params
+
+    resolve_params(_workspace(workspace).config())
+
+
+def _run_with_progress(inbox: Path, workspace: Path, full: bool):
+    from pipelines import flows
+
+    use_prefect = os.environ.get("XUNCHA_WITHOUT_PREFECT", "") not in ("1", "true")
+    with Progress(
+        TextColumn("[bold]{task.fields[stage]}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True,
+    ) as progress:
+        task = progress.add_task("", total=None, stage="准备")
+
+        def on_file(path: Path, done: int, total: int) -> None:
+            progress.update(task, total=total, completed=done, description=path.name, stage="读取数据")
+
+        def on_rule(rule) -> None:
+            progress.update(task, total=None, description=f"{rule.id} {rule.title}", stage="比对")
+
+        flows.ON_FILE, flows.ON_RULE = on_file, on_rule
+        try:
+            if use_prefect:
+                result = flows.run_flow(str(inbox), str(workspace), full)
+                return flows.RunSummary(**result)
+            return flows.run_pipeline(inbox, workspace, full=full, use_tasks=False)
+        finally:
+            flows.ON_FILE = flows.ON_RULE = None
+
+
+def _print_run(summary, workspace: Path) -> None:
+    import csv
+
+    ws = _workspace(workspace)
+    for message in summary.messages:
+        console.print(message)
+    console.print(
+        f"读取 {summary.files_read} 个有变化的文件，{summary.files_unchanged} 个未变化，{summary.files_removed} 个已移除。"
+    )
+    with (ws.root / "ingest_report.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    bad = [r for r in rows if not r["extract"]]
+    quarantined = sum(int(r["rows_quarantined"] or 0) for r in rows)
+    console.print(f"隔离 {quarantined} 行（原因见 {ws.root / 'ingest_report.csv'} 和汇总工作簿）；未识别 {len(bad)} 个文件/工作表。")
+    for r in bad:
+        console.print(f"  [yellow]未识别[/] {r['file']} {r['sheet']}：{r['message']}")
+    if summary.nothing_changed:
+        return
+    rerun = "全部规则" if summary.rules_rerun is None else (
+        f"{len(summary.rules_rerun)} 条受影响的规则" if summary.rules_rerun else "无需重新比对")
+    console.print(
+        f"比对：{rerun}；当前疑点 {summary.flags} 个（本次新增 {summary.new_flags} 个，"
+        f"已消失 {summary.resolved_flags} 个）；{summary.key_villages} 个村列为重点村。"
+    )
     _print_outputs(ws)
+    if summary.report_dir:
+        console.print(f"报告目录：{summary.report_dir}")
 
 
 @rules_app.callback()

@@ -169,16 +169,21 @@ class CheckOutputs:
         return self.tracked.filter(pl.col("status") != STATUS_RESOLVED)
 
 
-def check(
-    ws: Workspace,
+@dataclass
+class RuleRun:
+    result: CheckResult  # this run's flags, as the rules produced them
+    tracked: pl.DataFrame  # plus the flags resolved since the last run, with status and triage
+
+
+def check_rules(
     con: duckdb.DuckDBPyConnection,
     config: WorkspaceConfig,
     on_rule=None,
     run_time: dt.datetime | None = None,
     rule_ids: list[str] | None = None,
-) -> CheckOutputs:
-    """Run the rules (all, or only `rule_ids`, keeping the other rules' last flags), track the
-    flags' lifecycle, score villages and write the CSV outputs."""
+) -> RuleRun:
+    """Run the rules (all, or only `rule_ids`, keeping the other rules' last flags) and track the
+    flags' lifecycle: tables `flags` (current) and `flags_resolved`."""
     if rule_ids is None:
         result = run_rules(con, config, on_rule=on_rule)
     else:
@@ -189,6 +194,12 @@ def check(
     resolved = tracked.filter(pl.col("status") == STATUS_RESOLVED)  # noqa: F841
     con.execute("CREATE OR REPLACE TABLE flags AS SELECT * FROM current")
     con.execute("CREATE OR REPLACE TABLE flags_resolved AS SELECT * FROM resolved")
+    return RuleRun(result, tracked)
+
+
+def score(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig, run: RuleRun) -> CheckOutputs:
+    """Score and rank villages, find town common problems, write the CSV outputs."""
+    tracked = run.tracked
     # A flag the analysts dismissed (排除) on unchanged facts no longer counts against its village.
     counted = tracked.filter((pl.col("status") != STATUS_RESOLVED) & (pl.col("triage") != "排除"))
     villages = all_villages(con)
@@ -198,9 +209,21 @@ def check(
     con.execute("CREATE OR REPLACE TABLE town_common AS SELECT * FROM common")
     write_csv(_flags_csv(tracked), ws.root / "flags.csv")
     write_csv(scored, ws.root / "villages.csv")
-    write_csv(result.coverage_frame(), ws.root / "rule_coverage.csv")
+    write_csv(run.result.coverage_frame(), ws.root / "rule_coverage.csv")
     write_csv(common, ws.root / "town_common.csv")
-    return CheckOutputs(result, tracked, scored, common)
+    return CheckOutputs(run.result, tracked, scored, common)
+
+
+def check(
+    ws: Workspace,
+    con: duckdb.DuckDBPyConnection,
+    config: WorkspaceConfig,
+    on_rule=None,
+    run_time: dt.datetime | None = None,
+    rule_ids: list[str] | None = None,
+) -> CheckOutputs:
+    """check_rules then score: the whole check in one call."""
+    return score(ws, con, config, check_rules(con, config, on_rule, run_time, rule_ids))
 
 
 def _rerun_some(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig, rule_ids: list[str], on_rule) -> CheckResult:
@@ -233,3 +256,10 @@ def _flags_csv(tracked: pl.DataFrame) -> pl.DataFrame:
 
 def run_stamp(now: dt.datetime | None = None) -> str:
     return (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+
+
+def report(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig, stamp: str) -> Path:
+    """Write the village workbooks, the office workbook and the overview under reports/<stamp>/."""
+    from reports.write import write_all
+
+    return write_all(con, ws.root, config, stamp).root

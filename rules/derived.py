@@ -133,7 +133,12 @@ def build_kinship(con: duckdb.DuckDBPyConnection, relations: list[str]) -> None:
                  'source_sheet': source_sheet, 'source_row': source_row}] AS evidence
         FROM cadres
         UNION ALL
-        SELECT DISTINCT ON (cadre_id, village_code, relative_id, relation) * FROM relatives
+        -- The same relative can be found through the register and the roster: keep one row with
+        -- both sources' evidence (a DISTINCT ON would pick one at random and flags would flicker).
+        SELECT cadre_id, min(cadre_name), min(cadre_position), village_code, relative_id,
+               min(relative_name), relation, min(relative_village_code),
+               list_distinct(flatten(list(evidence)))
+        FROM relatives GROUP BY cadre_id, village_code, relative_id, relation
         """
     )
 

@@ -102,3 +102,16 @@ def test_outputs_written(sample_run) -> None:
     assert flags.height == outputs.result.flags.height
     coverage = pl.read_csv(ws.root / "rule_coverage.csv", infer_schema=False)
     assert coverage.columns[:4] == ["rule_id", "status", "reason", "flags"]
+
+
+def test_same_facts_give_the_same_flags_whatever_the_parallelism(sample_run) -> None:
+    """Flag ids and facts hashes must not depend on DuckDB's thread scheduling: triage relies on them."""
+    from rules.engine import run_rules
+
+    _, con, _, outputs = sample_run
+    baseline = dict(zip(outputs.result.flags["flag_id"], outputs.result.flags["facts_hash"], strict=True))
+    for threads in (1, 8):
+        con.execute(f"SET threads = {threads}")
+        again = run_rules(con, WorkspaceConfig()).flags
+        assert dict(zip(again["flag_id"], again["facts_hash"], strict=True)) == baseline
+    con.execute("RESET threads")

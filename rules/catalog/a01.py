@@ -56,7 +56,7 @@ hits AS (SELECT * FROM roster_hits UNION ALL SELECT * FROM payment_hits)
 SELECT h.village_code, h.person_id AS subject_key, any_value(h.person_name) AS subject_name,
        sum(coalesce(h.amount, 0)) AS amount_yuan,
        any_value(h.person_name) || '已于' || strftime(any_value(x.death_date), '%Y年%m月%d日')
-         || '死亡（注销），此后仍有：' || string_agg(DISTINCT h.what, '、')
+         || '死亡（注销），此后仍有：' || string_agg(DISTINCT h.what, '、' ORDER BY h.what)
          || '，涉及金额' || printf('%.2f', sum(coalesce(h.amount, 0))) || '元' AS summary,
        '' AS detail_key,
        list_concat(any_value(x.ev), list(h.ev)) AS evidence,

@@ -1,0 +1,119 @@
+"""Prefect flows: one run of the pipeline (`xuncha run`, the nightly deployment) as tasks over steps.
+
+Tasks: discover → ingest (one task per changed file) → finish ingest → check → score → report.
+Each task calls a plain function of pipelines.steps; nothing here computes anything itself.
+Tasks run in this process and share the warehouse connection, so results are not persisted
+or cached by Prefect (the warehouse is the state).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import xuncha  # noqa: F401  (telemetry off before Prefect is imported)
+
+from prefect import flow, task  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+
+from pipelines import steps  # noqa: E402
+
+# The command line sets these to show progress; a deployment run leaves them unset.
+ON_FILE: Callable[[Path, int, int], None] | None = None
+ON_RULE: Callable | None = None
+
+_TASK = dict(cache_policy=NO_CACHE, persist_result=False, retries=0)
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the command line and the deployment's return value."""
+
+    workspace: str
+    nothing_changed: bool
+    files_read: int
+    files_unchanged: int
+    files_removed: int
+    rules_rerun: list[str] | None  # None: all
+    flags: int = 0
+    new_flags: int = 0
+    resolved_flags: int = 0
+    key_villages: int = 0
+    report_dir: str | None = None
+    messages: list[str] = field(default_factory=list)
+
+
+@task(name="discover", **_TASK)
+def discover_task(inbox: Path, con, full: bool):
+    return steps.discover(inbox, con, full=full)
+
+
+@task(name="ingest-file", task_run_name="ingest {path.name}", **_TASK)
+def ingest_file_task(path: Path, inbox: Path, con, config):
+    return steps.ingest_one(path, inbox, con, config)
+
+
+@task(name="finish-ingest", **_TASK)
+def finish_ingest_task(inbox: Path, ws, con, config, plan, reports):
+    return steps.finish_ingest(inbox, ws, con, config, plan, reports)
+
+
+@task(name="check", **_TASK)
+def check_task(con, config, rule_ids, run_time):
+    return steps.check_rules(con, config, on_rule=ON_RULE, run_time=run_time, rule_ids=rule_ids)
+
+
+@task(name="score", **_TASK)
+def score_task(ws, con, config, rule_run):
+    return steps.score(ws, con, config, rule_run)
+
+
+@task(name="report", **_TASK)
+def report_task(ws, con, config, stamp: str):
+    return steps.report(ws, con, config, stamp)
+
+
+def run_pipeline(inbox: Path, workspace: Path, full: bool = False, use_tasks: bool = True) -> RunSummary:
+    """The body of a run. With use_tasks=False the same steps run without Prefect (tests, fallback)."""
+    ws = steps.Workspace(workspace)
+    config = ws.config()
+    run_time = dt.datetime.now()
+    wrap = (lambda t: t) if use_tasks else (lambda t: t.fn)
+    con = ws.connect()
+    try:
+        plan = wrap(discover_task)(inbox, con, full)
+        reports = []
+        total = len(plan.changed)
+        for i, path in enumerate(plan.changed, start=1):
+            reports += wrap(ingest_file_task)(path, inbox, con, config)
+            if ON_FILE:
+                ON_FILE(path, i, total)
+        outcome = wrap(finish_ingest_task)(inbox, ws, con, config, plan, reports)
+        rule_ids = steps.rules_to_rerun(con, config, outcome.changed_tables)
+        summary = RunSummary(
+            str(workspace), plan.nothing_changed and rule_ids is not None,
+            len(plan.changed), len(plan.unchanged), len(plan.removed), rule_ids,
+        )
+        if summary.nothing_changed:
+            summary.messages.append("数据与上次运行相同：未重新读取，未重新比对，上次的结果和报告仍然有效。")
+            return summary
+        rule_run = wrap(check_task)(con, config, rule_ids, run_time)
+        outputs = wrap(score_task)(ws, con, config, rule_run)
+        current = outputs.current
+        summary.flags = current.height
+        summary.new_flags = current.filter(current["status"] == "new").height if current.height else 0
+        summary.resolved_flags = outputs.tracked.height - current.height
+        summary.key_villages = outputs.villages.filter(outputs.villages["class"] == "重点村").height
+        summary.report_dir = str(wrap(report_task)(ws, con, config, steps.run_stamp(run_time)))
+        return summary
+    finally:
+        con.close()
+
+
+@flow(name="xuncha-run", log_prints=True, persist_result=False)
+def run_flow(inbox: str, workspace: str = "workspace", full: bool = False) -> dict:
+    """读取收件箱中的新数据、比对、评分并生成报告（夜间自动运行也用此流程）。"""
+    summary = run_pipeline(Path(inbox), Path(workspace), full=full)
+    return summary.__dict__
