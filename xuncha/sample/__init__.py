@@ -37,6 +37,14 @@ class GenerationSummary:
     # towns where the oracle disagreed with the ground truth: (town, extra flags, missing flags)
     oracle_mismatches: list[tuple[str, list, list]] = field(default_factory=list)
 
+    def __str__(self) -> str:
+        lines = [f"{len(self.files)} 个文件，{sum(self.rows.values())} 行数据；注入疑点 {self.anomalies} 个，"
+                 f"近似但不应报出的情形 {self.near_misses} 个，应隔离的行 {self.quarantined} 行。"]
+        lines += [f"  {f}: {self.rows.get(f, 0)} 行" for f in self.files]
+        if self.oracle_mismatches:
+            lines.append(f"注意：{len(self.oracle_mismatches)} 个镇的自检结果与 ground_truth 不一致。")
+        return "\n".join(lines)
+
 
 def generate(out_dir: Path, villages: int = 24, seed: int = 2024, verify: bool = True) -> GenerationSummary:
     """Write a synthetic county of `villages` villages (12 per town) into out_dir."""
