@@ -4,7 +4,7 @@
     summary = generate(Path("data/sample"), villages=24, seed=2024)
 
 Writes the 13 extracts of SOURCES.md plus the compensation roster under department folders, and at
-the root three files the connector must ignore: ground_truth.csv (injected anomalies), near_misses.csv
+the root three files the connector must ignore (listed in .xunchaignore): ground_truth.csv (injected anomalies), near_misses.csv
 (planted situations that must NOT be flagged) and expected_quarantine.csv (cells whose ID is
 unusable or invalid and must be quarantined). Same seed → byte-identical files.
 
@@ -79,6 +79,10 @@ def generate(out_dir: Path, villages: int = 24, seed: int = 2024, verify: bool =
     qcols = ["file", "sheet", "row", "column", "reason_code", "table", "canonical_column", "raw_value",
              "cleaned_value", "village_code"]
     _csv(out_dir / EXPECTED_QUARANTINE, qcols, [[q[c] for c in qcols] for q in sink.quarantine])
+    # The answer keys are not department data: tell the connector to leave them alone.
+    (out_dir / ".xunchaignore").write_text(
+        "# 模拟数据的答案文件，不是部门数据，读取时跳过\n" + "\n".join(META_FILES) + "\n", encoding="utf-8"
+    )
     rules = sorted({g[0] for g in gt} | {n[0] for n in nm})
     per_rule = {r: (sum(g[0] == r for g in gt), sum(n[0] == r for n in nm)) for r in rules}
     return GenerationSummary(out_dir, list(sink.files), dict(sink.rows), len(gt), len(nm), len(sink.quarantine),
