@@ -243,6 +243,64 @@ def _print_run(summary, workspace: Path) -> None:
         console.print(f"报告目录：{summary.report_dir}")
 
 
+@app.command("triage")
+def triage(
+    flag_id: str = typer.Argument(..., help="疑点编号（flags.csv 或村级工作簿中的“疑点编号”）"),
+    status: str = typer.Option(..., "--status", help="核查状态：已核实、排除、整改中、已整改"),
+    note: str = typer.Option("", "--note", help="说明；标记“排除”时必须写明理由"),
+    workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
+) -> None:
+    """记录对一个疑点的核查结论。事实不变时结论一直保留；疑点涉及的事实变化后，需重新核查。"""
+    from rules.lifecycle import TriageError, set_triage
+
+    ws = _workspace(workspace)
+    con = ws.connect()
+    try:
+        set_triage(con, flag_id, status, note)
+    except TriageError as e:
+        _fail(str(e))
+    finally:
+        con.close()
+    console.print(f"已记录：{flag_id} → {status}" + (f"（{note}）" if note else ""))
+    console.print("下次运行 xuncha run 时，报告和 flags.csv 会显示该结论。")
+
+
+@app.command("import-feedback")
+def import_feedback(
+    files: list[Path] = typer.Argument(..., help="巡察组交回的村级巡察风险清单（.xlsx），可一次给多个"),
+    workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
+) -> None:
+    """导入巡察组在村级工作簿“核查结果”列填写的结论（已核实/排除/整改中/已整改）。"""
+    from reports.feedback import FeedbackError, read_feedback
+    from rules.lifecycle import TriageError, set_triage
+
+    ws = _workspace(workspace)
+    con = ws.connect()
+    imported = 0
+    try:
+        for path in files:
+            try:
+                verdicts, unreadable = read_feedback(path)
+            except FeedbackError as e:
+                err.print(f"[red]跳过[/] {e}")
+                continue
+            for v in verdicts:
+                who = f"{v.checked_by} {v.checked_on}".strip()
+                try:
+                    set_triage(con, v.flag_id, v.status, v.note + (f"（{who}）" if who else ""), origin=path.name)
+                    imported += 1
+                except TriageError as e:
+                    err.print(f"[yellow]{path.name} 第{v.row}行：[/]{e}")
+            for u in unreadable:
+                err.print(
+                    f"[yellow]{path.name} 第{u.row}行：[/]“核查结果”写的是“{u.text}”，看不出结论。"
+                    "请以“已核实”“排除（理由）”“整改中”或“已整改”开头。"
+                )
+    finally:
+        con.close()
+    console.print(f"共导入 {imported} 条核查结论。下次运行 xuncha run 时生效。")
+
+
 @rules_app.callback()
 def rules_list(ctx: typer.Context) -> None:
     """列出全部比对规则。"""

@@ -92,13 +92,16 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, use_tasks: bo
                 ON_FILE(path, i, total)
         outcome = wrap(finish_ingest_task)(inbox, ws, con, config, plan, reports)
         rule_ids = steps.rules_to_rerun(con, config, outcome.changed_tables)
+        triage_changed = steps.triage_changed_since_last_check(con)
         summary = RunSummary(
-            str(workspace), plan.nothing_changed and rule_ids is not None,
+            str(workspace), plan.nothing_changed and rule_ids is not None and not triage_changed,
             len(plan.changed), len(plan.unchanged), len(plan.removed), rule_ids,
         )
         if summary.nothing_changed:
             summary.messages.append("数据与上次运行相同：未重新读取，未重新比对，上次的结果和报告仍然有效。")
             return summary
+        if plan.nothing_changed and triage_changed:
+            summary.messages.append("数据未变化，但有新的核查结论：不重新比对，只更新结果文件和报告。")
         rule_run = wrap(check_task)(con, config, rule_ids, run_time)
         outputs = wrap(score_task)(ws, con, config, rule_run)
         current = outputs.current

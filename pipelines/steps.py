@@ -32,6 +32,7 @@ from rules.catalog import ALL_RULES, tables_read
 from rules.engine import FLAG_COLUMNS as ENGINE_FLAG_COLUMNS
 from rules.engine import CheckResult, RuleOutcome, run_rules, store
 from rules.lifecycle import STATUS_RESOLVED, apply_lifecycle
+from rules.lifecycle import ensure_tables as ensure_lifecycle_tables
 from rules.scoring import all_villages, score_villages, town_common_problems
 from xuncha.config import WorkspaceConfig, workspace_config
 from xuncha.files import write_csv
@@ -155,6 +156,19 @@ def _remember_config(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) ->
         "INSERT INTO run_meta VALUES ('config', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [config_fingerprint(config)],
     )
+    con.execute(
+        "INSERT INTO run_meta VALUES ('checked_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [dt.datetime.now().isoformat()],
+    )
+
+
+def triage_changed_since_last_check(con: duckdb.DuckDBPyConnection) -> bool:
+    """Verdicts recorded after the last check: outputs must be refreshed to show them."""
+    ensure_lifecycle_tables(con)
+    con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    row = con.execute("SELECT value FROM run_meta WHERE key = 'checked_at'").fetchone()
+    latest = con.execute("SELECT max(triaged_at) FROM triage").fetchone()[0]
+    return latest is not None and (row is None or latest > dt.datetime.fromisoformat(row[0]))
 
 
 @dataclass
