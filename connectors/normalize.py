@@ -310,7 +310,8 @@ def _id_frame(s: pl.Series, lossy: pl.Series | None, today: dt.date, numeric: bo
     Returns (valid IDs, problem codes, the cleaned text before validation).
     """
     df = pl.DataFrame({"raw": s, "lossy": lossy if lossy is not None else pl.repeat(False, len(s), eager=True)})
-    if lossy is None and s.str.contains(r"^\d{17}[\dX]$").all():
+    # [0-9], not \d: Rust's \d is Unicode-aware and matches full-width digits (６１１…).
+    if lossy is None and s.str.contains(r"^[0-9]{17}[0-9X]$").all():
         clean = pl.col("raw")  # the common case, a clean column: nothing to strip or convert
     else:
         clean = (
@@ -321,7 +322,7 @@ def _id_frame(s: pl.Series, lossy: pl.Series | None, today: dt.date, numeric: bo
             clean = clean.str.replace(_TRAILING_ZERO_FRACTION.pattern, "${1}")
     df = df.with_columns(clean.alias("c"))
     c = pl.col("c")
-    is15 = c.str.contains(r"^\d{15}$")
+    is15 = c.str.contains(r"^[0-9]{15}$")
     if df.select(is15.any()).item():
         body15 = c.str.slice(0, 6) + pl.lit("19") + c.str.slice(6, 9)
         df = df.with_columns(pl.when(is15).then(body15 + _check_char_expr(body15)).otherwise(c).alias("v"))
@@ -333,7 +334,7 @@ def _id_frame(s: pl.Series, lossy: pl.Series | None, today: dt.date, numeric: bo
         pl.when(c.is_null() | c.is_in(_EMPTY_LIST)).then(pl.lit("id_missing"))
         .when(pl.col("lossy")).then(pl.lit("id_numeric"))
         .when(c.str.contains("(?i)" + _SCI.pattern)).then(pl.lit("id_scientific"))
-        .when(~v.str.contains(r"^\d{17}[0-9X]$")).then(pl.lit("id_format"))
+        .when(~v.str.contains(r"^[0-9]{17}[0-9X]$")).then(pl.lit("id_format"))
         .when(~v.str.slice(0, 2).is_in(sorted(idcard.PROVINCE_CODES)) | (v.str.slice(2, 4) == "0000"))
         .then(pl.lit("id_region"))
         .when(born.is_null() | (born > pl.lit(today)) | (born.dt.year() < 1890)).then(pl.lit("id_birth_date"))

@@ -26,7 +26,10 @@ MARKER_COLUMNS = 4
 _TOTALS = r"合计|总计|小计|本页合计|本月合计|本年累计|累计发生额"
 _NOTES = (r"^(填表人|填报人|制表人|制表|审核人|审核|审批人|复核人|复核|负责人|单位负责人|分管领导|经办人|联系人|"
           r"联系电话|填表日期|填报日期|制表日期|报送日期|备注|说明|注|会计|主管会计|出纳|记账|记账人|"
-          r"财务负责人|报账员|单位盖章|盖章|签字)[:：]|^第\d+页|^共\d+页")
+          r"财务负责人|报账员|单位盖章|盖章|签字|发放单位|填报单位|制表单位|报送单位|单位)"
+          r"(?:[(（]盖章[)）])?[:：]|^第\d+页|^共\d+页")
+# A row under the header holding only units ("（亩）", "元/亩") is the header's second line.
+_UNITS = r"^[(（]?(?:亩|元|元/亩|元／亩|人|户|个|万元|公顷|平方米|%|％|年|月|日)[)）]?$"
 _WS = r"[\s\u3000\u00a0]"
 _VILLAGE_RAW_KEYS = ("town_raw", "village_raw", "village_code")
 
@@ -204,7 +207,7 @@ def _transform_recognised(sheet: RawSheet, name: str, rows: list[list], match: H
             warnings.append(f"“{label}”列有{len(where)}个值{what}，已置为空（第{_rows_list(where)}行）")
     if "village_code" in values:
         vc = values["village_code"]
-        bad = vc.is_not_null() & ~vc.str.contains(r"^\d{12}$")
+        bad = vc.is_not_null() & ~vc.str.contains(r"^[0-9]{12}$")
         if bad.any():
             where = row_no.filter(bad).to_list()
             warnings.append(f"“{match.labels[mapped['village_code']]}”列有{len(where)}个值不是12位区划代码，已置为空（第{_rows_list(where)}行）")
@@ -255,11 +258,16 @@ def _classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Se
     no_id = pl.all_horizontal([pl.col(f"c_{k}").str.strip_chars().fill_null("") == "" for k in id_cols]) if id_cols else pl.lit(True)
     totals = pl.any_horizontal([mk.str.contains(_TOTALS).fill_null(False) for mk in markers]) if markers else pl.lit(False)
     notes = pl.any_horizontal([mk.str.contains(_NOTES).fill_null(False) for mk in markers]) if markers else pl.lit(False)
+    filled = [x.is_not_null() & (x != "") for x in stripped]
+    units_only = (pl.sum_horizontal([f.cast(pl.Int32) for f in filled]) > 0) & pl.all_horizontal(
+        [~f | x.str.contains(_UNITS).fill_null(False) for f, x in zip(filled, stripped, strict=True)]
+    )
     header_eq = [(pl.col(f"c_{k}").str.replace_all(_WS, "") == label_of[k]).fill_null(False).cast(pl.Int32) for k in texts]
     repeat = (pl.sum_horizontal(header_eq) >= max(2, (len(header_eq) + 1) // 2)) if header_eq else pl.lit(False)
     kind = (
         pl.when(blank).then(pl.lit("空行"))
         .when(repeat).then(pl.lit("重复表头"))
+        .when(units_only & no_id).then(pl.lit("表头单位行"))
         .when(totals & no_id).then(pl.lit("合计行"))
         .when(notes & no_id).then(pl.lit("表尾说明"))
         .otherwise(None)

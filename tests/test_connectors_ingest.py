@@ -59,12 +59,13 @@ def test_title_rows_totals_notes_blank_rows_and_repeated_header(tmp_path, con) -
         ["合计", None, None, "2人", None, None, None],               # row 8
         ["填表人：王五", None, None, "审核人：赵六", None, None, None],  # row 9
         ["会计：报账员    审核：镇农经站", None, None, None, None, None, None],  # row 10 (ledger style)
+        ["发放单位（盖章）：城关镇人民政府    经办人：赵敏", None, None, None, None, None, None],  # row 11
     ]}, merges={"死亡": ["A1:G1"]})
     reports = ingest_inbox(inbox, con, CONFIG)
     check_invariant(reports)
     r = report_for(reports, "a.xlsx")
-    assert (r.extract, r.rows_read, r.rows_loaded, r.rows_quarantined, r.rows_skipped) == ("deaths", 2, 2, 0, 5)
-    assert "表头在第3行" in r.message and "合计行1行" in r.message and "表尾说明2行" in r.message
+    assert (r.extract, r.rows_read, r.rows_loaded, r.rows_quarantined, r.rows_skipped) == ("deaths", 2, 2, 0, 6)
+    assert "表头在第3行" in r.message and "合计行1行" in r.message and "表尾说明3行" in r.message
     rows = con.execute("SELECT source_row, person_name, person_id, death_date, village_code FROM deaths ORDER BY 1").fetchall()
     assert rows == [
         (4, "张三", ID1, dt.date(2024, 1, 5), BASICS[1][0]),
@@ -342,3 +343,17 @@ def test_process_pool_gives_the_same_result(tmp_path) -> None:
         ))
         c.close()
     assert results[0] == results[1]
+
+
+def test_a_units_line_under_the_header_is_part_of_the_header(tmp_path, con) -> None:
+    inbox = inbox_with(tmp_path)
+    write_xlsx(inbox / "farm.xlsx", {"2024年": [
+        ["年度", "乡镇", "村", "户主姓名", "身份证号", "承包面积", "补贴面积", "补贴标准", "补贴金额"],
+        [None, None, None, None, None, "（亩）", "（亩）", "（元/亩）", "（元）"],
+        [2024, "城关镇", "东岭村", "张三", ID1, 5.2, 5.2, 100.5, 522.6],
+    ]})
+    reports = ingest_inbox(inbox, con, CONFIG)
+    check_invariant(reports)
+    r = report_for(reports, "farm.xlsx")
+    assert (r.extract, r.rows_read, r.rows_loaded, r.rows_quarantined, r.rows_skipped) == ("farmland_subsidy", 1, 1, 0, 1)
+    assert "表头单位行1行" in r.message

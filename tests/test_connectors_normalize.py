@@ -223,3 +223,13 @@ def test_int_vectorised_matches_scalar() -> None:
     raws = [r if r is None or isinstance(r, str) else str(r) for r, _ in INT_CASES]
     values, _ = normalise_series(pl.Series(raws, dtype=pl.String), "int")
     assert values.to_list() == [v for _, v in INT_CASES]
+
+
+def test_a_column_of_only_full_width_ids_is_converted() -> None:
+    """Rust's \\d matches full-width digits: a column whose every ID is full-width must still be converted."""
+    import polars as pl
+
+    from connectors.normalize import normalise_series
+
+    values, problems = normalise_series(pl.Series(["６１１０２１２０１３０７２５５１０２"]), "id")
+    assert values.to_list() == ["611021201307255102"] and problems.to_list() == [None]
