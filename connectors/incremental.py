@@ -88,6 +88,7 @@ def retire(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
             for t in TABLES:
                 con.execute(f"DELETE FROM {t} WHERE source_file = ?", [f])
             con.execute("DELETE FROM quarantine WHERE source_file = ?", [f])
+            con.execute("DELETE FROM validation_results WHERE source_file = ?", [f])
             con.execute("DELETE FROM sheet_reports WHERE source_file = ?", [f])
             con.execute(
                 "INSERT INTO load_log (load_id, source_file, file_hash, loaded_at, extract, table_name, sheets,"

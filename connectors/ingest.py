@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -24,9 +25,11 @@ from connectors.catalog import Catalog, load_catalog
 from connectors.readers import SUFFIXES, ReadError, read_file
 from connectors.schema import TABLES
 from connectors.transform import SheetResult, transform_sheet
+from connectors.validation import preload, unreadable_file, validate_files
 from connectors.villages import VillageIndex, assign, load_index
 from connectors.warehouse import file_hash, loaded_files, record_aliases, replace_quarantine, write_file
 from xuncha.config import WorkspaceConfig
+from xuncha.files import atomic_write_bytes
 
 # The first seven are the published contract (tests/test_end_to_end.py); rows_skipped is appended.
 REPORT_COLUMNS = ["file", "sheet", "extract", "rows_read", "rows_loaded", "rows_quarantined", "message", "rows_skipped"]
@@ -125,11 +128,21 @@ def _index_for(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) -> Villa
 
 
 def _write(con, result: FileResult, index: VillageIndex, previously: set[str]) -> None:
-    seen = _assign_villages(result, index)
-    write_file(con, result.source_file, result.sha256, result.sheets,
-               previously_loaded=result.source_file in previously)
-    previously.add(result.source_file)
-    record_aliases(con, seen)
+    _write_many(con, [result], index, previously)
+
+
+def _write_many(con, results: list[FileResult], index: VillageIndex, previously: set[str]) -> None:
+    """Match villages, validate the files together (connectors/validation.py), write each atomically."""
+    seen = [_assign_villages(r, index) for r in results]
+    checked = validate_files([(r.source_file, r.sha256, r.sheets) for r in results if not r.error],
+                             reference=index.names)
+    for result, aliases in zip(results, seen, strict=True):
+        validation = (unreadable_file(result.source_file, result.sha256, result.error) if result.error
+                      else checked[result.source_file])
+        write_file(con, result.source_file, result.sha256, result.sheets,
+                   previously_loaded=result.source_file in previously, validation=validation)
+        previously.add(result.source_file)
+        record_aliases(con, aliases)
 
 
 def ingest_file(path: Path, inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,
@@ -216,22 +229,48 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
         cores = os.cpu_count() or 1
         workers = min(4, cores - 1) if cores >= 4 else 0
     workers = min(workers, len(files))
+    if files:
+        preload()  # Great Expectations imports in the background while the first files are read
     previously = loaded_files(con)
     index = _index_for(con, config)
     results: list[FileResult] = []
     stale: list[FileResult] = []  # written before a village_basics file changed the reference
-    for i, result in enumerate(_results(files, inbox, catalog, synonyms, workers), start=1):
-        _write(con, result, index, previously)
+    pending: list[FileResult] = []  # extracted, waiting to be validated together and written
+
+    def flush() -> None:
+        nonlocal index, stale
+        if not pending:
+            return
+        _write_many(con, pending, index, previously)
+        for result in pending:
+            if result.has_village_basics:
+                index = _index_for(con, config)
+                stale = [r for r in results if not r.has_village_basics]
+            results.append(result)
+            _drop_frames(result)
+            if on_file:
+                on_file(files[len(results) - 1], len(results), len(files))
+        pending.clear()
+
+    for result in _results(files, inbox, catalog, synonyms, workers):
         if result.has_village_basics:
-            index = _index_for(con, config)
-            stale = [r for r in results if not r.has_village_basics]
-        results.append(result)
-        _drop_frames(result)
-        if on_file:
-            on_file(files[i - 1], i, len(files))
+            flush()  # the reference changes with it: the files after it are matched against it
+        pending.append(result)
+        if result.has_village_basics or _pending_rows(pending) >= VALIDATE_BATCH_ROWS or len(pending) >= VALIDATE_BATCH_FILES:
+            flush()
+    flush()
     if stale:
         rematch_villages(con, [r.source_file for r in stale], index, {r.source_file: r for r in stale})
     return [rep for r in results for rep in _reports(r)]
+
+
+# Files are validated in groups (one GX batch per table per group): bounded by rows for memory.
+VALIDATE_BATCH_ROWS = 200_000
+VALIDATE_BATCH_FILES = 64
+
+
+def _pending_rows(pending: list[FileResult]) -> int:
+    return sum(s.rows_read for r in pending for s in r.sheets)
 
 
 def _drop_frames(result: FileResult) -> None:
@@ -301,11 +340,11 @@ def _refresh_unmatched_messages(con, results: dict[str, FileResult]) -> None:
 
 
 def write_ingest_report(reports: list[SheetReport], path: Path) -> None:
-    """ingest_report.csv, UTF-8 with BOM so Excel and WPS show the Chinese correctly."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(REPORT_COLUMNS)
-        for r in reports:
-            w.writerow([r.file, r.sheet, r.extract or "", r.rows_read, r.rows_loaded, r.rows_quarantined,
-                        r.message, r.rows_skipped])
+    """ingest_report.csv, UTF-8 with BOM so Excel and WPS show the Chinese correctly; written atomically."""
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    w.writerow(REPORT_COLUMNS)
+    for r in reports:
+        w.writerow([r.file, r.sheet, r.extract or "", r.rows_read, r.rows_loaded, r.rows_quarantined,
+                    r.message, r.rows_skipped])
+    atomic_write_bytes(path, buf.getvalue().encode("utf-8-sig"))

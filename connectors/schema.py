@@ -317,6 +317,16 @@ SYSTEM_TABLES: dict[str, str] = {
     "village_alias": """
         alias VARCHAR, village_code VARCHAR, origin VARCHAR
     """,
+    # Data checks (connectors/validation.py): per file and sheet, its row accounting and one row per
+    # check evaluated (check_name NULL for a sheet or file that could not be checked).
+    "validation_results": """
+        source_file VARCHAR, file_hash VARCHAR, source_sheet VARCHAR, extract VARCHAR,
+        validated_at TIMESTAMP, rows_read INTEGER, rows_loaded INTEGER, rows_quarantined INTEGER,
+        rows_skipped INTEGER, check_name VARCHAR, expectation VARCHAR, column_name VARCHAR,
+        label VARCHAR, action VARCHAR, evaluated INTEGER, failed INTEGER, failed_before INTEGER,
+        failed_share DOUBLE, reject_share DOUBLE, outcome VARCHAR, sample_rows VARCHAR,
+        message VARCHAR, seconds DOUBLE
+    """,
 }
 
 
@@ -325,6 +335,7 @@ SYSTEM_LABELS = {
     "quarantine": "隔离表（无法入库的行）",
     "load_log": "读取记录",
     "village_alias": "村名对照表",
+    "validation_results": "数据质量检查结果",
 }
 
 

@@ -45,6 +45,11 @@ class SheetResult:
     messages: list[str] = field(default_factory=list)
     data: pl.DataFrame | None = None  # canonical table columns, village keys (without match), provenance
     quarantine: pl.DataFrame | None = None
+    # For validation (connectors/validation.py): canonical columns found in the header, and per
+    # column how many values were unusable (reason code -> count), whether quarantined or nulled.
+    columns_found: tuple[str, ...] = ()
+    problems: dict[str, dict[str, int]] = field(default_factory=dict)
+    validation: pl.DataFrame | None = None  # this sheet's rows of validation_results, once validated
 
     @property
     def message(self) -> str:
@@ -125,6 +130,7 @@ def _transform_recognised(sheet: RawSheet, name: str, rows: list[list], match: H
 
     # Only the columns we use are pulled out of the row lists (C-speed itemgetter, not zip(*rows)).
     mapped = {c: j for c, j in match.columns.items() if j < width}
+    result.columns_found = tuple(mapped)
     texts: dict[str, pl.Series] = {}
     lossy: dict[str, pl.Series | None] = {}
     numeric: dict[str, bool] = {}
@@ -175,6 +181,7 @@ def _transform_recognised(sheet: RawSheet, name: str, rows: list[list], match: H
         label = spec.column(canon).label
         result.messages.append(f"缺少必需列“{label}”，本表所有数据行已隔离")
         flag(pl.repeat(True, m, eager=True), "missing_column", canon)
+        result.problems[canon] = {"missing_column": m}
 
     order = sorted(mapped, key=lambda c: (c not in spec.required, c not in spec.strict_ids, list(mapped).index(c)))
     for canon in order:
@@ -183,6 +190,8 @@ def _transform_recognised(sheet: RawSheet, name: str, rows: list[list], match: H
                                                 lossy[canon], today, numeric[canon])
         values[canon] = v
         label = match.labels[mapped[canon]]
+        if p.null_count() < m:
+            result.problems[canon] = dict(p.drop_nulls().value_counts().iter_rows())
         if canon in spec.required:
             empty_code = "missing_required"
             p = pl.select(

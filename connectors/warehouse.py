@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from connectors.schema import SYSTEM_TABLES, TABLES, all_ddl, data_columns
+from xuncha.faults import pause_point
 
 if TYPE_CHECKING:
     from connectors.transform import SheetResult
@@ -66,8 +67,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, col
 
 
 def write_file(con: duckdb.DuckDBPyConnection, source_file: str, sha256: str, sheets: list[SheetResult],
-               previously_loaded: bool = True, loaded_at: dt.datetime | None = None) -> None:
-    """Replace everything the warehouse holds from `source_file` by these sheets' rows, atomically."""
+               previously_loaded: bool = True, loaded_at: dt.datetime | None = None,
+               validation: pl.DataFrame | None = None) -> None:
+    """Replace everything the warehouse holds from `source_file` by these sheets' rows, atomically
+    (with its rows of validation_results, when given)."""
     loaded_at = loaded_at or dt.datetime.now()
     by_table: dict[str, list[pl.DataFrame]] = defaultdict(list)
     quarantine = [s.quarantine for s in sheets if s.quarantine is not None and s.quarantine.height]
@@ -80,13 +83,17 @@ def write_file(con: duckdb.DuckDBPyConnection, source_file: str, sha256: str, sh
             for t in TABLES:
                 con.execute(f"DELETE FROM {t} WHERE source_file = ?", [source_file])
             con.execute("DELETE FROM quarantine WHERE source_file = ?", [source_file])
+            con.execute("DELETE FROM validation_results WHERE source_file = ?", [source_file])
         for table, frames in by_table.items():
             cols = [c.name for c in data_columns(TABLES[table])]
             frame = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
             _insert(con, table, frame, cols)
         if quarantine:
             _insert(con, "quarantine", pl.concat(quarantine, how="vertical_relaxed"), QUARANTINE_COLUMNS)
+        if validation is not None and validation.height:
+            _insert(con, "validation_results", validation, list(validation.columns))
         _log(con, source_file, sha256, sheets, loaded_at)
+        pause_point("ingest-transaction")  # tests: a kill here must leave the last commit intact
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
