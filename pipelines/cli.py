@@ -243,6 +243,49 @@ def _print_run(summary, workspace: Path) -> None:
         console.print(f"报告目录：{summary.report_dir}")
 
 
+@app.command("serve")
+def serve(
+    workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
+    inbox: Path | None = typer.Option(None, "--inbox", help="收件箱目录（默认取配置文件 [nightly] inbox）"),
+) -> None:
+    """在本机 Prefect 服务器上注册夜间自动运行（部署名 nightly），并常驻等待按时执行。
+
+    需先在本机启动 Prefect 服务器（prefect server start --host 127.0.0.1），并设置
+    PREFECT_API_URL=http://127.0.0.1:4200/api。运行时间见配置 [nightly] cron / timezone。
+    """
+    if not os.environ.get("PREFECT_API_URL", "").startswith(("http://127.", "http://localhost", "http://[::1]")):
+        _fail(
+            "夜间自动运行需要本机常驻的 Prefect 服务器（临时服务器不会按时触发）。请先运行\n"
+            "  prefect server start --host 127.0.0.1\n"
+            "并设置环境变量 PREFECT_API_URL=http://127.0.0.1:4200/api，再运行 xuncha serve。"
+        )
+    ws = _workspace(workspace)
+    try:
+        config = ws.config()
+        workspace_config_check(workspace)
+    except ConfigError as e:
+        _fail(str(e))
+    inbox = (inbox or Path(config.nightly.inbox)).resolve()
+    if not inbox.is_dir():
+        _fail(f"找不到收件箱目录：{inbox}")
+    from prefect.client.schemas.schedules import CronSchedule
+
+    from pipelines import flows
+
+    console.print(
+        f"夜间运行已注册：每天按“{config.nightly.cron}”（{config.nightly.timezone}）读取 {inbox}，"
+        f"结果写入 {ws.root.resolve()}。按 Ctrl+C 停止。"
+    )
+    flows.run_flow.serve(
+        name="nightly",
+        schedules=[CronSchedule(cron=config.nightly.cron, timezone=config.nightly.timezone)],
+        parameters={"inbox": str(inbox), "workspace": str(ws.root.resolve())},
+        global_limit=1,  # one run at a time: the warehouse has one writer
+        limit=1,
+        print_starting_message=False,
+    )
+
+
 @app.command("triage")
 def triage(
     flag_id: str = typer.Argument(..., help="疑点编号（flags.csv 或村级工作簿中的“疑点编号”）"),

@@ -9,7 +9,9 @@ or cached by Prefect (the warehouse is the state).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +45,7 @@ class RunSummary:
     key_villages: int = 0
     report_dir: str | None = None
     messages: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
 
 
 @task(name="discover", **_TASK)
@@ -81,35 +84,48 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, use_tasks: bo
     config = ws.config()
     run_time = dt.datetime.now()
     wrap = (lambda t: t) if use_tasks else (lambda t: t.fn)
+    seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(name: str):
+        started = time.perf_counter()
+        yield
+        seconds[name] = round(seconds.get(name, 0.0) + time.perf_counter() - started, 3)
+
     con = ws.connect()
     try:
-        plan = wrap(discover_task)(inbox, con, full)
+        with stage("discover"):
+            plan = wrap(discover_task)(inbox, con, full)
         reports = []
         total = len(plan.changed)
-        for i, path in enumerate(plan.changed, start=1):
-            reports += wrap(ingest_file_task)(path, inbox, con, config)
-            if ON_FILE:
-                ON_FILE(path, i, total)
-        outcome = wrap(finish_ingest_task)(inbox, ws, con, config, plan, reports)
+        with stage("ingest"):
+            for i, path in enumerate(plan.changed, start=1):
+                reports += wrap(ingest_file_task)(path, inbox, con, config)
+                if ON_FILE:
+                    ON_FILE(path, i, total)
+            outcome = wrap(finish_ingest_task)(inbox, ws, con, config, plan, reports)
         rule_ids = steps.rules_to_rerun(con, config, outcome.changed_tables)
         triage_changed = steps.triage_changed_since_last_check(con)
         summary = RunSummary(
             str(workspace), plan.nothing_changed and rule_ids is not None and not triage_changed,
-            len(plan.changed), len(plan.unchanged), len(plan.removed), rule_ids,
+            len(plan.changed), len(plan.unchanged), len(plan.removed), rule_ids, seconds=seconds,
         )
         if summary.nothing_changed:
             summary.messages.append("数据与上次运行相同：未重新读取，未重新比对，上次的结果和报告仍然有效。")
             return summary
         if plan.nothing_changed and triage_changed:
             summary.messages.append("数据未变化，但有新的核查结论：不重新比对，只更新结果文件和报告。")
-        rule_run = wrap(check_task)(con, config, rule_ids, run_time)
-        outputs = wrap(score_task)(ws, con, config, rule_run)
+        with stage("check"):
+            rule_run = wrap(check_task)(con, config, rule_ids, run_time)
+        with stage("score"):
+            outputs = wrap(score_task)(ws, con, config, rule_run)
         current = outputs.current
         summary.flags = current.height
         summary.new_flags = current.filter(current["status"] == "new").height if current.height else 0
         summary.resolved_flags = outputs.tracked.height - current.height
         summary.key_villages = outputs.villages.filter(outputs.villages["class"] == "重点村").height
-        summary.report_dir = str(wrap(report_task)(ws, con, config, steps.run_stamp(run_time)))
+        with stage("report"):
+            summary.report_dir = str(wrap(report_task)(ws, con, config, steps.run_stamp(run_time)))
         return summary
     finally:
         con.close()
