@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import threading
 import time
@@ -217,6 +218,9 @@ def _gx() -> dict[str, Any]:
         if "gx" in _gx_state:
             return _gx_state
         import xuncha  # noqa: F401  (telemetry variables set before GX reads them)
+
+        # GX logs its set-up at INFO ("temporary directory for ephemeral docs site"): not for users.
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
         import great_expectations as gx
         import great_expectations.expectations as gxe
         from great_expectations.data_context.types.base import ProgressBarsConfig

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -32,6 +33,22 @@ WORKSPACE_HELP = "工作区目录：数据仓库、配置文件（xuncha.toml）
 def _fail(message: str) -> None:
     err.print(f"[bold red]错误：[/]{message}")
     raise typer.Exit(code=2)
+
+
+WAIT_HELP = "工作区正被另一次运行使用时，最多等待的秒数（默认不等待，直接提示）"
+
+
+@contextmanager
+def _session(ws, command: str, inbox: Path | None = None, wait: float = 0.0):
+    """Workspace lock and audit log around a command; a busy workspace is a Chinese message."""
+    from pipelines import steps
+    from xuncha.lock import WorkspaceBusy
+
+    try:
+        with steps.session(ws, command, inbox, wait=wait) as run:
+            yield run
+    except WorkspaceBusy as e:
+        _fail(str(e))
 
 
 def _workspace(path: Path):
@@ -99,13 +116,15 @@ def _run_ingest(inbox: Path, ws, con, config):
 def ingest(
     inbox: Path = typer.Argument(..., help="存放各部门数据文件的目录（Excel/CSV，可含子目录）"),
     workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
+    wait: float = typer.Option(0.0, "--wait", help=WAIT_HELP),
 ) -> None:
     """读取数据目录中的全部文件，清洗后入库；无法使用的行放入隔离表并说明原因。"""
     ws = _workspace(workspace)
     try:
-        config = ws.config()
-        con = ws.connect()
-        _run_ingest(inbox, ws, con, config)
+        with _session(ws, "ingest", inbox, wait):
+            config = ws.config()
+            con = ws.connect()
+            _run_ingest(inbox, ws, con, config)
     except ConfigError as e:
         _fail(str(e))
 
@@ -133,15 +152,17 @@ def _print_check(outputs) -> None:
 @app.command("check")
 def check(
     workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
+    wait: float = typer.Option(0.0, "--wait", help=WAIT_HELP),
 ) -> None:
     """对已入库的数据运行全部比对规则，输出疑点（flags.csv）和村排名（villages.csv）。"""
     from pipelines import steps
 
     ws = _workspace(workspace)
     try:
-        config = ws.config()
-        con = ws.connect()
-        outputs = steps.check(ws, con, config)
+        with _session(ws, "check", None, wait):
+            config = ws.config()
+            con = ws.connect()
+            outputs = steps.check(ws, con, config)
     except ConfigError as e:
         _fail(str(e))
     _print_check(outputs)
@@ -168,14 +189,17 @@ def run(
     inbox: Path = typer.Argument(..., help="存放各部门数据文件的目录"),
     workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
     full: bool = typer.Option(False, "--full", help="全部重新读取和比对（默认只处理有变化的文件）"),
+    wait: float = typer.Option(0.0, "--wait", help=WAIT_HELP),
 ) -> None:
     """一次完成：读取入库 → 交叉比对 → 评分排名 → 生成报告。只处理上次运行以来有变化的文件。"""
     if not inbox.is_dir():
         _fail(f"找不到数据目录：{inbox}")
     _prefect_environment(workspace)
     try:
-        workspace_config_check(workspace)
-        summary = _run_with_progress(inbox, workspace, full)
+        with _session(_workspace(workspace), "run", inbox, wait) as audit_run:
+            workspace_config_check(workspace)
+            summary = _run_with_progress(inbox, workspace, full)
+            audit_run.extra["report_dir"] = summary.report_dir
     except ConfigError as e:
         _fail(str(e))
     _print_run(summary, workspace)

@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,9 +36,15 @@ from rules.engine import FLAG_COLUMNS as ENGINE_FLAG_COLUMNS
 from rules.engine import CheckResult, RuleOutcome, run_rules, store
 from rules.lifecycle import STATUS_RESOLVED, apply_lifecycle
 from rules.lifecycle import ensure_tables as ensure_lifecycle_tables
+from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
+from reports.data_quality import write_data_quality_html
 from rules.scoring import all_villages, score_villages, town_common_problems
+from xuncha.audit import AuditRun, audited
 from xuncha.config import WorkspaceConfig, workspace_config
+from xuncha.faults import ENV as PAUSE_ENV
+from xuncha.faults import pause_point
 from xuncha.files import write_csv
+from xuncha.lock import WorkspaceBusy, workspace_lock
 
 WAREHOUSE_FILE = "warehouse.duckdb"
 
@@ -60,7 +69,53 @@ class Workspace:
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         self.root.mkdir(parents=True, exist_ok=True)
-        return open_warehouse(self.warehouse)
+        try:
+            return open_warehouse(self.warehouse)
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower():
+                raise
+            # DuckDB's own single-writer lock: held by a process outside our workspace lock (a
+            # DuckDB/DBeaver window on the warehouse, or a run started without the lock).
+            raise WorkspaceBusy(
+                f"数据仓库文件“{self.warehouse}”正被另一个程序打开（可能是另一次 xuncha 运行，或用 DuckDB、"
+                "DBeaver 等工具打开了它），无法写入。请关闭该程序或等它结束后再运行。"
+            ) from None
+
+
+@contextmanager
+def session(ws: Workspace, command: str, inbox: Path | None = None, wait: float = 0.0) -> Iterator[AuditRun]:
+    """Everything a command that writes to the workspace does around its work: hold the workspace
+    lock (a second run waits `wait` seconds, then refuses with WorkspaceBusy) and write the audit
+    log. Re-entrant in one process, so a flow may take it inside a command that already has it."""
+    with workspace_lock(ws.root, command, wait=wait), audited(ws.root, command, inbox) as run:
+        yield run
+
+
+# A run that changes data marks the warehouse until its reports are written; a later run that finds
+# the mark of another process (killed mid-way) re-checks every rule instead of only those whose
+# tables changed, so it does not skip what the killed run left undone.
+_RUN_TOKEN = uuid.uuid4().hex
+
+
+def _run_meta(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+
+
+def mark_run_started(con: duckdb.DuckDBPyConnection) -> None:
+    _run_meta(con)
+    # An older mark is kept: the run that left it still needs finishing.
+    con.execute("INSERT INTO run_meta VALUES ('run_incomplete', ?) ON CONFLICT (key) DO NOTHING", [_RUN_TOKEN])
+
+
+def mark_run_finished(con: duckdb.DuckDBPyConnection) -> None:
+    _run_meta(con)
+    con.execute("DELETE FROM run_meta WHERE key = 'run_incomplete'")
+
+
+def previous_run_incomplete(con: duckdb.DuckDBPyConnection) -> bool:
+    _run_meta(con)
+    row = con.execute("SELECT value FROM run_meta WHERE key = 'run_incomplete'").fetchone()
+    return row is not None and row[0] != _RUN_TOKEN
 
 
 @dataclass
@@ -77,7 +132,10 @@ def discover(inbox: Path, con: duckdb.DuckDBPyConnection, full: bool = False) ->
 
 def ingest_one(path: Path, inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) -> list[SheetReport]:
     """Read, validate and load one file (replacing its earlier rows)."""
-    return ingest_inbox(inbox, con, config, files=[path], workers=0)
+    mark_run_started(con)
+    reports = ingest_inbox(inbox, con, config, files=[path], workers=0)
+    pause_point("ingest")
+    return reports
 
 
 def finish_ingest(
@@ -92,6 +150,8 @@ def finish_ingest(
     reference changed, remember the accounting and write ingest_report.csv."""
     changed_names = [relative_name(p, inbox) for p in plan.changed]
     touched = set(plan.previous_tables)
+    if plan.removed:
+        mark_run_started(con)
     retire(con, plan.removed)
     remember(con, reports, plan.hashes)
     touched |= changed_tables(con, changed_names) | {r.extract for r in reports if r.extract}
@@ -104,6 +164,7 @@ def finish_ingest(
         touched.add("quarantine")
     all_reports = reports + unchanged_reports(con, plan.unchanged) + removed_reports(plan.removed)
     write_ingest_report(all_reports, ws.root / "ingest_report.csv")
+    write_data_quality_html(con, ws.root / DATA_QUALITY_FILE)
     return IngestOutcome(all_reports, plan, touched)
 
 
@@ -117,7 +178,15 @@ def ingest_changes(
 ) -> IngestOutcome:
     """Read only what changed since the last load (everything when `full`), retire removed files."""
     plan = discover(inbox, con, full=full)
-    reports = ingest_inbox(inbox, con, config, on_file=on_file, files=plan.changed)
+    if plan.changed:
+        mark_run_started(con)
+
+    def on_written(path: Path, done: int, total: int) -> None:
+        if on_file:
+            on_file(path, done, total)
+        pause_point("ingest")  # tests: killed with some files written, others not
+
+    reports = ingest_inbox(inbox, con, config, on_file=on_written, files=plan.changed)
     return finish_ingest(inbox, ws, con, config, plan, reports)
 
 
@@ -139,7 +208,10 @@ def config_fingerprint(config: WorkspaceConfig) -> str:
 
 
 def rules_to_rerun(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig, touched: set[str]) -> list[str] | None:
-    """The rules that can see the change: None for all (first run, new configuration), [] for none."""
+    """The rules that can see the change: None for all (first run, new configuration, a run that
+    was killed before it finished), [] for none."""
+    if previous_run_incomplete(con):
+        return None
     con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     row = con.execute("SELECT value FROM run_meta WHERE key = 'config'").fetchone()
     has_flags = con.execute(
@@ -198,6 +270,7 @@ def check_rules(
 ) -> RuleRun:
     """Run the rules (all, or only `rule_ids`, keeping the other rules' last flags) and track the
     flags' lifecycle: tables `flags` (current) and `flags_resolved`."""
+    mark_run_started(con)
     if rule_ids is None:
         result = run_rules(con, config, on_rule=on_rule)
     else:
@@ -206,9 +279,22 @@ def check_rules(
     tracked = apply_lifecycle(con, result.flags, run_time or dt.datetime.now())
     current = tracked.filter(pl.col("status") != STATUS_RESOLVED)  # noqa: F841  (read by DuckDB)
     resolved = tracked.filter(pl.col("status") == STATUS_RESOLVED)  # noqa: F841
-    con.execute("CREATE OR REPLACE TABLE flags AS SELECT * FROM current")
-    con.execute("CREATE OR REPLACE TABLE flags_resolved AS SELECT * FROM resolved")
+    with _transaction(con):  # both tables or neither
+        con.execute("CREATE OR REPLACE TABLE flags AS SELECT * FROM current")
+        con.execute("CREATE OR REPLACE TABLE flags_resolved AS SELECT * FROM resolved")
+        pause_point("check")
     return RuleRun(result, tracked)
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def score(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig, run: RuleRun) -> CheckOutputs:
@@ -219,8 +305,9 @@ def score(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig
     villages = all_villages(con)
     scored = score_villages(villages, counted, config.scoring)
     common = town_common_problems(villages, counted, config.scoring)
-    con.execute("CREATE OR REPLACE TABLE village_scores AS SELECT * FROM scored")
-    con.execute("CREATE OR REPLACE TABLE town_common AS SELECT * FROM common")
+    with _transaction(con):
+        con.execute("CREATE OR REPLACE TABLE village_scores AS SELECT * FROM scored")
+        con.execute("CREATE OR REPLACE TABLE town_common AS SELECT * FROM common")
     write_csv(_flags_csv(tracked), ws.root / "flags.csv")
     write_csv(scored, ws.root / "villages.csv")
     write_csv(run.result.coverage_frame(), ws.root / "rule_coverage.csv")
@@ -276,4 +363,21 @@ def report(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfi
     """Write the village workbooks, the office workbook and the overview under reports/<stamp>/."""
     from reports.write import write_all
 
-    return write_all(con, ws.root, config, stamp).root
+    if os.environ.get(PAUSE_ENV) == "report":
+        _pause_inside_report_writing()
+    root = write_all(con, ws.root, config, stamp).root
+    mark_run_finished(con)  # results and reports of this run are complete
+    return root
+
+
+def _pause_inside_report_writing() -> None:
+    """Test hook: pause after the first report file is written into the temporary folder."""
+    import reports.write as rw
+
+    original = rw._write_file
+
+    def write_then_pause(path: Path, data: bytes) -> None:
+        original(path, data)
+        pause_point("report")
+
+    rw._write_file = write_then_pause
