@@ -105,16 +105,29 @@ class VillageIndex:
         if not village or not _clean(village):
             return None, None
         raw = _clean(village)
-        prefix_town, vc = village_core(raw, self._town_prefixes)
-        tc = town_core(town) if town else prefix_town
-        if tc and tc in self._town_cores:
-            hit = self._exact.get((tc, vc))
-            if hit:
-                return hit, "exact"
-        else:  # town unknown (or not one statistics knows): the name alone decides if it is unique
-            codes = self._by_core.get(vc, set())
+        _, whole = village_core(raw)  # the name as written, suffixes removed
+        # The same name read as "<town><village>": 城关镇东岭村 -> (城关, 东岭). Only a reading, since
+        # a village may itself start like a town (石门村 in a county that also has 石门镇).
+        prefix_town, stripped = village_core(raw, self._town_prefixes)
+        tc = town_core(town) if town else ""
+        known_town = tc in self._town_cores
+        if known_town:
+            readings = [whole] + ([stripped] if prefix_town in ("", tc) and stripped != whole else [])
+            for v in readings:
+                hit = self._exact.get((tc, v))
+                if hit:
+                    return hit, "exact"
+        else:  # town unknown (or not one statistics knows): a town in the name, or a unique name
+            if prefix_town in self._town_cores and stripped:
+                hit = self._exact.get((prefix_town, stripped))
+                if hit:
+                    return hit, "exact"
+            codes = self._by_core.get(whole, set())
             if len(codes) == 1:
                 return next(iter(codes)), "exact"
+            if prefix_town:
+                tc = prefix_town
+        vc = stripped if prefix_town and prefix_town == tc else whole
         for key in (raw, _clean(town) + raw if town else raw, vc):
             if key in self.aliases:
                 return self.aliases[key], "alias"

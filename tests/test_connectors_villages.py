@@ -78,3 +78,21 @@ def test_assign_works_on_distinct_names_and_reports_unmatched() -> None:
     assert a.frame["village_match"].to_list() == ["exact", "exact", "unmatched", "exact"]
     assert a.unmatched == ["城关镇东林村"]
     assert ("东岭村委会", DONGLING, "exact") in a.seen
+
+
+def test_a_village_named_like_another_town_is_not_cut() -> None:
+    """石门村 of 城关镇 in a county that also has a 石门镇: the name must not lose "石门"."""
+    ref = pl.DataFrame(
+        {
+            "town_raw": ["城关镇", "石门镇", "石门镇"],
+            "village_raw": ["石门村委会", "河口村委会", "石门社区"],
+            "village_code": ["611021100206", "611021105201", "611021105202"],
+        }
+    )
+    idx = VillageIndex.build(ref)
+    assert idx.match("城关镇", "石门村委会", None) == ("611021100206", "exact")
+    assert idx.match("城关镇", "石门村", None) == ("611021100206", "exact")
+    assert idx.match("石门镇", "石门社区", None) == ("611021105202", "exact")
+    assert idx.match(None, "石门镇河口村", None) == ("611021105201", "exact")
+    # 石门 alone is two villages in two towns: not guessed
+    assert idx.match(None, "石门村", None) == (None, "unmatched")
