@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,27 +33,128 @@ class RawSheet:
     rows: list[list]  # from row 1 / column A; rows[i] is Excel row i+1
     merges: list[Merge] = field(default_factory=list)
     hidden: bool = False
+    notes: list[str] = field(default_factory=list)  # what the reader noticed (Chinese), for the sheet's message
+
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def read_file(path: Path, data: bytes | None = None) -> list[RawSheet]:
-    """All sheets of a file. Raises ReadError with a Chinese reason."""
+    """All sheets of a file. Raises ReadError with a Chinese reason.
+
+    The content decides how a file is read, not its extension (departments rename files): a CSV
+    named .xlsx is read as CSV and an Excel workbook named .csv as a workbook, with a note.
+    """
     suffix = path.suffix.lower()
     if data is None:
         data = path.read_bytes()
-    if suffix in CSV_SUFFIXES:
+    if suffix not in SUFFIXES:
+        raise ReadError(f"不支持的文件类型“{path.suffix}”（支持 .xlsx .xls .csv）")
+    if not data.strip():
+        raise ReadError("文件是空的（0字节或只有空白），请让报送单位重新导出")
+    is_book = data.startswith((_ZIP, _OLE))
+    if data.startswith(_OLE) and _encrypted(data):
+        raise ReadError("文件已加密（设置了打开密码），无法读取；请让报送单位提供未加密的文件，"
+                        "或在Excel/WPS中输入密码打开后取消密码并重新保存")
+    if suffix in CSV_SUFFIXES and not is_book:
         # Named like the one sheet Excel shows when it opens a CSV: the file name without extension.
         return [RawSheet(path.stem, read_csv_rows(data))]
-    if suffix in EXCEL_SUFFIXES:
-        try:
-            return _read_calamine(data)
-        except Exception as e:  # calamine raises its own error types; report them all the same way
-            if suffix == ".xls":
-                try:
-                    return _read_xlrd(data)
-                except Exception:
-                    pass
-            raise ReadError(f"无法打开工作簿（文件可能已损坏、加密或不是真正的Excel文件）：{e}") from e
-    raise ReadError(f"不支持的文件类型“{path.suffix}”（支持 .xlsx .xls .csv）")
+    if suffix in EXCEL_SUFFIXES and not is_book:
+        if not _looks_like_csv(data):
+            raise ReadError(f"无法打开工作簿：文件扩展名是“{path.suffix}”，但内容既不是Excel工作簿也不是CSV表格"
+                            "（文件可能已损坏）")
+        rows = read_csv_rows(data)
+        return [RawSheet(path.stem, rows, notes=[f"文件扩展名是“{path.suffix}”，但内容是CSV文本，已按CSV读取"])]
+    note = [f"文件扩展名是“{path.suffix}”，但内容是Excel工作簿，已按Excel读取"] if suffix in CSV_SUFFIXES else []
+    try:
+        sheets = _read_calamine(data)
+    except Exception as e:  # calamine raises its own error types; report them all the same way
+        sheets = None
+        if data.startswith(_OLE):
+            try:
+                sheets = _read_xlrd(data)
+            except Exception:
+                pass
+        if sheets is None:
+            what = "文件不完整（可能下载或拷贝中断）或已损坏" if data.startswith(_ZIP) else "文件可能已损坏或不是真正的Excel文件"
+            raise ReadError(f"无法打开工作簿（{what}）：{e}") from e
+    uncached = _uncached_formulas(data) if data.startswith(_ZIP) else {}
+    for sheet in sheets:
+        sheet.notes = note + sheet.notes
+        if uncached.get(sheet.name):
+            sheet.notes.append(
+                f"本表有{uncached[sheet.name]}个公式单元格没有计算结果（文件可能由程序生成、从未在Excel中保存过），"
+                "这些单元格按空值处理；请在Excel/WPS中打开并保存后重新报送")
+    return sheets
+
+
+def _looks_like_csv(data: bytes) -> bool:
+    """Text (UTF-8 or GB18030, no control bytes) whose first line has at least two fields."""
+    try:
+        text, _ = decode_text(data[:65536] if len(data) <= 65536 else data[:65536].rsplit(b"\n", 1)[0])
+    except ReadError:
+        return False
+    if any(c in text for c in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f"):
+        return False
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return "," in first or "\t" in first
+
+
+def _encrypted(data: bytes) -> bool:
+    """An OLE file holding an encrypted OOXML package (Excel's 'password to open'), or an encrypted .xls."""
+    try:
+        import msoffcrypto
+
+        return bool(msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted())
+    except Exception:
+        return b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o" in data
+
+
+_SHEET_TAG = re.compile(rb"<sheet\b[^>]*>")
+_REL_TAG = re.compile(rb"<Relationship\b[^>]*>")
+
+
+def _attr(tag: bytes, name: bytes) -> bytes:
+    m = re.search(rb"\s" + re.escape(name) + rb'="([^"]*)"', tag)
+    return m.group(1) if m else b""
+_CACHED_VALUE = re.compile(rb"<v>[^<]+</v>")
+_FORMULA_CELL = re.compile(rb"<c\b[^>]*>(?:(?!</c>).)*?<f[ >/](?:(?!</c>).)*?</c>", re.S)
+
+
+def _uncached_formulas(data: bytes) -> dict[str, int]:
+    """Sheet name -> formula cells with no cached value (<f> without <v>). Cheap when there are no
+    formulas: only sheets whose XML contains "<f" are scanned."""
+    out: dict[str, int] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            if "xl/workbook.xml" not in names:
+                return out
+            rels = {}
+            if "xl/_rels/workbook.xml.rels" in names:
+                rels = {_attr(t, b"Id"): _attr(t, b"Target") for t in _REL_TAG.findall(z.read("xl/_rels/workbook.xml.rels"))}
+            for tag in _SHEET_TAG.findall(z.read("xl/workbook.xml")):
+                name, rid = _attr(tag, b"name"), _attr(tag, b"r:id")
+                target = rels.get(rid, b"").decode()
+                member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                if member not in names:
+                    continue
+                xml = z.read(member)
+                if b"<f" not in xml:
+                    continue
+                n = sum(1 for m in _FORMULA_CELL.finditer(xml) if not _CACHED_VALUE.search(m.group(0)))
+                if n:
+                    out[_xml_text(name)] = n
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return {}
+    return out
+
+
+def _xml_text(raw: bytes) -> str:
+    import html
+
+    return html.unescape(raw.decode("utf-8"))
 
 
 def _read_calamine(data: bytes) -> list[RawSheet]:

@@ -47,7 +47,7 @@ class SheetResult:
     quarantine: pl.DataFrame | None = None
     # For validation (connectors/validation.py): canonical columns found in the header, and per
     # column how many values were unusable (reason code -> count), whether quarantined or nulled.
-    columns_found: tuple[str, ...] = ()
+    columns_found: dict[str, str] = field(default_factory=dict)  # canonical column -> header as written
     problems: dict[str, dict[str, int]] = field(default_factory=dict)
     validation: pl.DataFrame | None = None  # this sheet's rows of validation_results, once validated
 
@@ -97,6 +97,13 @@ def _rows_list(rows: list[int], limit: int = 5) -> str:
 
 
 def transform_sheet(sheet: RawSheet, catalog: Catalog, source_file: str, today: dt.date | None = None) -> SheetResult:
+    result = _transform_sheet(sheet, catalog, source_file, today)
+    if sheet.notes:  # what the reader noticed (wrong extension, formulas without values) comes first
+        result.messages[:0] = sheet.notes
+    return result
+
+
+def _transform_sheet(sheet: RawSheet, catalog: Catalog, source_file: str, today: dt.date | None = None) -> SheetResult:
     name = _sheet_name(sheet)
     rows = sheet.rows
     last = len(rows)
@@ -130,7 +137,7 @@ def _transform_recognised(sheet: RawSheet, name: str, rows: list[list], match: H
 
     # Only the columns we use are pulled out of the row lists (C-speed itemgetter, not zip(*rows)).
     mapped = {c: j for c, j in match.columns.items() if j < width}
-    result.columns_found = tuple(mapped)
+    result.columns_found = {c: str(match.labels.get(j) or c) for c, j in mapped.items()}
     texts: dict[str, pl.Series] = {}
     lossy: dict[str, pl.Series | None] = {}
     numeric: dict[str, bool] = {}
@@ -232,8 +239,9 @@ def _transform_recognised(sheet: RawSheet, name: str, rows: list[list], match: H
         parts = "、".join(f"{REASONS.get(c, c)}{k}行" for c, k in counts.iter_rows())
         result.messages.append(f"隔离{result.rows_quarantined}行（{parts}）")
     result.messages.extend(warnings)
-    if match.unused:
-        result.messages.append("未使用的列：" + "、".join(match.unused))
+    if match.unused:  # a very wide sheet has thousands: the first ones say enough
+        more = f"等{len(match.unused)}列" if len(match.unused) > 20 else ""
+        result.messages.append("未使用的列：" + "、".join(match.unused[:20]) + more)
     if match.duplicates:
         result.messages.append("与前面的列同义而未使用的列：" + "、".join(match.duplicates))
 

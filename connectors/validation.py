@@ -352,10 +352,17 @@ def validate_files(files: list[tuple[str, str, list[SheetResult]]], catalog: Cat
     batches = [_batch(extract, group, checks, reference) for extract, group in _groups(todo).items()]
     for b in batches:
         _run(b, today, reference)
-    rejected: dict[str, str] = {}
+    reasons: dict[str, dict[tuple[str, str], str]] = {}
     rejections = _rejections(batches, checks)
-    for r in rejections:
-        rejected.setdefault(file_of[id(r[0])], _rejection_text(r))
+    for r in rejections:  # one reason per sheet and column (a shifted column fails several checks)
+        reasons.setdefault(file_of[id(r[0])], {}).setdefault((r[0].sheet, r[2].column), _rejection_text(r))
+    rejected = {}
+    for f, by_column in reasons.items():
+        texts = list(by_column.values())
+        more = f"等{len(texts)}处" if len(texts) > 3 else ""
+        hint = "" if all(r[1].action == "reject" for r in rejections if file_of[id(r[0])] == f) else (
+            "，疑似列错位、格式有误或导出错误")
+        rejected[f] = "；".join(texts[:3]) + more + hint + "，请核对后重新报送"
     rows: list[dict] = []
     for b in batches:
         rows += _apply(b, checks, rejections, rejected, file_of)
@@ -535,7 +542,10 @@ def _rejections(batches: list[_Batch], checks: Checks) -> list[tuple[SheetResult
     return out
 
 
-def _column_label(extract: str, column: str) -> str:
+def _column_label(extract: str, column: str, sheet: SheetResult | None = None) -> str:
+    """The column's header as the sheet wrote it, else its canonical label."""
+    if sheet is not None and column in sheet.columns_found:
+        return sheet.columns_found[column]
     if column.startswith("@"):
         column = column[1:]
         return {"birth_date_of_id": "身份证号推算的出生日期", "age_minus_id_age": "年龄"}.get(column, column)
@@ -545,8 +555,9 @@ def _column_label(extract: str, column: str) -> str:
         return next((c.label for c in VILLAGE_KEYS if c.name == column), column)
 
 
-def _target_label(extract: str, t: Target) -> str:
-    return "、".join(_column_label(extract, c) for c in t.columns if not c.startswith("@")) or _column_label(extract, t.column)
+def _target_label(extract: str, t: Target, sheet: SheetResult | None = None) -> str:
+    return ("、".join(_column_label(extract, c, sheet) for c in t.columns if not c.startswith("@"))
+            or _column_label(extract, t.column, sheet))
 
 
 def _rows_text(rows: list[int], limit: int = 5) -> str:
@@ -597,7 +608,7 @@ def _apply(b: _Batch, checks: Checks, rejections, rejected: dict[str, str], file
                 seconds=b.seconds, expectation=_gx_name(check.expectation),
             ))
             if outcome == WARNED:
-                s.messages.append(f"数据检查提示：“{_target_label(b.extract, t)}”{check.label}{failed}行"
+                s.messages.append(f"数据检查提示：“{_target_label(b.extract, t, s)}”{check.label}{failed}行"
                                   f"（第{_rows_text(mine_rows)}行），已入库，请核实")
         source_file = file_of[id(s)]
         if source_file in rejected:
@@ -619,10 +630,14 @@ def _rejection_text(r) -> str:
     s, check, t, share, failing = r
     extract = s.extract or ""
     if check.action == "reject":
-        return (f"工作表“{s.sheet}”缺少必需列“{_target_label(extract, t)}”，"
-                "请核对表头后重新报送")
-    return (f"工作表“{s.sheet}”的“{_target_label(extract, t)}”列有{failing}行（占{share:.0%}）{check.label}，"
-            f"超过允许的{check.reject_share:.0%}，疑似列错位、格式有误或导出错误，请核对后重新报送")
+        return f"工作表“{s.sheet}”缺少必需列“{_target_label(extract, t, s)}”"
+    # Say what was wrong in the words of the connector when it found most of the failures.
+    counts = {c: n for c, n in s.problems.get(t.column, {}).items() if c in check.covers}
+    what = check.label
+    if sum(counts.values()) * 2 >= failing and counts:
+        what = "、".join(REASONS.get(c, c) for c, _ in sorted(counts.items(), key=lambda kv: -kv[1])[:2])
+    return (f"工作表“{s.sheet}”的“{_target_label(extract, t, s)}”列有{failing}行（占{share:.0%}，"
+            f"允许不超过{check.reject_share:.0%}）{what}")
 
 
 def _samples(b: _Batch, positions: list[int], t: Target) -> str | None:
@@ -679,12 +694,14 @@ def _quarantine_from_data(data: pl.DataFrame, extract: str, source_file: str, sh
         "table_name": pl.Series([extract] * k, dtype=pl.String),
         "column_name": column, "reason_code": code, "reason": reason, "raw_json": raw_json,
         "cleaned_value": cleaned, "village_code": village["village_code"],
-    }).select(QUARANTINE_COLUMNS).with_columns(town_raw=village["town_raw"], village_raw=village["village_raw"])
+    }).select(QUARANTINE_COLUMNS).with_columns(town_raw=village["town_raw"], village_raw=village["village_raw"],
+                                               **({"village_match": data["village_match"]} if "village_match" in data.columns else {}))
 
 
 def _append_quarantine(s: SheetResult, frame: pl.DataFrame) -> None:
     if s.quarantine is not None and s.quarantine.height:
-        frame = pl.concat([s.quarantine, frame.select(s.quarantine.columns)], how="vertical_relaxed")
+        # The connector's rows may carry more columns (village_match, once villages were matched).
+        frame = pl.concat([s.quarantine, frame], how="diagonal_relaxed")
     s.quarantine = frame
 
 
@@ -717,8 +734,8 @@ def _move_failed(s: SheetResult, b: _Batch, lost: dict[int, tuple[Check, Target]
     for row in gone.iter_rows(named=True):
         check, t = by_row[row["source_row"]]
         value = _text(row.get(t.column)) if not t.column.startswith("@") else None
-        label = _target_label(b.extract, t)
-        shown = "、".join(f"{_column_label(b.extract, c)}：{_text(row.get(c))}" for c in t.columns
+        label = _target_label(b.extract, t, s)
+        shown = "、".join(f"{_column_label(b.extract, c, s)}：{_text(row.get(c))}" for c in t.columns
                          if not c.startswith("@")) if len(t.columns) > 1 else value
         columns.append(t.column if not t.column.startswith("@") else None)
         codes.append(check.name)

@@ -19,6 +19,7 @@ import polars as pl
 
 from connectors.schema import SYSTEM_TABLES, TABLES, all_ddl, data_columns
 from xuncha.faults import pause_point
+from xuncha.offline import DUCKDB_CONFIG
 
 if TYPE_CHECKING:
     from connectors.transform import SheetResult
@@ -38,7 +39,7 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config=dict(DUCKDB_CONFIG))
     for stmt in all_ddl():
         con.execute(stmt)
     return con
@@ -89,7 +90,7 @@ def write_file(con: duckdb.DuckDBPyConnection, source_file: str, sha256: str, sh
             frame = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
             _insert(con, table, frame, cols)
         if quarantine:
-            _insert(con, "quarantine", pl.concat(quarantine, how="vertical_relaxed"), QUARANTINE_COLUMNS)
+            _insert(con, "quarantine", pl.concat(quarantine, how="diagonal_relaxed"), QUARANTINE_COLUMNS)
         if validation is not None and validation.height:
             _insert(con, "validation_results", validation, list(validation.columns))
         _log(con, source_file, sha256, sheets, loaded_at)
