@@ -13,7 +13,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import xuncha  # noqa: F401  (telemetry off before anything else is imported)
+from pipelines import cli_chinese
 from xuncha.config import ConfigError
+
+cli_chinese.install()
 
 app = typer.Typer(
     help="巡察+大数据比对：读取各部门数据，交叉比对，按村输出疑点清单。",

@@ -1,0 +1,36 @@
+"""Chinese for the parts of the command-line help that typer and click write themselves."""
+
+from __future__ import annotations
+
+import click.core
+import click.decorators
+import click.formatting
+import typer.rich_utils as rich_utils
+
+_CLICK_TEXT = {
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Usage:": "用法：",
+    "Missing argument": "缺少参数",
+    "Missing option": "缺少选项",
+    "No such option": "没有这个选项",
+    "No such command": "没有这个命令",
+}
+
+
+def _translate(text: str) -> str:
+    return _CLICK_TEXT.get(text, text)
+
+
+def install() -> None:
+    rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
+    rich_utils.OPTIONS_PANEL_TITLE = "选项"
+    rich_utils.COMMANDS_PANEL_TITLE = "命令"
+    rich_utils.ERRORS_PANEL_TITLE = "错误"
+    rich_utils.ABORTED_TEXT = "已中止。"
+    rich_utils.REQUIRED_LONG_STRING = "[必填]"
+    rich_utils.DEFAULT_STRING = "[默认：{}]"
+    rich_utils.ENVVAR_STRING = "[环境变量：{}]"
+    rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+    # click looks its messages up through the module-level gettext alias `_` at call time
+    for module in (click.decorators, click.formatting, click.core):
+        module._ = _translate  # type: ignore[attr-defined]
