@@ -263,7 +263,7 @@ def valid_resident_ids(column) -> Any:
     import pandas as pd
 
     s = column.astype(str)
-    ok = s.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(dtype=bool)
+    ok = s.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(dtype=bool).copy()
     if ok.any():
         good = s[ok].to_numpy(dtype="S18")
         digits = np.frombuffer(good.tobytes(), dtype=np.uint8).reshape(-1, 18)
@@ -273,7 +273,7 @@ def valid_resident_ids(column) -> Any:
     return pd.Series(ok, index=column.index)
 
 
-def _expectation(name: str, target: Target, today: dt.date, reference: frozenset[str]):
+def _expectation(name: str, target: Target, today: dt.date, reference: frozenset[str], key: int):
     state = _gx()
     cls = state["classes"].get(name) or getattr(state["gxe"], name)
     kw = {k: _resolve(v, today) for k, v in target.kwargs}
@@ -286,7 +286,8 @@ def _expectation(name: str, target: Target, today: dt.date, reference: frozenset
         kw |= {"column": _col(cols[0])}
     if name == "ExpectColumnValuesToBeInSet" and "value_set" not in kw:
         kw["value_set"] = sorted(reference)
-    return cls(**kw)
+    # GX does not return results in suite order: each result is matched back by this key.
+    return cls(**kw, meta={"xuncha_target": key})
 
 
 def _col(column: str) -> str:
@@ -470,14 +471,16 @@ def _run(b: _Batch, today: dt.date, reference: frozenset[str]) -> None:
     suite = gx.ExpectationSuite(name=f"{b.extract}-{id(b)}")
     order: list[Target] = []
     for check, t in mapped:
-        suite.add_expectation(_expectation(check.expectation, t, today, reference))
+        suite.add_expectation(_expectation(check.expectation, t, today, reference, len(order)))
         order.append(t)
     columns = [c for c in b.frame.columns if c not in ("_sheet", "_row")]
     pdf = b.frame.select(columns).to_pandas()
     batch = state["batch_definition"].get_batch(batch_parameters={"dataframe": pdf})
     result = batch.validate(suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": 0,
                                                   "include_unexpected_rows": False})
-    for t, r in zip(order, result.results, strict=True):
+    assert len(result.results) == len(order)
+    for r in result.results:
+        t = order[int(r.expectation_config.meta["xuncha_target"])]
         info = r.exception_info or {}
         if info.get("raised_exception"):
             b.failures[t] = _Failure([], 0, str(info.get("exception_message"))[:300])

@@ -1,0 +1,190 @@
+"""Data checks (connectors/validation.py, expectations.toml): row-level quarantine by check, warnings,
+table-level rejection, validation_results and the data-quality page; lock and audit log helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+
+import pandas as pd
+import pytest
+
+import great_expectations.expectations as gxe
+from connectors.catalog import load_catalog
+from connectors.ingest import ingest_inbox
+from connectors.validation import _gx, load_checks, valid_resident_ids
+from connectors.warehouse import open_warehouse
+from fixtures.connectors.workbooks import BASICS, make_id, write_xlsx
+from reports.data_quality import write_data_quality_html
+from xuncha import idcard
+from xuncha.audit import REDACTED, audited, config_record
+from xuncha.config import WorkspaceConfig
+from xuncha.lock import WorkspaceBusy, workspace_lock
+
+CONFIG = WorkspaceConfig()
+
+
+@pytest.fixture
+def con(tmp_path):
+    c = open_warehouse(tmp_path / "w.duckdb")
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    box = tmp_path / "inbox"
+    box.mkdir()
+    write_xlsx(box / "村基本情况.xlsx", {"村": BASICS})
+    return box
+
+
+def cname(i: int) -> str:
+    return "孙" + "".join("零一二三四五六七八九"[int(d)] for d in str(i))
+
+
+def test_every_declared_check_is_a_known_expectation() -> None:
+    checks = load_checks(load_catalog())
+    ours = set(_gx()["classes"])
+    for c in checks.checks:
+        assert c.targets, c.name
+        assert c.expectation in ours or hasattr(gxe, c.expectation), c.expectation
+        assert re.search(r"[\u4e00-\u9fff]", c.label)
+
+
+def test_resident_id_expectation_agrees_with_the_scalar_check() -> None:
+    rng = random.Random(3)
+    values = []
+    for _ in range(500):
+        body = "610102" + f"{rng.randint(1930, 2015)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}" + f"{rng.randint(0, 999):03d}"
+        good = body + idcard.check_char(body)
+        values.append(good if rng.random() < 0.7 else body + rng.choice("0123456789X"))
+    values += ["61010219900101123", "6101021990010112345", "abc", "61010219900101123x"]
+    got = valid_resident_ids(pd.Series(values)).tolist()
+    want = [len(v) == 18 and v[:17].isdigit() and idcard.check_char(v[:17]) == v[17] for v in values]
+    assert got == want
+
+
+def roster_rows(n: int) -> list[list]:
+    header = ["乡镇", "村", "户主姓名", "户主身份证号", "成员姓名", "身份证号", "与户主关系", "保障类别", "保障人数",
+              "月保障金", "审批日期", "状态", "停保日期"]
+    rows = [header]
+    for i in range(n):
+        pid = make_id("19" + f"{50 + i % 40:02d}" + "0101", f"{i:03d}")
+        rows.append(["城关镇", "东岭村", cname(i), pid, cname(i), pid, "户主", "农村低保", 1, 300, "2023-01-01",
+                     "在保", None])
+    return rows
+
+
+def test_row_level_failures_are_quarantined_naming_the_check(inbox, con) -> None:
+    rows = roster_rows(30)
+    rows[3][9] = -300            # negative amount
+    rows[5][9] = 3_000_000       # a monthly allowance of three million: a typo
+    rows[7][12] = "2022-06-01"   # stopped before it was approved
+    rows[7][11] = "停保"
+    write_xlsx(inbox / "花名册.xlsx", {"城关镇": rows})
+    reports = ingest_inbox(inbox, con, CONFIG, workers=0)
+    r = next(x for x in reports if x.file == "花名册.xlsx")
+    assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (30, 27, 3)
+    assert "数据检查隔离3行" in r.message and "整个文件未入库" not in r.message
+    got = con.execute("SELECT source_row, reason_code, reason FROM quarantine ORDER BY source_row").fetchall()
+    assert [(g[0], g[1]) for g in got] == [(4, "amount_non_negative"), (6, "amount_plausible"), (8, "end_not_before_start")]
+    assert got[0][2] == "第4行“月保障金”列：金额或面积为负数（原值：-300）"
+    assert got[2][2].startswith("第8行“停保日期、审批日期”列：结束日期早于开始日期")
+    loaded = con.execute("SELECT count(*) FROM assistance_roster").fetchone()[0]
+    assert loaded == 27
+
+
+def test_warnings_keep_rows_and_are_reported(inbox, con) -> None:
+    header = ["乡镇", "村", "户号", "姓名", "身份证号", "出生日期", "与户主关系", "户籍状态"]
+    rows = [header]
+    for i in range(20):
+        pid = make_id("19800101", f"{i:03d}")
+        rows.append(["城关镇", "东岭村", f"H{i}", cname(i), pid, "1980-01-01" if i != 4 else "1981-02-02", "户主", "正常"])
+    write_xlsx(inbox / "户籍.xlsx", {"户籍": rows})
+    reports = ingest_inbox(inbox, con, CONFIG, workers=0)
+    r = next(x for x in reports if x.file == "户籍.xlsx")
+    assert r.rows_loaded == 20 and r.rows_quarantined == 0
+    assert "数据检查提示：“出生日期”出生日期与身份证号不一致1行（第6行），已入库，请核实" in r.message
+    assert "村代码" not in r.message
+    row = con.execute(
+        "SELECT outcome, failed, sample_rows, expectation FROM validation_results WHERE check_name = 'birth_date_matches_id'"
+    ).fetchone()
+    assert row[0] == "提示" and row[1] == 1 and row[3] == "expect_column_pair_values_to_be_equal"
+    assert json.loads(row[2])[0]["行"] == 6
+
+
+def test_validation_results_and_the_offline_page(inbox, con, tmp_path) -> None:
+    rows = roster_rows(12)
+    rows[2][9] = -1
+    write_xlsx(inbox / "花名册.xlsx", {"城关镇": rows})
+    (inbox / "坏.xlsx").write_bytes(b"PK\x03\x04broken")
+    ingest_inbox(inbox, con, CONFIG, workers=0)
+    sheets = con.execute(
+        "SELECT source_file, any_value(rows_read), any_value(rows_loaded), any_value(rows_quarantined) "
+        "FROM validation_results GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    assert ("花名册.xlsx", 12, 11, 1) in sheets and ("坏.xlsx", 0, 0, 0) in sheets
+    page = write_data_quality_html(con, tmp_path / "dq.html").read_text(encoding="utf-8")
+    assert "数据质量报告" in page and "花名册.xlsx" in page and "金额或面积为负数" in page and "坏.xlsx" in page
+    # Self-contained: nothing to fetch from anywhere.
+    assert not re.search(r"<script|<link|https?://|@import|url\(", page)
+
+
+def test_nothing_validated_twice_on_reload(inbox, con) -> None:
+    write_xlsx(inbox / "花名册.xlsx", {"城关镇": roster_rows(5)})
+    ingest_inbox(inbox, con, CONFIG, workers=0)
+    first = con.execute("SELECT count(*) FROM validation_results WHERE source_file = '花名册.xlsx'").fetchone()[0]
+    ingest_inbox(inbox, con, CONFIG, workers=0)
+    assert con.execute("SELECT count(*) FROM validation_results WHERE source_file = '花名册.xlsx'").fetchone()[0] == first
+
+
+def test_lock_is_exclusive_reentrant_and_names_the_holder(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    with workspace_lock(tmp_path, "run"):
+        with workspace_lock(tmp_path, "run"):  # a flow inside the command: same process, fine
+            pass
+        code = ("import sys; from pathlib import Path; from xuncha.lock import workspace_lock, WorkspaceBusy\n"
+                "try:\n    with workspace_lock(Path(sys.argv[1]), 'check'): print('got it')\n"
+                "except WorkspaceBusy as e: print(e)")
+        out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                             cwd=os.getcwd(), timeout=60).stdout
+        assert f"进程号 {os.getpid()}" in out and "命令“run”" in out and "got it" not in out
+    with workspace_lock(tmp_path, "check"):
+        pass
+    with pytest.raises(WorkspaceBusy):
+        raise WorkspaceBusy("x")
+
+
+def test_audit_log_has_who_what_inputs_config_outputs_and_never_the_password(tmp_path, monkeypatch) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "xuncha.toml").write_text('[county]\nname = "示例县"\n[reports]\nencrypt_team_workbooks = true\n'
+                                    'password = "Zz9-very-secret"\n', encoding="utf-8")
+    monkeypatch.setenv("XUNCHA_REPORT_PASSWORD", "env-secret-123")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.csv").write_text("姓名,身份证号\n", encoding="utf-8")
+    with audited(ws, "run", inbox):
+        (ws / "flags.csv").write_text("x", encoding="utf-8")
+    with pytest.raises(RuntimeError), audited(ws, "check"):
+        raise RuntimeError("boom")
+    text = (ws / "audit.log").read_text(encoding="utf-8")
+    assert "Zz9-very-secret" not in text and "env-secret-123" not in text
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert [(x["event"], x["command"]) for x in lines] == [("start", "run"), ("end", "run"), ("start", "check"), ("end", "check")]
+    start, end = lines[0], lines[1]
+    assert start["user"] and start["inputs"][0]["file"] == "a.csv" and len(start["inputs"][0]["sha256"]) == 64
+    assert start["config"]["content"]["reports"]["password"] == REDACTED
+    assert start["config"]["content"]["county"]["name"] == "示例县" and start["config"]["report_password_from_env"]
+    assert end["status"] == "ok" and [o["file"] for o in end["outputs"]] == ["flags.csv"]
+    assert lines[3]["status"] == "error" and "boom" in lines[3]["error"]
+    # The hash identifies the non-secret configuration: the same with another password.
+    before = config_record(ws)["sha256_without_secrets"]
+    (ws / "xuncha.toml").write_text('[county]\nname = "示例县"\n[reports]\nencrypt_team_workbooks = true\n'
+                                    'password = "another"\n', encoding="utf-8")
+    assert config_record(ws)["sha256_without_secrets"] == before
