@@ -29,6 +29,7 @@ from connectors.incremental import (
     unchanged_reports,
 )
 from connectors.ingest import SheetReport, ingest_inbox, relative_name, rematch_villages, write_ingest_report
+from connectors.validation import preload as preload_validation
 from connectors.villages import load_index
 from connectors.warehouse import open_warehouse
 from rules.catalog import ALL_RULES, tables_read
@@ -88,6 +89,8 @@ def session(ws: Workspace, command: str, inbox: Path | None = None, wait: float 
     lock (a second run waits `wait` seconds, then refuses with WorkspaceBusy) and write the audit
     log. Re-entrant in one process, so a flow may take it inside a command that already has it."""
     with workspace_lock(ws.root, command, wait=wait), audited(ws.root, command, inbox) as run:
+        if inbox is not None:
+            preload_validation()  # GX imports (~3 s) in the background while the run starts up
         yield run
 
 
