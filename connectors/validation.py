@@ -273,10 +273,25 @@ def valid_resident_ids(column) -> Any:
     return pd.Series(ok, index=column.index)
 
 
-def _expectation(name: str, target: Target, today: dt.date, reference: frozenset[str], key: int):
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def _as_days(v: Any) -> Any:
+    """A date bound as days since 1970, to compare with a date column handed to GX as days."""
+    if isinstance(v, dt.datetime):
+        return (v - _EPOCH).days
+    if isinstance(v, dt.date):
+        return (v - _EPOCH.date()).days
+    return v
+
+
+def _expectation(name: str, target: Target, today: dt.date, reference: frozenset[str], key: int,
+                 days: bool = False):
     state = _gx()
     cls = state["classes"].get(name) or getattr(state["gxe"], name)
     kw = {k: _resolve(v, today) for k, v in target.kwargs}
+    if days:
+        kw = {k: _as_days(v) for k, v in kw.items()}
     cols = target.columns
     if name.startswith("ExpectColumnPair"):
         kw |= {"column_A": _col(cols[0]), "column_B": _col(cols[1])}
@@ -470,11 +485,17 @@ def _run(b: _Batch, today: dt.date, reference: frozenset[str]) -> None:
     gx = state["gx"]
     suite = gx.ExpectationSuite(name=f"{b.extract}-{id(b)}")
     order: list[Target] = []
+    # GX compares dates element by element in Python (pandas map: ~4 µs a value, most of the
+    # validation time at city scale); as days since 1970 the same comparisons are vectorised.
+    date_columns = {c for c, dtype in b.frame.schema.items() if dtype == pl.Date}
     for check, t in mapped:
-        suite.add_expectation(_expectation(check.expectation, t, today, reference, len(order)))
+        days = bool(date_columns) and all(_col(c) in date_columns for c in t.columns)
+        suite.add_expectation(_expectation(check.expectation, t, today, reference, len(order), days))
         order.append(t)
     columns = [c for c in b.frame.columns if c not in ("_sheet", "_row")]
-    pdf = b.frame.select(columns).to_pandas()
+    pdf = b.frame.select(
+        [pl.col(c).cast(pl.Int32) if c in date_columns else pl.col(c) for c in columns]
+    ).to_pandas()
     batch = state["batch_definition"].get_batch(batch_parameters={"dataframe": pdf})
     result = batch.validate(suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": 0,
                                                   "include_unexpected_rows": False})
