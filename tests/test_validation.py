@@ -84,17 +84,20 @@ def test_row_level_failures_are_quarantined_naming_the_check(inbox, con) -> None
     rows[5][9] = 3_000_000       # a monthly allowance of three million: a typo
     rows[7][12] = "2022-06-01"   # stopped before it was approved
     rows[7][11] = "停保"
+    rows[9][10] = "2099-01-01"   # approved in the future (dates reach GX as days since 1970)
     write_xlsx(inbox / "花名册.xlsx", {"城关镇": rows})
     reports = ingest_inbox(inbox, con, CONFIG, workers=0)
     r = next(x for x in reports if x.file == "花名册.xlsx")
-    assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (30, 27, 3)
-    assert "数据检查隔离3行" in r.message and "整个文件未入库" not in r.message
+    assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (30, 26, 4)
+    assert "数据检查隔离4行" in r.message and "整个文件未入库" not in r.message
     got = con.execute("SELECT source_row, reason_code, reason FROM quarantine ORDER BY source_row").fetchall()
-    assert [(g[0], g[1]) for g in got] == [(4, "amount_non_negative"), (6, "amount_plausible"), (8, "end_not_before_start")]
+    assert [(g[0], g[1]) for g in got] == [
+        (4, "amount_non_negative"), (6, "amount_plausible"), (8, "end_not_before_start"), (10, "date_in_range"),
+    ]
     assert got[0][2] == "第4行“月保障金”列：金额或面积为负数（原值：-300）"
     assert got[2][2].startswith("第8行“停保日期、审批日期”列：结束日期早于开始日期")
     loaded = con.execute("SELECT count(*) FROM assistance_roster").fetchone()[0]
-    assert loaded == 27
+    assert loaded == 26
 
 
 def test_warnings_keep_rows_and_are_reported(inbox, con) -> None:
