@@ -1,6 +1,8 @@
 """Prefect flows: one run of the pipeline (`xuncha run`, the nightly deployment) as tasks over steps.
 
-Tasks: discover → ingest (one task per changed file) → finish ingest → check → score → report.
+Tasks: discover → ingest (the changed files; validated in batches per table, since Great
+Expectations costs a fixed ~40 ms per batch, so a task per file would cost seconds on a city) →
+finish ingest → check → score → report.
 Each task calls a plain function of pipelines.steps; nothing here computes anything itself.
 Tasks run in this process and share the warehouse connection, so results are not persisted
 or cached by Prefect (the warehouse is the state).
@@ -53,9 +55,9 @@ def discover_task(inbox: Path, con, full: bool):
     return steps.discover(inbox, con, full=full)
 
 
-@task(name="ingest-file", task_run_name="ingest {path.name}", **_TASK)
-def ingest_file_task(path: Path, inbox: Path, con, config):
-    return steps.ingest_one(path, inbox, con, config)
+@task(name="ingest", task_run_name="ingest {files_count} files", **_TASK)
+def ingest_task(inbox: Path, con, config, files: list[Path], files_count: int):
+    return steps.ingest_files(inbox, con, config, files, on_file=ON_FILE)
 
 
 @task(name="finish-ingest", **_TASK)
@@ -96,13 +98,8 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, use_tasks: bo
     try:
         with stage("discover"):
             plan = wrap(discover_task)(inbox, con, full)
-        reports = []
-        total = len(plan.changed)
         with stage("ingest"):
-            for i, path in enumerate(plan.changed, start=1):
-                reports += wrap(ingest_file_task)(path, inbox, con, config)
-                if ON_FILE:
-                    ON_FILE(path, i, total)
+            reports = wrap(ingest_task)(inbox, con, config, plan.changed, len(plan.changed))
             outcome = wrap(finish_ingest_task)(inbox, ws, con, config, plan, reports)
         rule_ids = steps.rules_to_rerun(con, config, outcome.changed_tables)
         triage_changed = steps.triage_changed_since_last_check(con)
@@ -134,5 +131,8 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, use_tasks: bo
 @flow(name="xuncha-run", log_prints=True, persist_result=False)
 def run_flow(inbox: str, workspace: str = "workspace", full: bool = False) -> dict:
     """读取收件箱中的新数据、比对、评分并生成报告（夜间自动运行也用此流程）。"""
-    summary = run_pipeline(Path(inbox), Path(workspace), full=full)
+    ws = steps.Workspace(Path(workspace))
+    # The lock and audit log, as for every command (re-entrant when `xuncha run` already holds them).
+    with steps.session(ws, "nightly", Path(inbox)):
+        summary = run_pipeline(Path(inbox), Path(workspace), full=full)
     return summary.__dict__

@@ -133,10 +133,16 @@ def discover(inbox: Path, con: duckdb.DuckDBPyConnection, full: bool = False) ->
     return plan_inbox(inbox, con, full=full)
 
 
-def ingest_one(path: Path, inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) -> list[SheetReport]:
-    """Read, validate and load one file (replacing its earlier rows)."""
+def ingest_files(
+    inbox: Path,
+    con: duckdb.DuckDBPyConnection,
+    config: WorkspaceConfig,
+    files: list[Path],
+    on_file: Callable[[Path, int, int], None] | None = None,
+) -> list[SheetReport]:
+    """Read, validate and load these files (replacing their earlier rows)."""
     mark_run_started(con)
-    reports = ingest_inbox(inbox, con, config, files=[path], workers=0)
+    reports = ingest_inbox(inbox, con, config, on_file=on_file, files=files)
     pause_point("ingest")
     return reports
 
