@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -191,8 +191,21 @@ def _extract_job(args: tuple[Path, Path, dict]) -> FileResult:
 
 def _results(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, workers: int) -> Iterator[FileResult]:
     if workers < 1 or len(files) < 4:
-        for p in files:
-            yield extract_file(p, inbox, catalog)
+        if len(files) < 2:
+            for p in files:
+                yield extract_file(p, inbox, catalog)
+            return
+        # One file read ahead in a thread: the readers (Rust), polars and DuckDB release the GIL for
+        # much of their work, so reading the next file overlaps validating and writing this one.
+        # One ahead only, to bound memory (a big workbook's frames are hundreds of MB).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xuncha-read") as pool:
+            it = iter(files)
+            ahead = pool.submit(extract_file, next(it), inbox, catalog)
+            for p in it:
+                result = ahead.result()
+                ahead = pool.submit(extract_file, p, inbox, catalog)
+                yield result
+            yield ahead.result()
         return
     # spawn, not fork: polars and duckdb hold threads that fork would copy mid-lock.
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
