@@ -228,6 +228,11 @@ def _gx() -> dict[str, Any]:
         from great_expectations.expectations.expectation import ColumnMapExpectation
         from great_expectations.expectations.metrics import ColumnMapMetricProvider, column_condition_partial
 
+        # Importing GX sets its loggers up again: quiet them once more, children included.
+        for name in list(logging.root.manager.loggerDict):
+            if name.startswith("great_expectations"):
+                logging.getLogger(name).setLevel(logging.WARNING)
+
         class ColumnValuesValidResidentId(ColumnMapMetricProvider):
             condition_metric_name = "column_values.xuncha_valid_resident_id"
 
