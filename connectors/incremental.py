@@ -7,7 +7,6 @@ retired (deleted from every table and the quarantine), and the report says so.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import polars as pl
 
 from connectors.ingest import SheetReport, inbox_files, relative_name
 from connectors.schema import TABLES
+from xuncha.files import sha256_file
 
 SHEET_REPORTS_DDL = """
 CREATE TABLE IF NOT EXISTS sheet_reports (
@@ -42,14 +42,6 @@ class InboxPlan:
         return not self.changed and not self.removed
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def last_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The content hash of each file's latest load."""
     rows = con.execute(
@@ -67,7 +59,7 @@ def plan_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, full: bool = False) 
     for path in inbox_files(inbox):
         rel = relative_name(path, inbox)
         present.add(rel)
-        digest = _sha256(path)
+        digest = sha256_file(path)
         plan.hashes[rel] = digest
         if not full and known.get(rel) == digest and rel not in retired:
             plan.unchanged.append(rel)

@@ -141,10 +141,15 @@ def ingest_files(
     on_file: Callable[[Path, int, int], None] | None = None,
 ) -> list[SheetReport]:
     """Read, validate and load these files (replacing their earlier rows)."""
-    mark_run_started(con)
-    reports = ingest_inbox(inbox, con, config, on_file=on_file, files=files)
-    pause_point("ingest")
-    return reports
+    if files:
+        mark_run_started(con)
+
+    def on_written(path: Path, done: int, total: int) -> None:
+        if on_file:
+            on_file(path, done, total)
+        pause_point("ingest")  # tests: killed with some files written, others not
+
+    return ingest_inbox(inbox, con, config, on_file=on_written, files=files)
 
 
 def finish_ingest(
@@ -187,15 +192,7 @@ def ingest_changes(
 ) -> IngestOutcome:
     """Read only what changed since the last load (everything when `full`), retire removed files."""
     plan = discover(inbox, con, full=full)
-    if plan.changed:
-        mark_run_started(con)
-
-    def on_written(path: Path, done: int, total: int) -> None:
-        if on_file:
-            on_file(path, done, total)
-        pause_point("ingest")  # tests: killed with some files written, others not
-
-    reports = ingest_inbox(inbox, con, config, on_file=on_written, files=plan.changed)
+    reports = ingest_files(inbox, con, config, plan.changed, on_file=on_file)
     return finish_ingest(inbox, ws, con, config, plan, reports)
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from xuncha.config import CONFIG_FILE_NAME
+from xuncha.files import sha256_file
 from xuncha.lock import LOCK_FILE, current_user
 
 AUDIT_FILE = "audit.log"
@@ -36,12 +37,6 @@ _NOT_OUTPUT_DIRS = {".prefect", ".venv", "__pycache__"}
 HASH_LIMIT_BYTES = 256 * 1024 * 1024
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def redact(value: Any) -> Any:
