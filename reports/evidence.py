@@ -78,6 +78,7 @@ def fetch(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame) -> dict[str, list
             continue
         keys = refs.filter(pl.col("table_name") == table).select(*_PROVENANCE_KEY).unique()  # noqa: F841
         select = ", ".join(f"t.{c}" for c, _, _ in cols)
+        names, labels, kinds = (tuple(x) for x in zip(*cols, strict=True))
         rows = con.execute(
             f"""
             SELECT t.source_file, t.source_sheet, CAST(t.source_row AS BIGINT), {select}
@@ -86,7 +87,7 @@ def fetch(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame) -> dict[str, list
             """
         ).fetchall()
         for row in rows:
-            values = tuple((c, label, v, kind) for (c, label, kind), v in zip(cols, row[3:], strict=True))
+            values = tuple(zip(names, labels, row[3:], kinds, strict=True))
             records.setdefault((table, row[0], row[1], row[2]), values)
     _from_quarantine(con, refs, records)
     out: dict[str, list[EvidenceRow]] = {}

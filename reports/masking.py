@@ -68,10 +68,27 @@ class Masker:
     def __init__(self, accounts: set[str] | None = None) -> None:
         # longest first, so an account that contains another is replaced whole
         self._accounts = sorted({a for a in (accounts or ()) if a and len(a) > 4}, key=len, reverse=True)
+        # all-digit accounts can only be in a text with as long a run of digits: most texts have none,
+        # and a village may have hundreds of accounts to look for
+        self._candidate = (
+            re.compile(r"\d{%d,}" % len(self._accounts[-1])).search
+            if self._accounts and all(a.isdecimal() for a in self._accounts) else None
+        )
+        # texts repeat down a workbook's columns (files, sheets, names): each is masked once
+        self._seen: dict[str, str] = {}
 
     def __call__(self, value: object) -> object:
-        if isinstance(value, str):
+        if not isinstance(value, str):
+            return mask_cell(value)
+        seen = self._seen.get(value)
+        if seen is not None:
+            return seen
+        text = value
+        if self._accounts and (self._candidate is None or self._candidate(text)):
             for account in self._accounts:
-                if account in value:
-                    value = value.replace(account, mask_account(account))
-        return mask_cell(value)
+                if account in text:
+                    text = text.replace(account, mask_account(account))
+        text = mask_text(text)
+        if len(self._seen) < 100_000:
+            self._seen[value] = text
+        return text

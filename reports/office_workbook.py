@@ -74,7 +74,9 @@ def _ranking(wb, data: ReportData, links: dict[str, str]) -> None:
     print_rows = "1:1"
     ws.freeze_panes = "A2"
     xlsx.print_setup(ws, _title(data), title_rows=print_rows)
-    ws.append([xlsx.cell(ws, c.header, font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER, align=xlsx.HEADER_ALIGN) for c in cols])
+    out = xlsx.RowStream(ws)
+    out.append_cells([xlsx.cell(ws, c.header, font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER, align=xlsx.HEADER_ALIGN)
+                      for c in cols])
     class_index = [h for h, _, _ in RANKING_COLUMNS].index("分类")
     for r in data.villages.iter_rows(named=True):
         row = [xlsx.data_cell(ws, r[c], k, xlsx.CLASS_FILLS.get(r["class"]) if i == class_index else None)
@@ -85,7 +87,7 @@ def _ranking(wb, data: ReportData, links: dict[str, str]) -> None:
             row.append(xlsx.cell(ws, f'=HYPERLINK("{target}","打开")', font=xlsx.FONT_LINK, align=xlsx.WRAP_CENTER))
         else:
             row.append(xlsx.cell(ws, None))
-        ws.append(row)
+        out.append_cells(row)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(data.villages.height, 1) + 1}"
 
 

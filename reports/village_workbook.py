@@ -162,6 +162,7 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int) -> 
         ws.column_dimensions["ABCD"[i]].width = w
     xlsx.print_setup(ws, f"{village.town}{village.name}", landscape=False)
     row = 0
+    stream: xlsx.RowStream | None = None  # opened by the first row, once the sheet's layout is set
 
     merged_widths = {
         None: widths,
@@ -171,14 +172,14 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int) -> 
     }
 
     def add(cells: Sequence, merge: str | None = None, height: float | None = None) -> None:
-        nonlocal row
+        nonlocal row, stream
         row += 1
         values = [c.value for c in cells]
         size = max((c.font.sz or 10) for c in cells if c.font is not None) if cells else 10
         estimate = xlsx.row_height(values, merged_widths[merge], size)
-        if height or estimate:
-            ws.row_dimensions[row].height = max(height or 0, estimate or 0)
-        ws.append(list(cells))
+        if stream is None:
+            stream = xlsx.RowStream(ws)
+        stream.append_cells(cells, max(height or 0, estimate or 0) if height or estimate else None)
         if merge:
             ws.merged_cells.add(merge.format(r=row))
 
@@ -256,6 +257,9 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int) -> 
 
     section("五、运行信息")
     quad("生成批次", county.run_stamp, "数据最近入库", county.latest_load, None, xlsx.DATETIME_FORMAT)
+    add([xlsx.cell(ws, "本清单内容生成于上述批次。以后的运行中本村的疑点、得分、排名和数据来源都没有变化时，沿用本清单，"
+                   "不重新生成，因此生成批次可能早于所在报告文件夹的批次。", font=xlsx.FONT_NOTE, border=False)],
+        "A{r}:D{r}", 28)
 
 
 def _detail(wb, n: int, seq: int, flag: dict, evidence: list[EvidenceRow], village: Village, mask: Masker) -> None:

@@ -3,6 +3,10 @@
 Everything is written into a hidden temporary folder beside the target and renamed into place at
 the end, so a crash never leaves half a report set under the run's name. Village workbooks are
 written by a pool of processes (they are independent, and openpyxl is CPU-bound).
+
+Runs are incremental: a village whose workbook would be built from exactly what built it in the
+previous report set (reports.manifest) gets that file, hard-linked, instead of a new one. The
+office workbook and the overview page are always written anew.
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import hashlib
+
 import duckdb
 
 from reports import evidence as evidence_mod
-from reports import inputs, naming, office_workbook, overview, protect, village_workbook
+from reports import inputs, manifest, naming, office_workbook, overview, protect, village_workbook
 from reports.context import County, Village, county_of, villages_of
 from xuncha.config import WorkspaceConfig
 
@@ -38,6 +44,9 @@ class ReportPaths:
     village_workbooks: dict[str, Path] = field(default_factory=dict)  # village code -> workbook
     encrypted: bool = False
     seconds: float = 0.0
+    written: int = 0  # village workbooks built by this run
+    reused: int = 0  # village workbooks taken unchanged from the previous report set
+    previous: Path | None = None  # the report set they were taken from
 
 
 def _write_file(path: Path, data: bytes) -> None:
@@ -48,29 +57,35 @@ def _write_file(path: Path, data: bytes) -> None:
         os.fsync(f.fileno())
 
 
-def _write_batch(county: County, batch: list[tuple[Village, str]], root: str, password: str | None) -> int:
+Built = tuple[str, int, str]  # village code, file size, file sha256
+
+
+def _write_batch(county: County, batch: list[tuple[Village, str]], root: str, password: str | None) -> list[Built]:
+    done = []
     for village, rel in batch:
         data = village_workbook.build(county, village)
         if password:
             data = protect.encrypt(data, password)
         _write_file(Path(root) / rel, data)
-    return len(batch)
+        done.append((village.code, len(data), hashlib.sha256(data).hexdigest()))
+    return done
 
 
 def _write_villages(county: County, jobs: list[tuple[Village, str]], root: Path, password: str | None,
-                    workers: int | None, meanwhile: Callable[[], None]) -> None:
+                    workers: int | None, meanwhile: Callable[[], None]) -> list[Built]:
     """Write the village workbooks; `meanwhile` (the office's files) runs in this process while the
     pool works."""
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(jobs) < POOL_MIN_VILLAGES:
-        _write_batch(county, jobs, str(root), password)
+        done = _write_batch(county, jobs, str(root), password)
         meanwhile()
-        return
+        return done
     batches = [jobs[i : i + BATCH_SIZE] for i in range(0, len(jobs), BATCH_SIZE)]
     # forkserver: children start from a clean server process, not from this one, whose DuckDB and
     # Prefect threads may hold locks at the moment of a plain fork
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    done = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(_write_batch, county, b, str(root), password) for b in batches]
         try:
@@ -80,7 +95,18 @@ def _write_villages(county: County, jobs: list[tuple[Village, str]], root: Path,
                 f.cancel()
             raise
         for f in futures:
-            f.result()  # re-raises a worker's error here
+            done += f.result()  # re-raises a worker's error here
+    return done
+
+
+def _link(source: Path, target: Path) -> None:
+    """The previous set's file under the new set: a hard link, or a copy where links fail (another
+    file system, FAT)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _publish(tmp: Path, final: Path) -> None:
@@ -102,7 +128,9 @@ def write_all(
     *,
     workers: int | None = None,
 ) -> ReportPaths:
-    """Write every village workbook, the office workbook and the overview page for this run."""
+    """Write every village workbook, the office workbook and the overview page for this run.
+
+    Village workbooks whose fingerprint equals the previous report set's are re-used from it."""
     started = time.perf_counter()
     workspace = Path(workspace)
     password = protect.team_password(config.reports)  # fails before any work when it is missing
@@ -115,6 +143,13 @@ def write_all(
     parent = workspace / REPORTS_DIR
     parent.mkdir(parents=True, exist_ok=True)
     final = parent / run_stamp
+    previous = manifest.previous(parent, run_stamp)
+    salt = previous.salt if previous else manifest.new_salt()
+    shared = manifest.county_digest(county, password, salt)
+    fingerprints = {v.code: manifest.village_fingerprint(shared, v) for v in villages}
+    reuse = {code: e for code in fingerprints if (e := manifest.reusable(previous, code, fingerprints[code]))}
+    jobs = [(v, rel[v.code]) for v in villages if v.code not in reuse]
+
     tmp = Path(tempfile.mkdtemp(prefix=f".{run_stamp}.", suffix=".tmp", dir=parent))
     try:
 
@@ -123,7 +158,13 @@ def write_all(
             page = overview.build(data, rel, run_stamp, office_workbook.FILE_NAME)
             _write_file(tmp / overview.FILE_NAME, page.encode("utf-8"))
 
-        _write_villages(county, [(v, rel[v.code]) for v in villages], tmp, password, workers, office_files)
+        entries: dict[str, manifest.Entry] = {}
+        for code, old in reuse.items():
+            _link(previous.root / old.path, tmp / rel[code])
+            entries[code] = manifest.Entry(rel[code], old.fingerprint, old.produced, old.size, old.sha256)
+        for code, size, sha in _write_villages(county, jobs, tmp, password, workers, office_files):
+            entries[code] = manifest.Entry(rel[code], fingerprints[code], run_stamp, size, sha)
+        manifest.write(tmp, run_stamp, salt, entries)
         _publish(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -135,4 +176,7 @@ def write_all(
         village_workbooks={code: final / p for code, p in rel.items()},
         encrypted=password is not None,
         seconds=round(time.perf_counter() - started, 2),
+        written=len(jobs),
+        reused=len(reuse),
+        previous=previous.root if previous and reuse else None,
     )

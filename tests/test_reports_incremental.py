@@ -1,0 +1,126 @@
+"""Incremental report sets: a village workbook built from the same inputs as in the previous set is
+re-used from it (hard link, else a copy); one whose inputs changed is rebuilt, and only that one."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+from test_reports_county import VILLAGES, build_county
+
+import reports
+from reports import manifest, protect, village_workbook
+from xuncha.config import WorkspaceConfig
+
+FIRST, SECOND, THIRD = "20241201-093000", "20241202-023000", "20241203-023000"
+CHANGED = "611021100202"  # 西街村: B01 and twice B02
+
+
+def same_file(a: Path, b: Path) -> bool:
+    return os.stat(a).st_ino == os.stat(b).st_ino or a.read_bytes() == b.read_bytes()
+
+
+def cover_stamp(path: Path) -> str:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    rows = list(wb[village_workbook.COVER_SHEET].iter_rows(values_only=True))
+    wb.close()
+    return next(r[1] for r in rows if r[0] == "生成批次")
+
+
+@pytest.fixture
+def county(tmp_path: Path):
+    c = build_county(tmp_path)
+    yield c
+    c.con.close()
+
+
+def test_identical_inputs_reuse_every_village_workbook(county) -> None:
+    first = reports.write_all(county.con, county.root, county.config, FIRST)
+    assert (first.written, first.reused, first.previous) == (len(VILLAGES), 0, None)
+    second = reports.write_all(county.con, county.root, county.config, SECOND)
+    assert (second.written, second.reused) == (0, len(VILLAGES))
+    assert second.previous == first.root
+    for code, path in second.village_workbooks.items():
+        assert same_file(path, first.village_workbooks[code]), code
+        # the cover still names the run that produced the content
+        assert cover_stamp(path) == FIRST
+    # the office's files are always written anew
+    assert os.stat(second.office_workbook).st_ino != os.stat(first.office_workbook).st_ino
+    entries = json.loads((second.root / manifest.FILE_NAME).read_text(encoding="utf-8"))["villages"]
+    assert {e["produced"] for e in entries.values()} == {FIRST}
+    # and a third run re-uses them again, from the second set
+    third = reports.write_all(county.con, county.root, county.config, THIRD)
+    assert (third.written, third.reused, third.previous) == (0, len(VILLAGES), second.root)
+
+
+def test_a_change_in_one_village_rewrites_only_its_workbook(county) -> None:
+    first = reports.write_all(county.con, county.root, county.config, FIRST)
+    county.con.execute("UPDATE flags SET summary = summary || '（已更正）' WHERE village_code = ? AND rule_id = 'B01'",
+                       [CHANGED])
+    second = reports.write_all(county.con, county.root, county.config, SECOND)
+    assert (second.written, second.reused) == (1, len(VILLAGES) - 1)
+    for code, path in second.village_workbooks.items():
+        if code == CHANGED:
+            assert not same_file(path, first.village_workbooks[code])
+            assert cover_stamp(path) == SECOND
+            rows = list(openpyxl.load_workbook(path, read_only=True)[village_workbook.LIST_SHEET].iter_rows(values_only=True))
+            assert any("（已更正）" in str(r) for r in rows)
+        else:
+            assert same_file(path, first.village_workbooks[code]), code
+
+
+def test_a_new_status_or_verdict_rewrites_the_village(county) -> None:
+    county.con.execute("ALTER TABLE flags ADD COLUMN IF NOT EXISTS status VARCHAR")
+    county.con.execute("UPDATE flags SET status = 'new'")
+    reports.write_all(county.con, county.root, county.config, FIRST)
+    county.con.execute("UPDATE flags SET status = 'open' WHERE village_code = ?", [CHANGED])
+    second = reports.write_all(county.con, county.root, county.config, SECOND)
+    assert (second.written, second.reused) == (1, len(VILLAGES) - 1)
+
+
+def test_a_workbook_edited_in_place_is_not_reused(county) -> None:
+    first = reports.write_all(county.con, county.root, county.config, FIRST)
+    edited = first.village_workbooks[CHANGED]
+    edited.write_bytes(edited.read_bytes() + b"\0")
+    second = reports.write_all(county.con, county.root, county.config, SECOND)
+    assert (second.written, second.reused) == (1, len(VILLAGES) - 1)
+    openpyxl.load_workbook(second.village_workbooks[CHANGED], read_only=True).close()
+
+
+def test_the_report_stamp_alone_does_not_count_but_the_code_does(county, monkeypatch) -> None:
+    reports.write_all(county.con, county.root, county.config, FIRST)
+    monkeypatch.setattr(manifest, "FORMAT", manifest.FORMAT + 1)
+    second = reports.write_all(county.con, county.root, county.config, SECOND)
+    assert (second.written, second.reused) == (len(VILLAGES), 0)
+
+
+def test_encrypted_workbooks_are_reused_only_with_the_same_password(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv(protect.PASSWORD_ENV, raising=False)
+
+    def config(password: str) -> WorkspaceConfig:
+        return WorkspaceConfig.model_validate(
+            {"county": {"name": "示例县"}, "reports": {"encrypt_team_workbooks": True, "password": password}})
+
+    county = build_county(tmp_path, config("first-Secret-1"))
+    reports.write_all(county.con, tmp_path, config("first-Secret-1"), FIRST)
+    same = reports.write_all(county.con, tmp_path, config("first-Secret-1"), SECOND)
+    assert (same.written, same.reused) == (0, len(VILLAGES))
+    other = reports.write_all(county.con, tmp_path, config("other-Secret-2"), THIRD)
+    assert (other.written, other.reused) == (len(VILLAGES), 0)
+    plain = reports.write_all(county.con, tmp_path, county.config.model_copy(
+        update={"reports": WorkspaceConfig().reports}), "20241204-023000")
+    assert (plain.written, plain.reused) == (len(VILLAGES), 0)
+    for root in (same.root, other.root):
+        text = (root / manifest.FILE_NAME).read_bytes()
+        assert b"first-Secret-1" not in text and b"other-Secret-2" not in text
+    county.con.close()
+
+
+def test_a_set_without_manifest_is_not_a_source(county) -> None:
+    first = reports.write_all(county.con, county.root, county.config, FIRST)
+    (first.root / manifest.FILE_NAME).unlink()
+    second = reports.write_all(county.con, county.root, county.config, SECOND)
+    assert (second.written, second.reused) == (len(VILLAGES), 0)
