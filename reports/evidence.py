@@ -152,6 +152,8 @@ def format_value(value: object, kind: str) -> str:
     """A source value as people write it: dates as 2024-03-10, months as 2024年03月, money with 2 decimals."""
     if value is None:
         return ""
+    if type(value) is str:
+        return value
     if isinstance(value, dt.date):
         return value.strftime("%Y年%m月") if kind == "month" else value.isoformat()
     if isinstance(value, float):

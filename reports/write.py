@@ -11,17 +11,15 @@ office workbook and the overview page are always written anew.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import hashlib
 
 import duckdb
 
@@ -71,42 +69,39 @@ def _write_batch(county: County, batch: list[tuple[Village, str]], root: str, pa
     return done
 
 
-def _write_villages(county: County, jobs: list[tuple[Village, str]], root: Path, password: str | None,
-                    workers: int | None, meanwhile: Callable[[], None]) -> list[Built]:
-    """Write the village workbooks; `meanwhile` (the office's files) runs in this process while the
-    pool works."""
+def _ready() -> None:
+    """Nothing: a worker that ran it has started and imported this module."""
+
+
+def _pool(workers: int | None, villages: int) -> ProcessPoolExecutor | None:
+    """A pool for the village workbooks, its workers started at once so that they import while this
+    process reads the warehouse; None when the villages are written here."""
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    if workers <= 1 or len(jobs) < POOL_MIN_VILLAGES:
-        done = _write_batch(county, jobs, str(root), password)
-        meanwhile()
-        return done
-    batches = [jobs[i : i + BATCH_SIZE] for i in range(0, len(jobs), BATCH_SIZE)]
+    if workers <= 1 or villages < POOL_MIN_VILLAGES:
+        return None
     # forkserver: children start from a clean server process, not from this one, whose DuckDB and
     # Prefect threads may hold locks at the moment of a plain fork
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    done = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_write_batch, county, b, str(root), password) for b in batches]
-        try:
-            meanwhile()
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
-        for f in futures:
-            done += f.result()  # re-raises a worker's error here
-    return done
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    for _ in range(workers):
+        pool.submit(_ready)
+    return pool
 
 
-def _link(source: Path, target: Path) -> None:
+def _link(source: Path, target: Path) -> bool:
     """The previous set's file under the new set: a hard link, or a copy where links fail (another
-    file system, FAT)."""
+    file system, FAT); False when neither works (the file is then built anew)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(source, target)
     except OSError:
-        shutil.copy2(source, target)
+        try:
+            shutil.copy2(source, target)
+        except OSError:
+            target.unlink(missing_ok=True)
+            return False
+    return True
 
 
 def _publish(tmp: Path, final: Path) -> None:
@@ -135,40 +130,60 @@ def write_all(
     workspace = Path(workspace)
     password = protect.team_password(config.reports)  # fails before any work when it is missing
     data = inputs.load(con, workspace, config.county.name)
-    evidence = evidence_mod.fetch(con, data.flags)
-    county = county_of(data, run_stamp)
-    villages = villages_of(data, evidence)
-    rel = naming.village_paths([(v.code, v.town, v.name) for v in villages])
-
     parent = workspace / REPORTS_DIR
     parent.mkdir(parents=True, exist_ok=True)
     final = parent / run_stamp
     previous = manifest.previous(parent, run_stamp)
-    salt = previous.salt if previous else manifest.new_salt()
-    shared = manifest.county_digest(county, password, salt)
-    fingerprints = {v.code: manifest.village_fingerprint(shared, v) for v in villages}
-    reuse = {code: e for code in fingerprints if (e := manifest.reusable(previous, code, fingerprints[code]))}
-    jobs = [(v, rel[v.code]) for v in villages if v.code not in reuse]
-
     tmp = Path(tempfile.mkdtemp(prefix=f".{run_stamp}.", suffix=".tmp", dir=parent))
+    pool = _pool(workers, data.villages.height)
     try:
+        try:
+            evidence = evidence_mod.fetch(con, data.flags)
+            county = county_of(data, run_stamp)
+            villages = villages_of(data, evidence)
+            rel = naming.village_paths([(v.code, v.town, v.name) for v in villages])
+            salt = previous.salt if previous else manifest.new_salt()
+            shared = manifest.county_digest(county, password, salt)
 
-        def office_files() -> None:
+            # villages in rank order, the busiest first; each batch goes to the pool as soon as it is known
+            entries: dict[str, manifest.Entry] = {}
+            fingerprints: dict[str, str] = {}
+            futures: list[Future] = []
+            jobs: list[tuple[Village, str]] = []
+            batch: list[tuple[Village, str]] = []
+            for v in villages:
+                fingerprints[v.code] = fp = manifest.village_fingerprint(shared, v)
+                old = manifest.reusable(previous, v.code, fp)
+                if old is not None and _link(previous.root / old.path, tmp / rel[v.code]):
+                    entries[v.code] = manifest.Entry(rel[v.code], fp, old.produced, old.size, old.sha256)
+                    continue
+                jobs.append((v, rel[v.code]))
+                batch.append((v, rel[v.code]))
+                if pool is not None and len(batch) == BATCH_SIZE:
+                    futures.append(pool.submit(_write_batch, county, batch, str(tmp), password))
+                    batch = []
+            if pool is not None and batch:
+                futures.append(pool.submit(_write_batch, county, batch, str(tmp), password))
+            built = [] if pool is not None else _write_batch(county, jobs, str(tmp), password)
+
+            # the office's files, in this process while the pool works
             _write_file(tmp / office_workbook.FILE_NAME, office_workbook.build(data, evidence, rel, run_stamp))
             page = overview.build(data, rel, run_stamp, office_workbook.FILE_NAME)
             _write_file(tmp / overview.FILE_NAME, page.encode("utf-8"))
 
-        entries: dict[str, manifest.Entry] = {}
-        for code, old in reuse.items():
-            _link(previous.root / old.path, tmp / rel[code])
-            entries[code] = manifest.Entry(rel[code], old.fingerprint, old.produced, old.size, old.sha256)
-        for code, size, sha in _write_villages(county, jobs, tmp, password, workers, office_files):
+            for f in futures:
+                built += f.result()  # re-raises a worker's error here
+        finally:
+            if pool is not None:  # before the temporary folder may be removed: no worker writes into it
+                pool.shutdown(wait=True, cancel_futures=True)
+        for code, size, sha in built:
             entries[code] = manifest.Entry(rel[code], fingerprints[code], run_stamp, size, sha)
         manifest.write(tmp, run_stamp, salt, entries)
         _publish(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    reused = len(villages) - len(jobs)
     return ReportPaths(
         root=final,
         office_workbook=final / office_workbook.FILE_NAME,
@@ -177,6 +192,6 @@ def write_all(
         encrypted=password is not None,
         seconds=round(time.perf_counter() - started, 2),
         written=len(jobs),
-        reused=len(reuse),
-        previous=previous.root if previous and reuse else None,
+        reused=reused,
+        previous=previous.root if previous is not None and reused else None,
     )

@@ -356,6 +356,7 @@ def table_sheet(
                row_height([c.header for c in cols], widths), letters)
     kinds = [c.kind for c in cols]
     usables = [int(max(w - 1.0, 1.0)) for w in widths]
+    short_ints = [10 ** (u - 1) for u in usables]  # integers below this fit their column
     limit = _line_limit(10)
     # style per column for text and for other values, and per (column, fill, text?) when rows are coloured
     text_styles: list[list | None] = [None] * len(cols)
@@ -369,10 +370,16 @@ def table_sheet(
         lines = 1  # of the row: row_height(values, widths), inline
         for i, (v, kind) in enumerate(zip(values, kinds, strict=True)):
             t = type(v)
-            if lines < limit and v is not None and not (t is str and _one_line(v, usables[i])):
-                n_lines = _lines(v, widths[i], limit)
-                if n_lines > lines:
-                    lines = n_lines
+            if lines < limit and v is not None:
+                # _one_line and short integers inline: most cells of a big sheet fit on one line
+                if t is str:
+                    fits = (2 * len(v) <= usables[i] or (len(v) <= usables[i] and v.isascii())) and "\n" not in v
+                else:
+                    fits = t is int and -short_ints[i] < v < short_ints[i]
+                if not fits:
+                    n_lines = _lines(v, widths[i], limit)
+                    if n_lines > lines:
+                        lines = n_lines
             if kind == "date" and isinstance(v, dt.datetime):
                 v = v.date()
             fill = fills.get(i) if fills else None

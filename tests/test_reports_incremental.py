@@ -124,3 +124,28 @@ def test_a_set_without_manifest_is_not_a_source(county) -> None:
     (first.root / manifest.FILE_NAME).unlink()
     second = reports.write_all(county.con, county.root, county.config, SECOND)
     assert (second.written, second.reused) == (len(VILLAGES), 0)
+
+
+def test_a_copy_stands_in_where_hard_links_fail(county, monkeypatch) -> None:
+    first = reports.write_all(county.con, county.root, county.config, FIRST)
+
+    def no_links(src, dst):
+        raise OSError("links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    second = reports.write_all(county.con, county.root, county.config, SECOND)
+    assert (second.written, second.reused) == (0, len(VILLAGES))
+    for code, path in second.village_workbooks.items():
+        old = first.village_workbooks[code]
+        assert os.stat(path).st_ino != os.stat(old).st_ino and path.read_bytes() == old.read_bytes()
+
+
+def test_the_pool_reuses_and_rebuilds_the_same_way(county, monkeypatch) -> None:
+    monkeypatch.setattr("reports.write.POOL_MIN_VILLAGES", 1)
+    monkeypatch.setattr("reports.write.BATCH_SIZE", 2)
+    first = reports.write_all(county.con, county.root, county.config, FIRST, workers=2)
+    county.con.execute("UPDATE flags SET summary = summary || '（已更正）' WHERE village_code = ? AND rule_id = 'B01'",
+                       [CHANGED])
+    second = reports.write_all(county.con, county.root, county.config, SECOND, workers=2)
+    assert (second.written, second.reused) == (1, len(VILLAGES) - 1)
+    assert not same_file(second.village_workbooks[CHANGED], first.village_workbooks[CHANGED])
