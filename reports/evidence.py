@@ -168,7 +168,13 @@ def location(ev: EvidenceRow) -> str:
     return f"{ev.source_file} / {ev.source_sheet} / {row}"
 
 
-def facts_line(ev: EvidenceRow, limit: int = 8) -> str:
+def facts_parts(ev: EvidenceRow) -> list[str]:
+    """The record's non-empty values as 标签 值, e.g. 姓名 张三."""
+    return [f"{label} {format_value(v, kind)}" for _, label, v, kind in ev.values if v not in (None, "")]
+
+
+def facts_line(ev: EvidenceRow, limit: int = 8, parts: list[str] | None = None) -> str:
     """One line of a record's non-empty values, e.g. 【死亡人员信息】姓名 张三；死亡(注销)日期 2024-03-10."""
-    parts = [f"{label} {format_value(v, kind)}" for _, label, v, kind in ev.values if v not in (None, "")]
+    if parts is None:
+        parts = facts_parts(ev)
     return f"【{ev.table_label}】" + "；".join(parts[:limit])

@@ -12,7 +12,7 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 
 from reports import xlsx
-from reports.evidence import EvidenceRow, facts_line, location, table_label
+from reports.evidence import EvidenceRow, facts_line, facts_parts, location, table_label
 from reports.inputs import ReportData
 from reports.village_workbook import status_text
 from rules.catalog import RULES_BY_ID
@@ -174,7 +174,25 @@ def _quality(wb, data: ReportData) -> None:
                      caption=f"隔离明细：未能入库的 {len(qrows)} 行及原因（请退回报送部门更正后重新报送）")
 
 
-def _all_flags(wb, data: ReportData, evidence: dict[str, list[EvidenceRow]]) -> None:
+class _Facts:
+    """The facts line of each evidence row, for 全部疑点 (20 values) and then 证据明细 (30): most
+    records have fewer than 20 values, and their line is worked out once."""
+
+    def __init__(self) -> None:
+        self._lines: dict[int, str] = {}  # id of an evidence row -> its line, the same at 20 and 30
+
+    def first(self, e: EvidenceRow) -> str:
+        parts = facts_parts(e)
+        line = facts_line(e, 20, parts)
+        if len(parts) <= 20:
+            self._lines[id(e)] = line
+        return line
+
+    def second(self, e: EvidenceRow) -> str:
+        return self._lines.pop(id(e), None) or facts_line(e, 30)
+
+
+def _all_flags(wb, data: ReportData, evidence: dict[str, list[EvidenceRow]], facts: _Facts) -> None:
     has_status = data.has_status
     has_triage = "triage_note" in data.flags.columns
     cols = [xlsx.Col("序号", 6, "int"), xlsx.Col("疑点编号", 18, "text"), xlsx.Col("乡镇", 10, "wrap"),
@@ -199,7 +217,7 @@ def _all_flags(wb, data: ReportData, evidence: dict[str, list[EvidenceRow]]) -> 
                 row.append(f.get("triage_note"))
             row += [f["subject_name"], f["subject_key"], f["amount_yuan"], f["summary"], f["confidence"],
                     "\n".join(location(e) for e in ev) or f["evidence"],
-                    "\n".join(facts_line(e, limit=20) for e in ev if e.values)]
+                    "\n".join(facts.first(e) for e in ev if e.values)]
             yield row
 
     xlsx.table_sheet(wb, "全部疑点", cols, rows(), header_text=_title(data),
@@ -207,7 +225,7 @@ def _all_flags(wb, data: ReportData, evidence: dict[str, list[EvidenceRow]]) -> 
                      row_fill=xlsx.severity_fill(7))
 
 
-def _evidence_rows(wb, data: ReportData, evidence: dict[str, list[EvidenceRow]]) -> None:
+def _evidence_rows(wb, data: ReportData, evidence: dict[str, list[EvidenceRow]], facts: _Facts) -> None:
     cols = [xlsx.Col("疑点编号", 18, "text"), xlsx.Col("村名称", 10, "wrap"), xlsx.Col("规则", 7, "center"),
             xlsx.Col("序号", 6, "int"), xlsx.Col("来源表", 20, "wrap"), xlsx.Col("文件", 30, "wrap"),
             xlsx.Col("工作表", 12, "wrap"), xlsx.Col("行号", 7, "int"), xlsx.Col("记录内容", 90, "wrap")]
@@ -218,7 +236,7 @@ def _evidence_rows(wb, data: ReportData, evidence: dict[str, list[EvidenceRow]])
         for fid, village, rule in data.flags.select("flag_id", "village_name", "rule_id").iter_rows():
             for i, e in enumerate(evidence.get(fid, []), start=1):
                 yield [fid, village, rule, i, e.table_label or table_label(e.table_name), e.source_file, e.source_sheet,
-                       e.source_row, facts_line(e, limit=30) if e.values else "（来源记录未找到）"]
+                       e.source_row, facts.second(e) if e.values else "（来源记录未找到）"]
 
     xlsx.table_sheet(wb, "证据明细", cols, rows(), header_text=_title(data),
                      caption="证据明细：每条疑点的每一条出处记录（未脱敏）")
@@ -233,7 +251,8 @@ def build(data: ReportData, evidence: dict[str, list[EvidenceRow]], links: dict[
     _town_common(wb, data)
     _not_run(wb, data)
     _quality(wb, data)
-    _all_flags(wb, data, evidence)
-    _evidence_rows(wb, data, evidence)
+    facts = _Facts()
+    _all_flags(wb, data, evidence, facts)
+    _evidence_rows(wb, data, evidence, facts)
     return xlsx.to_bytes(wb)
 
