@@ -19,6 +19,7 @@ from connectors.schema import table_label
 from rules import derived
 from rules.catalog import ALL_RULES, RULES_BY_ID
 from rules.model import EVIDENCE_TYPE, OUTPUT_COLUMNS, Rule
+from rules.scoring import all_villages
 from xuncha.config import ConfigError, WorkspaceConfig
 
 FLAG_COLUMNS = [
@@ -163,15 +164,6 @@ def _finish(con: duckdb.DuckDBPyConnection, rule: Rule, out: pl.DataFrame) -> pl
     return out.with_columns(pl.Series("flag_id", flag_ids), pl.Series("facts_hash", facts))
 
 
-def _village_names(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return con.sql(
-        """
-        SELECT village_code, arg_max(village_raw, year) AS village_name, arg_max(town_raw, year) AS town
-        FROM village_basics WHERE village_code IS NOT NULL GROUP BY village_code
-        """
-    ).pl()
-
-
 def run_rules(
     con: duckdb.DuckDBPyConnection,
     config: WorkspaceConfig,
@@ -214,7 +206,7 @@ def run_rules(
 def _with_villages(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame) -> pl.DataFrame:
     if flags.is_empty():
         return pl.DataFrame(schema={c: pl.String for c in FLAG_COLUMNS} | {"amount_yuan": pl.Float64, "confidence": pl.Float64, "evidence_list": EVIDENCE_TYPE})
-    names = _village_names(con)
+    names = all_villages(con)
     flags = flags.drop("village_name", "town", strict=False).join(names, on="village_code", how="left")
     severity_order = pl.col("severity").replace_strict({"高": 0, "中": 1, "低": 2}, default=3)
     return (

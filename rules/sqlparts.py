@@ -61,3 +61,8 @@ def basics_for_year(keys: str, where: str = "TRUE") -> str:
      JOIN village_basics b ON b.village_code = k.village_code AND b.year IS NOT NULL AND ({where})
      GROUP BY k.village_code, k.year)
     """
+
+
+def clean_name(expr: str) -> str:
+    """SQL twin of rules.identity.clean_name: spaces (full-width too) removed, middle dots unified."""
+    return f"regexp_replace(regexp_replace({expr}, '[\\s\u3000]+', '', 'g'), '[·•・.‧･]', '·', 'g')"

@@ -9,6 +9,7 @@ import polars as pl
 
 from connectors.schema import TABLES
 from rules.model import Question, Rule
+from rules.sqlparts import clean_name
 
 # Where a person's ID stands beside their name: (table, id column, name column).
 ID_NAME_COLUMNS = (
@@ -31,8 +32,6 @@ ID_NAME_COLUMNS = (
 ID_REASONS = ("id_checksum", "id_birth_date", "id_region")
 REASON_TEXT = {"id_checksum": "校验码错误", "id_birth_date": "出生日期不存在", "id_region": "地区码不存在"}
 
-# Names written the same after removing spaces and unifying middle dots (as rules.identity does).
-CLEAN = r"regexp_replace(regexp_replace({x}, '[\s\x{{3000}}]+', '', 'g'), '[·•・.‧･]', '·', 'g')"
 
 
 def _union_sql(columns: str, where: str = "") -> str:
@@ -92,7 +91,7 @@ def _name_flags(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
             FROM ({_union_sql("{id} AS person_id, {name} AS person_name")})
         ),
         several AS (
-            SELECT person_id, {CLEAN.format(x='person_name')} AS clean
+            SELECT person_id, {clean_name('person_name')} AS clean
             FROM raw WHERE person_id IN (SELECT person_id FROM raw GROUP BY person_id HAVING count(*) > 1)
         ),
         spelled AS (SELECT DISTINCT person_id, clean FROM several),
@@ -115,7 +114,7 @@ def _name_flags(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         f"""
         WITH r AS (
             -- a roster row names the same person as head and as member: count it once
-            SELECT DISTINCT r.*, {CLEAN.format(x='r.person_name')} AS clean, l.label
+            SELECT DISTINCT r.*, {clean_name('r.person_name')} AS clean, l.label
             FROM ({rows}) r
             JOIN (VALUES {labels}) l(table_name, label) ON l.table_name = r.table_name
         ),

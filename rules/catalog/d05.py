@@ -9,15 +9,10 @@ import polars as pl
 from pypinyin import Style, pinyin
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import LEDGER_PAYMENTS, evidence
+from rules.sqlparts import LEDGER_PAYMENTS, clean_name, evidence
 
 EXACT_CONFIDENCE = 0.9  # same cleaned name: namesakes in one village are possible
 HOMOPHONE_CONFIDENCE = 0.7  # same toneless pinyin only (王丽/王莉): a typo, or another person
-
-
-def clean_name(expr: str) -> str:
-    """SQL twin of rules.identity.clean_name: spaces removed, middle dots unified."""
-    return f"regexp_replace(regexp_replace({expr}, '[\\s　]+', '', 'g'), '[·•・.‧･]', '·', 'g')"
 
 
 NOT_SALARY = "len(list_filter($salary_subjects, lambda s: contains(coalesce(p.subject_name, ''), s))) = 0"

@@ -1,15 +1,10 @@
 """D10 集体资产合同异常: a collective contract let to a cadre or relative, too cheap, too long or overdue."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import evidence
+from rules.sqlparts import clean_name, evidence
 
 EXACT_CONFIDENCE = 0.9  # lessee without ID, same cleaned name as a cadre or relative
 HOMOPHONE_CONFIDENCE = 0.7  # same toneless pinyin only
-
-
-def _clean(expr: str) -> str:
-    """SQL twin of rules.identity.clean_name."""
-    return f"regexp_replace(regexp_replace({expr}, '[\\s　]+', '', 'g'), '[·•・.‧･]', '·', 'g')"
 
 
 SQL = f"""
@@ -30,18 +25,18 @@ as_of AS (
                              (SELECT max(voucher_date) FROM village_ledger))) AS day
 ),
 kin AS (
-    SELECT *, {_clean('relative_name')} AS kname FROM kinship WHERE village_code IS NOT NULL
+    SELECT *, {clean_name('relative_name')} AS kname FROM kinship WHERE village_code IS NOT NULL
 ),
 kin_hits AS (
     SELECT c.source_file, c.source_sheet, c.source_row, 1.0 AS conf, k.*
     FROM c JOIN kin k ON k.relative_id = c.lessee_id AND k.village_code = c.village_code
     UNION ALL
     SELECT c.source_file, c.source_sheet, c.source_row,
-           CASE WHEN k.kname = {_clean('c.lessee_name')} THEN {EXACT_CONFIDENCE} ELSE {HOMOPHONE_CONFIDENCE} END,
+           CASE WHEN k.kname = {clean_name('c.lessee_name')} THEN {EXACT_CONFIDENCE} ELSE {HOMOPHONE_CONFIDENCE} END,
            k.*
     FROM c JOIN kin k ON c.lessee_id IS NULL AND k.village_code = c.village_code
-                     AND length(k.kname) = length({_clean('c.lessee_name')})
-    WHERE k.kname = {_clean('c.lessee_name')} OR name_key(k.kname) = name_key(c.lessee_name)
+                     AND length(k.kname) = length({clean_name('c.lessee_name')})
+    WHERE k.kname = {clean_name('c.lessee_name')} OR name_key(k.kname) = name_key(c.lessee_name)
 ),
 kin_per_row AS (
     SELECT source_file, source_sheet, source_row, max(conf) AS conf,
