@@ -130,13 +130,18 @@ def _two_row_labels(rows: list[list], r: int, width: int, merges: list[Merge]) -
     return variants, shown
 
 
-def _match(spec_index: dict[str, str], variants: list[list[str]]) -> tuple[dict[str, int], list[int]]:
-    """Canonical column -> first sheet column naming it; and the columns naming a taken column."""
+def _normalised(variants: list[list[str]]) -> list[list[str]]:
+    return [[normalise_header(label) for label in labels] for labels in variants]
+
+
+def _match(spec_index: dict[str, str], normalised: list[list[str]]) -> tuple[dict[str, int], list[int]]:
+    """Canonical column -> first sheet column naming it; and the columns naming a taken column.
+    `normalised`: per sheet column, its label variants through normalise_header."""
     columns: dict[str, int] = {}
     dupes: list[int] = []
-    for c, labels in enumerate(variants):
+    for c, labels in enumerate(normalised):
         for label in labels:
-            col = spec_index.get(normalise_header(label))
+            col = spec_index.get(label)
             if col is None:
                 continue
             if col in columns:
@@ -149,8 +154,9 @@ def _match(spec_index: dict[str, str], variants: list[list[str]]) -> tuple[dict[
 
 def _evaluate(catalog: Catalog, variants: list[list[str]], shown: list[str], rows: tuple[int, ...]) -> list[_Candidate]:
     out = []
+    normalised = _normalised(variants)  # once per candidate row, not once per extract kind
     for spec in catalog:
-        columns, _ = _match(catalog.index(spec.name), variants)
+        columns, _ = _match(catalog.index(spec.name), normalised)
         missing = [alts[0] for alts in spec.signature if not any(a in columns for a in alts)]
         out.append(_Candidate(len(columns), spec, rows, variants, shown, columns, missing))
     return out
@@ -193,7 +199,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         return Unrecognised(
             f"无法识别表头：第{best.rows[0] + 1}行同时符合“{best.spec.label}”和“{rival.spec.label}”，无法确定是哪类数据"
         )
-    columns, dupes = _match(catalog.index(best.spec.name), best.labels)
+    columns, dupes = _match(catalog.index(best.spec.name), _normalised(best.labels))
     used = set(columns.values()) | set(dupes)
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
     labels = {c: best.shown[c] for c in range(len(best.shown))}

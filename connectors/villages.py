@@ -157,15 +157,6 @@ def load_index(con: duckdb.DuckDBPyConnection, aliases: dict[str, str] | None = 
     return VillageIndex.build(ref, aliases, threshold)
 
 
-def _key(df: pl.DataFrame) -> pl.Series:
-    return df.select(
-        pl.concat_str(
-            [pl.col(c).cast(pl.String).fill_null("\x00") for c in ("town_raw", "village_raw", "village_code")],
-            separator="\x01",
-        )
-    ).to_series()
-
-
 @dataclass
 class Assignment:
     frame: pl.DataFrame
@@ -175,8 +166,8 @@ class Assignment:
 
 def assign(frame: pl.DataFrame, index: VillageIndex) -> Assignment:
     """Fill village_code and village_match for a frame carrying town_raw, village_raw, village_code."""
-    keys = _key(frame)
-    uniq = frame.select("town_raw", "village_raw", "village_code").unique()
+    on = ["town_raw", "village_raw", "village_code"]
+    uniq = frame.select(on).unique()
     codes, hows, unmatched, seen = [], [], [], []
     for town, village, code in uniq.iter_rows():
         c, how = index.match(town, village, code)
@@ -186,8 +177,9 @@ def assign(frame: pl.DataFrame, index: VillageIndex) -> Assignment:
             unmatched.append(_clean(town) + _clean(village) if town and not _clean(village).startswith(_clean(town)) else _clean(village))
         elif how in ("exact", "alias") or (how or "").startswith("fuzzy"):
             seen.append((_clean(village), c, how))
-    ukeys = _key(uniq)
-    code_s = keys.replace_strict(ukeys, pl.Series(codes, dtype=pl.String), default=None, return_dtype=pl.String)
-    how_s = keys.replace_strict(ukeys, pl.Series(hows, dtype=pl.String), default=None, return_dtype=pl.String)
-    out = frame.with_columns(code_s.alias("village_code"), how_s.alias("village_match"))
+    matched = uniq.with_columns(pl.Series("_code", codes, dtype=pl.String), pl.Series("_how", hows, dtype=pl.String))
+    # a join, not a per-row key: rows keep their order, and a missing town or code matches a missing one
+    out = (frame.join(matched, on=on, how="left", nulls_equal=True, maintain_order="left")
+           .with_columns(pl.col("_code").alias("village_code"), pl.col("_how").alias("village_match"))
+           .drop("_code", "_how"))
     return Assignment(out, sorted(set(unmatched)), sorted(set(seen)))

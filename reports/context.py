@@ -36,6 +36,9 @@ class County:
     not_run: tuple[NotRun, ...]
     latest_load: dt.datetime | None
     has_status: bool
+    # the run this one is compared with (None: first run, nothing to compare); only a village with
+    # changes shows it, so it is not part of what every workbook shares (manifest.county_digest)
+    previous_check: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class Village:
     basics: dict  # the latest village_basics row ({} when absent)
     flags: tuple[dict, ...]  # flag rows in report order (without evidence_list)
     evidence: dict[str, list[EvidenceRow]]  # flag_id -> evidence rows
+    # flags of this village the previous run had and this one has not (not those the analysts dismissed)
+    resolved: tuple[dict, ...] = ()
 
 
 def county_of(data: ReportData, run_stamp: str) -> County:
@@ -66,6 +71,7 @@ def county_of(data: ReportData, run_stamp: str) -> County:
         not_run=tuple(not_run),
         latest_load=data.latest_load,
         has_status=data.has_status,
+        previous_check=data.previous_check if data.compared else None,
     )
 
 
@@ -77,6 +83,11 @@ def villages_of(data: ReportData, evidence: dict[str, list[EvidenceRow]]) -> lis
             if f.get("triage") == DISMISSED:
                 continue
             by_village.setdefault(f["village_code"], []).append(f)
+    resolved: dict[str, list[dict]] = {}
+    if data.compared and not data.resolved.is_empty():
+        for f in data.resolved.sort("rule_id", "flag_id").iter_rows(named=True):
+            if f.get("triage") != DISMISSED:
+                resolved.setdefault(f["village_code"], []).append(f)
     out = []
     for v in data.villages.iter_rows(named=True):
         flags = tuple(by_village.get(v["village_code"], ()))
@@ -89,6 +100,7 @@ def villages_of(data: ReportData, evidence: dict[str, list[EvidenceRow]]) -> lis
                 basics=data.basics.get(v["village_code"], {}),
                 flags=flags,
                 evidence={f["flag_id"]: evidence.get(f["flag_id"], []) for f in flags},
+                resolved=tuple(resolved.get(v["village_code"], ())),
             )
         )
     return out

@@ -7,7 +7,7 @@ town_common; plus village_basics, load_log and quarantine from ingest.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -38,10 +38,19 @@ class ReportData:
     load_log: pl.DataFrame
     quarantine: pl.DataFrame
     sheets: pl.DataFrame  # ingest report per file and sheet (empty when the CSV is absent)
+    # flags produced by the run before this one and not by this one (rules.lifecycle)
+    resolved: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # when the run before the latest tracked one ran; None for the first (baseline) run or untracked flags
+    previous_check: dt.datetime | None = None
 
     @property
     def has_status(self) -> bool:
         return "status" in self.flags.columns
+
+    @property
+    def compared(self) -> bool:
+        """Whether this run's flags were compared with an earlier run's, so 新增 means new since then."""
+        return self.has_status and self.previous_check is not None
 
     @property
     def latest_load(self) -> dt.datetime | None:
@@ -129,4 +138,13 @@ def load(con: duckdb.DuckDBPyConnection, workspace: Path, county: str = "") -> R
         load_log=load_log,
         quarantine=_frame(con, "quarantine", "SELECT * FROM quarantine ORDER BY source_file, source_sheet, source_row"),
         sheets=_ingest_sheets(workspace),
+        resolved=_frame(con, "flags_resolved"),
+        previous_check=_previous_check(con),
     )
+
+
+def _previous_check(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    if not _table_exists(con, "check_runs"):
+        return None
+    row = con.execute("SELECT previous_run FROM check_runs ORDER BY run_time DESC LIMIT 1").fetchone()
+    return row[0] if row else None

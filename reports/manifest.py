@@ -27,6 +27,7 @@ import msoffcrypto
 import openpyxl
 
 from reports.context import County, Village
+from reports.village_workbook import change_rows, team_status_text
 
 FILE_NAME = "manifest.json"
 # Bump when a workbook changes in a way its sources do not show (they are fingerprinted as well).
@@ -36,7 +37,8 @@ FORMAT = 1
 _CODE = ("context.py", "evidence.py", "interview.py", "masking.py", "naming.py", "protect.py", "village_workbook.py",
          "xlsx.py", "manifest.py")
 # What of a flag its workbook shows or depends on; not first_seen / last_seen, which change every run.
-FLAG_FIELDS = ("flag_id", "rule_id", "rule_title", "category", "severity", "status", "triage", "subject_key",
+# The status shows as village_workbook.team_status_text, fingerprinted as shown.
+FLAG_FIELDS = ("flag_id", "rule_id", "rule_title", "category", "severity", "triage", "subject_key",
                "subject_name", "amount_yuan", "summary", "confidence", "facts_hash")
 # Password hashing: slow on purpose, as the manifest sits beside the workbooks it protects.
 _PASSWORD_ROUNDS = 200_000
@@ -116,8 +118,11 @@ def county_digest(county: County, password: str | None, salt: str) -> str:
     ))
 
 
-def village_fingerprint(shared: str, village: Village) -> str:
-    flags = [tuple(f.get(k) for k in FLAG_FIELDS) for f in village.flags]
+def village_fingerprint(shared: str, county: County, village: Village) -> str:
+    compared = county.previous_check is not None
+    flags = [tuple(f.get(k) for k in FLAG_FIELDS) + (team_status_text(f, compared) if county.has_status else "",)
+             for f in village.flags]
+    changes = change_rows(county, village)
     evidence = [
         [(e.table_name, e.table_label, e.source_file, e.source_sheet, e.source_row, e.values)
          for e in village.evidence.get(f["flag_id"], [])]
@@ -132,6 +137,9 @@ def village_fingerprint(shared: str, village: Village) -> str:
         sorted(village.basics.items()),
         flags,
         evidence,
+        changes,
+        # only a village with changes names the run it is compared with
+        county.previous_check if changes else None,
     ))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import polars as pl
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 
@@ -58,10 +59,47 @@ def _overview(wb, data: ReportData, run_stamp: str) -> None:
         ("村数", f"{v.height} 个（重点村 {key} 个，一般村 {v.height - key} 个）"),
         ("疑点数", f"{f.height} 条（高 {sev.get('高', 0)}，中 {sev.get('中', 0)}，低 {sev.get('低', 0)}）"),
         ("规则", f"已运行 {cov.get('ran', 0)} 条，未运行 {cov.get('not_run', 0)} 条，出错 {cov.get('error', 0)} 条"),
+        *_change_summary(data),
         ("来源文件", f"{len(data.files)} 个；隔离行 {data.quarantine.height} 行（见“数据质量”“隔离明细”）"),
         ("注意", "本表含完整身份证号、账号等敏感信息，仅限巡察办内部使用，不得外发；发给巡察组的是各村风险清单（已脱敏）。"),
     ]
     xlsx.table_sheet(wb, "概况", cols, rows, header_text=_title(data), caption=_title(data), filter_rows=False)
+
+
+def _change_summary(data: ReportData) -> list[tuple[str, str]]:
+    if not data.has_status:
+        return []
+    if not data.compared:
+        return [("上次比对以来", "这是第一次比对，全部疑点记为“新增”；以后每次运行与上一次比对，列出新增和已消失的疑点。")]
+    status = Counter(data.flags["status"].to_list()) if not data.flags.is_empty() else Counter()
+    return [("上次比对以来", f"与 {data.previous_check:%Y-%m-%d %H:%M} 的比对相比：新增 {status.get('new', 0)} 条，"
+                            f"持续 {status.get('open', 0)} 条，已消失 {data.resolved.height} 条（见“本次变化”）")]
+
+
+def _changes(wb, data: ReportData) -> None:
+    """本次变化: every flag new since the previous run, then every flag that run had and this one has not."""
+    if not data.compared:
+        return
+    names = {r["village_code"]: (r["town"] or "", r["village_name"] or "") for r in
+             data.villages.select("village_code", "town", "village_name").iter_rows(named=True)}
+    cols = [xlsx.Col("变化", 8, "center"), xlsx.Col("疑点编号", 18, "text"), xlsx.Col("乡镇", 10, "wrap"),
+            xlsx.Col("村名称", 10, "wrap"), xlsx.Col("规则", 20, "wrap"), xlsx.Col("严重程度", 6, "center"),
+            xlsx.Col("当事人", 10, "wrap"), xlsx.Col("证件号/账号/对象", 21, "wrap"), xlsx.Col("摘要", 50, "wrap"),
+            xlsx.Col("首次发现", 16, "datetime"), xlsx.Col("最后发现", 16, "datetime"), xlsx.Col("核查结论", 10, "wrap"),
+            xlsx.Col("核查说明", 20, "wrap")]
+    new = data.flags.filter(pl.col("status") == "new") if not data.flags.is_empty() else data.flags
+    rows = []
+    for label, frame in (("新增", new), ("已消失", data.resolved)):
+        for f in frame.iter_rows(named=True):
+            rule = RULES_BY_ID.get(f["rule_id"])
+            town, village = names.get(f["village_code"], ("", f["village_code"]))
+            rows.append([label, f["flag_id"], town, village, f"{f['rule_id']} {rule.title if rule else ''}",
+                         rule.severity if rule else "", f.get("subject_name"), f.get("subject_key"), f.get("summary"),
+                         f.get("first_seen"), f.get("last_seen") if label == "已消失" else None, f.get("triage"),
+                         f.get("triage_note")])
+    caption = (f"本次变化：与 {data.previous_check:%Y-%m-%d %H:%M} 的比对相比，新增 {new.height} 条，"
+               f"已消失 {data.resolved.height} 条（已消失：上次有、本次不再出现，可能已整改或数据已更正）")
+    xlsx.table_sheet(wb, "本次变化", cols, rows, header_text=_title(data), caption=caption, row_fill=xlsx.severity_fill(5))
 
 
 def _ranking(wb, data: ReportData, links: dict[str, str]) -> None:
@@ -249,6 +287,7 @@ def build(data: ReportData, evidence: dict[str, list[EvidenceRow]], links: dict[
     _ranking(wb, data, links)
     _matrix(wb, data)
     _town_common(wb, data)
+    _changes(wb, data)
     _not_run(wb, data)
     _quality(wb, data)
     facts = _Facts()

@@ -52,6 +52,9 @@ def _cards(data: ReportData) -> str:
         (sev.get("中", 0), "中风险疑点"), (sev.get("低", 0), "低风险疑点"), (not_run, "未运行规则"),
         (data.quarantine.height, "隔离行"),
     ]
+    if data.compared:
+        new = f.filter(f["status"] == "new").height if not f.is_empty() else 0
+        cards[3:3] = [(new, "本次新增"), (data.resolved.height, "本次已消失")]
     return '<div class="cards">' + "".join(f"<div class=card><b>{n}</b><span>{escape(t)}</span></div>" for n, t in cards) + "</div>"
 
 

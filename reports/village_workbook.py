@@ -34,7 +34,44 @@ def status_text(flag: dict) -> str:
         parts.append(str(flag["triage"]))
     return "；".join(p for p in parts if p)
 
+def team_status_text(flag: dict, compared: bool) -> str:
+    """状态 cell of a team workbook: 本次新增 for a flag new since the previous run, otherwise the day
+    it was first found; then the analysts' verdict. Unlike 新增/持续 this does not flip on the run
+    after the first (baseline) one, so a village whose flags did not change keeps its workbook."""
+    first_seen = flag.get("first_seen")
+    if flag.get("status") == "new" and compared:
+        parts = ["本次新增"]
+    elif first_seen is not None:
+        parts = [f"{first_seen:%Y-%m-%d}\n首次发现"]
+    else:
+        parts = [STATUS_LABELS.get(flag.get("status") or "", flag.get("status") or "")]
+    if flag.get("triage"):
+        parts.append(str(flag["triage"]))
+    return "\n".join(p for p in parts if p)
+
+
+def change_rows(county: County, village: Village) -> list[tuple]:
+    """本次变化: (变化, 问题清单序号, rule, severity, subject name, subject key, summary, amount,
+    first seen, last seen, verdict) for the flags new since the previous run, then those resolved;
+    empty for the first run and for a village where nothing changed."""
+    if county.previous_check is None:
+        return []
+    out = []
+    for seq, f in enumerate(village.flags, start=1):
+        if f.get("status") == "new":
+            out.append(("新增", seq, f["rule_id"], f.get("severity") or "", f.get("subject_name") or "",
+                        f.get("subject_key") or "", f.get("summary") or "", f.get("amount_yuan"),
+                        f.get("first_seen"), None, f.get("triage") or ""))
+    for f in village.resolved:
+        rule = RULES_BY_ID.get(f["rule_id"])
+        out.append(("已消失", None, f["rule_id"], rule.severity if rule else "", f.get("subject_name") or "",
+                    f.get("subject_key") or "", f.get("summary") or "", f.get("amount_yuan"),
+                    f.get("first_seen"), f.get("last_seen"), f.get("triage") or ""))
+    return out
+
+
 LIST_SHEET = "问题清单"
+CHANGES_SHEET = "本次变化"
 COVER_SHEET = "封面"
 INTERVIEW_SHEET = "谈话提纲"
 
@@ -55,6 +92,8 @@ def _accounts(village: Village) -> set[str]:
             for column, _, value, _ in ev.values:
                 if is_account_column(column) and value:
                     found.add(str(value))
+    # a resolved flag has no evidence here; B01 is keyed by the shared account (docs/rule_semantics.md)
+    found.update(f["subject_key"] for f in village.resolved if f["rule_id"] == "B01" and f.get("subject_key"))
     return found
 
 
@@ -116,7 +155,7 @@ def _list_columns(has_status: bool) -> list[xlsx.Col]:
         xlsx.Col("严重程度", 5, "center"),
     ]
     if has_status:
-        cols.append(xlsx.Col("状态", 6, "center"))
+        cols.append(xlsx.Col("状态", 10, "center"))
     cols += [
         xlsx.Col("主要特征", 24, "wrap"),
         xlsx.Col("问题表现", 28, "wrap"),
@@ -155,7 +194,7 @@ def sources_by_table(county: County) -> list[tuple[str, str, object]]:
     return out
 
 
-def _cover(wb, county: County, village: Village, mask: Masker, details: int) -> None:
+def _cover(wb, county: County, village: Village, mask: Masker, details: int, changes: list[tuple]) -> None:
     ws = wb.create_sheet(COVER_SHEET)
     widths = [20, 34, 20, 34]
     for i, w in enumerate(widths):
@@ -237,6 +276,11 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int) -> 
         bcat = cats[i + 1] if i + 1 < len(cats) else ""
         quad(a, by_cat[a], bcat, by_cat[bcat] if bcat else None)
 
+    if changes:
+        new = sum(1 for c in changes if c[0] == "新增")
+        pair("上次比对以来", f"新增 {new} 条，已消失 {len(changes) - new} 条疑点，详见工作表“{CHANGES_SHEET}”。"
+                            "已消失的疑点不再列入问题清单。")
+
     section("四、数据来源")
     sources = sources_by_table(county)
     if sources:
@@ -260,6 +304,27 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int) -> 
     add([xlsx.cell(ws, "本清单内容生成于上述批次。以后的运行中本村的疑点、得分、排名和数据来源都没有变化时，沿用本清单，"
                    "不重新生成，因此生成批次可能早于所在报告文件夹的批次。", font=xlsx.FONT_NOTE, border=False)],
         "A{r}:D{r}", 28)
+
+
+def _changes(wb, county: County, village: Village, changes: list[tuple], accounts: set[str], mask: Masker) -> None:
+    cols = [xlsx.Col("变化", 7, "center"), xlsx.Col("问题清单序号", 7, "center"), xlsx.Col("规则", 16, "wrap"),
+            xlsx.Col("严重程度", 5, "center"), xlsx.Col("涉及人员", 18, "wrap"), xlsx.Col("问题表现", 40, "wrap"),
+            xlsx.Col("涉及金额(元)", 10, "money"), xlsx.Col("首次发现", 11, "date"), xlsx.Col("最后发现", 11, "date"),
+            xlsx.Col("核查结果", 10, "wrap")]
+
+    def rows():
+        for change, seq, rule_id, severity, name, key, summary, amount, first, last, verdict in changes:
+            rule = RULES_BY_ID.get(rule_id)
+            subject = subject_text({"subject_name": name, "subject_key": key}, village.code, accounts)
+            yield [change, seq, f"{rule_id} {rule.title if rule else ''}", severity, subject, summary, amount or 0.0,
+                   first.date() if first else None, last.date() if last else None, verdict]
+
+    new = sum(1 for c in changes if c[0] == "新增")
+    caption = (f"{village.town}{village.name} 上次比对（{county.previous_check:%Y-%m-%d %H:%M}）以来的变化："
+               f"新增 {new} 条，已消失 {len(changes) - new} 条（已消失：上次比对时有、本次不再出现，"
+               f"可能已整改或数据已更正，请核实）")
+    xlsx.table_sheet(wb, CHANGES_SHEET, cols, rows(), header_text=f"{village.town}{village.name}", caption=caption,
+                     row_fill=xlsx.severity_fill(3), transform=mask)
 
 
 def _detail(wb, n: int, seq: int, flag: dict, evidence: list[EvidenceRow], village: Village, mask: Masker) -> None:
@@ -306,7 +371,8 @@ def build(county: County, village: Village) -> bytes:
         if len(village.evidence.get(f["flag_id"], [])) > DETAIL_THRESHOLD:
             details[f["flag_id"]] = detail_sheet_name(len(details) + 1)
 
-    _cover(wb, county, village, mask, len(details))
+    changes = change_rows(county, village)
+    _cover(wb, county, village, mask, len(details), changes)
 
     cols = _list_columns(county.has_status)
     sev_index = 3
@@ -318,7 +384,7 @@ def build(county: County, village: Village) -> bytes:
             detail = details.get(f["flag_id"])
             row: list[object] = [seq, f.get("category") or "", f"{f['rule_id']} {f.get('rule_title') or ''}", _severity_cell(f)]
             if county.has_status:
-                row.append(status_text(f))
+                row.append(team_status_text(f, county.previous_check is not None))
             row += [
                 f.get("summary") or "",
                 _facts(f, ev, detail),
@@ -355,6 +421,9 @@ def build(county: County, village: Village) -> bytes:
     xlsx.table_sheet(wb, INTERVIEW_SHEET, icols, interview_rows(), header_text=header,
                      caption=f"{village.town}{village.name} 谈话提纲（共{len(questions)}个问题，按谈话对象分组）",
                      transform=mask)
+
+    if changes:
+        _changes(wb, county, village, changes, accounts, mask)
 
     for seq, f in enumerate(village.flags, start=1):
         name = details.get(f["flag_id"])

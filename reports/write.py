@@ -152,7 +152,7 @@ def write_all(
             jobs: list[tuple[Village, str]] = []
             batch: list[tuple[Village, str]] = []
             for v in villages:
-                fingerprints[v.code] = fp = manifest.village_fingerprint(shared, v)
+                fingerprints[v.code] = fp = manifest.village_fingerprint(shared, county, v)
                 old = manifest.reusable(previous, v.code, fp)
                 if old is not None and _link(previous.root / old.path, tmp / rel[v.code]):
                     entries[v.code] = manifest.Entry(rel[v.code], fp, old.produced, old.size, old.sha256)

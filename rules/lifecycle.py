@@ -34,6 +34,13 @@ CREATE TABLE IF NOT EXISTS triage (
 """
 
 
+# One row per run that tracked flags: when it ran and the run before it (NULL for the first, the
+# baseline, where every flag is new because there was nothing to compare with).
+RUNS_DDL = """
+CREATE TABLE IF NOT EXISTS check_runs (run_time TIMESTAMP PRIMARY KEY, previous_run TIMESTAMP)
+"""
+
+
 class TriageError(Exception):
     """A triage request that cannot be applied; the message is Chinese."""
 
@@ -41,6 +48,15 @@ class TriageError(Exception):
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(HISTORY_DDL)
     con.execute(TRIAGE_DDL)
+    con.execute(RUNS_DDL)
+
+
+def last_check(con: duckdb.DuckDBPyConnection) -> tuple[dt.datetime, dt.datetime | None] | None:
+    """(time of the latest run that tracked flags, time of the run before it or None for the
+    baseline); None when no run has tracked flags."""
+    ensure_tables(con)
+    row = con.execute("SELECT run_time, previous_run FROM check_runs ORDER BY run_time DESC LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def apply_lifecycle(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame, run_time: dt.datetime) -> pl.DataFrame:
@@ -53,8 +69,15 @@ def apply_lifecycle(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame, run_tim
     previous_open = set(
         r[0] for r in con.execute("SELECT flag_id FROM flag_history WHERE resolved_at IS NULL").fetchall()
     )
+    # The run before this one; warehouses older than check_runs know it from the flags' history.
+    previous_run = con.execute(
+        """SELECT coalesce((SELECT max(run_time) FROM check_runs WHERE run_time < $t),
+                           (SELECT max(last_seen) FROM flag_history WHERE last_seen < $t))""",
+        {"t": run_time},
+    ).fetchone()[0]
     con.execute("BEGIN")
     try:
+        con.execute("INSERT OR REPLACE INTO check_runs VALUES ($t, $p)", {"t": run_time, "p": previous_run})
         # Flags produced again keep their first_seen; a flag that had been resolved and is back
         # starts a new life (first_seen = now), so "new" means new since the last run.
         con.execute(

@@ -142,6 +142,24 @@ def build_county(root: Path, config: WorkspaceConfig | None = None) -> County:
     return County(root, con, config, people)
 
 
+# The village where next_run changes something: 李四's double payment (B03) moves from July to August.
+MOVED_B03_VILLAGE = "611021100302"
+
+
+def next_run(county: County, run_time: dt.datetime) -> None:
+    """A later run where 李四's July double payment was corrected and an August one appeared: in
+    西村 one B03 flag is resolved and one is new; nothing else changes."""
+    con = county.con
+    con.execute("DELETE FROM onecard_payments WHERE person_name = '李四'")
+    _insert(con, "onecard_payments", [
+        {"item": "高龄补贴", "pay_month": dt.date(2024, m, 1), "person_id": county.people["李四"], "person_name": "李四",
+         "head_name": "李四", "account_no": SHORT_ACCOUNT, "account_holder": "李四", "amount_yuan": 200.0,
+         "village_code": MOVED_B03_VILLAGE}
+        for m in (7, 8, 8)
+    ], "财政/一卡通发放明细.xlsx", "明细")
+    steps.check(steps.Workspace(county.root), con, county.config, run_time=run_time)
+
+
 def test_the_county_fires_the_rules_the_report_tests_rely_on(tmp_path: Path) -> None:
     county = build_county(tmp_path)
     fired = dict(county.con.execute("SELECT rule_id, count(*) FROM flags GROUP BY rule_id").fetchall())

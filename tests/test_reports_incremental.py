@@ -3,16 +3,18 @@ re-used from it (hard link, else a copy); one whose inputs changed is rebuilt, a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
 
 import openpyxl
 import pytest
-from test_reports_county import VILLAGES, build_county
+from test_reports_county import MOVED_B03_VILLAGE, VILLAGES, build_county, next_run
 
 import reports
 from reports import manifest, protect, village_workbook
+from pipelines import steps
 from xuncha.config import WorkspaceConfig
 
 FIRST, SECOND, THIRD = "20241201-093000", "20241202-023000", "20241203-023000"
@@ -72,11 +74,25 @@ def test_a_change_in_one_village_rewrites_only_its_workbook(county) -> None:
             assert same_file(path, first.village_workbooks[code]), code
 
 
-def test_a_new_status_or_verdict_rewrites_the_village(county) -> None:
-    county.con.execute("ALTER TABLE flags ADD COLUMN IF NOT EXISTS status VARCHAR")
-    county.con.execute("UPDATE flags SET status = 'new'")
+def test_the_run_after_the_baseline_rewrites_only_the_villages_that_changed(county) -> None:
+    # every flag's status goes from 新增 (first run) to 持续; team workbooks show the day a flag was
+    # found instead, so only the village with a new and a resolved flag is rebuilt
+    first = reports.write_all(county.con, county.root, county.config, FIRST)
+    next_run(county, dt.datetime.now() + dt.timedelta(days=1))
+    second = reports.write_all(county.con, county.root, county.config, SECOND)
+    assert (second.written, second.reused) == (1, len(VILLAGES) - 1)
+    assert not same_file(second.village_workbooks[MOVED_B03_VILLAGE], first.village_workbooks[MOVED_B03_VILLAGE])
+    # a run after that with no change: the village's 本次变化 is gone again, so it is rebuilt once more
+    steps.check(steps.Workspace(county.root), county.con, county.config, run_time=dt.datetime.now() + dt.timedelta(days=2))
+    third = reports.write_all(county.con, county.root, county.config, THIRD)
+    assert (third.written, third.reused) == (1, len(VILLAGES) - 1)
+    assert village_workbook.CHANGES_SHEET not in openpyxl.load_workbook(
+        third.village_workbooks[MOVED_B03_VILLAGE], read_only=True).sheetnames
+
+
+def test_a_new_verdict_rewrites_the_village(county) -> None:
     reports.write_all(county.con, county.root, county.config, FIRST)
-    county.con.execute("UPDATE flags SET status = 'open' WHERE village_code = ?", [CHANGED])
+    county.con.execute("UPDATE flags SET triage = '已核实' WHERE village_code = ?", [CHANGED])
     second = reports.write_all(county.con, county.root, county.config, SECOND)
     assert (second.written, second.reused) == (1, len(VILLAGES) - 1)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
-from test_reports_county import LONG_ACCOUNT, SHORT_ACCOUNT, VILLAGES, build_county
+from test_reports_county import LONG_ACCOUNT, MOVED_B03_VILLAGE, SHORT_ACCOUNT, VILLAGES, build_county, next_run
 
 import reports
 from reports import office_workbook, village_workbook
@@ -165,13 +166,41 @@ def test_cover_shows_basics_score_and_sources(written) -> None:
         assert needle in text, needle
 
 
-def test_status_column_appears_when_flags_track_it(tmp_path: Path) -> None:
-    county = build_county(tmp_path)
-    county.con.execute("ALTER TABLE flags ADD COLUMN IF NOT EXISTS status VARCHAR")
-    county.con.execute("UPDATE flags SET status = 'new'")
-    paths = reports.write_all(county.con, tmp_path, county.config, STAMP)
-    rows = sheet_rows(paths.village_workbooks["611021100201"], village_workbook.LIST_SHEET, 2)
-    assert rows and all(r["状态"].startswith("新增") for r in rows)
+def test_team_workbooks_show_when_flags_were_found_and_what_changed_since_the_last_run(tmp_path: Path) -> None:
+    county = build_county(tmp_path)  # the first run: a baseline, nothing to compare with
+    first = reports.write_all(county.con, tmp_path, county.config, STAMP)
+    rows = sheet_rows(first.village_workbooks[MOVED_B03_VILLAGE], village_workbook.LIST_SHEET, 2)
+    today = county.con.execute("SELECT min(first_seen)::DATE::VARCHAR FROM flags").fetchone()[0]
+    assert rows and all(r["状态"] == f"{today}\n首次发现" for r in rows)
+    for path in first.village_workbooks.values():
+        assert village_workbook.CHANGES_SHEET not in openpyxl.load_workbook(path, read_only=True).sheetnames
+    old_b03 = county.con.execute("SELECT flag_id FROM flags WHERE rule_id = 'B03'").fetchone()[0]
+
+    next_run(county, dt.datetime.now() + dt.timedelta(days=1))
+    second = reports.write_all(county.con, tmp_path, county.config, "20241202-023000")
+    new_b03 = county.con.execute("SELECT flag_id FROM flags WHERE rule_id = 'B03'").fetchone()[0]
+    assert new_b03 != old_b03
+    path = second.village_workbooks[MOVED_B03_VILLAGE]
+    listed = {r["疑点编号"]: r for r in sheet_rows(path, village_workbook.LIST_SHEET, 2)}
+    assert old_b03 not in listed and listed[new_b03]["状态"] == "本次新增"
+    assert all(r["状态"] == f"{today}\n首次发现" for fid, r in listed.items() if fid != new_b03)
+    changes = sheet_rows(path, village_workbook.CHANGES_SHEET, 2)
+    assert [(r["变化"], r["规则"][:3]) for r in changes] == [("新增", "B03"), ("已消失", "B03")]
+    assert changes[0]["问题清单序号"] == listed[new_b03]["序号"]
+    assert changes[1]["首次发现"] is not None and changes[1]["最后发现"] is not None
+    assert county.people["李四"] not in str(changes)  # masked like everything else in a team workbook
+    cover = "\n".join(t for sheet, t in all_cells(path) if sheet == village_workbook.COVER_SHEET)
+    assert "新增 1 条，已消失 1 条" in cover
+    # villages where nothing changed have no such sheet, and their flags keep the day they were found
+    for code, other in second.village_workbooks.items():
+        if code != MOVED_B03_VILLAGE:
+            assert village_workbook.CHANGES_SHEET not in openpyxl.load_workbook(other, read_only=True).sheetnames, code
+    # the office sees every change, unmasked
+    office = sheet_rows(second.office_workbook, "本次变化", 2)
+    assert {(r["变化"], r["疑点编号"]) for r in office} == {("新增", new_b03), ("已消失", old_b03)}
+    assert any(r["证件号/账号/对象"] == county.people["李四"] for r in office)
+    statuses = {r["疑点编号"]: r["状态"] for r in sheet_rows(second.office_workbook, "全部疑点", 2)}
+    assert statuses[new_b03] == "新增" and set(statuses.values()) == {"新增", "持续"}
 
 
 def test_flags_the_analysts_dismissed_are_not_sent_to_the_team(tmp_path: Path) -> None:
