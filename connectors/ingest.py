@@ -24,7 +24,7 @@ import polars as pl
 from connectors.catalog import Catalog, load_catalog
 from connectors.readers import SUFFIXES, ReadError, read_file
 from connectors.schema import TABLES
-from connectors.transform import SheetResult, transform_sheet
+from connectors.transform import SheetResult, transform_sheets
 from connectors.validation import preload, unreadable_file, validate_files
 from connectors.villages import VillageIndex, assign, load_index
 from connectors.warehouse import file_hash, loaded_files, record_aliases, replace_quarantine, write_file
@@ -78,8 +78,7 @@ def extract_file(path: Path, inbox: Path, catalog: Catalog, today: dt.date | Non
     except ReadError as e:
         result.error = str(e)
         return result
-    for sheet in sheets:
-        result.sheets.append(transform_sheet(sheet, catalog, rel, today))
+    result.sheets = transform_sheets(sheets, catalog, rel, today)
     if not result.sheets:
         result.error = "工作簿中没有工作表"
     return result
