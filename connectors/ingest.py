@@ -188,6 +188,29 @@ def _extract_job(args: tuple[Path, Path, dict]) -> FileResult:
     return extract_file(path, inbox, load_catalog(synonyms))
 
 
+# Files read ahead of the one being validated and written: enough that the reader is never idle
+# while a group of files is validated (seconds), bounded by input size for memory.
+READ_AHEAD_BYTES = 48 * 1024 * 1024
+READ_AHEAD_FILES = 32
+
+
+def _window(pool, submit, files: list[Path], minimum: int, max_bytes: int = READ_AHEAD_BYTES) -> Iterator[FileResult]:
+    """Results in file order, keeping files submitted ahead within max_bytes (at least `minimum`)."""
+    pending: list[tuple[object, int]] = []
+    ahead = 0
+    it = iter(files)
+    nxt = next(it, None)
+    while nxt is not None or pending:
+        while nxt is not None and (len(pending) < minimum or (ahead < max_bytes and len(pending) < READ_AHEAD_FILES)):
+            size = nxt.stat().st_size
+            pending.append((submit(pool, nxt), size))
+            ahead += size
+            nxt = next(it, None)
+        fut, size = pending.pop(0)
+        ahead -= size
+        yield fut.result()
+
+
 def _results(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, workers: int) -> Iterator[FileResult]:
     if workers < 1 or len(files) < 4:
         if len(files) < 2:
@@ -195,32 +218,14 @@ def _results(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, w
                 yield extract_file(p, inbox, catalog)
             return
         # One file read ahead in a thread: the readers (Rust), polars and DuckDB release the GIL for
-        # much of their work, so reading the next file overlaps validating and writing this one.
-        # One ahead only, to bound memory (a big workbook's frames are hundreds of MB).
+        # some of their work, so reading the next file overlaps validating and writing this one.
+        # One only: reading further ahead measured no faster here (the GIL), and costs memory.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xuncha-read") as pool:
-            it = iter(files)
-            ahead = pool.submit(extract_file, next(it), inbox, catalog)
-            for p in it:
-                result = ahead.result()
-                ahead = pool.submit(extract_file, p, inbox, catalog)
-                yield result
-            yield ahead.result()
+            yield from _window(pool, lambda pool, p: pool.submit(extract_file, p, inbox, catalog), files, 1, 0)
         return
     # spawn, not fork: polars and duckdb hold threads that fork would copy mid-lock.
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        pending = []
-        it = iter(files)
-        # A bounded window keeps at most 2 results per worker in memory while the writer catches up.
-        for p in it:
-            pending.append(pool.submit(_extract_job, (p, inbox, synonyms)))
-            if len(pending) >= 2 * workers:
-                break
-        while pending:
-            fut = pending.pop(0)
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append(pool.submit(_extract_job, (nxt, inbox, synonyms)))
-            yield fut.result()
+        yield from _window(pool, lambda pool, p: pool.submit(_extract_job, (p, inbox, synonyms)), files, 2 * workers)
 
 
 def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,

@@ -119,6 +119,21 @@ def test_warnings_keep_rows_and_are_reported(inbox, con) -> None:
     assert json.loads(row[2])[0]["行"] == 6
 
 
+def test_village_codes_outside_the_statistics_list_are_reported_not_dropped(inbox, con) -> None:
+    header = ["村代码", "户号", "姓名", "身份证号", "与户主关系", "户籍状态"]
+    rows = [header] + [["611021104203" if i != 7 else "611021199999", f"H{i}", cname(i),
+                        make_id("19800101", f"{i:03d}"), "户主", "正常"] for i in range(12)]
+    write_xlsx(inbox / "户籍.xlsx", {"户籍": rows})
+    reports = ingest_inbox(inbox, con, CONFIG, workers=0)
+    r = next(x for x in reports if x.file == "户籍.xlsx")
+    assert r.rows_loaded == 12 and r.rows_quarantined == 0
+    outcome, failed, samples, expectation = con.execute(
+        "SELECT outcome, failed, sample_rows, expectation FROM validation_results WHERE check_name = 'village_in_reference'"
+    ).fetchone()
+    assert outcome == "提示" and failed == 1 and expectation == "expect_column_values_to_be_in_village_reference"
+    assert json.loads(samples)[0]["行"] == 9
+
+
 def test_validation_results_and_the_offline_page(inbox, con, tmp_path) -> None:
     rows = roster_rows(12)
     rows[2][9] = -1
