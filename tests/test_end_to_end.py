@@ -115,3 +115,24 @@ def test_same_facts_give_the_same_flags_whatever_the_parallelism(sample_run) -> 
         again = run_rules(con, WorkspaceConfig()).flags
         assert dict(zip(again["flag_id"], again["facts_hash"], strict=True)) == baseline
     con.execute("RESET threads")
+
+
+def test_a_pool_of_reading_processes_loads_exactly_what_one_process_does(tmp_path) -> None:
+    from connectors.ingest import ingest_inbox
+    from connectors.schema import TABLES
+    from connectors.warehouse import open_warehouse
+
+    loaded = {}
+    for workers in (0, 1):
+        con = open_warehouse(tmp_path / f"w{workers}.duckdb")
+        reports = ingest_inbox(SAMPLE, con, WorkspaceConfig(), workers=workers)
+        tables = {t: con.execute(f"SELECT count(*), count(DISTINCT source_file || source_sheet || source_row), "
+                                 f"count(village_code) FROM {t}").fetchone() if TABLES[t].has_village else
+                  con.execute(f"SELECT count(*) FROM {t}").fetchone() for t in TABLES}
+        quarantine = con.execute("SELECT source_file, source_sheet, source_row, reason_code FROM quarantine "
+                                 "ORDER BY ALL").fetchall()
+        loaded[workers] = (sorted((r.file, r.sheet, r.rows_read, r.rows_loaded, r.rows_quarantined, r.message)
+                                  for r in reports), tables, quarantine)
+        con.close()
+    assert loaded[1] == loaded[0]
+    assert sum(t[0] for t in loaded[0][1].values()) > 1000
