@@ -200,14 +200,20 @@ def _window(pool, submit, files: list[Path], minimum: int, max_bytes: int = READ
     ahead = 0
     it = iter(files)
     nxt = next(it, None)
-    while nxt is not None or pending:
+
+    def fill() -> None:
+        nonlocal ahead, nxt
         while nxt is not None and (len(pending) < minimum or (ahead < max_bytes and len(pending) < READ_AHEAD_FILES)):
             size = nxt.stat().st_size
             pending.append((submit(pool, nxt), size))
             ahead += size
             nxt = next(it, None)
+
+    fill()
+    while pending:
         fut, size = pending.pop(0)
         ahead -= size
+        fill()  # before waiting: the files after this one are read while the caller works on it
         yield fut.result()
 
 
@@ -228,23 +234,35 @@ def _results(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, w
         yield from _window(pool, lambda pool, p: pool.submit(_extract_job, (p, inbox, synonyms)), files, 2 * workers)
 
 
+# Below this much input, starting reading processes (spawned: ~2 s each) costs more than it saves.
+POOL_MIN_BYTES = 32 * 1024 * 1024
+
+
+def default_workers(files: list[Path], cores: int | None = None) -> int:
+    """Reading processes for these files: none for a small inbox or a single core; else two on
+    2-3 cores, one per core but one from 4 cores, at most 4. Measured on the 1300-village city
+    with 2 cores (benchmarks/bench_ingest.py): 0 workers 34 s, 1 worker 32 s, 2 workers 27-31 s;
+    peak memory of all processes together 3.5 GB with 2 workers (each reader holds the files it
+    is reading, up to ~2.3 GB for the largest; the pool reads at most 48 MB ahead)."""
+    cores = cores or os.cpu_count() or 1
+    if cores < 2 or sum(p.stat().st_size for p in files) < POOL_MIN_BYTES:
+        return 0
+    return 2 if cores <= 3 else min(4, cores - 1)
+
+
 def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,
                  on_file: Callable[[Path, int, int], None] | None = None,
                  workers: int | None = None, files: list[Path] | None = None) -> list[SheetReport]:
     """Load every data file under `inbox` (or only `files`); one report row per sheet (or per unreadable file).
 
-    workers: processes that read and transform files while this one writes (0: do everything
-    here; default: one per core but one, from 4 cores up).
+    workers: processes that read and transform files while this one validates and writes (0: do
+    everything here; default: default_workers).
     """
     synonyms = config.connectors.header_synonyms
     catalog = load_catalog(synonyms)  # fail fast on bad configuration, before any work
     files = inbox_files(inbox) if files is None else files
     if workers is None:
-        # One core stays with this process, which maps villages and writes while workers extract.
-        # On 2 cores the pool measured slower than in-process (spawn cost, contention), so it
-        # starts at 4 cores (benchmarks/bench_ingest.py).
-        cores = os.cpu_count() or 1
-        workers = min(4, cores - 1) if cores >= 4 else 0
+        workers = default_workers(files)
     workers = min(workers, len(files))
     if files:
         preload()  # Great Expectations imports in the background while the first files are read

@@ -357,3 +357,34 @@ def test_a_units_line_under_the_header_is_part_of_the_header(tmp_path, con) -> N
     r = report_for(reports, "farm.xlsx")
     assert (r.extract, r.rows_read, r.rows_loaded, r.rows_quarantined, r.rows_skipped) == ("farmland_subsidy", 1, 1, 0, 1)
     assert "表头单位行1行" in r.message
+
+
+def test_the_next_files_are_submitted_before_a_result_is_handed_over(tmp_path) -> None:
+    """Reading must overlap the caller's work on the previous file (connectors.ingest._window)."""
+    from concurrent.futures import Future
+
+    from connectors.ingest import _window
+
+    files = []
+    for i in range(4):
+        f = tmp_path / f"{i}.csv"
+        f.write_bytes(b"x" * 100)
+        files.append(f)
+    submitted: list[str] = []
+
+    def submit(pool, path):
+        submitted.append(path.name)
+        fut: Future = Future()
+        fut.set_result(path.name)
+        return fut
+
+    # one file ahead (the in-process reader thread): when 0 is handed over, 1 is being read
+    seen = []
+    for name in _window(None, submit, files, 1, 0):
+        seen.append((name, list(submitted)))
+    assert seen[0] == ("0.csv", ["0.csv", "1.csv"])
+    assert [s[0] for s in seen] == ["0.csv", "1.csv", "2.csv", "3.csv"]
+    # a byte budget: everything within it is submitted at once
+    submitted.clear()
+    first = next(iter(_window(None, submit, files, 1, 1000)))
+    assert first == "0.csv" and submitted == ["0.csv", "1.csv", "2.csv", "3.csv"]
