@@ -39,7 +39,7 @@ _FLOOR = textwrap.dedent("""
     rows = 0
     for p in inbox_files(inbox):
         try:
-            rows += sum(len(s.rows) for s in read_file(p))
+            rows += sum(s.height for s in read_file(p))
         except Exception:
             pass
     wall = time.perf_counter() - t
@@ -70,7 +70,7 @@ _FLOOR_POLARS_CSV = textwrap.dedent("""
                 rows += pl.read_csv(io.BytesIO(text.encode()), has_header=False, infer_schema=False,
                                     truncate_ragged_lines=True).height
             else:
-                rows += sum(len(s.rows) for s in read_file(p))
+                rows += sum(s.height for s in read_file(p))
         except Exception:
             pass
     wall = time.perf_counter() - t

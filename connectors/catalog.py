@@ -7,7 +7,7 @@ a configuration change (ConnectorsConfig.header_synonyms), never a code change.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,6 +59,9 @@ class ExtractSpec:
 class Catalog:
     extracts: dict[str, ExtractSpec]
     indexes: dict[str, dict[str, str]]  # extract -> normalised header -> canonical column
+    # connectors.headers' evaluation of a candidate header row, by its texts: the sheets of a
+    # workbook (one per town) repeat the same header
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __iter__(self):
         return iter(self.extracts.values())

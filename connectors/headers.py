@@ -152,7 +152,20 @@ def _match(spec_index: dict[str, str], normalised: list[list[str]]) -> tuple[dic
     return columns, dupes
 
 
+_MEMO_SIZE = 4096
+
+
 def _evaluate(catalog: Catalog, variants: list[list[str]], shown: list[str], rows: tuple[int, ...]) -> list[_Candidate]:
+    key = (tuple(map(tuple, variants)), tuple(shown), rows)
+    found = catalog.memo.get(key)
+    if found is None:
+        if len(catalog.memo) >= _MEMO_SIZE:
+            catalog.memo.clear()
+        found = catalog.memo[key] = _evaluate_anew(catalog, variants, shown, rows)
+    return found
+
+
+def _evaluate_anew(catalog: Catalog, variants: list[list[str]], shown: list[str], rows: tuple[int, ...]) -> list[_Candidate]:
     out = []
     normalised = _normalised(variants)  # once per candidate row, not once per extract kind
     for spec in catalog:

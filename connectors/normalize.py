@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 
+import numpy as np
 import polars as pl
 
 from xuncha import idcard
@@ -303,47 +304,74 @@ def _check_char_expr(body17: pl.Expr) -> pl.Expr:
     return (total % 11).replace_strict(list(range(11)), list("10X98765432"), return_dtype=pl.String, default=None)
 
 
+_ID18 = r"^[0-9]{17}[0-9X]$"
+_CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
+_WEIGHT_VECTOR = np.array(_WEIGHTS, dtype=np.int64)
+
+
+def _checksum_ok(ids: pl.Series, well_formed: pl.Series) -> pl.Series:
+    """Whether each ID's last character is its check character; null where not well formed
+    (17 digits and 0-9/X). On the bytes of all well-formed IDs at once: 18 bytes an ID."""
+    good = ids.filter(well_formed)
+    out = pl.repeat(None, len(ids), dtype=pl.Boolean, eager=True)
+    if len(good) == 0:
+        return out
+    digits = np.frombuffer(good.str.join("").item().encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+    total = (digits[:, :17].astype(np.int64) - 48) @ _WEIGHT_VECTOR
+    return out.scatter(well_formed.arg_true(), pl.Series(_CHECK_CHARS[total % 11] == digits[:, 17]))
+
+
 def _id_frame(s: pl.Series, lossy: pl.Series | None, today: dt.date, numeric: bool = True
               ) -> tuple[pl.Series, pl.Series, pl.Series]:
     """Vectorised normalize_id over a column of rendered cell texts plus a lossy-number mask.
 
     Returns (valid IDs, problem codes, the cleaned text before validation).
     """
-    df = pl.DataFrame({"raw": s, "lossy": lossy if lossy is not None else pl.repeat(False, len(s), eager=True)})
     # [0-9], not \d: Rust's \d is Unicode-aware and matches full-width digits (６１１…).
-    if lossy is None and s.str.contains(r"^[0-9]{17}[0-9X]$").all():
-        clean = pl.col("raw")  # the common case, a clean column: nothing to strip or convert
-    else:
-        clean = (
-            pl.col("raw").str.replace_many(list("０１２３４５６７８９Ｘｘ"), list("0123456789XX"))
-            .str.replace_all(_ID_JUNK.pattern, "").str.replace_all("x", "X", literal=True)
-        )
+    clean_already = s.str.contains(_ID18).fill_null(False)
+    c = s
+    if not clean_already.all():
+        # Only the cells that are not already 18 clean characters are stripped and converted.
+        todo = ~clean_already
+        fixed = (s.filter(todo).str.replace_many(list("０１２３４５６７８９Ｘｘ"), list("0123456789XX"))
+                 .str.replace_all(_ID_JUNK.pattern, "").str.replace_all("x", "X", literal=True))
         if numeric:  # a 15-digit ID that was an Excel number arrives as "610102900101123.0"
-            clean = clean.str.replace(_TRAILING_ZERO_FRACTION.pattern, "${1}")
-    df = df.with_columns(clean.alias("c"))
-    c = pl.col("c")
-    is15 = c.str.contains(r"^[0-9]{15}$")
-    if df.select(is15.any()).item():
-        body15 = c.str.slice(0, 6) + pl.lit("19") + c.str.slice(6, 9)
-        df = df.with_columns(pl.when(is15).then(body15 + _check_char_expr(body15)).otherwise(c).alias("v"))
-    else:  # old 15-digit IDs are rare: skip computing their check digits
-        df = df.with_columns(c.alias("v"))
-    v = pl.col("v")
-    born = v.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
-    problem = (
-        pl.when(c.is_null() | c.is_in(_EMPTY_LIST)).then(pl.lit("id_missing"))
-        .when(pl.col("lossy")).then(pl.lit("id_numeric"))
-        .when(c.str.contains("(?i)" + _SCI.pattern)).then(pl.lit("id_scientific"))
-        .when(~v.str.contains(r"^[0-9]{17}[0-9X]$")).then(pl.lit("id_format"))
-        .when(~v.str.slice(0, 2).is_in(sorted(idcard.PROVINCE_CODES)) | (v.str.slice(2, 4) == "0000"))
-        .then(pl.lit("id_region"))
-        .when(born.is_null() | (born > pl.lit(today)) | (born.dt.year() < 1890)).then(pl.lit("id_birth_date"))
-        .when(_check_char_expr(v.str.slice(0, 17)) != v.str.slice(17, 1)).then(pl.lit("id_checksum"))
-        .otherwise(None)
-    )
-    out = df.select(problem.alias("p"), v)
-    value = out.select(pl.when(pl.col("p").is_null()).then(pl.col("v")).alias("v"))["v"]
-    return value, out["p"], out["v"]
+            fixed = fixed.str.replace(_TRAILING_ZERO_FRACTION.pattern, "${1}")
+        c = s.clone().scatter(todo.arg_true(), fixed)  # scatter writes in place
+    is15 = c.str.contains(r"^[0-9]{15}$").fill_null(False)
+    v = c
+    if is15.any():  # old 15-digit IDs are rare: only theirs are upgraded (century added, check digit computed)
+        old = c.filter(is15)
+        body = old.str.slice(0, 6) + "19" + old.str.slice(6, 9)
+        v = c.clone().scatter(is15.arg_true(), pl.select(pl.lit(body) + _check_char_expr(pl.lit(body))).to_series())
+    well_formed = clean_already if v is s else v.str.contains(_ID18).fill_null(False)
+    n = len(s)
+    df = pl.DataFrame({
+        "c": c, "v": v, "ok": well_formed, "check": _checksum_ok(v, well_formed),
+        "lossy": lossy if lossy is not None else pl.repeat(False, n, eager=True),
+    })
+    c_, v_ = pl.col("c"), pl.col("v")
+    born = v_.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
+    region_ok = v_.str.slice(0, 2).is_in(sorted(idcard.PROVINCE_CODES)) & (v_.str.slice(2, 4) != "0000")
+    born_ok = born.is_not_null() & (born <= pl.lit(today)) & (born.dt.year() >= 1890)
+    valid = df.select((pl.col("ok") & pl.col("check").fill_null(False) & region_ok & born_ok & ~pl.col("lossy"))
+                      .fill_null(False).alias("valid"))["valid"]
+    problem = pl.repeat(None, n, dtype=pl.String, eager=True)
+    if not valid.all():
+        # Why each unusable ID is unusable: the first that applies, worked out for those rows only.
+        bad = df.filter(~valid)
+        code = (
+            pl.when(c_.is_null() | c_.is_in(_EMPTY_LIST)).then(pl.lit("id_missing"))
+            .when(pl.col("lossy")).then(pl.lit("id_numeric"))
+            .when(~pl.col("ok") & c_.str.contains("(?i)" + _SCI.pattern)).then(pl.lit("id_scientific"))
+            .when(~pl.col("ok")).then(pl.lit("id_format"))
+            .when(~region_ok).then(pl.lit("id_region"))
+            .when(~born_ok.fill_null(False)).then(pl.lit("id_birth_date"))
+            .otherwise(pl.lit("id_checksum"))
+        )
+        problem = problem.scatter((~valid).arg_true(), bad.select(code.alias("p"))["p"])
+    value = v.zip_with(valid, pl.repeat(None, n, dtype=pl.String, eager=True))
+    return value, problem, v
 
 
 def _by_unique(s: pl.Series, fn, dtype, only: pl.Series | None = None) -> tuple[pl.Series, pl.Series]:
@@ -419,7 +447,17 @@ def normalise_series(s: pl.Series, kind: str, lossy: pl.Series | None = None,
         v2, p2 = _by_unique(s, normalize_amount, pl.Float64, only=rest)
         return fast.fill_null(v2), pl.select(pl.when(pl.lit(fast).is_null()).then(pl.lit(p2))).to_series()
     if kind in ("date", "month"):
-        return _by_unique(s, SCALAR[kind], pl.Date)
+        # ISO dates (most of them) parsed here; the rest, once per distinct text, by the scalar rules
+        iso = s.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        iso = pl.select(pl.when(pl.lit(s).str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+                                & pl.lit(iso).dt.year().is_between(1900, 2100)).then(pl.lit(iso))).to_series()
+        if kind == "month":
+            iso = iso.dt.truncate("1mo")
+        rest = s.filter(iso.is_null() & s.is_not_null())
+        if rest.len() == 0:
+            return iso, no_problem
+        v2, p2 = _by_unique(s, SCALAR[kind], pl.Date, only=rest)
+        return iso.fill_null(v2), pl.select(pl.when(pl.lit(iso).is_null()).then(pl.lit(p2))).to_series()
     if kind == "int":
         return _by_unique(s, normalize_int, pl.Int32)
     raise ValueError(f"unknown column kind {kind}")

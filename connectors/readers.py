@@ -4,6 +4,11 @@
 benchmarks/bench_ingest.py), .xls falls back to xlrd, .csv is decoded as UTF-8(-BOM) then GB18030.
 Cells keep their type (str, float, date, datetime, bool): numbers are NOT turned into text here,
 because only the caller knows whether a float of 6.1e17 is an amount or an ID that lost digits.
+
+A CSV holds only text, so it is parsed by polars (Rust) straight into text columns (RawSheet.frame)
+instead of a Python list per row: 10x faster on a 770,000-row payment file. Where polars would
+read a file differently from Python's csv module (a stray quote, bare carriage returns, a row
+wider than the first thousand), it refuses the file and the csv module reads it instead.
 """
 
 from __future__ import annotations
@@ -14,9 +19,12 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
-from connectors.headers import Merge
+import polars as pl
+
+from connectors.headers import MAX_HEADER_SCAN, Merge
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -30,10 +38,22 @@ class ReadError(Exception):
 @dataclass
 class RawSheet:
     name: str
-    rows: list[list]  # from row 1 / column A; rows[i] is Excel row i+1
+    # From row 1 / column A; rows[i] is Excel row i+1. With `frame`, only the first HEAD_ROWS rows
+    # (for header detection); the frame holds them all.
+    rows: list[list]
     merges: list[Merge] = field(default_factory=list)
     hidden: bool = False
     notes: list[str] = field(default_factory=list)  # what the reader noticed (Chinese), for the sheet's message
+    # Every row as text columns c0, c1, ... (null or "" for an empty cell), for sheets read column-wise (CSV)
+    frame: pl.DataFrame | None = None
+
+    @property
+    def height(self) -> int:
+        return self.frame.height if self.frame is not None else len(self.rows)
+
+
+# Rows of a column-wise sheet also kept as lists: enough for header detection below title rows.
+HEAD_ROWS = MAX_HEADER_SCAN + 1
 
 
 _ZIP = b"PK\x03\x04"
@@ -59,13 +79,14 @@ def read_file(path: Path, data: bytes | None = None) -> list[RawSheet]:
                         "或在Excel/WPS中输入密码打开后取消密码并重新保存")
     if suffix in CSV_SUFFIXES and not is_book:
         # Named like the one sheet Excel shows when it opens a CSV: the file name without extension.
-        return [RawSheet(path.stem, read_csv_rows(data))]
+        return [read_csv_sheet(path.stem, data)]
     if suffix in EXCEL_SUFFIXES and not is_book:
         if not _looks_like_csv(data):
             raise ReadError(f"无法打开工作簿：文件扩展名是“{path.suffix}”，但内容既不是Excel工作簿也不是CSV表格"
                             "（文件可能已损坏）")
-        rows = read_csv_rows(data)
-        return [RawSheet(path.stem, rows, notes=[f"文件扩展名是“{path.suffix}”，但内容是CSV文本，已按CSV读取"])]
+        sheet = read_csv_sheet(path.stem, data)
+        sheet.notes.append(f"文件扩展名是“{path.suffix}”，但内容是CSV文本，已按CSV读取")
+        return [sheet]
     note = [f"文件扩展名是“{path.suffix}”，但内容是Excel工作簿，已按Excel读取"] if suffix in CSV_SUFFIXES else []
     try:
         sheets = _read_calamine(data)
@@ -209,16 +230,64 @@ def decode_text(data: bytes) -> tuple[str, str]:
     raise ReadError("无法识别文件编码（既不是UTF-8也不是GBK/GB18030）")
 
 
-def read_csv_rows(data: bytes) -> list[list]:
-    text, _ = decode_text(data)
+def _delimiter(text: str) -> str:
     head = text[:8192]
-    delimiter = "\t" if head.count("\t") > head.count(",") else ","
+    return "\t" if head.count("\t") > head.count(",") else ","
+
+
+def read_csv_rows(data: bytes) -> list[list]:
+    """Every record of a CSV as a list of texts (Python's csv module), padded to the widest."""
+    text, _ = decode_text(data)
+    return _csv_module_rows(text, _delimiter(text))
+
+
+def _csv_module_rows(text: str, delimiter: str) -> list[list]:
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     width = max((len(r) for r in rows), default=0)
     for r in rows:
         if len(r) < width:
             r.extend([""] * (width - len(r)))
     return rows
+
+
+# Records the csv module reads first, to learn the width polars is then told.
+_WIDTH_SAMPLE = 1000
+_BOM = b"\xef\xbb\xbf"
+
+
+def read_csv_sheet(name: str, data: bytes) -> RawSheet:
+    """A CSV as one sheet: column-wise through polars when it reads the file as the csv module would."""
+    text, encoding = decode_text(data)
+    delimiter = _delimiter(text)
+    frame = _polars_csv(text, data, encoding, delimiter)
+    if frame is None:
+        return RawSheet(name, _csv_module_rows(text, delimiter))
+    head = [["" if v is None else v for v in row] for row in frame.head(HEAD_ROWS).iter_rows()]
+    return RawSheet(name, head, frame=frame)
+
+
+def _polars_csv(text: str, data: bytes, encoding: str, delimiter: str) -> pl.DataFrame | None:
+    """Every record as text columns c0..c{w-1}, or None where polars is not sure to agree with the
+    csv module. polars raises on what it cannot parse as the csv module does (a quote inside an
+    unquoted field, an unterminated quote) and on a record wider than it was told; records that
+    are shorter get empty cells, as the csv module's rows are padded."""
+    if "\r" in text and "\n" not in text:
+        return None  # old Mac line ends: polars would see one long line
+    sample = list(islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), _WIDTH_SAMPLE))
+    width = max((len(r) for r in sample), default=0)
+    if width == 0:
+        return None
+    utf8 = (data[len(_BOM):] if data.startswith(_BOM) else data) if encoding == "utf-8-sig" else text.encode("utf-8")
+    try:
+        frame = pl.read_csv(utf8, has_header=False, separator=delimiter, schema={f"c{i}": pl.String for i in range(width)},
+                            missing_columns="insert", truncate_ragged_lines=False, infer_schema=False,
+                            raise_if_empty=False)
+    except (pl.exceptions.PolarsError, ValueError):
+        return None
+    # Both count records, blank lines included; differing counts mean they split the text differently.
+    if len(sample) < _WIDTH_SAMPLE and frame.height != len(sample):
+        return None
+    return frame
 
 
 def render_cell(v: object) -> str | None:

@@ -102,44 +102,111 @@ def transform_sheet(sheet: RawSheet, catalog: Catalog, source_file: str, today: 
 
 def transform_sheets(sheets: list[RawSheet], catalog: Catalog, source_file: str,
                      today: dt.date | None = None) -> list[SheetResult]:
-    """Every sheet of a file, one result each. Sheets with the same header layout (one sheet per
-    town or per village) are normalised together: the work per sheet is then a handful of
-    operations instead of a hundred, which matters for a workbook of 200 small sheets."""
-    results: list[SheetResult | None] = [None] * len(sheets)
+    """Every sheet of a file, one result each."""
+    return transform_files([(source_file, sheets)], catalog, today)[0]
+
+
+def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
+                    today: dt.date | None = None) -> list[list[SheetResult]]:
+    """Every sheet of these files, one result each (per file, in sheet order). Sheets with the same
+    header layout (one sheet per town or per village, or a hundred towns' ledger exports) are
+    normalised together: the work per sheet is then a handful of operations instead of a hundred,
+    which matters for a workbook of 200 small sheets or an inbox of 100 small files."""
+    results: list[list[SheetResult | None]] = [[None] * len(sheets) for _, sheets in files]
     groups: dict[tuple, list[_Member]] = {}
-    for i, sheet in enumerate(sheets):
-        name = _sheet_name(sheet)
-        rows = sheet.rows
-        last = len(rows)
-        while last > 0 and _is_blank_row(rows[last - 1]):
-            last -= 1
-        if last == 0:
-            results[i] = SheetResult(name, None, messages=["空工作表，无数据"])
-            continue
-        match = detect_header(rows[: MAX_HEADER_SCAN + 1], catalog, sheet.merges)
-        if isinstance(match, Unrecognised):
-            results[i] = SheetResult(name, None, messages=[match.reason + f"（本表共{last}行未读取）"])
-            continue
-        key = (match.spec.name, tuple(match.columns.items()), tuple(sorted(match.labels.items())), match.unused,
-               match.duplicates)
-        groups.setdefault(key, []).append(_Member(i, sheet, name, rows[:last], match))
+    for f, (source_file, sheets) in enumerate(files):
+        for i, sheet in enumerate(sheets):
+            name = _sheet_name(sheet)
+            last = _last_filled_row(sheet)
+            if last == 0:
+                results[f][i] = SheetResult(name, None, messages=["空工作表，无数据"])
+                continue
+            match = detect_header(sheet.rows[: MAX_HEADER_SCAN + 1], catalog, sheet.merges)
+            if isinstance(match, Unrecognised):
+                results[f][i] = SheetResult(name, None, messages=[match.reason + f"（本表共{last}行未读取）"])
+                continue
+            key = (match.spec.name, tuple(match.columns.items()), tuple(sorted(match.labels.items())), match.unused,
+                   match.duplicates, sheet.frame is not None)
+            groups.setdefault(key, []).append(_Member(f, i, sheet, name, source_file, last, match))
     for members in groups.values():
-        for m, result in zip(members, _transform_group(members, source_file, today), strict=True):
-            results[m.index] = result
-    out = [r for r in results if r is not None]
-    for sheet, result in zip(sheets, out, strict=True):
-        if sheet.notes:  # what the reader noticed (wrong extension, formulas without values) comes first
-            result.messages[:0] = sheet.notes
+        for m, result in zip(members, _transform_group(members, today), strict=True):
+            results[m.file][m.index] = result
+    out = []
+    for (_, sheets), file_results in zip(files, results, strict=True):
+        done = [r for r in file_results if r is not None]
+        for sheet, result in zip(sheets, done, strict=True):
+            if sheet.notes:  # what the reader noticed (wrong extension, formulas without values) comes first
+                result.messages[:0] = sheet.notes
+        out.append(done)
     return out
+
+
+def _last_filled_row(sheet: RawSheet) -> int:
+    """Rows up to the last one that is not blank (trailing blank rows are not part of the sheet)."""
+    if sheet.frame is not None:
+        frame = sheet.frame
+        if frame.width == 0 or frame.height == 0:
+            return 0
+        filled = frame.select(pl.any_horizontal(
+            [pl.col(c).str.strip_chars().fill_null("") != "" for c in frame.columns]).alias("f"))["f"]
+        hits = filled.arg_true()
+        return int(hits[-1]) + 1 if len(hits) else 0
+    rows = sheet.rows
+    last = len(rows)
+    while last > 0 and _is_blank_row(rows[last - 1]):
+        last -= 1
+    return last
 
 
 @dataclass
 class _Member:
+    file: int  # position among the files
     index: int  # position among the file's sheets
     sheet: RawSheet
     name: str
-    rows: list[list]  # without trailing blank rows
+    source_file: str
+    last: int  # rows up to the last filled one
     match: HeaderMatch
+
+
+class _RowCells:
+    """The data rows of a group's sheets as lists of typed cells (workbooks), column by column."""
+
+    def __init__(self, data: list[list]) -> None:
+        self.width = max(map(len, data))
+        if min(map(len, data)) < self.width:  # readers return rectangles; this is a safety net
+            data = [r + [""] * (self.width - len(r)) for r in data]
+        self.data = data
+        self.n = len(data)
+
+    def column(self, j: int, lossy: bool = False) -> tuple[pl.Series, bool, pl.Series | None]:
+        """(cells as text, whether any cell was a number, and with `lossy` which cells were numbers
+        too large to be exact)."""
+        # Only the columns we use are pulled out of the row lists (C-speed itemgetter, not zip(*rows)).
+        col = list(map(itemgetter(j), self.data))
+        types = set(map(type, col))
+        return _text_series(col, types), not types <= {str}, _lossy_mask(col, types) if lossy else None
+
+    def raw(self, positions: pl.Series) -> list[pl.Series]:
+        """Every column's cells as text at these row positions."""
+        rows = [self.data[i] for i in positions.to_list()]
+        return [_text_series(col) for col in zip(*rows)] if rows else []
+
+
+class _FrameCells:
+    """The data rows of a group's sheets read column-wise (CSV): text columns, no numbers."""
+
+    def __init__(self, frames: list[pl.DataFrame]) -> None:
+        # Files of one layout may differ in trailing empty columns: diagonal fills them with nulls.
+        self.frame = pl.concat(frames, how="diagonal") if len(frames) > 1 else frames[0]
+        self.width = self.frame.width
+        self.n = self.frame.height
+
+    def column(self, j: int, lossy: bool = False) -> tuple[pl.Series, bool, pl.Series | None]:
+        return self.frame.to_series(j), False, None
+
+    def raw(self, positions: pl.Series) -> list[pl.Series]:
+        return self.frame[positions].get_columns()
 
 
 def _per_sheet(sheet_of: pl.Series, series: dict[str, pl.Series], mask: pl.Series | None = None) -> dict[int, list[tuple]]:
@@ -153,13 +220,13 @@ def _per_sheet(sheet_of: pl.Series, series: dict[str, pl.Series], mask: pl.Serie
     return out
 
 
-def _transform_group(members: list[_Member], source_file: str, today: dt.date | None) -> list[SheetResult]:
+def _transform_group(members: list[_Member], today: dt.date | None) -> list[SheetResult]:
     """Sheets sharing one header layout: normalised as one block of rows, accounted per sheet."""
     match = members[0].match
     spec = match.spec
     header_at_of = {id(m): "、".join(str(r + 1) for r in m.match.header_rows) for m in members}
     results = []
-    data: list[list] = []
+    blocks: list = []  # per member with rows: its rows below the header (a list, or a frame slice)
     row_parts: list[pl.Series] = []
     sheet_parts: list[pl.Series] = []
     for k, m in enumerate(members):
@@ -168,24 +235,25 @@ def _transform_group(members: list[_Member], source_file: str, today: dt.date | 
         result.messages.append(f"识别为“{spec.label}”{hidden}（表头在第{header_at_of[id(m)]}行）")
         results.append(result)
         start = m.match.data_start
-        _fill_merged_data(m.rows, m.sheet.merges, start)
-        block = m.rows[start:]
-        if not block:
+        if start >= m.last:
             result.messages.append("表头下没有数据行")
             continue
-        data += block
-        row_parts.append(pl.int_range(start + 1, start + 1 + len(block), dtype=pl.Int32, eager=True))
-        sheet_parts.append(pl.repeat(k, len(block), dtype=pl.Int32, eager=True))
-    if not data:
+        if m.sheet.frame is not None:
+            blocks.append(m.sheet.frame.slice(start, m.last - start))
+        else:
+            rows = m.sheet.rows[: m.last]
+            _fill_merged_data(rows, m.sheet.merges, start)
+            blocks.append(rows[start:])
+        n_block = m.last - start
+        row_parts.append(pl.int_range(start + 1, start + 1 + n_block, dtype=pl.Int32, eager=True))
+        sheet_parts.append(pl.repeat(k, n_block, dtype=pl.Int32, eager=True))
+    if not blocks:
         return results
-    width = max(map(len, data))
-    if min(map(len, data)) < width:  # readers return rectangles; this is a safety net
-        data = [r + [""] * (width - len(r)) for r in data]
-    n = len(data)
+    cells = _FrameCells(blocks) if members[0].sheet.frame is not None else _RowCells([r for b in blocks for r in b])
+    width, n = cells.width, cells.n
     row_all = pl.concat(row_parts)
     sheet_all = pl.concat(sheet_parts)
 
-    # Only the columns we use are pulled out of the row lists (C-speed itemgetter, not zip(*rows)).
     mapped = {c: j for c, j in match.columns.items() if j < width}
     columns_found = {c: str(match.labels.get(j) or c) for c, j in mapped.items()}
     texts: dict[str, pl.Series] = {}
@@ -193,14 +261,9 @@ def _transform_group(members: list[_Member], source_file: str, today: dt.date | 
     numeric: dict[str, bool] = {}
     by_index: dict[int, pl.Series] = {}
     for canon, j in mapped.items():
-        col = list(map(itemgetter(j), data))
-        types = set(map(type, col))
-        texts[canon] = by_index[j] = _text_series(col, types)
-        numeric[canon] = not types <= {str}
-        kind = spec.column(canon).kind
-        lossy[canon] = _lossy_mask(col, types) if kind in ("id", "code") else None
-    marker_cols = [by_index[j] if j in by_index else _text_series(list(map(itemgetter(j), data)))
-                   for j in range(min(MARKER_COLUMNS, width))]
+        texts[canon], numeric[canon], lossy[canon] = cells.column(j, spec.column(canon).kind in ("id", "code"))
+        by_index[j] = texts[canon]
+    marker_cols = [by_index[j] if j in by_index else cells.column(j)[0] for j in range(min(MARKER_COLUMNS, width))]
 
     skip_kind = _classify_rows(spec, match, texts, marker_cols, n)
     keep = skip_kind.is_null()
@@ -306,13 +369,14 @@ def _transform_group(members: list[_Member], source_file: str, today: dt.date | 
 
     quarantined = reason_code.is_not_null()
     names = [mem.name for mem in members]
+    files = [mem.source_file for mem in members]
     quarantine: dict[int, pl.DataFrame] = {}
     if quarantined.any():
         positions = keep_idx.filter(quarantined)
-        frame = _quarantine_frame(spec, match, data, positions, row_no, sheet_of, names, quarantined, reason_code,
-                                  reason_col, source_file, values, cleaned)
+        frame = _quarantine_frame(spec, match, cells.raw(positions), row_no, sheet_of, names, quarantined,
+                                  reason_code, reason_col, files, values, cleaned)
         quarantine = {key[0]: f.drop("_s") for key, f in frame.partition_by("_s", as_dict=True, maintain_order=True).items()}
-    loaded = _data_frame(spec, values, ~quarantined, row_no, sheet_of, names, source_file)
+    loaded = _data_frame(spec, values, ~quarantined, row_no, sheet_of, names, files)
     loaded_parts = {key[0]: f.drop("_s") for key, f in loaded.partition_by("_s", as_dict=True, maintain_order=True).items()}
     empty = loaded.drop("_s").clear()
     for k, result in enumerate(results):
@@ -390,29 +454,28 @@ def _classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Se
     return pl.repeat(None, n, dtype=pl.String, eager=True).scatter(candidates, result)
 
 
-def _quarantine_frame(spec, match, data, positions, row_no, sheet_of, names, quarantined, reason_code, reason_col,
-                      source_file, values, cleaned):
+def _quarantine_frame(spec, match, raw_columns, row_no, sheet_of, names, quarantined, reason_code, reason_col,
+                      files, values, cleaned):
     """Quarantined rows with every raw cell kept (JSON keyed by header), and a reason naming row and column.
 
     Also carries the row's cleaned failing value and its village keys (town_raw, village_raw,
     village_code as written) so villages.assign can give quarantined rows their village too.
-    Vectorised: a file whose IDs were all stored as numbers quarantines every row. `positions`:
-    the quarantined rows' indices in `data`; column _s: the row's sheet (index into `names`).
+    Vectorised: a file whose IDs were all stored as numbers quarantines every row. `raw_columns`:
+    the quarantined rows' cells as text, column by column; column _s: the row's sheet (index into `names`).
     """
     rows = row_no.filter(quarantined)
     sheets = sheet_of.filter(quarantined)
     k = len(rows)
-    raw_rows = [data[i] for i in positions.to_list()]
-    width = max((len(r) for r in raw_rows), default=0)
+    width = len(raw_columns)
     # Raw cells as text, keyed by header (made unique: two columns may share a header text).
     keys: list[str] = []
     raw_cols: dict[str, pl.Series] = {}
-    for j, col in enumerate(zip(*raw_rows)) if raw_rows else []:
+    for j, col in enumerate(raw_columns):
         key = match.labels.get(j) or f"第{j + 1}列"
         while key in raw_cols:
             key += f"#{j + 1}"
         keys.append(key)
-        text = _text_series(col).str.replace(r"^(-?\d+)\.0$", "${1}")
+        text = col.str.replace(r"^(-?\d+)\.0$", "${1}")
         raw_cols[key] = pl.select(pl.when(pl.lit(text) == "").then(None).otherwise(pl.lit(text))).to_series()
     raw = pl.DataFrame(raw_cols) if raw_cols else pl.DataFrame({"_": pl.Series([None] * k, dtype=pl.String)})
     raw_json = raw.select(pl.struct(pl.all()).struct.json_encode()).to_series() if width else pl.repeat("{}", k, eager=True)
@@ -449,8 +512,8 @@ def _quarantine_frame(spec, match, data, positions, row_no, sheet_of, names, qua
         for key in _VILLAGE_RAW_KEYS
     }
     out = frame.select(
-        pl.lit(source_file, dtype=pl.String).alias("source_file"),
-        sheets.replace_strict(list(range(len(names))), names, return_dtype=pl.String).alias("source_sheet"),
+        _of_sheet(sheets, files).alias("source_file"),
+        _of_sheet(sheets, names).alias("source_sheet"),
         pl.col("row").cast(pl.Int32).alias("source_row"),
         pl.lit(spec.name, dtype=pl.String).alias("extract"),
         pl.lit(spec.table.name, dtype=pl.String).alias("table_name"),
@@ -464,8 +527,15 @@ def _quarantine_frame(spec, match, data, positions, row_no, sheet_of, names, qua
         village["town_raw"].alias("town_raw"), village["village_raw"].alias("village_raw"), sheets.alias("_s"))
 
 
+def _of_sheet(sheet_of: pl.Series, values: list[str]) -> pl.Series:
+    """Per row, the value of its sheet (sheet_of: index into `values`)."""
+    if len(set(values)) == 1:
+        return pl.repeat(values[0], len(sheet_of), dtype=pl.String, eager=True)
+    return sheet_of.replace_strict(list(range(len(values))), values, return_dtype=pl.String)
+
+
 def _data_frame(spec: ExtractSpec, values: dict[str, pl.Series], keep: pl.Series, row_no: pl.Series,
-                sheet_of: pl.Series, names: list[str], source_file: str) -> pl.DataFrame:
+                sheet_of: pl.Series, names: list[str], files: list[str]) -> pl.DataFrame:
     """The rows to load, with provenance; column _s: the row's sheet (index into `names`)."""
     k = int(keep.sum())
     cols: dict[str, pl.Series] = {}
@@ -479,8 +549,8 @@ def _data_frame(spec: ExtractSpec, values: dict[str, pl.Series], keep: pl.Series
         else:
             cols[c.name] = pl.Series(c.name, [None] * k, dtype=dtype)
     sheets = sheet_of.filter(keep)
-    cols["source_file"] = pl.Series([source_file] * k, dtype=pl.String) if k else pl.Series([], dtype=pl.String)
-    cols["source_sheet"] = sheets.replace_strict(list(range(len(names))), names, return_dtype=pl.String)
+    cols["source_file"] = _of_sheet(sheets, files)
+    cols["source_sheet"] = _of_sheet(sheets, names)
     cols["source_row"] = row_no.filter(keep)
     cols["_s"] = sheets
     return pl.DataFrame(cols)

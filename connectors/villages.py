@@ -71,6 +71,8 @@ class VillageIndex:
     _by_core: dict[str, set[str]] = field(default_factory=dict)
     _town_cores: dict[str, dict[str, str]] = field(default_factory=dict)  # town core -> village core -> code
     _town_prefixes: list[str] = field(default_factory=list)
+    # (town, village, code) -> match: the same spellings come back in file after file
+    _memo: dict[tuple, tuple[str | None, str | None]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, reference: pl.DataFrame, aliases: dict[str, str] | None = None,
@@ -100,6 +102,13 @@ class VillageIndex:
 
     def match(self, town: str | None, village: str | None, code: str | None) -> tuple[str | None, str | None]:
         """(village_code, how): how is code / exact / alias / fuzzy:<score> / unmatched, or None if no village given."""
+        key = (town, village, code)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._match(town, village, code)
+        return found
+
+    def _match(self, town: str | None, village: str | None, code: str | None) -> tuple[str | None, str | None]:
         if code:
             return code, "code"
         if not village or not _clean(village):
@@ -183,3 +192,10 @@ def assign(frame: pl.DataFrame, index: VillageIndex) -> Assignment:
            .with_columns(pl.col("_code").alias("village_code"), pl.col("_how").alias("village_match"))
            .drop("_code", "_how"))
     return Assignment(out, sorted(set(unmatched)), sorted(set(seen)))
+
+
+def reassign(frame: pl.DataFrame, index: VillageIndex) -> Assignment:
+    """assign() again on a frame already assigned against another reference: a code the row gave
+    itself (village_match 'code') is kept, every other row is matched anew by its names."""
+    written = pl.when(pl.col("village_match") == "code").then(pl.col("village_code")).otherwise(None)
+    return assign(frame.with_columns(written.alias("village_code")).drop("village_match"), index)

@@ -11,11 +11,13 @@ import datetime as dt
 import hashlib
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from connectors.schema import SYSTEM_TABLES, TABLES, all_ddl, data_columns
 from xuncha.faults import pause_point
@@ -58,8 +60,11 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, col
     if frame.height == 0:
         return
     name = f"_xuncha_in_{uuid.uuid4().hex[:8]}"
-    # Newest Arrow layout: polars' string views go to DuckDB without a copy.
-    con.register(name, frame.select(columns).to_arrow(compat_level=pl.CompatLevel.newest()))
+    # Plain (large) strings in record batches of a row group each: DuckDB scans the batches in
+    # parallel and converts these faster than polars' string views (measured: 0.9 s instead of
+    # 1.3-1.7 s for 770,000 payment rows).
+    arrow = frame.select(columns).to_arrow(compat_level=pl.CompatLevel.oldest())
+    con.register(name, pa.Table.from_batches(arrow.to_batches(max_chunksize=ROW_GROUP_ROWS), schema=arrow.schema))
     try:
         cols = ", ".join(columns)
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
@@ -67,33 +72,64 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, col
         con.unregister(name)
 
 
+# DuckDB's row group size
+ROW_GROUP_ROWS = 122_880
+
+
+@dataclass
+class FileRows:
+    """What one file puts in the warehouse: its sheets' rows (and quarantine), and its validation results."""
+
+    source_file: str
+    sha256: str
+    sheets: list[SheetResult]
+    validation: pl.DataFrame | None = None
+
+
 def write_file(con: duckdb.DuckDBPyConnection, source_file: str, sha256: str, sheets: list[SheetResult],
                previously_loaded: bool = True, loaded_at: dt.datetime | None = None,
                validation: pl.DataFrame | None = None) -> None:
     """Replace everything the warehouse holds from `source_file` by these sheets' rows, atomically
     (with its rows of validation_results, when given)."""
+    write_files(con, [FileRows(source_file, sha256, sheets, validation)],
+                {source_file} if previously_loaded else set(), loaded_at)
+
+
+def write_files(con: duckdb.DuckDBPyConnection, files: list[FileRows], previously_loaded: set[str],
+                loaded_at: dt.datetime | None = None) -> None:
+    """write_file for several files in one transaction: each file's rows replace its earlier rows
+    (files in `previously_loaded` have theirs deleted first), and all of them are committed or none.
+    One insert per table for all the files: a commit and an insert cost milliseconds each, which
+    a hundred small ledger files pay a hundred times over."""
     loaded_at = loaded_at or dt.datetime.now()
     by_table: dict[str, list[pl.DataFrame]] = defaultdict(list)
-    quarantine = [s.quarantine for s in sheets if s.quarantine is not None and s.quarantine.height]
-    for s in sheets:
-        if s.data is not None and s.data.height and s.extract:
-            by_table[s.extract].append(s.data)
+    quarantine: list[pl.DataFrame] = []
+    validation: list[pl.DataFrame] = []
+    for f in files:
+        quarantine += [s.quarantine for s in f.sheets if s.quarantine is not None and s.quarantine.height]
+        for s in f.sheets:
+            if s.data is not None and s.data.height and s.extract:
+                by_table[s.extract].append(s.data)
+        if f.validation is not None and f.validation.height:
+            validation.append(f.validation)
     con.execute("BEGIN TRANSACTION")
     try:
-        if previously_loaded:
-            for t in TABLES:
-                con.execute(f"DELETE FROM {t} WHERE source_file = ?", [source_file])
-            con.execute("DELETE FROM quarantine WHERE source_file = ?", [source_file])
-            con.execute("DELETE FROM validation_results WHERE source_file = ?", [source_file])
+        for f in files:
+            if f.source_file in previously_loaded:
+                for t in TABLES:
+                    con.execute(f"DELETE FROM {t} WHERE source_file = ?", [f.source_file])
+                con.execute("DELETE FROM quarantine WHERE source_file = ?", [f.source_file])
+                con.execute("DELETE FROM validation_results WHERE source_file = ?", [f.source_file])
         for table, frames in by_table.items():
             cols = [c.name for c in data_columns(TABLES[table])]
             frame = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
             _insert(con, table, frame, cols)
         if quarantine:
             _insert(con, "quarantine", pl.concat(quarantine, how="diagonal_relaxed"), QUARANTINE_COLUMNS)
-        if validation is not None and validation.height:
-            _insert(con, "validation_results", validation, list(validation.columns))
-        _log(con, source_file, sha256, sheets, loaded_at)
+        if validation:
+            frame = pl.concat(validation, how="vertical_relaxed") if len(validation) > 1 else validation[0]
+            _insert(con, "validation_results", frame, list(frame.columns))
+        _log(con, [(f.source_file, f.sha256, f.sheets) for f in files], loaded_at)
         pause_point("ingest-transaction")  # tests: a kill here must leave the last commit intact
         con.execute("COMMIT")
     except BaseException:
@@ -101,21 +137,22 @@ def write_file(con: duckdb.DuckDBPyConnection, source_file: str, sha256: str, sh
         raise
 
 
-def _log(con, source_file: str, sha256: str, sheets: list[SheetResult], loaded_at: dt.datetime) -> None:
-    groups: dict[str | None, list[SheetResult]] = defaultdict(list)
-    for s in sheets:
-        groups[s.extract].append(s)
-    if not groups:
-        groups[None] = []
-    load_id = uuid.uuid4().hex
+def _log(con, files: list[tuple[str, str, list[SheetResult]]], loaded_at: dt.datetime) -> None:
     rows = []
-    for extract, ss in groups.items():
-        rows.append((
-            load_id, source_file, sha256, loaded_at, extract, extract, len(ss),
-            sum(s.rows_read for s in ss), sum(s.rows_loaded for s in ss),
-            sum(s.rows_quarantined for s in ss), sum(s.rows_skipped for s in ss),
-            "；".join(f"{s.sheet}：{s.message}" if s.sheet else s.message for s in ss),
-        ))
+    for source_file, sha256, sheets in files:
+        groups: dict[str | None, list[SheetResult]] = defaultdict(list)
+        for s in sheets:
+            groups[s.extract].append(s)
+        if not groups:
+            groups[None] = []
+        load_id = uuid.uuid4().hex
+        for extract, ss in groups.items():
+            rows.append((
+                load_id, source_file, sha256, loaded_at, extract, extract, len(ss),
+                sum(s.rows_read for s in ss), sum(s.rows_loaded for s in ss),
+                sum(s.rows_quarantined for s in ss), sum(s.rows_skipped for s in ss),
+                "；".join(f"{s.sheet}：{s.message}" if s.sheet else s.message for s in ss),
+            ))
     con.executemany("INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 

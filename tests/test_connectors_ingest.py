@@ -10,6 +10,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from connectors.catalog import load_catalog
 from connectors.ingest import ingest_file, ingest_inbox, write_ingest_report
 from connectors.warehouse import open_warehouse
 from fixtures.connectors.workbooks import BASICS, make_id, write_csv, write_xlsx
@@ -325,12 +326,20 @@ def test_openpyxl_datetime_cells(tmp_path, con) -> None:
     assert con.execute("SELECT death_date FROM deaths").fetchall() == [(dt.date(2024, 1, 5),)]
 
 
-def test_process_pool_gives_the_same_result(tmp_path) -> None:
+def test_process_pool_gives_the_same_result(tmp_path, monkeypatch) -> None:
+    import connectors.ingest
+
+    # every file a job of its own and every frame handed over as a file: the pool's whole path
+    monkeypatch.setattr(connectors.ingest, "SMALL_FILE_BYTES", 0)
+    monkeypatch.setattr(connectors.ingest, "SPILL_MIN_ROWS", 1)
     inbox = inbox_with(tmp_path)
     for i in range(4):
         write_xlsx(inbox / f"d{i}.xlsx", {"s": [["乡镇", "村", "姓名", "身份证号", "死亡日期"],
                                                 ["城关镇", "东岭村", f"张{i}", make_id("19500101", f"{i:03d}"), "2024-01-05"],
                                                 ["城关镇", "东岭村", "坏", "6.10102E+17", "2024-01-05"]]})
+    killed = tmp_path / ".ingest-4194999-x"  # what a killed run left (no such process: pid_max is lower)
+    (killed / "a.arrow").parent.mkdir()
+    (killed / "a.arrow").write_bytes(b"x")
     results = []
     for workers in (0, 2):
         c = open_warehouse(tmp_path / f"w{workers}.duckdb")
@@ -343,6 +352,35 @@ def test_process_pool_gives_the_same_result(tmp_path) -> None:
         ))
         c.close()
     assert results[0] == results[1]
+    assert not list(tmp_path.glob(".ingest-*")), "hand-over files are removed"
+
+
+def test_a_village_list_row_quarantined_is_not_matched_by_the_reading_processes(tmp_path, monkeypatch) -> None:
+    """The processes start with the village list as read; the list as written lacks a quarantined
+    village, and rows naming it must come out as they do in one process (unmatched)."""
+    import connectors.ingest
+
+    monkeypatch.setattr(connectors.ingest, "SMALL_FILE_BYTES", 0)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    rows = [list(r) for r in BASICS]
+    rows[1][3] = -5  # 城关镇东岭村's household count cannot be: its row is quarantined
+    write_xlsx(inbox / "统计村基本情况表.xlsx", {"s": rows})
+    for i in range(4):
+        write_xlsx(inbox / f"d{i}.xlsx", {"s": [["乡镇", "村", "姓名", "身份证号", "死亡日期"],
+                                                ["城关镇", "东岭村", f"张{i}", make_id("19500101", f"{i:03d}"), "2024-01-05"],
+                                                ["城关镇", "西岭村", f"李{i}", make_id("19500102", f"{i:03d}"), "2024-01-05"]]})
+    results = []
+    for workers in (0, 2):
+        c = open_warehouse(tmp_path / f"w{workers}.duckdb")
+        reports = ingest_inbox(inbox, c, CONFIG, workers=workers)
+        check_invariant(reports)
+        assert c.execute("SELECT count(*) FROM quarantine WHERE table_name = 'village_basics'").fetchone()[0] == 1
+        results.append(c.execute("SELECT person_name, village_code, village_match FROM deaths ORDER BY 1").fetchall())
+        c.close()
+    assert results[0] == results[1]
+    assert {m for name, _, m in results[0] if name.startswith("张")} == {"unmatched"}
+    assert {m for name, _, m in results[0] if name.startswith("李")} == {"exact"}
 
 
 def test_a_units_line_under_the_header_is_part_of_the_header(tmp_path, con) -> None:
@@ -365,26 +403,91 @@ def test_the_next_files_are_submitted_before_a_result_is_handed_over(tmp_path) -
 
     from connectors.ingest import _window
 
-    files = []
+    jobs = []
     for i in range(4):
         f = tmp_path / f"{i}.csv"
         f.write_bytes(b"x" * 100)
-        files.append(f)
+        jobs.append([f])
     submitted: list[str] = []
 
-    def submit(pool, path):
-        submitted.append(path.name)
+    def submit(pool, job):
+        submitted.append(job[0].name)
         fut: Future = Future()
-        fut.set_result(path.name)
+        fut.set_result([job[0].name])
         return fut
 
     # one file ahead (the in-process reader thread): when 0 is handed over, 1 is being read
     seen = []
-    for name in _window(None, submit, files, 1, 0):
+    for name in _window(None, submit, jobs, 1, 0):
         seen.append((name, list(submitted)))
     assert seen[0] == ("0.csv", ["0.csv", "1.csv"])
     assert [s[0] for s in seen] == ["0.csv", "1.csv", "2.csv", "3.csv"]
     # a byte budget: everything within it is submitted at once
     submitted.clear()
-    first = next(iter(_window(None, submit, files, 1, 1000)))
+    first = next(iter(_window(None, submit, jobs, 1, 1000)))
     assert first == "0.csv" and submitted == ["0.csv", "1.csv", "2.csv", "3.csv"]
+
+
+def test_reading_processes_hand_over_files_as_they_finish(tmp_path) -> None:
+    """With a pool, a big file still being read does not hold back the small ones read after it."""
+    from concurrent.futures import Future
+
+    from connectors.ingest import _window
+
+    jobs = [[tmp_path / f"{i}.csv"] for i in range(3)]
+    for (f,) in jobs:
+        f.write_bytes(b"x")
+    futures = {}
+
+    def submit(pool, job):
+        futures[job[0].name] = fut = Future()
+        if job[0].name != "0.csv":  # the first (biggest) file is still being read
+            fut.set_result([job[0].name])
+        return fut
+
+    stream = _window(None, submit, jobs, 3, ordered=False)
+    assert next(stream) == "1.csv"
+    assert next(stream) == "2.csv"
+    futures["0.csv"].set_result(["0.csv"])
+    assert next(stream) == "0.csv"
+
+
+def test_small_files_are_read_in_batches_and_big_ones_alone(tmp_path) -> None:
+    from connectors.ingest import BATCH_FILES, SMALL_FILE_BYTES, _jobs
+
+    small = []
+    for i in range(BATCH_FILES + 3):
+        f = tmp_path / f"s{i}.csv"
+        f.write_bytes(b"x" * 10)
+        small.append(f)
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * SMALL_FILE_BYTES)
+    jobs = _jobs([big, *small, big])
+    assert jobs[0] == [big] and jobs[-1] == [big]
+    assert [len(j) for j in jobs[1:-1]] == [BATCH_FILES, 3]
+    assert [p for j in jobs for p in j] == [big, *small, big]
+
+
+def test_files_transformed_together_equal_files_transformed_alone(tmp_path) -> None:
+    """transform_files groups sheets of one layout across files; each file's rows, quarantine and
+    messages are what it gets on its own."""
+    from connectors.ingest import extract_file, extract_files
+
+    header = ["序号", "姓名", "身份证号", "死亡日期", "注销原因"]
+    names = []
+    for i, ids in enumerate([[make_id("19500101", "011"), "6.10102E+17", make_id("19500102", "021")], [make_id("19500103", "031")], ["", make_id("19500104", "041"), "abc"]]):
+        rows = [header] + [[str(k + 1), f"张{k}", v, "2024-01-0" + str(k + 1), "死亡"] for k, v in enumerate(ids)]
+        rows.append(["合计", "", "", "", ""])
+        write_csv(tmp_path / f"死亡{i}.csv", rows, "gbk" if i % 2 else "utf-8-sig")
+        names.append(tmp_path / f"死亡{i}.csv")
+    together = extract_files(names, tmp_path, load_catalog())
+    for path, joint in zip(names, together, strict=True):
+        alone = extract_file(path, tmp_path, load_catalog())
+        assert joint.source_file == alone.source_file == path.name
+        for a, b in zip(joint.sheets, alone.sheets, strict=True):
+            assert (a.sheet, a.extract, a.rows_read, a.rows_loaded, a.rows_quarantined, a.rows_skipped, a.messages) == (
+                b.sheet, b.extract, b.rows_read, b.rows_loaded, b.rows_quarantined, b.rows_skipped, b.messages)
+            assert a.data.equals(b.data)
+            assert (a.quarantine is None and b.quarantine is None) or a.quarantine.equals(b.quarantine)
+            assert set(a.data["source_file"].to_list()) <= {path.name}
+    assert [r.sheets[0].rows_quarantined for r in together] == [1, 0, 2]

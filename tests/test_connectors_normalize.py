@@ -172,11 +172,19 @@ def test_month_is_first_day() -> None:
     assert normalize_month("2023年5月") == (D, None)
 
 
+# ISO-looking texts the vectorised fast path must judge as the scalar rules do
+ISO_EDGES = ["1899-12-31", "1900-01-01", "2100-12-31", "2101-01-01", "2023-13-01", "2023-02-29", "2024-02-29",
+             "2023-00-10", "0000-01-01", " 2023-05-01", "2023-05-01 ", "2023-5-01"]
+
+
 def test_date_vectorised_matches_scalar() -> None:
-    raws = [r for r, _ in DATE_CASES if r is None or isinstance(r, str)] + BAD_DATES
+    raws = [r for r, _ in DATE_CASES if r is None or isinstance(r, str)] + BAD_DATES + ISO_EDGES
     values, problems = normalise_series(pl.Series(raws, dtype=pl.String), "date")
     assert values.to_list() == [normalize_date(r)[0] for r in raws]
     assert problems.to_list() == [normalize_date(r)[1] for r in raws]
+    months, problems = normalise_series(pl.Series(raws, dtype=pl.String), "month")
+    assert months.to_list() == [normalize_month(r)[0] for r in raws]
+    assert problems.to_list() == [normalize_month(r)[1] for r in raws]
 
 
 AMOUNT_CASES = [
