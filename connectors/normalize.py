@@ -13,7 +13,6 @@ import datetime as dt
 import re
 import unicodedata
 
-import numpy as np
 import polars as pl
 
 from xuncha import idcard
@@ -304,74 +303,56 @@ def _check_char_expr(body17: pl.Expr) -> pl.Expr:
     return (total % 11).replace_strict(list(range(11)), list("10X98765432"), return_dtype=pl.String, default=None)
 
 
-_ID18 = r"^[0-9]{17}[0-9X]$"
-_CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
-_WEIGHT_VECTOR = np.array(_WEIGHTS, dtype=np.int64)
+_ID_PROBLEMS = {idcard.FORMAT: "id_format", idcard.REGION: "id_region", idcard.BIRTH_DATE: "id_birth_date",
+                idcard.CHECKSUM: "id_checksum"}
 
 
-def _checksum_ok(ids: pl.Series, well_formed: pl.Series) -> pl.Series:
-    """Whether each ID's last character is its check character; null where not well formed
-    (17 digits and 0-9/X). On the bytes of all well-formed IDs at once: 18 bytes an ID."""
-    good = ids.filter(well_formed)
-    out = pl.repeat(None, len(ids), dtype=pl.Boolean, eager=True)
-    if len(good) == 0:
-        return out
-    digits = np.frombuffer(good.str.join("").item().encode("ascii"), dtype=np.uint8).reshape(-1, 18)
-    total = (digits[:, :17].astype(np.int64) - 48) @ _WEIGHT_VECTOR
-    return out.scatter(well_formed.arg_true(), pl.Series(_CHECK_CHARS[total % 11] == digits[:, 17]))
+def _id_codes(ids: pl.Series, today: dt.date) -> pl.Series:
+    """idcard.problem_codes of a polars column (Int8; 0 = valid)."""
+    return pl.Series(idcard.problem_codes(ids.to_arrow(compat_level=pl.CompatLevel.oldest()), today))
 
 
 def _id_frame(s: pl.Series, lossy: pl.Series | None, today: dt.date, numeric: bool = True
               ) -> tuple[pl.Series, pl.Series, pl.Series]:
     """Vectorised normalize_id over a column of rendered cell texts plus a lossy-number mask.
 
-    Returns (valid IDs, problem codes, the cleaned text before validation).
+    Returns (valid IDs, problem codes, the cleaned text before validation). Most cells are valid
+    IDs as they stand: those are judged on their bytes at once (idcard.problem_codes), and only the
+    others are cleaned, upgraded from 15 digits and judged again.
     """
+    n = len(s)
+    lossy = lossy if lossy is not None else pl.repeat(False, n, eager=True)
+    codes = _id_codes(s, today)
+    good = (codes == idcard.VALID) & ~lossy
+    if good.all():
+        return s, pl.repeat(None, n, dtype=pl.String, eager=True), s
+    todo = ~good
+    raw = s.filter(todo)
     # [0-9], not \d: Rust's \d is Unicode-aware and matches full-width digits (６１１…).
-    clean_already = s.str.contains(_ID18).fill_null(False)
-    c = s
-    if not clean_already.all():
-        # Only the cells that are not already 18 clean characters are stripped and converted.
-        todo = ~clean_already
-        fixed = (s.filter(todo).str.replace_many(list("０１２３４５６７８９Ｘｘ"), list("0123456789XX"))
-                 .str.replace_all(_ID_JUNK.pattern, "").str.replace_all("x", "X", literal=True))
-        if numeric:  # a 15-digit ID that was an Excel number arrives as "610102900101123.0"
-            fixed = fixed.str.replace(_TRAILING_ZERO_FRACTION.pattern, "${1}")
-        c = s.clone().scatter(todo.arg_true(), fixed)  # scatter writes in place
+    c = (raw.str.replace_many(list("０１２３４５６７８９Ｘｘ"), list("0123456789XX"))
+         .str.replace_all(_ID_JUNK.pattern, "").str.replace_all("x", "X", literal=True))
+    if numeric:  # a 15-digit ID that was an Excel number arrives as "610102900101123.0"
+        c = c.str.replace(_TRAILING_ZERO_FRACTION.pattern, "${1}")
     is15 = c.str.contains(r"^[0-9]{15}$").fill_null(False)
     v = c
-    if is15.any():  # old 15-digit IDs are rare: only theirs are upgraded (century added, check digit computed)
+    if is15.any():  # old 15-digit IDs: century added, check digit computed
         old = c.filter(is15)
         body = old.str.slice(0, 6) + "19" + old.str.slice(6, 9)
         v = c.clone().scatter(is15.arg_true(), pl.select(pl.lit(body) + _check_char_expr(pl.lit(body))).to_series())
-    well_formed = clean_already if v is s else v.str.contains(_ID18).fill_null(False)
-    n = len(s)
-    df = pl.DataFrame({
-        "c": c, "v": v, "ok": well_formed, "check": _checksum_ok(v, well_formed),
-        "lossy": lossy if lossy is not None else pl.repeat(False, n, eager=True),
-    })
-    c_, v_ = pl.col("c"), pl.col("v")
-    born = v_.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
-    region_ok = v_.str.slice(0, 2).is_in(sorted(idcard.PROVINCE_CODES)) & (v_.str.slice(2, 4) != "0000")
-    born_ok = born.is_not_null() & (born <= pl.lit(today)) & (born.dt.year() >= 1890)
-    valid = df.select((pl.col("ok") & pl.col("check").fill_null(False) & region_ok & born_ok & ~pl.col("lossy"))
-                      .fill_null(False).alias("valid"))["valid"]
-    problem = pl.repeat(None, n, dtype=pl.String, eager=True)
-    if not valid.all():
-        # Why each unusable ID is unusable: the first that applies, worked out for those rows only.
-        bad = df.filter(~valid)
-        code = (
-            pl.when(c_.is_null() | c_.is_in(_EMPTY_LIST)).then(pl.lit("id_missing"))
-            .when(pl.col("lossy")).then(pl.lit("id_numeric"))
-            .when(~pl.col("ok") & c_.str.contains("(?i)" + _SCI.pattern)).then(pl.lit("id_scientific"))
-            .when(~pl.col("ok")).then(pl.lit("id_format"))
-            .when(~region_ok).then(pl.lit("id_region"))
-            .when(~born_ok.fill_null(False)).then(pl.lit("id_birth_date"))
-            .otherwise(pl.lit("id_checksum"))
-        )
-        problem = problem.scatter((~valid).arg_true(), bad.select(code.alias("p"))["p"])
-    value = v.zip_with(valid, pl.repeat(None, n, dtype=pl.String, eager=True))
-    return value, problem, v
+    bad = pl.DataFrame({"c": c, "v": v, "code": _id_codes(v, today), "lossy": lossy.filter(todo)})
+    c_ = pl.col("c")
+    problem = (
+        pl.when(c_.is_null() | c_.is_in(_EMPTY_LIST)).then(pl.lit("id_missing"))
+        .when(pl.col("lossy")).then(pl.lit("id_numeric"))
+        .when((pl.col("code") == idcard.FORMAT) & c_.str.contains("(?i)" + _SCI.pattern)).then(pl.lit("id_scientific"))
+        .otherwise(pl.col("code").replace_strict(_ID_PROBLEMS, default=None, return_dtype=pl.String))
+    )
+    bad = bad.with_columns(problem.alias("p"))
+    at = todo.arg_true()
+    cleaned = s.clone().scatter(at, bad["v"])  # clones: scatter writes in place
+    problems = pl.repeat(None, n, dtype=pl.String, eager=True).scatter(at, bad["p"])
+    values = s.clone().scatter(at, bad.select(pl.when(pl.col("p").is_null()).then(pl.col("v")))["v"])
+    return values, problems, cleaned
 
 
 def _by_unique(s: pl.Series, fn, dtype, only: pl.Series | None = None) -> tuple[pl.Series, pl.Series]:
@@ -394,6 +375,31 @@ def _null_if_empty(v: pl.Series) -> pl.Series:
     return pl.select(pl.when(pl.lit(v).is_in(_EMPTY_LIST)).then(None).otherwise(pl.lit(v))).to_series()
 
 
+def _only_where(s: pl.Series, where: pl.Series, fn) -> pl.Series:
+    """fn applied to the values of s where `where` (null: no), the rest as they are: most cells of
+    a column need no cleaning, and a pass over a few costs less than one over all."""
+    where = where.fill_null(False)
+    if not where.any():
+        return s
+    return s.clone().scatter(where.arg_true(), fn(s.filter(where)))  # a clone: scatter writes in place
+
+
+def _code_series(s: pl.Series, lossy: pl.Series, numeric: bool) -> tuple[pl.Series, pl.Series]:
+    v = (s.str.replace_all(_WS_RE, "").str.strip_chars_start("'‘`")
+         .str.replace_many(list("０１２３４５６７８９"), list("0123456789")))
+    if numeric:
+        v = v.str.replace(_TRAILING_ZERO_FRACTION.pattern, "${1}")
+    df = pl.DataFrame({"v": v, "lossy": lossy})
+    out = df.select(
+        pl.when(pl.col("lossy")).then(pl.lit("account_numeric"))
+        .when(pl.col("v").str.contains("(?i)" + _SCI.pattern)).then(pl.lit("account_scientific"))
+        .otherwise(None).alias("p"),
+        pl.when(pl.col("v").is_in(_EMPTY_LIST)).then(None).otherwise(pl.col("v")).alias("v"),
+    )
+    value = out.select(pl.when(pl.col("p").is_null()).then(pl.col("v")))
+    return value.to_series(), out["p"]
+
+
 def normalise_series(s: pl.Series, kind: str, lossy: pl.Series | None = None,
                      today: dt.date | None = None, numeric: bool = True) -> tuple[pl.Series, pl.Series]:
     """Normalise a column of cell texts (numbers already rendered as text by the reader).
@@ -408,9 +414,8 @@ def normalise_series(s: pl.Series, kind: str, lossy: pl.Series | None = None,
     if kind == "id":
         return _id_frame(s, lossy, today or dt.date.today(), numeric)[:2]
     if kind == "name":
-        v = s.str.replace_all(_WS_RE, "")
-        if v.str.contains(_DOT_RE).any():
-            v = v.str.replace_all(_DOT_RE, "·")
+        v = _only_where(s, s.str.contains(f"{_WS_RE}|{_DOT_RE}"), lambda sub: sub.str.replace_all(_WS_RE, "")
+                        .str.replace_all(_DOT_RE, "·"))
         return _null_if_empty(v), no_problem
     if kind in ("text", "village"):
         # Default trimming covers Unicode white space, the full-width space included.
@@ -419,19 +424,13 @@ def normalise_series(s: pl.Series, kind: str, lossy: pl.Series | None = None,
             v = v.str.replace(r"^(-?\d+)\.0$", "${1}")
         return _null_if_empty(v), no_problem
     if kind == "code":
-        v = (s.str.replace_all(_WS_RE, "").str.strip_chars_start("'‘`")
-             .str.replace_many(list("０１２３４５６７８９"), list("0123456789")))
-        if numeric:
-            v = v.str.replace(_TRAILING_ZERO_FRACTION.pattern, "${1}")
-        df = pl.DataFrame({"v": v, "lossy": lossy if lossy is not None else pl.repeat(False, n, eager=True)})
-        out = df.select(
-            pl.when(pl.col("lossy")).then(pl.lit("account_numeric"))
-            .when(pl.col("v").str.contains("(?i)" + _SCI.pattern)).then(pl.lit("account_scientific"))
-            .otherwise(None).alias("p"),
-            pl.when(pl.col("v").is_in(_EMPTY_LIST)).then(None).otherwise(pl.col("v")).alias("v"),
-        )
-        value = out.select(pl.when(pl.col("p").is_null()).then(pl.col("v")))
-        return value.to_series(), out["p"]
+        # Digits only (account numbers, mostly): nothing to clean, only a lossy number to report
+        plain = s.str.contains(r"^[0-9]+$").fill_null(False)
+        lossy = lossy if lossy is not None else pl.repeat(False, n, eager=True)
+        if plain.all():
+            problem = pl.select(pl.when(pl.lit(lossy)).then(pl.lit("account_numeric"))).to_series()
+            return s.zip_with(~lossy, pl.repeat(None, n, dtype=pl.String, eager=True)), problem
+        return _code_series(s, lossy, numeric)
     if kind in ("yuan", "mu"):
         # Fast path: plain numbers cast directly; only the rest go through the scalar rules.
         # Thousands separators, currency and unit marks and (negative) brackets are common enough

@@ -252,6 +252,7 @@ def _csv_module_rows(text: str, delimiter: str) -> list[list]:
 
 # Records the csv module reads first, to learn the width polars is then told.
 _WIDTH_SAMPLE = 1000
+_WIDTH_SAMPLE_CHARS = 1 << 20
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -273,7 +274,9 @@ def _polars_csv(text: str, data: bytes, encoding: str, delimiter: str) -> pl.Dat
     are shorter get empty cells, as the csv module's rows are padded."""
     if "\r" in text and "\n" not in text:
         return None  # old Mac line ends: polars would see one long line
-    sample = list(islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), _WIDTH_SAMPLE))
+    # From the start of the text only (a copy of a 100 MB text costs more than parsing its head)
+    head = text if len(text) <= _WIDTH_SAMPLE_CHARS else text[:_WIDTH_SAMPLE_CHARS]
+    sample = list(islice(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), _WIDTH_SAMPLE))
     width = max((len(r) for r in sample), default=0)
     if width == 0:
         return None
@@ -285,7 +288,7 @@ def _polars_csv(text: str, data: bytes, encoding: str, delimiter: str) -> pl.Dat
     except (pl.exceptions.PolarsError, ValueError):
         return None
     # Both count records, blank lines included; differing counts mean they split the text differently.
-    if len(sample) < _WIDTH_SAMPLE and frame.height != len(sample):
+    if head is text and len(sample) < _WIDTH_SAMPLE and frame.height != len(sample):
         return None
     return frame
 

@@ -285,16 +285,17 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
             result.messages.append(f"跳过{len(kinds)}行（{parts}）")
 
     keep_idx = keep.arg_true()
-    row_no = row_all.gather(keep_idx)
-    sheet_of = sheet_all.gather(keep_idx)
-    texts = {c: s.gather(keep_idx) for c, s in texts.items()}
-    lossy = {c: (x.gather(keep_idx) if x is not None else None) for c, x in lossy.items()}
+    row_no, sheet_of = row_all, sheet_all
+    if len(keep_idx) < n:  # else every row is data: nothing to copy
+        row_no, sheet_of = row_all.gather(keep_idx), sheet_all.gather(keep_idx)
+        texts = {c: s.gather(keep_idx) for c, s in texts.items()}
+        lossy = {c: (x.gather(keep_idx) if x is not None else None) for c, x in lossy.items()}
     m = len(row_no)
 
     values: dict[str, pl.Series] = {}
     cleaned: dict[str, pl.Series] = {}
-    reason_code = pl.Series("code", [None] * m, dtype=pl.String)
-    reason_col = pl.Series("col", [None] * m, dtype=pl.String)
+    reason_code = _nulls(m, pl.String).alias("code")
+    reason_col = _nulls(m, pl.String).alias("col")
     warnings: dict[int, list[str]] = {}
 
     def flag(mask: pl.Series, code: pl.Series | str, canon: str) -> None:
@@ -377,8 +378,9 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
                                   reason_code, reason_col, files, values, cleaned)
         quarantine = {key[0]: f.drop("_s") for key, f in frame.partition_by("_s", as_dict=True, maintain_order=True).items()}
     loaded = _data_frame(spec, values, ~quarantined, row_no, sheet_of, names, files)
-    loaded_parts = {key[0]: f.drop("_s") for key, f in loaded.partition_by("_s", as_dict=True, maintain_order=True).items()}
-    empty = loaded.drop("_s").clear()
+    loaded_parts = ({0: loaded.drop("_s")} if len(members) == 1 else
+                    {key[0]: f.drop("_s") for key, f in loaded.partition_by("_s", as_dict=True, maintain_order=True).items()})
+    empty = loaded.clear().drop("_s")
     for k, result in enumerate(results):
         if k not in with_rows:
             continue
@@ -477,7 +479,7 @@ def _quarantine_frame(spec, match, raw_columns, row_no, sheet_of, names, quarant
         keys.append(key)
         text = col.str.replace(r"^(-?\d+)\.0$", "${1}")
         raw_cols[key] = pl.select(pl.when(pl.lit(text) == "").then(None).otherwise(pl.lit(text))).to_series()
-    raw = pl.DataFrame(raw_cols) if raw_cols else pl.DataFrame({"_": pl.Series([None] * k, dtype=pl.String)})
+    raw = pl.DataFrame(raw_cols) if raw_cols else pl.DataFrame({"_": _nulls(k, pl.String)})
     raw_json = raw.select(pl.struct(pl.all()).struct.json_encode()).to_series() if width else pl.repeat("{}", k, eager=True)
 
     canon_s = reason_col.filter(quarantined)
@@ -508,7 +510,7 @@ def _quarantine_frame(spec, match, raw_columns, row_no, sheet_of, names, quarant
     ])
     village = {
         key: (values[key].filter(quarantined).cast(pl.String) if key in values
-              else pl.Series([None] * k, dtype=pl.String))
+              else _nulls(k, pl.String))
         for key in _VILLAGE_RAW_KEYS
     }
     out = frame.select(
@@ -525,6 +527,11 @@ def _quarantine_frame(spec, match, raw_columns, row_no, sheet_of, names, quarant
     )
     return out.with_columns(village["village_code"].alias("village_code")).select(QUARANTINE_COLUMNS).with_columns(
         village["town_raw"].alias("town_raw"), village["village_raw"].alias("village_raw"), sheets.alias("_s"))
+
+
+def _nulls(n: int, dtype: pl.DataType) -> pl.Series:
+    """n nulls (not from a Python list of n Nones: 80 ms for 770,000)."""
+    return pl.repeat(None, n, dtype=dtype, eager=True)
 
 
 def _of_sheet(sheet_of: pl.Series, values: list[str]) -> pl.Series:
@@ -547,7 +554,7 @@ def _data_frame(spec: ExtractSpec, values: dict[str, pl.Series], keep: pl.Series
         if c.name in values:
             cols[c.name] = values[c.name].filter(keep).cast(dtype)
         else:
-            cols[c.name] = pl.Series(c.name, [None] * k, dtype=dtype)
+            cols[c.name] = _nulls(k, dtype).alias(c.name)
     sheets = sheet_of.filter(keep)
     cols["source_file"] = _of_sheet(sheets, files)
     cols["source_sheet"] = _of_sheet(sheets, names)

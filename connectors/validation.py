@@ -31,6 +31,7 @@ from connectors.catalog import Catalog, load_catalog
 from connectors.normalize import REASONS
 from connectors.schema import TABLES, VILLAGE_KEYS, table_label
 from connectors.warehouse import QUARANTINE_COLUMNS
+from xuncha import idcard
 
 if TYPE_CHECKING:
     from connectors.transform import SheetResult
@@ -282,7 +283,6 @@ def _gx() -> dict[str, Any]:
         return _gx_state
 
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 # The village codes ExpectColumnValuesToBeInVillageReference checks against, set for each
 # validation under _reference_lock.
@@ -292,18 +292,14 @@ _reference_lock = threading.Lock()
 
 def valid_resident_ids(column) -> Any:
     """Vectorised format + check character test over a pandas Series of strings (True = valid)."""
-    import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
-    s = column.astype(str)
-    ok = s.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(dtype=bool).copy()
-    if ok.any():
-        good = s[ok].to_numpy(dtype="S18")
-        digits = np.frombuffer(good.tobytes(), dtype=np.uint8).reshape(-1, 18)
-        total = ((digits[:, :17].astype(np.int64) - 48) * np.array(_WEIGHTS)).sum(axis=1)
-        expected = np.frombuffer(b"10X98765432", dtype=np.uint8)[total % 11]
-        ok[ok] = digits[:, 17] == expected
-    return pd.Series(ok, index=column.index)
+    if column.dtype == object:
+        ids = pa.array(column.where(column.notna(), None), type=pa.large_string(), from_pandas=True)
+    else:
+        ids = pa.array(column)
+    return pd.Series(idcard.well_formed_and_checked(ids), index=column.index)
 
 
 _EPOCH = dt.datetime(1970, 1, 1)
@@ -525,8 +521,10 @@ def _run(b: _Batch, today: dt.date, reference: frozenset[str]) -> None:
         suite.add_expectation(_expectation(check.expectation, t, today, reference, len(order), days))
         order.append(t)
     columns = [c for c in b.frame.columns if c not in ("_sheet", "_row")]
+    # Integers as Int64 too: GX compares int32 columns element by element in Python as well.
+    whole = {c for c, dtype in b.frame.schema.items() if dtype.is_integer()} | date_columns
     pdf = b.frame.select(
-        [pl.col(c).cast(pl.Int64) if c in date_columns else pl.col(c) for c in columns]
+        [pl.col(c).cast(pl.Int64) if c in whole else pl.col(c) for c in columns]
     ).to_pandas()
     global _village_reference
     with _reference_lock:
@@ -743,7 +741,7 @@ def _quarantine_from_data(data: pl.DataFrame, extract: str, source_file: str, sh
     raw_json = as_text.select(pl.struct(pl.all()).struct.json_encode()).to_series() if labelled else pl.repeat(
         "{}", data.height, eager=True)
     k = data.height
-    village = {c: (data[c].cast(pl.String) if c in data.columns else pl.Series([None] * k, dtype=pl.String))
+    village = {c: (data[c].cast(pl.String) if c in data.columns else pl.repeat(None, k, dtype=pl.String, eager=True))
                for c in ("village_code", "town_raw", "village_raw")}
     return pl.DataFrame({
         "source_file": pl.Series([source_file] * k, dtype=pl.String),

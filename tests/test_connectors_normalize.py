@@ -241,3 +241,15 @@ def test_a_column_of_only_full_width_ids_is_converted() -> None:
 
     values, problems = normalise_series(pl.Series(["６１１０２１２０１３０７２５５１０２"]), "id")
     assert values.to_list() == ["611021201307255102"] and problems.to_list() == [None]
+
+
+def test_columns_needing_no_cleaning_take_the_short_path_with_the_same_result() -> None:
+    # every cell digits only: a lossy number is still reported
+    values, problems = normalise_series(pl.Series(["6217000010012345000", "123456"]), "code", pl.Series([True, False]))
+    assert values.to_list() == [None, "123456"]
+    assert problems.to_list() == ["account_numeric", None]
+    values, problems = normalise_series(pl.Series(["6217000010012345678", None]), "code")
+    assert values.to_list() == ["6217000010012345678", None] and problems.to_list() == [None, None]
+    # names without spaces or dots: only the empty markers change
+    values, _ = normalise_series(pl.Series(["张三", "无", None, "阿卜杜·热合曼"]), "name")
+    assert values.to_list() == ["张三", None, None, "阿卜杜·热合曼"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
@@ -67,3 +69,88 @@ def age_on(id18: str, day: dt.date) -> int | None:
     if born is None:
         return None
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+# problem_codes(): what each code means, in the order problem() tests them
+VALID, FORMAT, REGION, BIRTH_DATE, CHECKSUM = 0, 1, 2, 3, 4
+PROBLEM_NAMES = {FORMAT: "format", REGION: "region", BIRTH_DATE: "birth_date", CHECKSUM: "checksum"}
+
+
+def well_formed_and_checked(ids) -> np.ndarray:
+    """For an Arrow string array of IDs, per ID: 17 digits and a digit or X, with the right check
+    character (nulls False). Vectorised on the array's bytes: millions of IDs in tens of ms, for
+    the connectors (polars) and their Great Expectations check (pandas) alike."""
+    at, rows = _eighteen(ids)
+    out = np.zeros(len(ids), dtype=bool)
+    if rows is not None:
+        form, body, last = _form(rows)
+        out[at] = form & _check_ok(body, last)
+    return out
+
+
+def problem_codes(ids, today: dt.date | None = None) -> np.ndarray:
+    """problem() for every ID of an Arrow string array at once: VALID, FORMAT (nulls too), REGION,
+    BIRTH_DATE or CHECKSUM, the first that applies."""
+    at, rows = _eighteen(ids)
+    codes = np.full(len(ids), FORMAT, dtype=np.int8)
+    if rows is None:
+        return codes
+    form, body, last = _form(rows)
+    digits = body.astype(np.int16) - 48  # meaningful where form holds
+    province = digits[:, 0] * 10 + digits[:, 1]
+    region_ok = _PROVINCES[np.clip(province, 0, 99)] & (digits[:, 2:6].max(axis=1) > 0)
+    y = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
+    m = digits[:, 10] * 10 + digits[:, 11]
+    d = digits[:, 12] * 10 + digits[:, 13]
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    month_days = _MONTH_DAYS[np.clip(m, 0, 12)] + ((m == 2) & leap)
+    today = today or dt.date.today()
+    born_ok = ((m >= 1) & (m <= 12) & (d >= 1) & (d <= month_days) & (y >= 1890)
+               & (y.astype(np.int32) * 10000 + m * 100 + d <= today.year * 10000 + today.month * 100 + today.day))
+    codes[at] = np.select([~form, ~region_ok, ~born_ok, ~_check_ok(body, last)], [FORMAT, REGION, BIRTH_DATE, CHECKSUM],
+                          VALID)
+    return codes
+
+
+def _eighteen(ids):
+    """(where the 18-character IDs are, their bytes as rows of 18) of an Arrow string array."""
+    import pyarrow as pa
+
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    if ids.type != pa.large_string():
+        ids = ids.cast(pa.large_string())
+    n = len(ids)
+    if n == 0 or ids.buffers()[2] is None:
+        return None, None
+    offsets = np.frombuffer(ids.buffers()[1], dtype=np.int64)[ids.offset: ids.offset + n + 1]
+    data = np.frombuffer(ids.buffers()[2], dtype=np.uint8)
+    at = np.diff(offsets) == 18
+    if ids.null_count:
+        at &= ids.is_valid().to_numpy(zero_copy_only=False)
+    if not at.any():
+        return None, None
+    if not at.all():  # the 18-character ones, their bytes made contiguous (in C)
+        ids = ids.filter(pa.array(at))
+        offsets = np.frombuffer(ids.buffers()[1], dtype=np.int64)[ids.offset: ids.offset + len(ids) + 1]
+        data = np.frombuffer(ids.buffers()[2], dtype=np.uint8)
+    return at, data[offsets[0]: offsets[-1]].reshape(-1, 18)
+
+
+def _form(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    body, last = rows[:, :17], rows[:, 17]
+    form = ((body - np.uint8(48)).max(axis=1) <= 9) & (((last - np.uint8(48)) <= 9) | (last == 88))
+    return form, body, last
+
+
+def _check_ok(body: np.ndarray, last: np.ndarray) -> np.ndarray:
+    # float32 product: exact (the sum is at most 1,530) and one BLAS call
+    total = (body @ _WEIGHT_VECTOR - _DIGIT_ZERO_SUM).astype(np.int64) % 11
+    return _CHECK_BYTES[total] == last
+
+
+_WEIGHT_VECTOR = np.array(_WEIGHTS, dtype=np.float32)
+_CHECK_BYTES = np.frombuffer(_CHECK.encode(), dtype=np.uint8)
+_DIGIT_ZERO_SUM = np.float32(48 * sum(_WEIGHTS))  # the weighted sum of seventeen "0" characters
+_PROVINCES = np.array([f"{i:02d}" in PROVINCE_CODES for i in range(100)])
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
