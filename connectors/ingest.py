@@ -370,11 +370,12 @@ def _extracted(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict,
     spill = _spill_dir(spill_parent)
     try:
         # spawn, not fork: polars and duckdb hold threads that fork would copy mid-lock.
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool, \
-                _environment(READER_ENVIRONMENT):  # read by the processes as they start (at the first job)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             hand_over = (spill, SPILL_MIN_ROWS) if spill is not None else None
-            stream = _window(pool, lambda pool, job: pool.submit(_extract_job, (job, inbox, synonyms, reference(), hand_over)),
-                             jobs, 2 * workers, ordered=False)
+            with _environment(READER_ENVIRONMENT):  # the processes start with the first jobs, submitted here
+                stream = _window(pool, lambda pool, job: pool.submit(_extract_job, (job, inbox, synonyms, reference(),
+                                                                                     hand_over)),
+                                 jobs, 2 * workers, ordered=False)
             yield (_unspill(r) for r in stream)
     finally:
         if spill is not None:

@@ -235,13 +235,8 @@ def _delimiter(text: str) -> str:
     return "\t" if head.count("\t") > head.count(",") else ","
 
 
-def read_csv_rows(data: bytes) -> list[list]:
-    """Every record of a CSV as a list of texts (Python's csv module), padded to the widest."""
-    text, _ = decode_text(data)
-    return _csv_module_rows(text, _delimiter(text))
-
-
 def _csv_module_rows(text: str, delimiter: str) -> list[list]:
+    """Every record of a CSV as a list of texts (Python's csv module), padded to the widest."""
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     width = max((len(r) for r in rows), default=0)
     for r in rows:
@@ -272,8 +267,8 @@ def _polars_csv(text: str, data: bytes, encoding: str, delimiter: str) -> pl.Dat
     csv module. polars raises on what it cannot parse as the csv module does (a quote inside an
     unquoted field, an unterminated quote) and on a record wider than it was told; records that
     are shorter get empty cells, as the csv module's rows are padded."""
-    if "\r" in text and "\n" not in text:
-        return None  # old Mac line ends: polars would see one long line
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return None  # a carriage return on its own ends a record for the csv module, not for polars
     # From the start of the text only (a copy of a 100 MB text costs more than parsing its head)
     head = text if len(text) <= _WIDTH_SAMPLE_CHARS else text[:_WIDTH_SAMPLE_CHARS]
     sample = list(islice(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), _WIDTH_SAMPLE))
