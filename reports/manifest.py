@@ -123,11 +123,8 @@ def village_fingerprint(shared: str, county: County, village: Village) -> str:
     flags = [tuple(f.get(k) for k in FLAG_FIELDS) + (team_status_text(f, compared) if county.has_status else "",)
              for f in village.flags]
     changes = change_rows(county, village)
-    evidence = [
-        [(e.table_name, e.table_label, e.source_file, e.source_sheet, e.source_row, e.values)
-         for e in village.evidence.get(f["flag_id"], [])]
-        for f in village.flags
-    ]
+    if len(village.evidence_digests) != len(village.flags):
+        raise ValueError(f"village {village.code}: evidence digests do not match its flags (context.villages_of)")
     return _digest((
         shared,
         village.code,
@@ -136,7 +133,7 @@ def village_fingerprint(shared: str, county: County, village: Village) -> str:
         sorted(village.score.items()),
         sorted(village.basics.items()),
         flags,
-        evidence,
+        village.evidence_digests,
         changes,
         # only a village with changes names the run it is compared with
         county.previous_check if changes else None,

@@ -25,7 +25,7 @@ import duckdb
 
 from reports import evidence as evidence_mod
 from reports import inputs, manifest, naming, office_workbook, overview, protect, village_workbook
-from reports.context import County, Village, county_of, villages_of
+from reports.context import County, Village, county_of, villages_of, with_evidence
 from xuncha.config import WorkspaceConfig
 
 REPORTS_DIR = "reports"
@@ -59,6 +59,7 @@ Built = tuple[str, int, str]  # village code, file size, file sha256
 
 
 def _write_batch(county: County, batch: list[tuple[Village, str]], root: str, password: str | None) -> list[Built]:
+    """Build and write these villages' workbooks (their evidence rows fetched: with_evidence)."""
     done = []
     for village, rel in batch:
         data = village_workbook.build(county, village)
@@ -67,6 +68,12 @@ def _write_batch(county: County, batch: list[tuple[Village, str]], root: str, pa
         _write_file(Path(root) / rel, data)
         done.append((village.code, len(data), hashlib.sha256(data).hexdigest()))
     return done
+
+
+def _fetched(batch: list[tuple[Village, str]], evidence: evidence_mod.Evidence) -> list[tuple[Village, str]]:
+    """The batch with its villages' evidence rows, made only for the workbooks that are built."""
+    villages = with_evidence([v for v, _ in batch], evidence)
+    return [(v, rel) for v, (_, rel) in zip(villages, batch, strict=True)]
 
 
 def _ready() -> None:
@@ -160,11 +167,11 @@ def write_all(
                 jobs.append((v, rel[v.code]))
                 batch.append((v, rel[v.code]))
                 if pool is not None and len(batch) == BATCH_SIZE:
-                    futures.append(pool.submit(_write_batch, county, batch, str(tmp), password))
+                    futures.append(pool.submit(_write_batch, county, _fetched(batch, evidence), str(tmp), password))
                     batch = []
             if pool is not None and batch:
-                futures.append(pool.submit(_write_batch, county, batch, str(tmp), password))
-            built = [] if pool is not None else _write_batch(county, jobs, str(tmp), password)
+                futures.append(pool.submit(_write_batch, county, _fetched(batch, evidence), str(tmp), password))
+            built = [] if pool is not None else _write_batch(county, _fetched(jobs, evidence), str(tmp), password)
 
             # the office's files, in this process while the pool works
             _write_file(tmp / office_workbook.FILE_NAME, office_workbook.build(data, evidence, rel, run_stamp))

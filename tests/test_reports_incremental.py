@@ -19,6 +19,7 @@ from xuncha.config import WorkspaceConfig
 
 FIRST, SECOND, THIRD = "20241201-093000", "20241202-023000", "20241203-023000"
 CHANGED = "611021100202"  # 西街村: B01 and twice B02
+PAID = "611021100201"  # 东关村: 张三's old-age allowance paid after his death (A01)
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -72,6 +73,15 @@ def test_a_change_in_one_village_rewrites_only_its_workbook(county) -> None:
             assert any("（已更正）" in str(r) for r in rows)
         else:
             assert same_file(path, first.village_workbooks[code]), code
+
+
+def test_a_changed_source_record_rewrites_only_the_village_whose_flag_shows_it(county) -> None:
+    # the flags stay as they are; only a value in a record one of them names changes
+    first = reports.write_all(county.con, county.root, county.config, FIRST)
+    county.con.execute("UPDATE old_age_payments SET amount_yuan = 100.5 WHERE pay_month = ?", [dt.date(2024, 5, 1)])
+    second = reports.write_all(county.con, county.root, county.config, SECOND)
+    assert (second.written, second.reused) == (1, len(VILLAGES) - 1)
+    assert not same_file(second.village_workbooks[PAID], first.village_workbooks[PAID])
 
 
 def test_the_run_after_the_baseline_rewrites_only_the_villages_that_changed(county) -> None:
