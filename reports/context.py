@@ -78,6 +78,16 @@ def county_of(data: ReportData, run_stamp: str) -> County:
     )
 
 
+def _place(v: dict) -> tuple[str, str, str]:
+    """(code, town, name) of a village_scores row, as reports name the village."""
+    return v["village_code"], v["town"] or "", v["village_name"] or v["village_code"]
+
+
+def village_places(data: ReportData) -> list[tuple[str, str, str]]:
+    """(code, town, name) of every village in rank order: what Village.code, .town and .name hold."""
+    return [_place(v) for v in data.villages.iter_rows(named=True)]
+
+
 def villages_of(data: ReportData, evidence: Evidence) -> list[Village]:
     """Every village in rank order, with digests of its evidence but not the rows (with_evidence)."""
     digests = evidence.digests()
@@ -96,11 +106,12 @@ def villages_of(data: ReportData, evidence: Evidence) -> list[Village]:
     out = []
     for v in data.villages.iter_rows(named=True):
         flags = tuple(by_village.get(v["village_code"], ()))
+        code, town, name = _place(v)
         out.append(
             Village(
-                code=v["village_code"],
-                name=v["village_name"] or v["village_code"],
-                town=v["town"] or "",
+                code=code,
+                name=name,
+                town=town,
                 score=v,
                 basics=data.basics.get(v["village_code"], {}),
                 flags=flags,
