@@ -59,6 +59,8 @@ class Manifest:
     run_stamp: str
     salt: str
     villages: dict[str, Entry]
+    # county_digest of the set: what every fingerprint shares (None in sets written before it was kept)
+    county: str | None = None
 
 
 def _digest(obj: object) -> str:
@@ -151,6 +153,7 @@ def read(root: Path) -> Manifest | None:
             root=root,
             run_stamp=raw["run_stamp"],
             salt=raw["salt"],
+            county=raw.get("county"),
             villages={code: Entry(**e) for code, e in raw["villages"].items()},
         )
     except (OSError, ValueError, KeyError, TypeError):
@@ -192,11 +195,12 @@ def reusable(prev: Manifest | None, code: str, fingerprint: str) -> Entry | None
     return entry
 
 
-def write(root: Path, run_stamp: str, salt: str, villages: dict[str, Entry]) -> None:
+def write(root: Path, run_stamp: str, salt: str, villages: dict[str, Entry], county: str | None = None) -> None:
     body = {
         "format": FORMAT,
         "run_stamp": run_stamp,
         "salt": salt,
+        "county": county,
         "villages": {code: vars(e) for code, e in sorted(villages.items())},
     }
     path = root / FILE_NAME

@@ -144,24 +144,26 @@ def write_all(
     parent.mkdir(parents=True, exist_ok=True)
     final = parent / run_stamp
     previous = manifest.previous(parent, run_stamp)
+    county = county_of(data, run_stamp)
+    salt = previous.salt if previous else manifest.new_salt()
+    shared = manifest.county_digest(county, password, salt)
     tmp = Path(tempfile.mkdtemp(prefix=f".{run_stamp}.", suffix=".tmp", dir=parent))
     pool_size = _pool_size(workers, data.villages.height)
-    # Without a previous set every workbook is built: the workers start now and import while this
-    # process reads the warehouse. Otherwise most are usually re-used, and the pool starts with the
-    # first workbook to build (idle workers importing would only slow this process down).
-    pool = _pool(pool_size) if pool_size and previous is None else None
+    # When every workbook will be built (no previous set, or one whose shared part of the
+    # fingerprints differs: new code, sources, password) the workers start now and import while
+    # this process reads the warehouse. Otherwise most are usually re-used, and the pool starts
+    # with the first workbook to build: idle workers importing would only slow this process down.
+    all_built = previous is None or previous.county != shared
+    pool = _pool(pool_size) if pool_size and all_built else None
     office_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="office-workbook")
     try:
         try:
             evidence = evidence_mod.fetch(con, data.flags)
-            county = county_of(data, run_stamp)
             rel = naming.village_paths(village_places(data))
             # The office workbook is written by a thread while this one sorts out the villages: its
             # work is mostly polars and zlib, which leave the interpreter to this thread meanwhile.
             office = office_thread.submit(office_workbook.build, data, evidence, rel, run_stamp)
             villages = villages_of(data, evidence)
-            salt = previous.salt if previous else manifest.new_salt()
-            shared = manifest.county_digest(county, password, salt)
 
             # villages in rank order, the busiest first; each batch goes to the pool as soon as it is known
             entries: dict[str, manifest.Entry] = {}
@@ -200,7 +202,7 @@ def write_all(
                 pool.shutdown(wait=True, cancel_futures=True)
         for code, size, sha in built:
             entries[code] = manifest.Entry(rel[code], fingerprints[code], run_stamp, size, sha)
-        manifest.write(tmp, run_stamp, salt, entries)
+        manifest.write(tmp, run_stamp, salt, entries, shared)
         _publish(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -175,3 +175,25 @@ def test_the_pool_reuses_and_rebuilds_the_same_way(county, monkeypatch) -> None:
     second = reports.write_all(county.con, county.root, county.config, SECOND, workers=2)
     assert (second.written, second.reused) == (1, len(VILLAGES) - 1)
     assert not same_file(second.village_workbooks[CHANGED], first.village_workbooks[CHANGED])
+
+
+def test_the_pool_starts_at_once_only_when_every_workbook_is_built(county, monkeypatch) -> None:
+    from reports import write
+
+    monkeypatch.setattr(write, "POOL_MIN_VILLAGES", 1)
+    events: list[str] = []
+    start_pool, fetch = write._pool, write.evidence_mod.fetch
+    monkeypatch.setattr(write, "_pool", lambda n: events.append("pool") or start_pool(n))
+    monkeypatch.setattr(write.evidence_mod, "fetch", lambda *a: events.append("fetch") or fetch(*a))
+
+    def run(stamp: str) -> list[str]:
+        events.clear()
+        reports.write_all(county.con, county.root, county.config, stamp, workers=2)
+        return list(events)
+
+    assert run(FIRST) == ["pool", "fetch"]  # no previous set: started before the warehouse is read
+    assert run(SECOND) == ["fetch"]  # everything re-used: no pool at all
+    county.con.execute("UPDATE flags SET triage = '已核实' WHERE village_code = ?", [CHANGED])
+    assert run(THIRD) == ["fetch", "pool"]  # started for the one workbook to build
+    monkeypatch.setattr(manifest, "FORMAT", manifest.FORMAT + 1)  # what every workbook shares changed
+    assert run("20241204-023000") == ["pool", "fetch"]
