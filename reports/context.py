@@ -7,10 +7,10 @@ score, basics, flags and evidence.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from connectors.schema import TABLES
-from reports.evidence import EvidenceRow
+from reports.evidence import NO_EVIDENCE, Evidence, EvidenceRow
 from reports.inputs import LoadedFile, ReportData
 from rules.catalog import RULES_BY_ID
 
@@ -49,9 +49,12 @@ class Village:
     score: dict  # the village_scores row
     basics: dict  # the latest village_basics row ({} when absent)
     flags: tuple[dict, ...]  # flag rows in report order (without evidence_list)
-    evidence: dict[str, list[EvidenceRow]]  # flag_id -> evidence rows
+    # flag_id -> evidence rows; None until fetched for a workbook that is built (with_evidence)
+    evidence: dict[str, list[EvidenceRow]] | None
     # flags of this village the previous run had and this one has not (not those the analysts dismissed)
     resolved: tuple[dict, ...] = ()
+    # per flag, in flag order, a digest of its evidence rows (Evidence.digests): what fingerprints hold
+    evidence_digests: tuple[str, ...] = ()
 
 
 def county_of(data: ReportData, run_stamp: str) -> County:
@@ -75,7 +78,19 @@ def county_of(data: ReportData, run_stamp: str) -> County:
     )
 
 
-def villages_of(data: ReportData, evidence: dict[str, list[EvidenceRow]]) -> list[Village]:
+def _place(v: dict) -> tuple[str, str, str]:
+    """(code, town, name) of a village_scores row, as reports name the village."""
+    return v["village_code"], v["town"] or "", v["village_name"] or v["village_code"]
+
+
+def village_places(data: ReportData) -> list[tuple[str, str, str]]:
+    """(code, town, name) of every village in rank order: what Village.code, .town and .name hold."""
+    return [_place(v) for v in data.villages.iter_rows(named=True)]
+
+
+def villages_of(data: ReportData, evidence: Evidence) -> list[Village]:
+    """Every village in rank order, with digests of its evidence but not the rows (with_evidence)."""
+    digests = evidence.digests()
     by_village: dict[str, list[dict]] = {}
     if not data.flags.is_empty():
         for f in data.flags.drop("evidence_list", strict=False).iter_rows(named=True):
@@ -91,16 +106,24 @@ def villages_of(data: ReportData, evidence: dict[str, list[EvidenceRow]]) -> lis
     out = []
     for v in data.villages.iter_rows(named=True):
         flags = tuple(by_village.get(v["village_code"], ()))
+        code, town, name = _place(v)
         out.append(
             Village(
-                code=v["village_code"],
-                name=v["village_name"] or v["village_code"],
-                town=v["town"] or "",
+                code=code,
+                name=name,
+                town=town,
                 score=v,
                 basics=data.basics.get(v["village_code"], {}),
                 flags=flags,
-                evidence={f["flag_id"]: evidence.get(f["flag_id"], []) for f in flags},
+                evidence=None,
                 resolved=tuple(resolved.get(v["village_code"], ())),
+                evidence_digests=tuple(digests.get(f["flag_id"], NO_EVIDENCE) for f in flags),
             )
         )
     return out
+
+
+def with_evidence(villages: list[Village], evidence: Evidence) -> list[Village]:
+    """The villages with their flags' evidence rows, for building their workbooks."""
+    rows = evidence.rows([f["flag_id"] for v in villages for f in v.flags])
+    return [replace(v, evidence={f["flag_id"]: rows.get(f["flag_id"], []) for f in v.flags}) for v in villages]

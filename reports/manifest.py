@@ -59,6 +59,8 @@ class Manifest:
     run_stamp: str
     salt: str
     villages: dict[str, Entry]
+    # county_digest of the set: what every fingerprint shares (None in sets written before it was kept)
+    county: str | None = None
 
 
 def _digest(obj: object) -> str:
@@ -123,11 +125,8 @@ def village_fingerprint(shared: str, county: County, village: Village) -> str:
     flags = [tuple(f.get(k) for k in FLAG_FIELDS) + (team_status_text(f, compared) if county.has_status else "",)
              for f in village.flags]
     changes = change_rows(county, village)
-    evidence = [
-        [(e.table_name, e.table_label, e.source_file, e.source_sheet, e.source_row, e.values)
-         for e in village.evidence.get(f["flag_id"], [])]
-        for f in village.flags
-    ]
+    if len(village.evidence_digests) != len(village.flags):
+        raise ValueError(f"village {village.code}: evidence digests do not match its flags (context.villages_of)")
     return _digest((
         shared,
         village.code,
@@ -136,7 +135,7 @@ def village_fingerprint(shared: str, county: County, village: Village) -> str:
         sorted(village.score.items()),
         sorted(village.basics.items()),
         flags,
-        evidence,
+        village.evidence_digests,
         changes,
         # only a village with changes names the run it is compared with
         county.previous_check if changes else None,
@@ -154,6 +153,7 @@ def read(root: Path) -> Manifest | None:
             root=root,
             run_stamp=raw["run_stamp"],
             salt=raw["salt"],
+            county=raw.get("county"),
             villages={code: Entry(**e) for code, e in raw["villages"].items()},
         )
     except (OSError, ValueError, KeyError, TypeError):
@@ -195,11 +195,12 @@ def reusable(prev: Manifest | None, code: str, fingerprint: str) -> Entry | None
     return entry
 
 
-def write(root: Path, run_stamp: str, salt: str, villages: dict[str, Entry]) -> None:
+def write(root: Path, run_stamp: str, salt: str, villages: dict[str, Entry], county: str | None = None) -> None:
     body = {
         "format": FORMAT,
         "run_stamp": run_stamp,
         "salt": salt,
+        "county": county,
         "villages": {code: vars(e) for code, e in sorted(villages.items())},
     }
     path = root / FILE_NAME

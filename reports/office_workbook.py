@@ -13,7 +13,7 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 
 from reports import xlsx
-from reports.evidence import EvidenceRow, facts_line, facts_parts, location, table_label
+from reports.evidence import Evidence, table_label
 from reports.inputs import ReportData
 from reports.village_workbook import status_text
 from rules.catalog import RULES_BY_ID
@@ -212,25 +212,13 @@ def _quality(wb, data: ReportData) -> None:
                      caption=f"隔离明细：未能入库的 {len(qrows)} 行及原因（请退回报送部门更正后重新报送）")
 
 
-class _Facts:
-    """The facts line of each evidence row, for 全部疑点 (20 values) and then 证据明细 (30): most
-    records have fewer than 20 values, and their line is worked out once."""
-
-    def __init__(self) -> None:
-        self._lines: dict[int, str] = {}  # id of an evidence row -> its line, the same at 20 and 30
-
-    def first(self, e: EvidenceRow) -> str:
-        parts = facts_parts(e)
-        line = facts_line(e, 20, parts)
-        if len(parts) <= 20:
-            self._lines[id(e)] = line
-        return line
-
-    def second(self, e: EvidenceRow) -> str:
-        return self._lines.pop(id(e), None) or facts_line(e, 30)
+# Values shown of a source record: in 全部疑点, where a flag may have dozens of records, and in 证据明细.
+FLAG_FACTS = 20
+DETAIL_FACTS = 30
+NOT_FOUND = "（来源记录未找到）"
 
 
-def _all_flags(wb, data: ReportData, evidence: dict[str, list[EvidenceRow]], facts: _Facts) -> None:
+def _all_flags(wb, data: ReportData, table: pl.DataFrame) -> None:
     has_status = data.has_status
     has_triage = "triage_note" in data.flags.columns
     cols = [xlsx.Col("序号", 6, "int"), xlsx.Col("疑点编号", 18, "text"), xlsx.Col("乡镇", 10, "wrap"),
@@ -244,43 +232,52 @@ def _all_flags(wb, data: ReportData, evidence: dict[str, list[EvidenceRow]], fac
              xlsx.Col("摘要", 50, "wrap"), xlsx.Col("可信度", 7, "score"), xlsx.Col("问题出处", 40, "wrap"),
              xlsx.Col("出处记录内容", 60, "wrap")]
 
-    def rows():
-        for i, f in enumerate(data.flags.drop("evidence_list", strict=False).iter_rows(named=True), start=1):
-            ev = evidence.get(f["flag_id"], [])
-            row = [i, f["flag_id"], f["town"], f["village_name"], f["village_code"], f"{f['rule_id']} {f['rule_title'] or ''}",
-                   f["category"], f["severity"]]
-            if has_status:
-                row.append(status_text(f))
-            if has_triage:
-                row.append(f.get("triage_note"))
-            row += [f["subject_name"], f["subject_key"], f["amount_yuan"], f["summary"], f["confidence"],
-                    "\n".join(location(e) for e in ev) or f["evidence"],
-                    "\n".join(facts.first(e) for e in ev if e.values)]
-            yield row
+    f = data.flags
+    rows: pl.DataFrame | list = []
+    if not f.is_empty():
+        # each flag's evidence: its places, one a line, and the values of the records that were found
+        per_flag = table.group_by("flag_id", maintain_order=True).agg(
+            pl.col("location").str.join("\n").alias("_places"),
+            pl.col(f"facts_{FLAG_FACTS}").drop_nulls().str.join("\n").alias("_facts"),
+        )
+        f = f.drop("evidence_list", strict=False).join(per_flag, on="flag_id", how="left", maintain_order="left")
+        rule = [f"{r} {t or ''}" for r, t in zip(f["rule_id"].to_list(), f["rule_title"].to_list(), strict=True)]
+        columns = [pl.int_range(1, f.height + 1, dtype=pl.Int64).alias("seq"), "flag_id", "town", "village_name",
+                   "village_code", pl.Series("rule", rule, dtype=pl.String), "category", "severity"]
+        if has_status:
+            status = [status_text(r) for r in f.select(c for c in ("status", "triage") if c in f.columns).iter_rows(named=True)]
+            columns.append(pl.Series("status_text", status, dtype=pl.String))
+        if has_triage:
+            columns.append("triage_note")
+        columns += ["subject_name", "subject_key", "amount_yuan", "summary", "confidence",
+                    pl.coalesce("_places", "evidence").alias("_places"), pl.col("_facts").fill_null("")]
+        rows = f.select(columns)
 
-    xlsx.table_sheet(wb, "全部疑点", cols, rows(), header_text=_title(data),
+    xlsx.table_sheet(wb, "全部疑点", cols, rows, header_text=_title(data),
                      caption=f"全部疑点（{data.flags.height} 条，未脱敏，仅限巡察办内部使用）",
                      row_fill=xlsx.severity_fill(7))
 
 
-def _evidence_rows(wb, data: ReportData, evidence: dict[str, list[EvidenceRow]], facts: _Facts) -> None:
+def _evidence_rows(wb, data: ReportData, table: pl.DataFrame) -> None:
     cols = [xlsx.Col("疑点编号", 18, "text"), xlsx.Col("村名称", 10, "wrap"), xlsx.Col("规则", 7, "center"),
             xlsx.Col("序号", 6, "int"), xlsx.Col("来源表", 20, "wrap"), xlsx.Col("文件", 30, "wrap"),
             xlsx.Col("工作表", 12, "wrap"), xlsx.Col("行号", 7, "int"), xlsx.Col("记录内容", 90, "wrap")]
+    rows: pl.DataFrame | list = []
+    if not data.flags.is_empty():
+        # every flag's evidence rows, flags in report order
+        flags = data.flags.select("flag_id", "village_name", "rule_id").with_row_index("_flag")
+        rows = (
+            flags.join(table, on="flag_id", how="inner")
+            .sort("_flag", "seq", maintain_order=True)
+            .select("flag_id", "village_name", "rule_id", "seq", "table_label", "source_file", "source_sheet",
+                    "source_row", pl.col(f"facts_{DETAIL_FACTS}").fill_null(NOT_FOUND))
+        )
 
-    def rows():
-        if data.flags.is_empty():
-            return
-        for fid, village, rule in data.flags.select("flag_id", "village_name", "rule_id").iter_rows():
-            for i, e in enumerate(evidence.get(fid, []), start=1):
-                yield [fid, village, rule, i, e.table_label or table_label(e.table_name), e.source_file, e.source_sheet,
-                       e.source_row, facts.second(e) if e.values else "（来源记录未找到）"]
-
-    xlsx.table_sheet(wb, "证据明细", cols, rows(), header_text=_title(data),
+    xlsx.table_sheet(wb, "证据明细", cols, rows, header_text=_title(data),
                      caption="证据明细：每条疑点的每一条出处记录（未脱敏）")
 
 
-def build(data: ReportData, evidence: dict[str, list[EvidenceRow]], links: dict[str, str], run_stamp: str) -> bytes:
+def build(data: ReportData, evidence: Evidence, links: dict[str, str], run_stamp: str) -> bytes:
     """The office workbook as .xlsx bytes; `links` maps village code -> relative path of its workbook."""
     wb = xlsx.new_workbook()
     _overview(wb, data, run_stamp)
@@ -290,8 +287,8 @@ def build(data: ReportData, evidence: dict[str, list[EvidenceRow]], links: dict[
     _changes(wb, data)
     _not_run(wb, data)
     _quality(wb, data)
-    facts = _Facts()
-    _all_flags(wb, data, evidence, facts)
-    _evidence_rows(wb, data, evidence, facts)
+    table = evidence.table(FLAG_FACTS, DETAIL_FACTS)
+    _all_flags(wb, data, table)
+    _evidence_rows(wb, data, table)
     return xlsx.to_bytes(wb)
 

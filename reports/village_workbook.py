@@ -361,6 +361,8 @@ def _detail(wb, n: int, seq: int, flag: dict, evidence: list[EvidenceRow], villa
 
 def build(county: County, village: Village) -> bytes:
     """The village workbook as .xlsx bytes."""
+    if village.evidence is None:
+        raise ValueError(f"village {village.code}: evidence rows not fetched (context.with_evidence)")
     accounts = _accounts(village)
     mask = Masker(accounts)
     wb = xlsx.new_workbook()

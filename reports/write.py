@@ -6,7 +6,8 @@ written by a pool of processes (they are independent, and openpyxl is CPU-bound)
 
 Runs are incremental: a village whose workbook would be built from exactly what built it in the
 previous report set (reports.manifest) gets that file, hard-linked, instead of a new one. The
-office workbook and the overview page are always written anew.
+office workbook and the overview page are always written anew, the office workbook by a thread
+while the villages are fingerprinted, linked or sent to the pool.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import os
 import shutil
 import tempfile
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ import duckdb
 
 from reports import evidence as evidence_mod
 from reports import inputs, manifest, naming, office_workbook, overview, protect, village_workbook
-from reports.context import County, Village, county_of, villages_of
+from reports.context import County, Village, county_of, village_places, villages_of, with_evidence
 from xuncha.config import WorkspaceConfig
 
 REPORTS_DIR = "reports"
@@ -59,6 +60,7 @@ Built = tuple[str, int, str]  # village code, file size, file sha256
 
 
 def _write_batch(county: County, batch: list[tuple[Village, str]], root: str, password: str | None) -> list[Built]:
+    """Build and write these villages' workbooks (their evidence rows fetched: with_evidence)."""
     done = []
     for village, rel in batch:
         data = village_workbook.build(county, village)
@@ -69,16 +71,24 @@ def _write_batch(county: County, batch: list[tuple[Village, str]], root: str, pa
     return done
 
 
+def _fetched(batch: list[tuple[Village, str]], evidence: evidence_mod.Evidence) -> list[tuple[Village, str]]:
+    """The batch with its villages' evidence rows, made only for the workbooks that are built."""
+    villages = with_evidence([v for v, _ in batch], evidence)
+    return [(v, rel) for v, (_, rel) in zip(villages, batch, strict=True)]
+
+
 def _ready() -> None:
     """Nothing: a worker that ran it has started and imported this module."""
 
 
-def _pool(workers: int | None, villages: int) -> ProcessPoolExecutor | None:
-    """A pool for the village workbooks, its workers started at once so that they import while this
-    process reads the warehouse; None when the villages are written here."""
+def _pool_size(workers: int | None, villages: int) -> int:
+    """Processes of the pool for the village workbooks; 0 when the villages are written here."""
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    if workers <= 1 or villages < POOL_MIN_VILLAGES:
-        return None
+    return 0 if workers <= 1 or villages < POOL_MIN_VILLAGES else workers
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """A pool for the village workbooks, its workers started at once."""
     # forkserver: children start from a clean server process, not from this one, whose DuckDB and
     # Prefect threads may hold locks at the moment of a plain fork
     methods = multiprocessing.get_all_start_methods()
@@ -134,16 +144,26 @@ def write_all(
     parent.mkdir(parents=True, exist_ok=True)
     final = parent / run_stamp
     previous = manifest.previous(parent, run_stamp)
+    county = county_of(data, run_stamp)
+    salt = previous.salt if previous else manifest.new_salt()
+    shared = manifest.county_digest(county, password, salt)
     tmp = Path(tempfile.mkdtemp(prefix=f".{run_stamp}.", suffix=".tmp", dir=parent))
-    pool = _pool(workers, data.villages.height)
+    pool_size = _pool_size(workers, data.villages.height)
+    # When every workbook will be built (no previous set, or one whose shared part of the
+    # fingerprints differs: new code, sources, password) the workers start now and import while
+    # this process reads the warehouse. Otherwise most are usually re-used, and the pool starts
+    # with the first workbook to build: idle workers importing would only slow this process down.
+    all_built = previous is None or previous.county != shared
+    pool = _pool(pool_size) if pool_size and all_built else None
+    office_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="office-workbook")
     try:
         try:
             evidence = evidence_mod.fetch(con, data.flags)
-            county = county_of(data, run_stamp)
+            rel = naming.village_paths(village_places(data))
+            # The office workbook is written by a thread while this one sorts out the villages: its
+            # work is mostly polars and zlib, which leave the interpreter to this thread meanwhile.
+            office = office_thread.submit(office_workbook.build, data, evidence, rel, run_stamp)
             villages = villages_of(data, evidence)
-            rel = naming.village_paths([(v.code, v.town, v.name) for v in villages])
-            salt = previous.salt if previous else manifest.new_salt()
-            shared = manifest.county_digest(county, password, salt)
 
             # villages in rank order, the busiest first; each batch goes to the pool as soon as it is known
             entries: dict[str, manifest.Entry] = {}
@@ -159,26 +179,30 @@ def write_all(
                     continue
                 jobs.append((v, rel[v.code]))
                 batch.append((v, rel[v.code]))
-                if pool is not None and len(batch) == BATCH_SIZE:
-                    futures.append(pool.submit(_write_batch, county, batch, str(tmp), password))
+                if pool_size and len(batch) == BATCH_SIZE:
+                    pool = pool or _pool(pool_size)
+                    futures.append(pool.submit(_write_batch, county, _fetched(batch, evidence), str(tmp), password))
                     batch = []
-            if pool is not None and batch:
-                futures.append(pool.submit(_write_batch, county, batch, str(tmp), password))
-            built = [] if pool is not None else _write_batch(county, jobs, str(tmp), password)
+            if pool_size and batch:
+                pool = pool or _pool(pool_size)
+                futures.append(pool.submit(_write_batch, county, _fetched(batch, evidence), str(tmp), password))
+            built = [] if pool_size else _write_batch(county, _fetched(jobs, evidence), str(tmp), password)
 
-            # the office's files, in this process while the pool works
-            _write_file(tmp / office_workbook.FILE_NAME, office_workbook.build(data, evidence, rel, run_stamp))
             page = overview.build(data, rel, run_stamp, office_workbook.FILE_NAME)
             _write_file(tmp / overview.FILE_NAME, page.encode("utf-8"))
+            _write_file(tmp / office_workbook.FILE_NAME, office.result())
 
             for f in futures:
                 built += f.result()  # re-raises a worker's error here
         finally:
-            if pool is not None:  # before the temporary folder may be removed: no worker writes into it
+            # before the temporary folder may be removed: no worker writes into it, and the office
+            # thread is not left running after an error
+            office_thread.shutdown(wait=True, cancel_futures=True)
+            if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
         for code, size, sha in built:
             entries[code] = manifest.Entry(rel[code], fingerprints[code], run_stamp, size, sha)
-        manifest.write(tmp, run_stamp, salt, entries)
+        manifest.write(tmp, run_stamp, salt, entries, shared)
         _publish(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

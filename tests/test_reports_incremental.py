@@ -19,6 +19,7 @@ from xuncha.config import WorkspaceConfig
 
 FIRST, SECOND, THIRD = "20241201-093000", "20241202-023000", "20241203-023000"
 CHANGED = "611021100202"  # 西街村: B01 and twice B02
+PAID = "611021100201"  # 东关村: 张三's old-age allowance paid after his death (A01)
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -72,6 +73,15 @@ def test_a_change_in_one_village_rewrites_only_its_workbook(county) -> None:
             assert any("（已更正）" in str(r) for r in rows)
         else:
             assert same_file(path, first.village_workbooks[code]), code
+
+
+def test_a_changed_source_record_rewrites_only_the_village_whose_flag_shows_it(county) -> None:
+    # the flags stay as they are; only a value in a record one of them names changes
+    first = reports.write_all(county.con, county.root, county.config, FIRST)
+    county.con.execute("UPDATE old_age_payments SET amount_yuan = 100.5 WHERE pay_month = ?", [dt.date(2024, 5, 1)])
+    second = reports.write_all(county.con, county.root, county.config, SECOND)
+    assert (second.written, second.reused) == (1, len(VILLAGES) - 1)
+    assert not same_file(second.village_workbooks[PAID], first.village_workbooks[PAID])
 
 
 def test_the_run_after_the_baseline_rewrites_only_the_villages_that_changed(county) -> None:
@@ -165,3 +175,25 @@ def test_the_pool_reuses_and_rebuilds_the_same_way(county, monkeypatch) -> None:
     second = reports.write_all(county.con, county.root, county.config, SECOND, workers=2)
     assert (second.written, second.reused) == (1, len(VILLAGES) - 1)
     assert not same_file(second.village_workbooks[CHANGED], first.village_workbooks[CHANGED])
+
+
+def test_the_pool_starts_at_once_only_when_every_workbook_is_built(county, monkeypatch) -> None:
+    from reports import write
+
+    monkeypatch.setattr(write, "POOL_MIN_VILLAGES", 1)
+    events: list[str] = []
+    start_pool, fetch = write._pool, write.evidence_mod.fetch
+    monkeypatch.setattr(write, "_pool", lambda n: events.append("pool") or start_pool(n))
+    monkeypatch.setattr(write.evidence_mod, "fetch", lambda *a: events.append("fetch") or fetch(*a))
+
+    def run(stamp: str) -> list[str]:
+        events.clear()
+        reports.write_all(county.con, county.root, county.config, stamp, workers=2)
+        return list(events)
+
+    assert run(FIRST) == ["pool", "fetch"]  # no previous set: started before the warehouse is read
+    assert run(SECOND) == ["fetch"]  # everything re-used: no pool at all
+    county.con.execute("UPDATE flags SET triage = '已核实' WHERE village_code = ?", [CHANGED])
+    assert run(THIRD) == ["fetch", "pool"]  # started for the one workbook to build
+    monkeypatch.setattr(manifest, "FORMAT", manifest.FORMAT + 1)  # what every workbook shares changed
+    assert run("20241204-023000") == ["pool", "fetch"]
