@@ -96,16 +96,6 @@ def _rows_list(rows: list[int], limit: int = 5) -> str:
     return shown + (f"等{len(rows)}行" if len(rows) > limit else "")
 
 
-def transform_sheet(sheet: RawSheet, catalog: Catalog, source_file: str, today: dt.date | None = None) -> SheetResult:
-    return transform_sheets([sheet], catalog, source_file, today)[0]
-
-
-def transform_sheets(sheets: list[RawSheet], catalog: Catalog, source_file: str,
-                     today: dt.date | None = None) -> list[SheetResult]:
-    """Every sheet of a file, one result each."""
-    return transform_files([(source_file, sheets)], catalog, today)[0]
-
-
 def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
                     today: dt.date | None = None) -> list[list[SheetResult]]:
     """Every sheet of these files, one result each (per file, in sheet order). Sheets with the same

@@ -86,19 +86,11 @@ class FileRows:
     validation: pl.DataFrame | None = None
 
 
-def write_file(con: duckdb.DuckDBPyConnection, source_file: str, sha256: str, sheets: list[SheetResult],
-               previously_loaded: bool = True, loaded_at: dt.datetime | None = None,
-               validation: pl.DataFrame | None = None) -> None:
-    """Replace everything the warehouse holds from `source_file` by these sheets' rows, atomically
-    (with its rows of validation_results, when given)."""
-    write_files(con, [FileRows(source_file, sha256, sheets, validation)],
-                {source_file} if previously_loaded else set(), loaded_at)
-
-
 def write_files(con: duckdb.DuckDBPyConnection, files: list[FileRows], previously_loaded: set[str],
                 loaded_at: dt.datetime | None = None) -> None:
-    """write_file for several files in one transaction: each file's rows replace its earlier rows
-    (files in `previously_loaded` have theirs deleted first), and all of them are committed or none.
+    """Replace everything the warehouse holds from these files by their rows (and validation
+    results), in one transaction: files in `previously_loaded` have their earlier rows deleted
+    first, and all of them are committed or none.
     One insert per table for all the files: a commit and an insert cost milliseconds each, which
     a hundred small ledger files pay a hundred times over."""
     loaded_at = loaded_at or dt.datetime.now()
