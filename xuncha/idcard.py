@@ -11,7 +11,7 @@ import datetime as dt
 
 import numpy as np
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
 # First two digits of every province-level region (including 71 Taiwan, 81/82 HK/Macao, 83 for
@@ -24,7 +24,7 @@ PROVINCE_CODES = frozenset(
 
 def check_char(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character for the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
     return _CHECK[total % 11]
 
 
@@ -149,8 +149,8 @@ def _check_ok(body: np.ndarray, last: np.ndarray) -> np.ndarray:
     return _CHECK_BYTES[total] == last
 
 
-_WEIGHT_VECTOR = np.array(_WEIGHTS, dtype=np.float32)
+_WEIGHT_VECTOR = np.array(WEIGHTS, dtype=np.float32)
 _CHECK_BYTES = np.frombuffer(_CHECK.encode(), dtype=np.uint8)
-_DIGIT_ZERO_SUM = np.float32(48 * sum(_WEIGHTS))  # the weighted sum of seventeen "0" characters
+_DIGIT_ZERO_SUM = np.float32(48 * sum(WEIGHTS))  # the weighted sum of seventeen "0" characters
 _PROVINCES = np.array([f"{i:02d}" in PROVINCE_CODES for i in range(100)])
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
