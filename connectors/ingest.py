@@ -303,15 +303,16 @@ def _jobs(files: list[Path]) -> list[list[Path]]:
     """Files in order, consecutive small ones together."""
     jobs: list[list[Path]] = []
     size = 0
+    batching = False  # whether the last job is a batch of small files
     for p in files:
         n = p.stat().st_size
-        if jobs and n < SMALL_FILE_BYTES and size + n <= BATCH_BYTES and len(jobs[-1]) < BATCH_FILES \
-                and jobs[-1][-1].stat().st_size < SMALL_FILE_BYTES:
+        small = n < SMALL_FILE_BYTES
+        if batching and small and size + n <= BATCH_BYTES and len(jobs[-1]) < BATCH_FILES:
             jobs[-1].append(p)
             size += n
         else:
             jobs.append([p])
-            size = n
+            size, batching = n, small
     return jobs
 
 
