@@ -31,24 +31,33 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Each child prints one JSON line: wall seconds, rows, and max RSS of itself and of its children
 # (pool workers), in KiB as Linux reports ru_maxrss.
+
+# The floors: every file of the inbox read by `rows_of(path)` (rows it holds), nothing else done.
+_FLOOR_LOOP = """
+inbox = Path(sys.argv[1])
+t = time.perf_counter()
+rows = 0
+for p in inbox_files(inbox):
+    try:
+        rows += rows_of(p)
+    except Exception:
+        pass
+wall = time.perf_counter() - t
+print(json.dumps({"wall": wall, "rows": rows,
+                  "rss_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "rss_children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+# This system's readers (connectors.readers).
 _FLOOR = textwrap.dedent("""
     import json, resource, sys, time
     from pathlib import Path
     from connectors.ingest import inbox_files
     from connectors.readers import read_file
-    inbox = Path(sys.argv[1])
-    t = time.perf_counter()
-    rows = 0
-    for p in inbox_files(inbox):
-        try:
-            rows += sum(s.height for s in read_file(p))
-        except Exception:
-            pass
-    wall = time.perf_counter() - t
-    print(json.dumps({"wall": wall, "rows": rows,
-                      "rss_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                      "rss_children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
-""")
+
+    def rows_of(p):
+        return sum(s.height for s in read_file(p))
+""") + _FLOOR_LOOP
 
 # The fastest readers there are, keeping nothing the connector needs: CSV by polars with ragged
 # rows cut, workbooks by fastexcel (Rust, straight to Arrow) with every cell as text, so an ID
@@ -60,30 +69,19 @@ _FLOOR_FASTEST = textwrap.dedent("""
     import fastexcel
     import polars as pl
     from connectors.ingest import inbox_files
-    inbox = Path(sys.argv[1])
-    t = time.perf_counter()
-    rows = 0
-    for p in inbox_files(inbox):
-        try:
-            data = p.read_bytes()
-            if p.suffix.lower() == ".csv":
-                try:
-                    text = data.decode("utf-8-sig")
-                except UnicodeDecodeError:
-                    text = data.decode("gb18030")
-                rows += pl.read_csv(io.BytesIO(text.encode()), has_header=False, infer_schema=False,
-                                    truncate_ragged_lines=True).height
-            else:
-                book = fastexcel.read_excel(data)
-                for name in book.sheet_names:
-                    rows += book.load_sheet(name, header_row=None, dtypes="string").height
-        except Exception:
-            pass
-    wall = time.perf_counter() - t
-    print(json.dumps({"wall": wall, "rows": rows,
-                      "rss_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                      "rss_children": 0}))
-""")
+
+    def rows_of(p):
+        data = p.read_bytes()
+        if p.suffix.lower() == ".csv":
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("gb18030")
+            return pl.read_csv(io.BytesIO(text.encode()), has_header=False, infer_schema=False,
+                               truncate_ragged_lines=True).height
+        book = fastexcel.read_excel(data)
+        return sum(book.load_sheet(name, header_row=None, dtypes="string").height for name in book.sheet_names)
+""") + _FLOOR_LOOP
 
 _INGEST = textwrap.dedent("""
     import json, os, resource, sys, threading, time
