@@ -125,12 +125,11 @@ def places(evidence: Sequence[EvidenceRow]) -> str:
 
 
 def narrative(summary_text: str, evidence: Sequence[EvidenceRow], confidence: float | None) -> str:
-    """问题表现: the flag's own sentence (amounts, dates), then its few records or a summary of many."""
-    lines = [summary_text] if summary_text else []
+    """问题表现: the flag's own sentence (amounts, dates), then a summary of its records when there
+    are many; the records themselves are in 底稿 (a flag without a sentence shows its one record)."""
+    lines = [summary_text] if summary_text else [facts_line(ev) for ev in evidence[:1] if ev.values]
     if len(evidence) > SPELLED_OUT:
         lines += summary(evidence)
-    else:
-        lines += [facts_line(ev) for ev in evidence if ev.values]
     if confidence is not None and confidence < 1:
         lines.append(f"（按姓名而非身份证号匹配，可信度{confidence:.0%}，请先核实是否为同一人）")
     return "\n".join(lines)
