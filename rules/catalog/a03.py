@@ -72,6 +72,12 @@ RULE = Rule(
     id="A03",
     title="重复享受",
     severity="高",
+    semantics=(
+        "Same member_id on ≥ 2 roster rows of the same programme group with overlapping active periods "
+        "(different villages, different households, or twice in one household). Primary: each roster "
+        "row's village (a flag per village involved). Near miss: an old stopped row plus a new active row "
+        "that do not overlap."
+    ),
     tables=("assistance_roster",),
     why="同一身份证号在同一救助项目中只能有一条有效保障记录。同一人在两个村、两个家庭或同一家庭中重复纳入，"
     "保障期间又相互重叠，说明存在重复申报、户籍迁移后未注销原保障或虚增保障人口，资金可能重复发放。",

@@ -66,6 +66,11 @@ RULE = Rule(
     id="A04",
     title="财政供养人员家庭享受低保",
     severity="中",
+    semantics=(
+        "A member_id of an active (at any day) 低保/特困 roster row equals a payroll person_id whose "
+        "[start_date, end_date or ∞) overlaps the roster row's active period. subject = the payroll "
+        "person's ID. Primary: roster row. Near miss: payroll ended before approval."
+    ),
     tables=("assistance_roster", "payroll"),
     why="财政供养人员有稳定工资收入，其家庭人均收入通常高于低保标准。家庭成员在保障期间领取财政工资，"
     "可能存在隐瞒收入、人情保、关系保。但身份本身不构成取消资格的理由（民发〔2022〕83号不允许“以身份定保”），"

@@ -74,6 +74,13 @@ RULE = Rule(
     id="A05",
     title="村干部及近亲属享受低保未备案",
     severity="中",
+    semantics=(
+        "A roster household (head_id) in village V, active, containing a member who is a cadre of V or a "
+        "close relative of a cadre of V, and no relative_filings row with applicant_id = head_id or "
+        "applicant_id = that member's ID. subject = **head_id**. One flag per household. Severity 高 when "
+        "the cadre's position contains 书记 or 主任. Near miss: the same situation with a filing entry; a "
+        "cadre's relative in another village's roster."
+    ),
     tables=("assistance_roster", "cadre_roster", "relative_filings"),
     derived=("kinship",),
     why="民政部《最低生活保障审核确认办法》要求，村（居）民委员会成员及其近亲属申请低保的，应当单独登记备案。"

@@ -55,6 +55,10 @@ RULE = Rule(
     id="C02",
     title="村补贴面积超耕地面积",
     severity="中",
+    semantics=(
+        "Per village and year: Σ subsidy_area_mu > (1 + `tolerance` 0.05) × village_basics.farmland_mu "
+        "(the latest basics year ≤ that year, else the nearest). subject = village."
+    ),
     tables=("farmland_subsidy", "village_basics"),
     why="全村的补贴面积不可能超过全村的耕地面积。超出说明补贴面积整体虚报，或把非耕地（林地、撂荒地、"
     "已征收占用的土地）计入了补贴面积。",

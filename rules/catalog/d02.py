@@ -136,6 +136,12 @@ RULE = Rule(
     id="D02",
     title="拆分支付规避审批",
     severity="中",
+    semantics=(
+        "Per payee (text equal after normalisation), payments each below `threshold` (10000) sorted by "
+        "date; a cluster starts at a payment and takes every later one within `window_days` (7) of its "
+        "start; a cluster of ≥ 2 payments totalling ≥ threshold is flagged, and the next cluster starts "
+        "after it. Near misses: two payments totalling 9,800; two payments 10 days apart."
+    ),
     tables=("village_ledger",),
     why="村级大额支出须按额度报乡镇（农经站）审批或经“四议两公开”。把一笔支出拆成几笔、每笔都低于"
     "审批额度，在几天内付给同一收款人，是规避审批的典型手法，也常伴随虚列或抬高支出。",

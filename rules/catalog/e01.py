@@ -82,6 +82,10 @@ RULE = Rule(
     id="E01",
     title="享受人数超过户籍人口",
     severity="高",
+    semantics=(
+        "Per village and year of onecard pay_month: distinct person_id paid > registered_population, or "
+        "distinct households paid (head_name) > households."
+    ),
     tables=("onecard_payments", "village_basics"),
     why="一个村享受补贴的人数不可能超过其户籍人口，享受户数不可能超过其户籍户数。超出说明发放名册中有大量非本村人员、"
     "虚构人员或重复人员，是成规模冒领、套取补贴的信号。",

@@ -59,6 +59,10 @@ RULE = Rule(
     id="E02",
     title="人均补贴金额异常",
     severity="低",
+    semantics=(
+        "Per village and year: Σ onecard amount ÷ registered_population; robust z against its town's "
+        "villages (same year) > `robust_z` (3.5)."
+    ),
     tables=("onecard_payments", "village_basics"),
     why="同一乡镇各村的政策和人口结构相近，按户籍人口计算的人均补贴金额应大体相当。某村人均补贴远高于同乡镇其他村，"
     "可能存在虚报对象、提高标准、重复发放等问题，提示巡察组重点抽查该村。",
