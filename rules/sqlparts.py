@@ -36,6 +36,18 @@ def roster_active_until(alias: str) -> str:
     )
 
 
+# Assistance-roster rows that were active on at least one day, each with its row id (`rid`), its
+# active period [start_day, end_day] (end_day NULL = still active) and its evidence entry (`ev`).
+# A row stopped before its approval, or with status 停保/退保 and no stop date, never was active.
+ROSTER_SPELLS = f"""
+    (SELECT a.*, a.rowid AS rid, a.approval_date AS start_day, {roster_active_until('a')} AS end_day,
+            {evidence('a', 'assistance_roster')} AS ev
+     FROM assistance_roster a
+     WHERE a.member_id IS NOT NULL AND a.approval_date IS NOT NULL
+       AND coalesce({roster_active_until('a')}, a.approval_date) >= a.approval_date)
+"""
+
+
 # Ledger payments: debit lines that are not the cash/bank side of the entry.
 LEDGER_PAYMENTS = """
     (SELECT * FROM village_ledger
@@ -60,6 +72,20 @@ def basics_for_year(keys: str, where: str = "TRUE") -> str:
      FROM (SELECT DISTINCT village_code, year FROM {keys}) k
      JOIN village_basics b ON b.village_code = k.village_code AND b.year IS NOT NULL AND ({where})
      GROUP BY k.village_code, k.year)
+    """
+
+
+# The evidence of flagged village-years: every row of `table` (aliased `alias`) that the figure of
+# (village_code, year) in the relation `flagged` was computed from, in source order.
+# Columns: village_code, year, ev.
+def village_year_evidence(table: str, alias: str, year: str, flagged: str, where: str = "TRUE") -> str:
+    return f"""
+    (SELECT {alias}.village_code, {year} AS year,
+            list({evidence(alias, table)} ORDER BY {alias}.source_file, {alias}.source_row) AS ev
+     FROM {table} {alias}
+     SEMI JOIN {flagged} o ON o.village_code = {alias}.village_code AND o.year = {year}
+     WHERE {where}
+     GROUP BY {alias}.village_code, {year})
     """
 
 

@@ -1,21 +1,14 @@
 """A05 村干部及近亲属享受低保未备案: a cadre's (or close relative's) household on the roster, not filed."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import evidence, roster_active_until
+from rules.sqlparts import ROSTER_SPELLS
 
 SQL = f"""
 WITH as_of AS (
     SELECT coalesce(CAST($as_of_date AS DATE),
                     (SELECT max(greatest(approval_date, stop_date)) FROM assistance_roster)) AS day
 ),
-members AS (
-    -- roster rows that were active on at least one day
-    SELECT a.*, a.rowid AS rid, {roster_active_until('a')} AS end_day, {evidence('a', 'assistance_roster')} AS ev
-    FROM assistance_roster a
-    WHERE a.head_id IS NOT NULL AND a.member_id IS NOT NULL AND a.approval_date IS NOT NULL
-      AND a.village_code IS NOT NULL
-      AND coalesce({roster_active_until('a')}, a.approval_date) >= a.approval_date
-),
+members AS (SELECT * FROM {ROSTER_SPELLS} s WHERE s.head_id IS NOT NULL AND s.village_code IS NOT NULL),
 related AS (
     SELECT m.village_code, m.head_id, m.head_name, m.member_id, m.member_name, m.programme,
            m.approval_date, m.end_day, m.ev, m.rid,

@@ -1,7 +1,7 @@
 """E02 人均补贴金额异常: a village's subsidy per registered resident far above its town's villages."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import basics_for_year, evidence
+from rules.sqlparts import basics_for_year, village_year_evidence
 
 SQL = f"""
 WITH totals AS (
@@ -29,15 +29,8 @@ outliers AS (
     FROM per_capita p JOIN town_stats s USING (town_code, year)
     WHERE s.mad > 0 AND 0.6745 * (p.rate - s.med) / s.mad > $robust_z
 ),
-ev AS (
-    -- evidence only for the flagged village-years: every payment summed, in source order
-    SELECT p.village_code, year(p.pay_month) AS year,
-           list({evidence('p', 'onecard_payments')} ORDER BY p.source_file, p.source_row) AS ev
-    FROM onecard_payments p
-    SEMI JOIN outliers o ON o.village_code = p.village_code AND o.year = year(p.pay_month)
-    WHERE p.amount_yuan IS NOT NULL
-    GROUP BY p.village_code, year(p.pay_month)
-)
+-- evidence only for the flagged village-years: every payment summed
+ev AS {village_year_evidence('onecard_payments', 'p', 'year(p.pay_month)', 'outliers', 'p.amount_yuan IS NOT NULL')}
 SELECT o.village_code,
        o.village_code AS subject_key,
        '' AS subject_name,
