@@ -30,7 +30,8 @@ CONVENTIONS = """\
   voucher numbers sorted and joined by `;` for voucher rules (D01–D06); the contract number for
   D10; the 12-digit village code for village-level rules (A09, C02, D07, D08, E01, E02).
 - **village_code** of a flag: the village of the row in the rule's primary register (named below).
-- **Names are the same** when equal after normalisation (spaces removed, middle dots unified) or
+- **Names are the same** when equal after normalisation (rules.identity.clean_name: spaces removed,
+  middle dots and full-width brackets unified, Latin letters lower-cased) or
   when their toneless pinyin is equal (王丽/王莉). Otherwise they differ.
 - **Roster activity**: an assistance_roster row is active on day d when
   `approval_date <= d` and (`status = '在保'` and `stop_date IS NULL` or `stop_date >= d`) — a

@@ -58,6 +58,21 @@ EVIDENCE_TYPE = pl.List(
     )
 )
 
+# The types of OUTPUT_COLUMNS, for rules that build their output in Python (engine.conform casts
+# every rule's output to these).
+OUTPUT_SCHEMA: dict[str, pl.DataType] = {
+    "village_code": pl.String,
+    "subject_key": pl.String,
+    "subject_name": pl.String,
+    "amount_yuan": pl.Float64,
+    "summary": pl.String,
+    "detail_key": pl.String,
+    "evidence": EVIDENCE_TYPE,
+    "severity": pl.String,
+    "confidence": pl.Float64,
+}
+assert tuple(OUTPUT_SCHEMA) == OUTPUT_COLUMNS
+
 
 @dataclass(frozen=True)
 class Param:

@@ -90,5 +90,9 @@ def village_year_evidence(table: str, alias: str, year: str, flagged: str, where
 
 
 def clean_name(expr: str) -> str:
-    """SQL twin of rules.identity.clean_name: spaces (full-width too) removed, middle dots unified."""
-    return f"regexp_replace(regexp_replace({expr}, '[\\s\u3000]+', '', 'g'), '[·•・.‧･]', '·', 'g')"
+    """SQL twin of rules.identity.clean_name: spaces (full-width too) removed, middle dots and
+    full-width brackets unified, Latin letters lower-cased."""
+    return (
+        f"lower(translate(regexp_replace(regexp_replace({expr}, '[\\s\u3000]+', '', 'g'), "
+        f"'[·•・.‧･]', '·', 'g'), '（）', '()'))"
+    )
