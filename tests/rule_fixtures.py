@@ -2,11 +2,14 @@
 
 A fixture file `tests/fixtures/rules/<ID>.toml` holds `[[case]]` entries:
     name   = "what the case shows"
-    expect = [["<village_code>", "<subject_key>"], ...]   # empty list: nothing may be flagged
+    expect = [["<village_code>", "<subject_key>", <amount_yuan>, "<summary fragment>"], ...]
+                                                           # empty list: nothing may be flagged
     params = { min_age = 80 }                              # optional overrides
     severity = "高"                                        # optional: every expected flag's severity
     [[case.rows.<table>]]                                  # rows of canonical tables
     column = value ...
+Each expected flag states the money involved (amount_yuan, summed over the flags of that village and
+subject: it drives the village scores) and a fragment its summary must contain (the facts shown).
 Provenance (file, sheet, row) is filled in automatically so evidence can be checked.
 """
 
@@ -36,7 +39,7 @@ def warehouse_from_rows(rows: dict[str, list[dict]]) -> duckdb.DuckDBPyConnectio
         con.execute(stmt)
     for table, records in rows.items():
         if table in SYSTEM_TABLES:  # e.g. quarantine rows for A06
-            known = {c.split()[0] for c in _system_columns(table)}
+            known = set(SYSTEM_TABLES[table].column_names)
         else:
             known = {c.name for c in data_columns(TABLES[table])}
         for i, rec in enumerate(records):
@@ -50,11 +53,6 @@ def warehouse_from_rows(rows: dict[str, list[dict]]) -> duckdb.DuckDBPyConnectio
                 [full[c] for c in cols],
             )
     return con
-
-
-def _system_columns(table: str) -> list[str]:
-    body = "\n".join(line.split("--")[0] for line in SYSTEM_TABLES[table].splitlines())
-    return [c.strip() for c in body.split(",") if c.strip()]
 
 
 def run_case(rule_id: str, case: dict) -> pl.DataFrame:
