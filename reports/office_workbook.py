@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.utils import get_column_letter
 
-from reports import xlsx
+from reports import working_paper, xlsx
 from reports.evidence import Evidence, table_label
 from reports.inputs import ReportData
 from reports.village_workbook import status_text
@@ -242,9 +242,9 @@ def _quality(wb, data: ReportData) -> None:
          r["reason"], r["cleaned_value"], r["raw_json"]]
         for r in q.iter_rows(named=True)
     ]
-    xlsx.table_sheet(wb, "隔离明细", qcols, qrows, header_text=_title(data),
-                     caption=f"隔离明细：未能入库的 {len(qrows)} 行及原因（请退回报送部门更正后重新报送）。{NOT_PRINTED}")
-    _print_caption_only(wb.worksheets[-1], len(qcols))
+    caption = f"隔离明细：未能入库的 {len(qrows)} 行及原因（请退回报送部门更正后重新报送）。{NOT_PRINTED}"
+    xlsx.table_sheet(wb, "隔离明细", qcols, qrows, header_text=_title(data), caption=caption)
+    _print_caption_only(wb.worksheets[-1], qcols, caption)
 
 
 # Sheets of evidence print their caption only: printing the workbook gives the ranking, the matrix and
@@ -252,8 +252,8 @@ def _quality(wb, data: ReportData) -> None:
 NOT_PRINTED = "本表行数多，默认只打印这一行；需要时在“页面布局”中取消打印区域后打印"
 
 
-def _print_caption_only(ws, columns: int) -> None:
-    ws.print_area = f"A1:{get_column_letter(columns)}1"
+def _print_caption_only(ws, cols: list[xlsx.Col], caption: str) -> None:
+    ws.print_area = working_paper.caption_print_area(cols, caption)
 
 
 # Values shown of a source record: in 全部疑点, where a flag may have dozens of records, and in 证据明细.
@@ -297,10 +297,9 @@ def _all_flags(wb, data: ReportData, table: pl.DataFrame) -> None:
                     pl.coalesce("_places", "evidence").alias("_places"), pl.col("_facts").fill_null("")]
         rows = f.select(columns)
 
-    xlsx.table_sheet(wb, "全部疑点", cols, rows, header_text=_title(data),
-                     caption=f"全部疑点（{data.flags.height} 条，未脱敏，仅限巡察办内部使用）。{NOT_PRINTED}",
-                     row_fill=xlsx.severity_fill(7))
-    _print_caption_only(wb.worksheets[-1], len(cols))
+    caption = f"全部疑点（{data.flags.height} 条，未脱敏，仅限巡察办内部使用）。{NOT_PRINTED}"
+    xlsx.table_sheet(wb, "全部疑点", cols, rows, header_text=_title(data), caption=caption, row_fill=xlsx.severity_fill(7))
+    _print_caption_only(wb.worksheets[-1], cols, caption)
 
 
 def _evidence_rows(wb, data: ReportData, table: pl.DataFrame) -> None:
@@ -318,9 +317,9 @@ def _evidence_rows(wb, data: ReportData, table: pl.DataFrame) -> None:
                     "source_row", pl.col(f"facts_{DETAIL_FACTS}").fill_null(NOT_FOUND))
         )
 
-    xlsx.table_sheet(wb, "证据明细", cols, rows, header_text=_title(data),
-                     caption=f"证据明细：每条疑点的每一条出处记录（未脱敏）。{NOT_PRINTED}")
-    _print_caption_only(wb.worksheets[-1], len(cols))
+    caption = f"证据明细：每条疑点的每一条出处记录（未脱敏）。{NOT_PRINTED}"
+    xlsx.table_sheet(wb, "证据明细", cols, rows, header_text=_title(data), caption=caption)
+    _print_caption_only(wb.worksheets[-1], cols, caption)
 
 
 def build(data: ReportData, evidence: Evidence, links: dict[str, str], run_stamp: str) -> bytes:

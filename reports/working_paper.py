@@ -164,5 +164,21 @@ def write(wb, items: Sequence[tuple[int, str, Sequence[EvidenceRow]]], header_te
     caption = (f"底稿：问题清单各条疑点的全部出处记录（共{total}条，底稿号 = 问题清单序号-条）。为免打印过多，"
                "本表默认只打印这一行；需要时在“页面布局”中取消打印区域后打印。")
     n = xlsx.table_sheet(wb, SHEET, COLUMNS, rows(), header_text=header_text, caption=caption, transform=transform)
-    wb.worksheets[-1].print_area = f"A1:{get_column_letter(len(COLUMNS))}1"
+    wb.worksheets[-1].print_area = caption_print_area(COLUMNS, caption)
     return n
+
+
+# The widest a caption-only print area is made: an A4 landscape page at full size.
+CAPTION_PRINT_WIDTH = 145.0
+
+
+def caption_print_area(cols: Sequence[xlsx.Col], caption: str) -> str:
+    """A print area of the caption row only, as many columns wide as its one line of text needs (a
+    caption runs on over the columns it is merged across): fit to width then prints it at full size."""
+    need = min(xlsx.display_width(caption) + 2, CAPTION_PRINT_WIDTH)
+    width, last = 0.0, 0
+    for last, col in enumerate(cols, start=1):
+        width += col.width
+        if width >= need or width + (cols[last].width if last < len(cols) else 0) > CAPTION_PRINT_WIDTH:
+            break
+    return f"A1:{get_column_letter(max(last, 1))}1"
