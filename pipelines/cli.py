@@ -300,6 +300,7 @@ def server(
 
     启动后另开一个终端，设置 PREFECT_API_URL=http://127.0.0.1:4200/api，再运行 xuncha serve。按 Ctrl+C 停止。
     """
+    import signal
     import subprocess
 
     from xuncha.offline import TELEMETRY_OFF
@@ -312,11 +313,21 @@ def server(
     console.print(f"Prefect 服务器启动中：http://127.0.0.1:{port}（遥测已关闭，只监听本机）。\n"
                   f"另开终端设置 PREFECT_API_URL=http://127.0.0.1:{port}/api 后运行 xuncha serve。按 Ctrl+C 停止。")
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    child = subprocess.Popen(command, env=env)
+
+    def stop(signum, frame) -> None:  # a service manager's SIGTERM stops the server with this command
+        child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
     try:
-        code = subprocess.run(command, env=env, check=False).returncode
+        code = child.wait()
     except KeyboardInterrupt:
+        child.terminate()
+        code = child.wait()
         code = 0
-    if code not in (0, -2, 130):
+    if code in (-signal.SIGTERM, -signal.SIGINT):
+        code = 0
+    if code not in (0, 130):
         _fail(f"Prefect 服务器退出（代码 {code}）：端口 {port} 可能已被占用，可用 --port 换一个端口。")
 
 

@@ -163,10 +163,11 @@ def _matrix(wb, data: ReportData) -> None:
     ws.merged_cells.add(f"A1:{get_column_letter(len(cols))}1")
     out.append_cells([xlsx.cell(ws, caption, font=xlsx.FONT_SECTION, align=xlsx.MIDDLE, border=False)], 24)
     upright = Alignment(text_rotation=MATRIX_HEADER_ROTATION, vertical="bottom", horizontal="center", wrap_text=True)
-    longest = max((xlsx.display_width(c.header) for c in cols[4:-1]), default=4)
+    # stacked upright, every character (a space too) takes a line of the 10 pt bold header
+    longest = max((len(c.header) for c in cols[4:-1]), default=4)
     out.append_cells([xlsx.cell(ws, c.header, font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER,
                                 align=upright if 4 <= i < len(cols) - 1 else xlsx.HEADER_ALIGN)
-                      for i, c in enumerate(cols)], min(xlsx.MAX_ROW_HEIGHT, 6 + longest * 6.5))
+                      for i, c in enumerate(cols)], min(xlsx.MAX_ROW_HEIGHT, 10 + longest * 13.0))
     villages = data.villages.sort("town", "rank", nulls_last=True) if not data.villages.is_empty() else data.villages
     row = 2
     town = None

@@ -23,6 +23,9 @@ SUMMARY_ITEMS = 4
 # Columns summarised by, by the source column's name or kind (connectors.schema).
 _PROJECT_COLUMNS = ("project_name", "subject_name", "asset_name")
 _AMOUNT_COLUMNS = ("amount_yuan", "debit_yuan", "credit_yuan", "arrears_yuan", "monthly_amount_yuan")
+# The month of a record is that of its payment: a month column, or these dates (not a birth date, a
+# term of office or a death, which a record of a person also carries)
+_PAYMENT_DATES = ("pay_date", "voucher_date")
 
 
 def reference(seq: int, count: int) -> str:
@@ -51,7 +54,7 @@ def _keys(ev: EvidenceRow) -> dict[str, str]:
             continue
         if "项目" not in out and column in _PROJECT_COLUMNS:
             out["项目"] = str(v)
-        elif "月份" not in out and kind in ("month", "date") and hasattr(v, "strftime"):
+        elif "月份" not in out and (kind == "month" or column in _PAYMENT_DATES) and hasattr(v, "strftime"):
             out["月份"] = v.strftime("%Y年%m月")
         elif "人员" not in out and kind == "name":
             out["人员"] = str(v)

@@ -138,3 +138,17 @@ def test_help_keeps_square_brackets_and_is_chinese() -> None:
 def test_os_errors_are_one_sentence() -> None:
     text = cli_errors.os_error_message(OSError(errno.ENOSPC, "No space left on device", "/x/y"))
     assert "磁盘空间已满" in text and "/x/y" in text and "No space" not in text
+
+
+def test_the_run_summary_for_the_prefect_ui_holds_the_counts() -> None:
+    from pipelines.flows import RunSummary, summary_markdown
+
+    summary = RunSummary("ws", False, 3, 25, 1, None, flags=40, new_flags=7, resolved_flags=2, key_villages=5,
+                         report_dir="/ws/reports/20241201-020000", open_flags=33, rules_ran=28,
+                         rules_not_run=["E02 人均补贴金额异常：缺少村基本情况表"], quarantined_rows=16)
+    text = summary_markdown(summary)
+    for needle in ("| 其中本次新增 | 7 |", "| 其中持续 | 33 |", "| 已消失 | 2 |", "| 隔离行数 | 16 |",
+                   "| 未运行的规则 | 1 |", "E02 人均补贴金额异常：缺少村基本情况表", "/ws/reports/20241201-020000"):
+        assert needle in text, (needle, text)
+    unchanged = summary_markdown(RunSummary("ws", True, 0, 28, 0, [], rules_ran=28))
+    assert "数据与上次运行相同" in unchanged and "没有生成新的报告" in unchanged and "当前疑点" not in unchanged
