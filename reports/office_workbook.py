@@ -167,7 +167,7 @@ def _matrix(wb, data: ReportData) -> None:
     longest = max((len(c.header) for c in cols[4:-1]), default=4)
     out.append_cells([xlsx.cell(ws, c.header, font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER,
                                 align=upright if 4 <= i < len(cols) - 1 else xlsx.HEADER_ALIGN)
-                      for i, c in enumerate(cols)], min(xlsx.MAX_ROW_HEIGHT, 10 + longest * 13.0))
+                      for i, c in enumerate(cols)], min(xlsx.MAX_ROW_HEIGHT, 12 + longest * 15.0))
     villages = data.villages.sort("town", "rank", nulls_last=True) if not data.villages.is_empty() else data.villages
     row = 2
     town = None
