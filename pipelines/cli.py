@@ -1,4 +1,8 @@
-"""The `xuncha` command: every user-facing word in Chinese."""
+"""The `xuncha` command: every user-facing word in Chinese.
+
+Longer than 400 lines on purpose: every command is declared here, so their options and help read in
+one place; what they share lives beside it (cli_errors: expected failures, cli_chinese: typer's texts).
+"""
 
 from __future__ import annotations
 
