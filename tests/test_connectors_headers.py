@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from connectors.catalog import CatalogError, load_catalog
-from connectors.headers import HeaderMatch, Unrecognised, detect_header, normalise_header
+from connectors.headers import HeaderMatch, Unrecognised, detect_header
+from connectors.headertext import normalise_header
 from fixtures.connectors.headers import HEADERS
 
 CATALOG = load_catalog()

@@ -14,7 +14,8 @@ import pytest
 import great_expectations.expectations as gxe
 from connectors.catalog import load_catalog
 from connectors.ingest import ingest_inbox
-from connectors.validation import _gx, load_checks, valid_resident_ids
+from connectors.checks import load_checks
+from connectors.gx_adapter import _gx, valid_resident_ids
 from connectors.warehouse import open_warehouse
 from fixtures.connectors.workbooks import BASICS, make_id, write_xlsx
 from reports.data_quality import write_data_quality_html
