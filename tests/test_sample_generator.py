@@ -12,7 +12,7 @@ import pytest
 import xlrd
 
 from xuncha.idcard import problem, upgrade_15
-from xuncha.sample import EXPECTED_QUARANTINE, GROUND_TRUTH, NEAR_MISSES, generate
+from samplegen import EXPECTED_QUARANTINE, GROUND_TRUTH, NEAR_MISSES, generate
 
 ALL_RULES = (
     [f"A0{i}" for i in range(1, 10)] + [f"B0{i}" for i in range(1, 6)] + [f"C0{i}" for i in range(1, 4)]
