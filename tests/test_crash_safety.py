@@ -77,7 +77,7 @@ def flag_ids(ws: Path) -> set[str]:
 @pytest.fixture(scope="module")
 def inboxes(tmp_path_factory):
     """A small county (inbox A) and the same with one file changed (inbox B)."""
-    from xuncha.sample import generate
+    from samplegen import generate
 
     root = tmp_path_factory.mktemp("crash")
     a = root / "A"

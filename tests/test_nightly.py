@@ -16,7 +16,7 @@ from pipelines import steps
 from pipelines.cli import app
 from pipelines.flows import run_pipeline
 from rules.lifecycle import set_triage
-from xuncha.sample import generate
+from samplegen import generate
 
 
 @pytest.fixture(scope="module")

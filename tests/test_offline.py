@@ -24,7 +24,7 @@ XUNCHA = Path(sys.executable).with_name("xuncha")
 
 @pytest.fixture(scope="module")
 def small_inbox(tmp_path_factory) -> Path:
-    from xuncha.sample import generate
+    from samplegen import generate
 
     inbox = tmp_path_factory.mktemp("offline") / "inbox"
     generate(inbox, villages=4, seed=5)

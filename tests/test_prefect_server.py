@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from xuncha.offline import TELEMETRY_OFF
-from xuncha.sample import generate
+from samplegen import generate
 
 BIN = Path(sys.executable).parent
 
