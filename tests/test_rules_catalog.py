@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from rule_fixtures import FIXTURE_DIR, load_cases
+
 from rules.catalog import ALL_RULES, RULES_BY_ID
 from rules.docs import reference_markdown
 from rules.engine import resolve_params

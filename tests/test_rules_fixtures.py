@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from rule_fixtures import FIXTURE_DIR, load_cases, run_case
 
 CASES = [

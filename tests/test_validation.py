@@ -8,15 +8,15 @@ import os
 import random
 import re
 
+import great_expectations.expectations as gxe
 import pandas as pd
 import pytest
+from fixtures.connectors.workbooks import BASICS, make_id, write_xlsx
 
-import great_expectations.expectations as gxe
 from connectors.catalog import load_catalog
 from connectors.ingest import ingest_inbox
 from connectors.validation import _gx, load_checks, valid_resident_ids
 from connectors.warehouse import open_warehouse
-from fixtures.connectors.workbooks import BASICS, make_id, write_xlsx
 from reports.data_quality import write_data_quality_html
 from xuncha import idcard
 from xuncha.audit import REDACTED, audited, config_record
