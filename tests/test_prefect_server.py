@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from xuncha.offline import TELEMETRY_OFF
 from samplegen import generate
+from xuncha.offline import TELEMETRY_OFF
 
 BIN = Path(sys.executable).parent
 
