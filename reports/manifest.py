@@ -35,7 +35,7 @@ FORMAT = 1
 
 # The modules whose code shapes a village workbook.
 _CODE = ("context.py", "evidence.py", "interview.py", "masking.py", "naming.py", "protect.py", "village_workbook.py",
-         "working_paper.py", "xlsx.py", "manifest.py")
+         "working_paper.py", "xlsx.py", "xlsx_fast.py", "xlsx_frame.py", "xlsx_layout.py", "manifest.py")
 # What of a flag its workbook shows or depends on; not first_seen / last_seen, which change every run.
 # The status shows as village_workbook.team_status_text, fingerprinted as shown.
 FLAG_FIELDS = ("flag_id", "rule_id", "rule_title", "category", "severity", "triage", "subject_key",

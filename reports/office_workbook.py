@@ -18,6 +18,7 @@ from reports import working_paper, xlsx
 from reports.evidence import Evidence, table_label
 from reports.inputs import ReportData
 from reports.village_workbook import status_text
+from reports.xlsx_layout import MAX_ROW_HEIGHT
 from rules.catalog import RULES_BY_ID
 
 FILE_NAME = "巡察办汇总.xlsx"
@@ -130,7 +131,7 @@ def _ranking(wb, data: ReportData, links: dict[str, str]) -> None:
         link = links.get(r["village_code"])
         if link:
             target = link.replace('"', '""')
-            row.append(xlsx.cell(ws, f'=HYPERLINK("{target}","打开")', font=xlsx.FONT_LINK, align=xlsx.WRAP_CENTER))
+            row.append(xlsx.cell(ws, xlsx.Formula(f'=HYPERLINK("{target}","打开")'), font=xlsx.FONT_LINK, align=xlsx.WRAP_CENTER))
         else:
             row.append(xlsx.cell(ws, None))
         out.append_cells(row)
@@ -167,7 +168,7 @@ def _matrix(wb, data: ReportData) -> None:
     longest = max((len(c.header) for c in cols[4:-1]), default=4)
     out.append_cells([xlsx.cell(ws, c.header, font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER,
                                 align=upright if 4 <= i < len(cols) - 1 else xlsx.HEADER_ALIGN)
-                      for i, c in enumerate(cols)], min(xlsx.MAX_ROW_HEIGHT, 12 + longest * 15.0))
+                      for i, c in enumerate(cols)], min(MAX_ROW_HEIGHT, 12 + longest * 15.0))
     villages = data.villages.sort("town", "rank", nulls_last=True) if not data.villages.is_empty() else data.villages
     row = 2
     town = None
