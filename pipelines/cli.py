@@ -18,7 +18,6 @@ from rich.table import Table
 
 import xuncha  # noqa: F401  (telemetry off before anything else is imported)
 from pipelines import cli_chinese, cli_errors
-from xuncha.config import ConfigError
 
 cli_chinese.install()
 
@@ -274,7 +273,8 @@ def _print_run(summary, workspace: Path) -> None:
         rows = list(csv.DictReader(f))
     bad = [r for r in rows if not r["extract"]]
     quarantined = sum(int(r["rows_quarantined"] or 0) for r in rows)
-    console.print(f"隔离 {quarantined} 行（原因见 {ws.root / 'ingest_report.csv'} 和汇总工作簿）；未识别 {len(bad)} 个文件/工作表。")
+    console.print(f"隔离 {quarantined} 行（原因见 {ws.root / 'ingest_report.csv'} 和汇总工作簿）；"
+                  f"未识别 {len(bad)} 个文件/工作表。")
     for r in bad:
         console.print(f"  [yellow]未识别[/] {r['file']} {r['sheet']}：{r['message']}")
     if summary.nothing_changed:

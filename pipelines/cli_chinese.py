@@ -120,7 +120,7 @@ def _install_typer_click() -> None:
         write_usage(self, prog, args, USAGE_PREFIX if prefix is None else prefix)
 
     chinese_usage._xuncha = True  # type: ignore[attr-defined]
-    tformatting.HelpFormatter.write_usage = chinese_usage
+    setattr(tformatting.HelpFormatter, "write_usage", chinese_usage)  # noqa: B010 - a method replaced
 
     get_help_option = tcore.Command.get_help_option
 
@@ -130,4 +130,4 @@ def _install_typer_click() -> None:
             option.help = HELP_OPTION_TEXT
         return option
 
-    tcore.Command.get_help_option = chinese_help_option
+    setattr(tcore.Command, "get_help_option", chinese_help_option)  # noqa: B010 - a method replaced

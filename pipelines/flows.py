@@ -17,12 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import xuncha  # noqa: F401  (telemetry off before Prefect is imported)
-
 from prefect import flow, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
+import xuncha  # noqa: F401  (telemetry off before Prefect is imported)
 from pipelines import steps  # noqa: E402
 
 # The command line sets these to show progress; a deployment run leaves them unset.

@@ -150,7 +150,8 @@ def build(con: duckdb.DuckDBPyConnection, title: str = "数据质量报告") -> 
             limit_text = f"（上限{limit:.0%}）" if limit is not None else ""
             parts.append(
                 f"<tr class='{_OUTCOME_CLASS.get(outcome, '')}'><td>{_e(f)}</td><td>{_e(sheet)}</td><td>{_e(label)}</td>"
-                f"<td>{_e(column_labels(extract, column))}</td><td>{_e(action)}</td><td class='n'>{n}</td><td class='n'>{before}</td>"
+                f"<td>{_e(column_labels(extract, column))}</td><td>{_e(action)}</td><td class='n'>{n}</td>"
+                f"<td class='n'>{before}</td>"
                 f"<td class='n'>{(share or 0):.1%}{_e(limit_text)}</td><td>{_e(outcome)}</td>"
                 f"<td>{_samples(samples)}</td><td class='muted'>{_e(expectation_label(expectation))}</td></tr>"
             )

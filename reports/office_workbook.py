@@ -11,8 +11,8 @@ from collections import Counter
 import polars as pl
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment
-from openpyxl.worksheet.pagebreak import Break
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from reports import working_paper, xlsx
 from reports.evidence import Evidence, table_label

@@ -10,9 +10,8 @@ from collections.abc import Sequence
 
 from openpyxl.utils import get_column_letter
 
-from reports import xlsx
+from reports import working_paper, xlsx
 from reports.context import County, Village
-from reports import working_paper
 from reports.evidence import table_label
 from reports.feedback import ID_HEADER
 from reports.inputs import LoadedFile

@@ -26,8 +26,7 @@ import duckdb
 
 from reports import evidence as evidence_mod
 from reports import inputs, manifest, naming, office_workbook, overview, protect, village_workbook
-from reports.context import (County, Village, county_of, village_files, village_places, villages_of,
-                             with_evidence)
+from reports.context import County, Village, county_of, village_files, village_places, villages_of, with_evidence
 from xuncha.config import WorkspaceConfig
 
 REPORTS_DIR = "reports"

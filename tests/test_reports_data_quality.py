@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from connectors.ingest import ingest_inbox
 from test_validation import CONFIG, con, inbox, roster_rows, write_xlsx  # noqa: F401  (fixtures)
 
+from connectors.ingest import ingest_inbox
 from reports import data_quality
 
 LETTERS = re.compile(r"[A-Za-z]")
