@@ -405,7 +405,7 @@ def _ledger(t: dict, f: set, circle: dict, name_circle: dict) -> None:
             # D03: connected components of same-amount pairs within 3 days
             parent = {r["voucher_no"]: r["voucher_no"] for r in ps}
 
-            def find(x: str) -> str:
+            def find(x: str, parent: dict[str, str] = parent) -> str:
                 while parent[x] != x:
                     x = parent[x]
                 return x
