@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from connectors.ingest import SheetReport, inbox_files, relative_name
+from connectors.inbox import inbox_files, relative_name
+from connectors.ingest_report import SheetReport
 from connectors.schema import TABLES
 from xuncha.files import sha256_file
 from xuncha.transaction import transaction

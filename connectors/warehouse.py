@@ -19,23 +19,13 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from connectors.schema import SYSTEM_TABLES, TABLES, all_ddl, data_columns
+from connectors.schema import QUARANTINE_COLUMNS, TABLES, all_ddl, data_columns
 from xuncha.faults import pause_point
 from xuncha.offline import DUCKDB_CONFIG
 from xuncha.transaction import transaction
 
 if TYPE_CHECKING:
     from connectors.transform import SheetResult
-
-# Column names of the quarantine table, read from its DDL (comment lines skipped).
-QUARANTINE_COLUMNS = [
-    part.split()[0]
-    for part in " ".join(
-        line for line in SYSTEM_TABLES["quarantine"].splitlines() if not line.strip().startswith("--")
-    ).split(",")
-    if part.strip()
-]
-
 
 def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (or create) the warehouse file with every canonical and system table."""
