@@ -110,6 +110,10 @@ TABLES: dict[str, Table] = {
                 ("disability_grade", "int", "残疾等级"),  # 1..4 from 一级..四级
                 ("subsidy_type", "text", "补贴类型"),
                 ("pay_month", "month", "发放月份"),
+                # the months a payment is for (2024年度 -> 2024-01-01 .. 2024-12-01; a monthly
+                # payment has start = end = pay_month); rules that work by month use these
+                ("period_start", "month", "所属期起"),
+                ("period_end", "month", "所属期止"),
                 ("amount_yuan", "yuan", "金额(元)"),
             ),
         ),
@@ -122,6 +126,10 @@ TABLES: dict[str, Table] = {
                 ("age", "int", "年龄"),
                 ("standard_yuan", "yuan", "发放标准(元)"),
                 ("pay_month", "month", "发放月份"),
+                # the months a payment is for (2024年度 -> 2024-01-01 .. 2024-12-01; a monthly
+                # payment has start = end = pay_month); rules that work by month use these
+                ("period_start", "month", "所属期起"),
+                ("period_end", "month", "所属期止"),
                 ("amount_yuan", "yuan", "金额(元)"),
             ),
         ),
@@ -177,6 +185,10 @@ TABLES: dict[str, Table] = {
             _cols(
                 ("item", "text", "补贴项目"),
                 ("pay_month", "month", "发放年月"),
+                # the months a payment is for (2024年度 -> 2024-01-01 .. 2024-12-01; a monthly
+                # payment has start = end = pay_month); rules that work by month use these
+                ("period_start", "month", "所属期起"),
+                ("period_end", "month", "所属期止"),
                 ("person_name", "name", "补贴对象姓名"),
                 ("person_id", "id", "补贴对象身份证号"),
                 ("head_name", "name", "户主姓名"),

@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from connectors.schema import QUARANTINE_COLUMNS, TABLES, all_ddl, data_columns
+from connectors.schema import KIND_TYPES, QUARANTINE_COLUMNS, TABLES, all_ddl, data_columns
 from xuncha.faults import pause_point
 from xuncha.offline import DUCKDB_CONFIG
 from xuncha.transaction import transaction
@@ -35,7 +35,21 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path), config=dict(DUCKDB_CONFIG))
     for stmt in all_ddl():
         con.execute(stmt)
+    _add_new_columns(con)
     return con
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse made by an earlier version gains the columns added to the schema since (NULL), so
+    unchanged files need not be read again; payment periods are filled from the pay month."""
+    existing = set(con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall())
+    for table in TABLES.values():
+        added = [c for c in data_columns(table) if (table.name, c.name) not in existing]
+        for c in added:
+            con.execute(f"ALTER TABLE {table.name} ADD COLUMN {c.name} {KIND_TYPES[c.kind]}")
+        periods = [c.name for c in added if c.name in ("period_start", "period_end")]
+        if periods and "pay_month" in table.column_names:
+            con.execute(f"UPDATE {table.name} SET " + ", ".join(f"{p} = pay_month" for p in periods))
 
 
 def file_hash(data: bytes) -> str:
