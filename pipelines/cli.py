@@ -134,11 +134,11 @@ def ingest(
 
 def _print_check(outputs) -> None:
     cov = outputs.result.coverage
-    ran = sum(1 for o in cov if o.status == "ran")
+    ran = sum(1 for o in cov if o.status in ("ran", "partial"))
     table = Table(title="规则运行情况")
     for col in ("规则", "状态", "疑点数", "说明"):
         table.add_column(col, overflow="fold")
-    status_text = {"ran": "已运行", "not_run": "未运行", "error": "出错"}
+    status_text = {"ran": "已运行", "partial": "部分运行", "not_run": "未运行", "error": "出错"}
     from rules.catalog import RULES_BY_ID
 
     for o in cov:

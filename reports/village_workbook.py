@@ -295,6 +295,7 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int, cha
     pair("缺少的数据源", "、".join(county.missing_tables) if county.missing_tables else "无")
     if county.not_run:
         for n in county.not_run:
+            # the reason says 未运行 or 部分运行 and why
             pair(f"未运行规则 {n.rule_id}", f"{n.title}。{n.reason}")
     else:
         pair("未运行的规则", "无（全部规则均已运行）")

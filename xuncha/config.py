@@ -39,6 +39,14 @@ class ConnectorsConfig(Strict):
     village_match_threshold: float = 88.0
 
 
+class RuleDataConfig(Strict):
+    # A rule's needed fields (rules.model.Rule.needs) measured per source before it runs: when fewer
+    # than `partial_below` of a source's rows have them, the rule runs on the rows that do and is
+    # reported 部分运行; below `not_run_below` the source is not used (未运行 when the rule has no other).
+    partial_below: float = Field(0.9, ge=0, le=1)
+    not_run_below: float = Field(0.2, ge=0, le=1)
+
+
 class KinshipConfig(Strict):
     # Relations counted as close relatives (近亲属). Default: 民法典 1045 plus 子女的配偶, 配偶的父母.
     relations: list[str] = Field(
@@ -80,6 +88,7 @@ class WorkspaceConfig(Strict):
     connectors: ConnectorsConfig = Field(default_factory=ConnectorsConfig)
     # rule id -> parameter -> value; validated by the rule engine, which knows each rule's parameters
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    rule_data: RuleDataConfig = Field(default_factory=RuleDataConfig)
     kinship: KinshipConfig = Field(default_factory=KinshipConfig)
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
     reports: ReportsConfig = Field(default_factory=ReportsConfig)

@@ -218,6 +218,8 @@ RULE = Rule(
         "data-quality errors, not A06 flags."
     ),
     tables=(),
+    # invalid IDs come from the quarantine, differing names from any register with IDs and names
+    any_tables=("quarantine", *dict.fromkeys(t for t, _, _ in ID_NAME_COLUMNS)),
     why="身份证号是各部门数据比对的唯一依据。号码校验码错误、出生日期或地区码不存在，"
     "可能只是录入错误，也可能是虚构的“空挂户”“假身份”；同一身份证号在不同部门登记为不同姓名，"
     "可能是冒名顶替领取补贴。虚报冒领往往从身份信息异常开始。",

@@ -41,6 +41,9 @@ RULE = Rule(
         "exactly 1000; 5000 by bank transfer."
     ),
     tables=("village_ledger",),
+    needs=(
+        "village_ledger.village_code", "village_ledger.settlement_method",
+    ),
     why="村级财务管理制度要求村集体支出原则上通过银行转账结算，现金支付须在限额以内。大额现金支付"
     "绕开银行留痕，资金去向难以追查，是截留、挪用和虚列支出的常见通道。",
     methodology="在村级财务明细账中取付款记录（借方金额大于0、且科目不是库存现金或银行存款的分录），"

@@ -129,6 +129,9 @@ RULE = Rule(
         "after it. Near misses: two payments totalling 9,800; two payments 10 days apart."
     ),
     tables=("village_ledger",),
+    needs=(
+        "village_ledger.village_code", "village_ledger.voucher_date", "village_ledger.payee",
+    ),
     why="村级大额支出须按额度报乡镇（农经站）审批或经“四议两公开”。把一笔支出拆成几笔、每笔都低于"
     "审批额度，在几天内付给同一收款人，是规避审批的典型手法，也常伴随虚列或抬高支出。",
     methodology="取村级财务明细账中的付款记录，按凭证和收款人合并为“一笔付款”（收款人名称去除空格、"

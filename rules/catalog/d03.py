@@ -83,6 +83,9 @@ RULE = Rule(
         "connected pairs form one flag. Near miss: same amount to the same payee a month apart."
     ),
     tables=("village_ledger",),
+    needs=(
+        "village_ledger.village_code", "village_ledger.voucher_date", "village_ledger.payee",
+    ),
     why="同一收款人、同一金额、几天之内在不同凭证上各付一次（“同收款人、同金额、不同凭证号”），"
     "常见于同一张发票重复报销、同一笔款项重复支付，多付的钱可能被收款人或经手人占有。",
     methodology="取村级财务明细账中的付款记录，按凭证和收款人合并为“一笔付款”（收款人名称去除空格、"

@@ -136,6 +136,9 @@ RULE = Rule(
         "same name as a cadre of another village."
     ),
     tables=("village_ledger",),
+    needs=(
+        "village_ledger.village_code", "village_ledger.payee",
+    ),
     derived=("kinship",),
     why="村集体资金付给村干部本人或其近亲属（工资、误工补贴等报酬除外），可能是利用职务便利"
     "把工程、采购、劳务交给自家人，或以虚假事项套取集体资金，是“微腐败”的高发领域。",

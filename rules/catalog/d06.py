@@ -49,6 +49,7 @@ RULE = Rule(
         "(200). Near miss: a 白条 for 150."
     ),
     tables=("village_ledger",),
+    needs=("village_ledger.village_code",),
     why="村级财务支出应取得合法有效的原始凭证（发票）。以白条、收条入账或没有附件，支出真实性无从核对，"
     "是虚列支出、套取集体资金的常见手法，也违反财务制度。",
     methodology="取村级财务明细账中的付款记录，单笔借方金额超过下限（默认200元），且票据类型为白条、"
