@@ -57,6 +57,21 @@ def period_text(start: str, end: str) -> str:
     )
 
 
+# A voucher's identity: its accounting period (the voucher date's year-month) and its word and number,
+# e.g. 2024-03/记-17 (numbers restart every month, so 记-17 alone is ambiguous). A line without a
+# number is its own voucher (无凭证号#<row>). Voucher rules key their flags by it (subject_key).
+def voucher_key(alias: str) -> str:
+    return (
+        f"(coalesce(strftime({alias}.voucher_date, '%Y-%m'), '期间不详') || '/' "
+        f"|| coalesce({alias}.voucher_no, '无凭证号#' || {alias}.source_row))"
+    )
+
+
+# The word and number part of a voucher_key (记-17), for summaries that already give the date.
+def voucher_label(key: str) -> str:
+    return f"substr({key}, strpos({key}, '/') + 1)"
+
+
 # Ledger payments: debit lines that are not the cash/bank side of the entry.
 LEDGER_PAYMENTS = """
     (SELECT * FROM village_ledger

@@ -1,12 +1,12 @@
 """D01 大额现金支付: a village ledger payment settled in cash above the cash-payment limit."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import LEDGER_PAYMENTS, evidence
+from rules.sqlparts import LEDGER_PAYMENTS, evidence, voucher_key, voucher_label
 
 # One flag per voucher (village, voucher number, date): a voucher may carry several cash lines.
 SQL = f"""
 WITH hits AS (
-    SELECT p.village_code, coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey,
+    SELECT p.village_code, {voucher_key('p')} AS vkey,
            p.voucher_date, p.payee, p.debit_yuan, p.subject_name, p.summary, p.settlement_method,
            p.source_file, p.source_row,
            {evidence('p', 'village_ledger')} AS ev
@@ -19,7 +19,7 @@ SELECT village_code,
        vkey AS subject_key,
        coalesce(string_agg(DISTINCT payee, '、' ORDER BY payee), '') AS subject_name,
        sum(debit_yuan) AS amount_yuan,
-       concat(strftime(voucher_date, '%Y年%-m月%-d日'), '凭证', vkey, '以现金支付',
+       concat(strftime(voucher_date, '%Y年%-m月%-d日'), '凭证', {voucher_label('vkey')}, '以现金支付',
               coalesce('给' || string_agg(DISTINCT payee, '、' ORDER BY payee), ''),
               format('{{:,.2f}}', sum(debit_yuan)), '元（科目：',
               coalesce(string_agg(DISTINCT subject_name, '、' ORDER BY subject_name), '未填'),

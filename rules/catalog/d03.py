@@ -1,7 +1,7 @@
 """D03 重复支付: the same amount paid to the same payee on different vouchers a few days apart."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import LEDGER_PAYMENTS, evidence
+from rules.sqlparts import LEDGER_PAYMENTS, evidence, voucher_key, voucher_label
 
 PAYEE_KEY = "lower(translate(replace(replace(payee, ' ', ''), '　', ''), '（）•・.‧･', '()·····'))"
 
@@ -17,7 +17,7 @@ WITH payees AS (
     FROM (SELECT DISTINCT payee FROM village_ledger WHERE payee IS NOT NULL)
 ),
 lines AS (
-    SELECT p.village_code, coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey,
+    SELECT p.village_code, {voucher_key('p')} AS vkey,
            p.voucher_date, k.pkey, p.payee, p.debit_yuan, p.summary,
            p.source_file, p.source_sheet, p.source_row
     FROM {LEDGER_PAYMENTS} p JOIN payees k ON k.payee = p.payee
@@ -63,7 +63,7 @@ SELECT village_code,
        min(payee) AS subject_name,
        amount * (count(*) - 1) AS amount_yuan,
        concat('向', min(payee), '支付相同金额', format('{{:,.2f}}', amount), '元共', count(*), '次：',
-              string_agg(strftime(voucher_date, '%Y年%-m月%-d日') || '（' || vkey
+              string_agg(strftime(voucher_date, '%Y年%-m月%-d日') || '（' || {voucher_label('vkey')}
                          || coalesce('，' || summary, '') || '）', '、' ORDER BY voucher_date, vkey),
               '，相邻两笔凭证日期相隔不超过', $days, '天，疑似重复支付', format('{{:,.2f}}', amount * (count(*) - 1)), '元')
          AS summary,
