@@ -51,6 +51,7 @@ class _Candidate:
     shown: list[str] = field(default_factory=list)
     columns: dict[str, int] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    ambiguous: list[Ambiguity] = field(default_factory=list)
 
 
 def _cell(rows: list[list], r: int, c: int) -> str:
@@ -113,22 +114,66 @@ def _normalised(variants: list[list[str]]) -> list[list[str]]:
     return [[normalise_header(label) for label in labels] for labels in variants]
 
 
-def _match(spec_index: dict[str, str], normalised: list[list[str]]) -> tuple[dict[str, int], list[int]]:
-    """Canonical column -> first sheet column naming it; and the columns naming a taken column.
-    `normalised`: per sheet column, its label variants through normalise_header."""
-    columns: dict[str, int] = {}
+@dataclass(frozen=True)
+class Ambiguity:
+    """A canonical column that several sheet columns name by the same child wording under different
+    groups, with nothing (full path, group role) to decide between them."""
+
+    column: str
+    candidates: tuple[int, ...]  # 0-based sheet columns
+
+
+def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[list[str]]
+           ) -> tuple[dict[str, int], list[int], list[Ambiguity]]:
+    """Canonical column -> the sheet column naming it; the columns naming a column already taken;
+    and the columns left undecided. `normalised`: per sheet column, its label variants through
+    normalise_header: [label], or for a cell under a group row [group/child, child, group].
+
+    Under a group row the full path decides first (家庭成员/身份证号 named in the catalogue or the
+    county's header_synonyms), then the group's role (户主 -> head_id, 家庭成员 -> member_id), and only
+    then the child's name alone. A group of a role the extract knows, with no column of that role for
+    the child, says the cell is someone else's (the head's ID on a payment list): not used.
+    """
+    index = catalog.index(spec.name)
+    decided: dict[str, int] = {}
     dupes: list[int] = []
+    by_name: dict[str, list[int]] = {}  # canonical column -> sheet columns naming it by wording alone
+    group_of: dict[int, str] = {}
     for c, labels in enumerate(normalised):
-        for label in labels:
-            col = spec_index.get(label)
+        if len(labels) == 3:
+            path, child, group = labels
+            group_of[c] = group
+            col = index.get(path)
             if col is None:
+                role = catalog.roles.get(group)
+                if role in spec.roles:
+                    col = spec.role_columns.get((role, child))
+                    if col is None:
+                        continue  # someone else's column under this group
+            if col is not None:
+                if col in decided:
+                    dupes.append(c)
+                else:
+                    decided[col] = c
                 continue
-            if col in columns:
-                dupes.append(c)
-            else:
-                columns[col] = c
-            break
-    return columns, dupes
+            col = index.get(child) or index.get(group)
+        else:
+            col = next((index[label] for label in labels if label in index), None)
+        if col is not None:
+            by_name.setdefault(col, []).append(c)
+    columns = dict(decided)
+    ambiguous: list[Ambiguity] = []
+    for col, cands in by_name.items():
+        if col in decided:
+            dupes += cands
+        elif len({group_of.get(c, "") for c in cands}) > 1:
+            ambiguous.append(Ambiguity(col, tuple(cands)))
+        else:
+            columns[col] = cands[0]
+            dupes += cands[1:]
+    # sheet order, as before: the first column naming a canonical column is its source
+    columns = dict(sorted(columns.items(), key=lambda kv: kv[1]))
+    return columns, sorted(dupes), ambiguous
 
 
 _MEMO_SIZE = 4096
@@ -153,9 +198,11 @@ def _evaluate_anew(catalog: Catalog, variants: list[list[str]], shown: list[str]
     out = []
     normalised = _normalised(variants)  # once per candidate row, not once per extract kind
     for spec in catalog:
-        columns, _ = _match(catalog.index(spec.name), normalised)
-        missing = [alts[0] for alts in spec.signature if not any(a in columns for a in alts)]
-        out.append(_Candidate(len(columns), spec, rows, variants, shown, columns, missing))
+        columns, _, ambiguous = _match(catalog, spec, normalised)
+        # an undecided column counts as found: the sheet is this kind, only which column is unclear
+        found = set(columns) | {a.column for a in ambiguous}
+        missing = [alts[0] for alts in spec.signature if not any(a in found for a in alts)]
+        out.append(_Candidate(len(found), spec, rows, variants, shown, columns, missing, ambiguous))
     return out
 
 
@@ -196,8 +243,22 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         return Unrecognised(
             f"无法识别表头：第{best.rows[0] + 1}行同时符合“{best.spec.label}”和“{rival.spec.label}”，无法确定是哪类数据"
         )
-    columns, dupes = _match(catalog.index(best.spec.name), _normalised(best.labels))
+    if best.ambiguous:
+        return Unrecognised(_ambiguity_reason(best))
+    columns, dupes, _ = _match(catalog, best.spec, _normalised(best.labels))
     used = set(columns.values()) | set(dupes)
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
     labels = {c: best.shown[c] for c in range(len(best.shown))}
     return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes))
+
+
+def _ambiguity_reason(cand: _Candidate) -> str:
+    """Why the sheet is not loaded, naming the candidate columns and the xuncha.toml line that settles it."""
+    parts, lines = [], []
+    for a in cand.ambiguous:
+        label = cand.spec.column(a.column).label
+        shown = "、".join(f"第{c + 1}列“{cand.shown[c]}”" for c in a.candidates)
+        parts.append(f"“{label}”可能是{shown}")
+        lines.append(f'[connectors.header_synonyms.{cand.spec.name}] {a.column} = ["{cand.shown[a.candidates[-1]]}"]')
+    return (f"表头有歧义（第{cand.rows[0] + 1}行起，识别为“{cand.spec.label}”）：" + "；".join(parts)
+            + "，无法确定用哪一列，本表未读取。请在 xuncha.toml 中指明，例如：" + "；".join(lines))

@@ -17,6 +17,7 @@ from connectors.catalog import Catalog
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.headers import MAX_HEADER_SCAN, HeaderMatch, Unrecognised, detect_header
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
+from connectors.periods import period_columns
 from connectors.readers import RawSheet
 from connectors.row_kinds import MARKER_COLUMNS, classify_rows
 
@@ -309,6 +310,10 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         v, p, cleaned[canon] = normalise_column(texts[canon], "code" if canon == "village_code" else kind,
                                                 lossy[canon], today, numeric[canon])
         values[canon] = v
+        if kind == "month" and "period_start" in spec.table.column_names:
+            # 2024年度, 2024年第二季度: not a month, but a period the row pays for (connectors/periods.py)
+            values["period_start"], values["period_end"] = period_columns(texts[canon], v)
+            p = pl.select(pl.when(pl.lit(values["period_start"]).is_null()).then(pl.lit(p))).to_series()
         label = match.labels[mapped[canon]]
         if p.null_count() < m:
             for k, found in _per_sheet(sheet_of, {"p": p}, p.is_not_null()).items():
