@@ -7,9 +7,10 @@ a configuration change (ConnectorsConfig.header_synonyms), never a code change.
 from __future__ import annotations
 
 import tomllib
+from fnmatch import fnmatch
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from connectors.headertext import normalise_header
 from connectors.schema import TABLES, VILLAGE_KEYS, Column, Table
@@ -69,6 +70,18 @@ class Catalog:
     indexes: dict[str, dict[str, str]]  # extract -> normalised header -> canonical column
     # normalised group-row wording -> role ("head", "member"): whose columns sit under the group
     roles: dict[str, str] = field(default_factory=dict)
+    # a county's [connectors.pin]: file glob (relative to the inbox) -> extract kind, in order
+    pins: tuple[tuple[str, str], ...] = ()
+    # points by which the recognised kind must beat the best other kind ([connectors] recognition_margin)
+    margin: float = 1.0
+
+    def pinned(self, source_file: str) -> str | None:
+        """The extract kind the county pinned this file to (first matching glob), if any."""
+        path = PurePosixPath(source_file)
+        for pattern, kind in self.pins:
+            if path.match(pattern) or fnmatch(source_file, pattern):
+                return kind
+        return None
 
     def __iter__(self):
         return iter(self.extracts.values())
@@ -110,7 +123,8 @@ def _raw_catalog() -> dict:
     return tomllib.loads(CATALOG_FILE.read_text(encoding="utf-8"))
 
 
-def load_catalog(header_synonyms: dict[str, dict[str, list[str]]] | None = None) -> Catalog:
+def load_catalog(header_synonyms: dict[str, dict[str, list[str]]] | None = None,
+                 pin: dict[str, str] | None = None, recognition_margin: float = 1.0) -> Catalog:
     """The catalogue, with a county's extra header wordings appended after the built-in ones.
 
     Unknown extract or column names in the configuration are an error naming them: a typo must not
@@ -169,7 +183,18 @@ def load_catalog(header_synonyms: dict[str, dict[str, list[str]]] | None = None)
             role_columns=_role_columns(name, sec.get("roles", {}), groups, role_words, valid),
         )
     roles = {normalise_header(w): role for role, words in role_words.items() for w in words}
-    return Catalog(extracts, {n: e.header_index() for n, e in extracts.items()}, roles)
+    bad = sorted({kind for kind in (pin or {}).values() if kind not in extracts})
+    if bad:
+        raise CatalogError("配置 connectors.pin 中有未知的数据表：" + "、".join(f"“{b}”" for b in bad)
+                           + "；可用的表：" + "、".join(sorted(extracts)))
+    return Catalog(extracts, {n: e.header_index() for n, e in extracts.items()}, roles,
+                   tuple((pin or {}).items()), recognition_margin)
+
+
+def catalog_settings(connectors) -> dict:
+    """load_catalog's keyword arguments from a ConnectorsConfig (plain data: reading processes get it)."""
+    return {"header_synonyms": connectors.header_synonyms, "pin": dict(connectors.pin),
+            "recognition_margin": connectors.recognition_margin}
 
 
 # Top-level sections of extracts.toml that are not extract kinds.

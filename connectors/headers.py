@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from connectors.headertext import normalise_header
+from connectors.profiles import Inferred, Profile, agreement, infer, profile
 
 if TYPE_CHECKING:
     from connectors.catalog import Catalog, ExtractSpec
@@ -31,6 +32,9 @@ class HeaderMatch:
     labels: dict[int, str]  # sheet column -> header text as shown (two-row headers joined by "/")
     unused: tuple[str, ...] = ()  # header texts that map to no canonical column
     duplicates: tuple[str, ...] = ()  # header texts naming a column already taken by an earlier one
+    score: float = 0.0  # the chosen kind's recognition score
+    runner_up: tuple[str, float] | None = None  # the best other kind and its score
+    inferred: dict[str, str] = field(default_factory=dict)  # canonical column -> why (mapped by content)
 
     @property
     def data_start(self) -> int:
@@ -52,6 +56,14 @@ class _Candidate:
     columns: dict[str, int] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     ambiguous: list[Ambiguity] = field(default_factory=list)
+    # set by _judge, from the values under the header: columns mapped by header words and values
+    # together (canonical column -> (sheet column, why)), and the kind's score
+    inferred: dict[str, tuple[int, Inferred]] = field(default_factory=dict)
+    points: float = 0.0
+
+    @property
+    def found(self) -> int:
+        return self.score + len(self.inferred)
 
 
 def _cell(rows: list[list], r: int, c: int) -> str:
@@ -206,14 +218,56 @@ def _evaluate_anew(catalog: Catalog, variants: list[list[str]], shown: list[str]
     return out
 
 
-def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None = None) -> HeaderMatch | Unrecognised:
-    """Locate the header within the first rows and decide the extract kind."""
+# Sampled rows under a header for value profiles (recognition score, columns mapped by content).
+PROFILE_ROWS = 30
+# Score points: a column named by its header or by words and values together: 1; values that look
+# like the column's kind: +VALUE_POINTS, values that clearly do not: -VALUE_POINTS.
+VALUE_POINTS = 0.5
+DEFAULT_MARGIN = 1.0
+
+
+def _profiles(rows: list[list], header_rows: tuple[int, ...], width: int) -> list[Profile]:
+    start = header_rows[-1] + 1
+    sample = rows[start:start + PROFILE_ROWS]
+    return [profile([r[c] if c < len(r) else None for r in sample]) for c in range(width)]
+
+
+def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
+    """The candidate with columns its values and header words agree on, and its score."""
+    spec = cand.spec
+    found = set(cand.columns) | {a.column for a in cand.ambiguous}
+    used = set(cand.columns.values()) | {c for a in cand.ambiguous for c in a.candidates}
+    free = [(c.name, c.kind) for c in spec.table.columns if c.name not in found and c.name in spec.synonyms]
+    free += [(n, "text") for n in ("town_raw", "village_raw") if spec.table.has_village and n not in found]
+    inferred: dict[str, tuple[int, Inferred]] = {}
+    for j, header in enumerate(cand.shown):
+        if j in used or not header or j >= len(profiles):
+            continue
+        hit = infer(header, profiles[j], free)
+        if hit is not None:
+            inferred[hit.column] = (j, hit)
+            free = [(c, k) for c, k in free if c != hit.column]
+    points = float(len(found) + len(inferred))
+    for col, j in list(cand.columns.items()) + [(c, j) for c, (j, _) in inferred.items()]:
+        if j < len(profiles):
+            points += VALUE_POINTS * agreement(spec.column(col).kind, col, profiles[j])
+    have = found | set(inferred)
+    missing = [alts[0] for alts in spec.signature if not any(a in have for a in alts)]
+    return _Candidate(cand.score, spec, cand.rows, cand.labels, cand.shown, cand.columns, missing,
+                      cand.ambiguous, inferred, points)
+
+
+def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None = None,
+                  only: str | None = None, margin: float = DEFAULT_MARGIN) -> HeaderMatch | Unrecognised:
+    """Locate the header within the first rows and decide the extract kind: every kind is scored on
+    every candidate header row (columns named, values that look right), and the winner must beat
+    the best other kind by `margin`. only: the kind a county pinned the file to."""
     merges = merges or []
     scan = min(len(rows), MAX_HEADER_SCAN)
     width = max((len(r) for r in rows[:scan + 1]), default=0)
-    best: _Candidate | None = None  # best candidate satisfying its signature
-    rival: _Candidate | None = None  # another kind scoring as well as best on the same rows
+    eligible: list[_Candidate] = []  # candidates satisfying their signature
     closest: _Candidate | None = None  # best partial match, for the reason when nothing fits
+    best_of_kind: dict[str, _Candidate] = {}
     for r in range(scan):
         single, _ = _horizontal_fill(rows, r, width, merges)
         if len({v for v in single if v}) < 2:
@@ -224,32 +278,48 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
             if two is not None:
                 layouts.insert(0, (two[0], two[1], (r, r + 1)))
         for variants, shown, hrows in layouts:
-            for cand in _evaluate(catalog, variants, shown, hrows):
-                if closest is None or (cand.score, -len(cand.missing)) > (closest.score, -len(closest.missing)):
+            cands = [c for c in _evaluate(catalog, variants, shown, hrows) if only is None or c.spec.name == only]
+            if not cands or max(c.score for c in cands) == 0:
+                continue  # no header wording known on this row: not a header
+            profiles = _profiles(rows, hrows, width)
+            for cand in (_judge(c, profiles) for c in cands):
+                if closest is None or (cand.found, -len(cand.missing)) > (closest.found, -len(closest.missing)):
                     closest = cand
-                if cand.missing or cand.score < 2:
-                    continue
-                if best is None or cand.score > best.score:
-                    best, rival = cand, None
-                elif cand.score == best.score and cand.spec.name != best.spec.name and cand.rows == best.rows:
-                    rival = cand
-    if best is None:
-        if closest is None or closest.score == 0:
+                mine = best_of_kind.get(cand.spec.name)
+                if mine is None or cand.points > mine.points:
+                    best_of_kind[cand.spec.name] = cand
+                if not cand.missing and cand.found >= 2:
+                    eligible.append(cand)
+    if not eligible:
+        if closest is None or closest.found == 0:
             return Unrecognised(f"无法识别表头：前{MAX_HEADER_SCAN}行中没有已知的列名（如“身份证号”“姓名”）")
         need = "、".join(f"“{closest.spec.column(m).label}”" for m in closest.missing)
         row_no = closest.rows[0] + 1
         return Unrecognised(f"无法识别表头：第{row_no}行最接近“{closest.spec.label}”，但缺少{need}列")
-    if rival is not None:
+    # best: highest score; equal scores: more columns named by the header, then the earlier row
+    best = max(eligible, key=lambda c: (c.points, c.score, -c.rows[0]))
+    others = [c for c in eligible if c.spec.name != best.spec.name]
+    rival = max(others, key=lambda c: c.points, default=None)
+    shown_rival = rival or max((c for k, c in best_of_kind.items() if k != best.spec.name),
+                               key=lambda c: c.points, default=None)
+    runner_up = (shown_rival.spec.name, shown_rival.points) if shown_rival else None
+    if rival is not None and best.points - rival.points < margin:
         return Unrecognised(
-            f"无法识别表头：第{best.rows[0] + 1}行同时符合“{best.spec.label}”和“{rival.spec.label}”，无法确定是哪类数据"
+            f"无法确定数据类型：第{best.rows[0] + 1}行起的表头按“{best.spec.label}”得{best.points:g}分，"
+            f"按“{rival.spec.label}”得{rival.points:g}分，相差不足{margin:g}分，本表未读取。"
+            f"请在 xuncha.toml 的 [connectors.pin] 中指定文件的类型，例如：\"<文件名>\" = \"{best.spec.name}\""
         )
     if best.ambiguous:
         return Unrecognised(_ambiguity_reason(best))
     columns, dupes, _ = _match(catalog, best.spec, _normalised(best.labels))
+    for col, (j, _) in best.inferred.items():
+        columns[col] = j
     used = set(columns.values()) | set(dupes)
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
     labels = {c: best.shown[c] for c in range(len(best.shown))}
-    return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes))
+    inferred = {col: hit.describe(best.shown[j], best.spec.column(col).label) for col, (j, hit) in best.inferred.items()}
+    return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
+                       best.points, runner_up, inferred)
 
 
 def _ambiguity_reason(cand: _Candidate) -> str:

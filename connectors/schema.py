@@ -266,6 +266,8 @@ TABLES: dict[str, Table] = {
                 ("resident_population", "int", "常住人口"),
                 ("farmland_mu", "mu", "耕地面积(亩)"),
                 ("income_per_capita_yuan", "yuan", "农村居民人均可支配收入(元)"),
+                # former names after mergers (曾用名/原村名), several separated by 、: villages.py matches them
+                ("former_names", "text", "曾用名"),
             ),
         ),
         Table(

@@ -14,6 +14,7 @@ from operator import itemgetter
 import polars as pl
 
 from connectors.catalog import Catalog
+from connectors.context import context_values, sheet_context, wanted_fields
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.headers import MAX_HEADER_SCAN, HeaderMatch, Unrecognised, detect_header
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
@@ -38,6 +39,9 @@ class SheetResult:
     columns_found: dict[str, str] = field(default_factory=dict)  # canonical column -> header as written
     problems: dict[str, dict[str, int]] = field(default_factory=dict)
     validation: pl.DataFrame | None = None  # this sheet's rows of validation_results, once validated
+    # recognition: the chosen kind's score and the best other kind with its score (ingest report)
+    score: float | None = None
+    runner_up: tuple[str, float] | None = None
 
     @property
     def message(self) -> str:
@@ -99,7 +103,8 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
             if last == 0:
                 results[f][i] = SheetResult(name, None, messages=["空工作表，无数据"])
                 continue
-            match = detect_header(sheet.rows[: MAX_HEADER_SCAN + 1], catalog, sheet.merges)
+            match = detect_header(sheet.rows[: MAX_HEADER_SCAN + 1], catalog, sheet.merges,
+                                  only=catalog.pinned(source_file), margin=catalog.margin)
             if isinstance(match, Unrecognised):
                 results[f][i] = SheetResult(name, None, messages=[match.reason + f"（本表共{last}行未读取）"])
                 continue
@@ -208,9 +213,11 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     row_parts: list[pl.Series] = []
     sheet_parts: list[pl.Series] = []
     for k, m in enumerate(members):
-        result = SheetResult(m.name, spec.name)
+        result = SheetResult(m.name, spec.name, score=m.match.score, runner_up=m.match.runner_up)
         hidden = "（隐藏工作表）" if m.sheet.hidden else ""
         result.messages.append(f"识别为“{spec.label}”{hidden}（表头在第{header_at_of[id(m)]}行）")
+        if m.match.inferred:
+            result.messages.append("按内容识别的列：" + "；".join(m.match.inferred.values()))
         results.append(result)
         start = m.match.data_start
         if start >= m.last:
@@ -349,6 +356,16 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
             warn(bad, None, lambda count, codes, shown, label=label:
                  f"“{label}”列有{count}个值不是12位区划代码，已置为空（第{shown}行）")
             values["village_code"] = pl.select(pl.when(pl.lit(bad)).then(None).otherwise(pl.lit(vc))).to_series()
+
+    # Year, period, town and village the header lacks: from the title lines, sheet, file and folder names.
+    fields = wanted_fields(spec.table.column_names, spec.table.has_village, set(mapped))
+    if fields and m:
+        contexts = [sheet_context(mem.sheet.rows[: mem.match.header_rows[0]], mem.name, mem.source_file)
+                    for mem in members]
+        values.update(context_values(contexts, fields, sheet_of))
+        for k, result in enumerate(results):
+            if k in with_rows:
+                result.messages.extend(contexts[k].messages(fields))
 
     quarantined = reason_code.is_not_null()
     names = [mem.name for mem in members]

@@ -84,3 +84,35 @@ def test_the_head_id_on_a_payment_list_is_not_the_person_paid(tmp_path) -> None:
     assert s.data["person_id"].to_list() == [MEMBER]
     assert s.data["head_name"].to_list() == ["张大"]
     assert s.data["person_name"].to_list() == ["张二"]
+
+
+def test_a_never_seen_account_header_is_mapped_when_words_and_values_agree(tmp_path) -> None:
+    """Issue 11 item 2: a one-card list whose account column uses an unknown wording must not be
+    recognised as a 低保 roster; the header's words (卡号) and its 16-19 digit values agree."""
+    rows = [["乡镇", "村", "补贴项目", "发放年月", "姓名", "身份证号", "社保卡卡号（新）", "金额"]]
+    for i in range(6):
+        rows.append(["城关镇", "东岭村", "耕地补贴", "2024-03", f"张{i}", make_id("19600101", f"{i:03d}"),
+                     f"62170000111122{i:05d}", 50])
+    s = _extract(write_xlsx(tmp_path / "c.xlsx", {"s": rows}))
+    assert s.extract == "onecard_payments", s.message
+    assert s.data["account_no"].to_list()[0] == "6217000011112200000"
+    assert "按内容识别的列：“社保卡卡号（新）”→一卡通账号" in s.message
+    assert s.runner_up is not None and s.score > s.runner_up[1]
+
+
+def test_words_and_values_that_disagree_map_nothing(tmp_path) -> None:
+    rows = [["乡镇", "村", "补贴项目", "发放年月", "姓名", "身份证号", "社保卡卡号（新）", "金额"]]
+    for i in range(6):
+        rows.append(["城关镇", "东岭村", "耕地补贴", "2024-03", f"张{i}", make_id("19600101", f"{i:03d}"), "待办", 50])
+    s = _extract(write_xlsx(tmp_path / "c.xlsx", {"s": rows}))
+    assert s.extract != "onecard_payments"
+
+
+def test_a_pin_restricts_a_file_to_one_kind_and_unknown_kinds_are_errors(tmp_path) -> None:
+    from connectors.catalog import CatalogError
+
+    path = _roster(tmp_path, "户主", "家庭成员")
+    (s,) = extract_file(path, path.parent, load_catalog(pin={"roster*": "deaths"})).sheets
+    assert s.extract is None and "死亡" in s.message  # pinned to a kind its header does not fit: reported
+    with pytest.raises(CatalogError, match="connectors.pin"):
+        load_catalog(pin={"*.xlsx": "no_such_kind"})
