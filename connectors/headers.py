@@ -44,6 +44,7 @@ class HeaderMatch:
 @dataclass(frozen=True)
 class Unrecognised:
     reason: str  # Chinese, for the ingest report
+    config_lines: tuple[str, ...] = ()  # xuncha.toml lines that would settle it ("<文件名>": the file's)
 
 
 @dataclass
@@ -307,10 +308,12 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         return Unrecognised(
             f"无法确定数据类型：第{best.rows[0] + 1}行起的表头按“{best.spec.label}”得{best.points:g}分，"
             f"按“{rival.spec.label}”得{rival.points:g}分，相差不足{margin:g}分，本表未读取。"
-            f"请在 xuncha.toml 的 [connectors.pin] 中指定文件的类型，例如：\"<文件名>\" = \"{best.spec.name}\""
+            f"请在 xuncha.toml 的 [connectors.pin] 中指定文件的类型，例如：\"<文件名>\" = \"{best.spec.name}\"",
+            (f'[connectors.pin] "<文件名>" = "{best.spec.name}"  # 或 "{rival.spec.name}"：'
+             f'{best.spec.label}{best.points:g}分，{rival.spec.label}{rival.points:g}分',),
         )
     if best.ambiguous:
-        return Unrecognised(_ambiguity_reason(best))
+        return Unrecognised(*_ambiguity_reason(best))
     columns, dupes, _ = _match(catalog, best.spec, _normalised(best.labels))
     for col, (j, _) in best.inferred.items():
         columns[col] = j
@@ -322,7 +325,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
                        best.points, runner_up, inferred)
 
 
-def _ambiguity_reason(cand: _Candidate) -> str:
+def _ambiguity_reason(cand: _Candidate) -> tuple[str, tuple[str, ...]]:
     """Why the sheet is not loaded, naming the candidate columns and the xuncha.toml line that settles it."""
     parts, lines = [], []
     for a in cand.ambiguous:
@@ -330,5 +333,7 @@ def _ambiguity_reason(cand: _Candidate) -> str:
         shown = "、".join(f"第{c + 1}列“{cand.shown[c]}”" for c in a.candidates)
         parts.append(f"“{label}”可能是{shown}")
         lines.append(f'[connectors.header_synonyms.{cand.spec.name}] {a.column} = ["{cand.shown[a.candidates[-1]]}"]')
-    return (f"表头有歧义（第{cand.rows[0] + 1}行起，识别为“{cand.spec.label}”）：" + "；".join(parts)
-            + "，无法确定用哪一列，本表未读取。请在 xuncha.toml 中指明，例如：" + "；".join(lines))
+    reason = (f"表头有歧义（第{cand.rows[0] + 1}行起，识别为“{cand.spec.label}”）：" + "；".join(parts)
+              + "，无法确定用哪一列，本表未读取。请在 xuncha.toml 中指明，例如：" + "；".join(lines))
+    return reason, tuple(f"{line}  # 候选：" + "、".join(cand.shown[c] for c in a.candidates)
+                         for line, a in zip(lines, cand.ambiguous, strict=True))

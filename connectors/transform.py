@@ -42,6 +42,13 @@ class SheetResult:
     # recognition: the chosen kind's score and the best other kind with its score (ingest report)
     score: float | None = None
     runner_up: tuple[str, float] | None = None
+    # for `xuncha inspect`: header rows (0-based), values taken from outside the columns (field ->
+    # (value, source)), columns mapped by content (column -> why), and xuncha.toml lines that
+    # would settle what could not be decided
+    header_rows: tuple[int, ...] = ()
+    context: dict[str, tuple[str, str]] = field(default_factory=dict)
+    inferred: dict[str, str] = field(default_factory=dict)
+    config_lines: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> str:
@@ -106,7 +113,9 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
             match = detect_header(sheet.rows[: MAX_HEADER_SCAN + 1], catalog, sheet.merges,
                                   only=catalog.pinned(source_file), margin=catalog.margin)
             if isinstance(match, Unrecognised):
-                results[f][i] = SheetResult(name, None, messages=[match.reason + f"（本表共{last}行未读取）"])
+                reason = match.reason.replace("<文件名>", source_file)
+                results[f][i] = SheetResult(name, None, messages=[reason + f"（本表共{last}行未读取）"],
+                                            config_lines=[line.replace("<文件名>", source_file) for line in match.config_lines])
                 continue
             key = (match.spec.name, tuple(match.columns.items()), tuple(sorted(match.labels.items())), match.unused,
                    match.duplicates, sheet.frame is not None)
@@ -213,7 +222,8 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     row_parts: list[pl.Series] = []
     sheet_parts: list[pl.Series] = []
     for k, m in enumerate(members):
-        result = SheetResult(m.name, spec.name, score=m.match.score, runner_up=m.match.runner_up)
+        result = SheetResult(m.name, spec.name, score=m.match.score, runner_up=m.match.runner_up,
+                             header_rows=m.match.header_rows, inferred=dict(m.match.inferred))
         hidden = "（隐藏工作表）" if m.sheet.hidden else ""
         result.messages.append(f"识别为“{spec.label}”{hidden}（表头在第{header_at_of[id(m)]}行）")
         if m.match.inferred:
@@ -366,6 +376,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         for k, result in enumerate(results):
             if k in with_rows:
                 result.messages.extend(contexts[k].messages(fields))
+                result.context = {f: (v.value, v.source) for f, v in contexts[k].values.items() if f in fields}
 
     quarantined = reason_code.is_not_null()
     names = [mem.name for mem in members]
