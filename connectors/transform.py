@@ -20,7 +20,7 @@ from connectors.headers import MAX_HEADER_SCAN, HeaderMatch, Unrecognised, detec
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
 from connectors.periods import period_columns
 from connectors.readers import RawSheet
-from connectors.row_kinds import MARKER_COLUMNS, classify_rows
+from connectors.row_kinds import MARKER_COLUMNS, classify_rows, content_totals
 
 
 @dataclass
@@ -260,7 +260,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         by_index[j] = texts[canon]
     marker_cols = [by_index[j] if j in by_index else cells.column(j)[0] for j in range(min(MARKER_COLUMNS, width))]
 
-    skip_kind = classify_rows(spec, match, texts, marker_cols, n)
+    skip_kind = content_totals(spec, texts, sheet_all, classify_rows(spec, match, texts, marker_cols, n))
     keep = skip_kind.is_null()
     skipped = _per_sheet(sheet_all, {"kind": skip_kind}, ~keep)
     counts_read = dict(sheet_all.filter(keep).value_counts().iter_rows())
