@@ -32,6 +32,7 @@ from connectors.ingest import SheetReport, ingest_inbox, relative_name, rematch_
 from connectors.validation import preload as preload_validation
 from connectors.villages import load_index
 from connectors.warehouse import open_warehouse
+from pipelines.audit import AuditRun, audited
 from rules.catalog import ALL_RULES, tables_read
 from rules.engine import FLAG_COLUMNS as ENGINE_FLAG_COLUMNS
 from rules.engine import CheckResult, RuleOutcome, run_rules, store
@@ -40,12 +41,12 @@ from rules.lifecycle import ensure_tables as ensure_lifecycle_tables
 from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
 from reports.data_quality import write_data_quality_html
 from rules.scoring import all_villages, score_villages, town_common_problems
-from xuncha.audit import AuditRun, audited
 from xuncha.config import WorkspaceConfig, workspace_config
 from xuncha.faults import ENV as PAUSE_ENV
 from xuncha.faults import pause_point
 from xuncha.files import write_csv
 from xuncha.lock import WorkspaceBusy, workspace_lock
+from xuncha.transaction import transaction
 
 WAREHOUSE_FILE = "warehouse.duckdb"
 
@@ -285,22 +286,11 @@ def check_rules(
     tracked = apply_lifecycle(con, result.flags, run_time or dt.datetime.now())
     current = tracked.filter(pl.col("status") != STATUS_RESOLVED)  # noqa: F841  (read by DuckDB)
     resolved = tracked.filter(pl.col("status") == STATUS_RESOLVED)  # noqa: F841
-    with _transaction(con):  # both tables or neither
+    with transaction(con):  # both tables or neither
         con.execute("CREATE OR REPLACE TABLE flags AS SELECT * FROM current")
         con.execute("CREATE OR REPLACE TABLE flags_resolved AS SELECT * FROM resolved")
         pause_point("check")
     return RuleRun(result, tracked)
-
-
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def score(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig, run: RuleRun) -> CheckOutputs:
@@ -311,7 +301,7 @@ def score(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig
     villages = all_villages(con)
     scored = score_villages(villages, counted, config.scoring)
     common = town_common_problems(villages, counted, config.scoring)
-    with _transaction(con):
+    with transaction(con):
         con.execute("CREATE OR REPLACE TABLE village_scores AS SELECT * FROM scored")
         con.execute("CREATE OR REPLACE TABLE town_common AS SELECT * FROM common")
     write_csv(_flags_csv(tracked), ws.root / "flags.csv")
