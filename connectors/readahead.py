@@ -97,7 +97,7 @@ Reference = tuple[VillageIndex, int]  # the village reference and its version
 
 
 @contextmanager
-def extracted(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, workers: int,
+def extracted(files: list[Path], inbox: Path, catalog: Catalog, settings: dict, workers: int,
               reference: Callable[[], Reference], spill_folder: Path | None = None) -> Iterator[Iterator[FileResult]]:
     """Extracted files, reading from the moment this is entered: here (villages are matched
     later), or in `workers` processes, which match villages against the reference current when
@@ -119,7 +119,7 @@ def extracted(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, 
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             hand_over = (spill, SPILL_MIN_ROWS) if spill is not None else None
             with _environment(READER_ENVIRONMENT):  # the processes start with the first jobs, submitted here
-                stream = read_window(pool, lambda pool, job: pool.submit(_extract_job, (job, inbox, synonyms, reference(),
+                stream = read_window(pool, lambda pool, job: pool.submit(_extract_job, (job, inbox, settings, reference(),
                                                                                         hand_over)),
                                      jobs, 2 * workers, ordered=False)
             yield (_unspill(r) for r in stream)
@@ -129,10 +129,11 @@ def extracted(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, 
 
 
 def _extract_job(args: tuple[list[Path], Path, dict, Reference, tuple[Path, int] | None]) -> list[FileResult]:
-    """In a reading process: read, transform, and match villages against the reference given;
+    """In a reading process: read, transform, and match villages against the reference given
+    (`settings`: load_catalog's keyword arguments, catalog.catalog_settings);
     frames of at least so many rows are handed over in files of `spill` = (folder, rows)."""
-    paths, inbox, synonyms, (index, version), spill = args
-    results = extract_files(paths, inbox, load_catalog(synonyms))
+    paths, inbox, settings, (index, version), spill = args
+    results = extract_files(paths, inbox, load_catalog(**settings))
     for result in results:
         assign_villages(result, index, version)
         if spill is not None:

@@ -132,6 +132,31 @@ def ingest(
         _fail(str(e))
 
 
+@app.command("inspect")
+def inspect(
+    inbox: Path = typer.Argument(..., help="要检查的数据目录（Excel/CSV，可含子目录）"),
+    workspace: Path | None = typer.Option(None, "--workspace", help="工作区目录：使用其中的配置和村名表；检查结果也写在这里（默认写在当前目录）"),
+) -> None:
+    """接入新县区的第一步：预览每个文件会被如何读取（不入库），并给出建议的配置片段。"""
+    from connectors.inspect import inspect_with_warehouse
+    from connectors.inspect_output import print_findings, write_outputs
+    from xuncha.config import WorkspaceConfig
+
+    if not inbox.is_dir():
+        _fail(f"找不到数据目录：{inbox}")
+    try:
+        ws = _workspace(workspace) if workspace is not None else None
+        config = ws.config() if ws is not None else WorkspaceConfig()
+        findings = inspect_with_warehouse(inbox, config, ws.warehouse if ws is not None else None)
+    except ConfigError as e:
+        _fail(str(e))
+    out_dir = ws.root if ws is not None else Path.cwd()
+    print_findings(findings, console)
+    page, toml = write_outputs(findings, out_dir)
+    console.print(f"检查报告：{page}")
+    console.print(f"建议的配置片段（逐行核对后复制到 xuncha.toml）：{toml}")
+
+
 def _print_check(outputs) -> None:
     cov = outputs.result.coverage
     ran = sum(1 for o in cov if o.status in ("ran", "partial"))

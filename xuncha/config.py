@@ -37,6 +37,11 @@ class ConnectorsConfig(Strict):
     village_aliases: dict[str, str] = Field(default_factory=dict)
     # rapidfuzz score (0-100) below which a village name is reported instead of guessed
     village_match_threshold: float = 88.0
+    # file glob (relative to the inbox, e.g. "民政/*一卡通*.csv") -> extract kind: the file is read as
+    # that kind only (recognition still finds the header; see docs/configuration.md)
+    pin: dict[str, str] = Field(default_factory=dict)
+    # points by which the recognised extract kind must beat the best other kind; closer is reported
+    recognition_margin: float = 1.0
 
 
 class RuleDataConfig(Strict):
