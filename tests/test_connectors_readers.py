@@ -8,6 +8,7 @@ import io
 import pytest
 
 from connectors.readers import read_csv_sheet
+from connectors.text_files import sniff_delimiter
 
 TRICKY = {
     "quoted": 'a,"b,c","d\ne","f""g"\n1,2,3,4\n',
@@ -32,7 +33,7 @@ TRICKY = {
 
 
 def csv_module(text: str) -> list[list[str]]:
-    delimiter = "\t" if text.count("\t") > text.count(",") else ","
+    delimiter = sniff_delimiter(text)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     width = max((len(r) for r in rows), default=0)
     return [r + [""] * (width - len(r)) for r in rows]

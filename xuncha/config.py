@@ -30,6 +30,16 @@ class CountyConfig(Strict):
     region_codes: list[str] = Field(default_factory=list, description="本县身份证地区码（6位）")
 
 
+class ReadingLimits(Strict):
+    """Checked before a workbook is read, so that a small hostile file cannot exhaust memory."""
+
+    # Cells of one sheet, counted from A1 to its last cell (readers allocate that rectangle).
+    max_cells: int = Field(30_000_000, gt=0)
+    # Decompressed size of one part of an .xlsx (a sheet's XML, the shared strings), and of all parts.
+    max_part_bytes: int = Field(1 << 30, gt=0)
+    max_total_bytes: int = Field(2 << 30, gt=0)
+
+
 class ConnectorsConfig(Strict):
     # extract name -> canonical column -> extra header wordings seen in this county
     header_synonyms: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
@@ -37,6 +47,7 @@ class ConnectorsConfig(Strict):
     village_aliases: dict[str, str] = Field(default_factory=dict)
     # rapidfuzz score (0-100) below which a village name is reported instead of guessed
     village_match_threshold: float = 88.0
+    reading_limits: ReadingLimits = Field(default_factory=ReadingLimits)
 
 
 class KinshipConfig(Strict):
