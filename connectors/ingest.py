@@ -21,8 +21,8 @@ import polars as pl
 
 from connectors.catalog import load_catalog
 from connectors.extract import UNMATCHED_PREFIX, FileResult, assign_villages, extract_file, extract_files, unmatched_message
-from connectors.inbox import inbox_files, looks_like_statistics, relative_name
-from connectors.ingest_report import REPORT_COLUMNS, SheetReport, sheet_reports, write_ingest_report
+from connectors.inbox import inbox_files, list_inbox, looks_like_statistics, relative_name
+from connectors.ingest_report import REPORT_COLUMNS, SheetReport, set_aside_reports, sheet_reports, write_ingest_report
 from connectors.readahead import Reference, batch_jobs, default_workers, extracted, spill_parent
 from connectors.schema import TABLES
 from connectors.validation import preload, unreadable_file, validate_files
@@ -32,7 +32,9 @@ from xuncha.config import WorkspaceConfig
 
 # Callers import these from here (pipelines, tests, benchmarks, xuncha/audit.py).
 __all__ = ["REPORT_COLUMNS", "FileResult", "SheetReport", "default_workers", "extract_file", "extract_files",
-           "inbox_files", "ingest_file", "ingest_inbox", "relative_name", "rematch_villages", "write_ingest_report"]
+           "inbox_files", "ingest_file", "ingest_inbox", "relative_name", "rematch_villages", "set_aside_reports",
+           "write_ingest_report"]
+
 
 
 def _index_for(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) -> VillageIndex:
@@ -111,7 +113,8 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
                  on_file: Callable[[Path, int, int], None] | None = None,
                  workers: int | None = None, files: list[Path] | None = None) -> list[SheetReport]:
     """Load every data file under `inbox` (or only `files`); one report row per sheet (or per
-    unreadable file), in the order of `files`.
+    unreadable file), in the order of `files`; without `files`, then one row per inbox entry not
+    read (connectors/inbox.py: skipped, or a duplicate of a file read).
 
     workers: processes that read and transform files while this one validates and writes (0: do
     everything here; default: default_workers). Statistics-looking files are loaded first, here,
@@ -119,7 +122,8 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
     """
     synonyms = config.connectors.header_synonyms
     catalog = load_catalog(synonyms)  # fail fast on bad configuration, before any work
-    files = inbox_files(inbox) if files is None else files
+    listing = list_inbox(inbox) if files is None else None
+    files = listing.files if listing is not None else files
     if workers is None:
         workers = default_workers(files)
     workers = min(workers, len(files))
@@ -187,7 +191,8 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
         rematch_villages(con, [r.source_file for r in stale], index, {r.source_file: r for r in stale})
     order = {relative_name(p, inbox): i for i, p in enumerate(files)}
     results.sort(key=lambda r: order.get(r.source_file, len(order)))
-    return [rep for r in results for rep in sheet_reports(r)]
+    reports = [rep for r in results for rep in sheet_reports(r)]
+    return reports + (set_aside_reports(listing) if listing is not None else [])
 
 
 # Files are validated in groups (one GX batch per table per group): bounded by rows for memory.

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from connectors.extract import FileResult
+from connectors.inbox import Listing, duplicate_message
 from xuncha.files import atomic_write_bytes
 
 
@@ -35,6 +36,17 @@ def sheet_reports(result: FileResult) -> list[SheetReport]:
                     s.rows_skipped, s.message)
         for s in result.sheets
     ]
+
+
+SKIPPED_PREFIX = "已跳过："
+
+
+def set_aside_reports(listing: Listing) -> list[SheetReport]:
+    """Rows for the inbox entries not read: skipped ones with their reason, duplicates naming the
+    file read instead."""
+    return ([SheetReport(name, "", None, 0, 0, 0, 0, SKIPPED_PREFIX + why) for name, why in listing.skipped]
+            + [SheetReport(name, "", None, 0, 0, 0, 0, SKIPPED_PREFIX + duplicate_message(used))
+               for name, used in listing.duplicates])
 
 
 def write_ingest_report(reports: list[SheetReport], path: Path) -> None:
