@@ -20,6 +20,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from connectors.rawsheet import display_name
 from connectors.readers import SUFFIXES
 from xuncha.files import sha256_file
 
@@ -35,18 +36,6 @@ class Listing:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (relative name, why, in Chinese)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (duplicate, the file used instead)
     hashes: dict[str, str] = field(default_factory=dict)  # relative name -> sha256, files read and duplicates
-
-
-def display_name(name: str) -> str:
-    """A file name as text that can be written anywhere: names that are not UTF-8 on disk (GBK
-    bytes from a Windows zip) are decoded as GB18030, anything else undecodable replaced."""
-    raw = os.fsencode(name)
-    for enc in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", "replace")
 
 
 def relative_name(path: Path, inbox: Path) -> str:

@@ -23,7 +23,7 @@ import zlib
 from pathlib import Path
 
 from connectors.normalize import FORMULA_UNCALCULATED
-from connectors.rawsheet import HEAD_ROWS, RawSheet, ReadError  # noqa: F401  (re-exported)
+from connectors.rawsheet import HEAD_ROWS, RawSheet, ReadError, display_name  # noqa: F401  (re-exported)
 from connectors.text_files import decode_text, looks_like_html, looks_like_text_table, read_csv_sheet, read_html_tables
 from connectors.workbook_scan import LimitExceeded, WorkbookScan, column_letters, scan_xlsx
 from xuncha.config import ReadingLimits
@@ -53,6 +53,7 @@ def read_file(path: Path, data: bytes | None = None, limits: ReadingLimits | Non
     as a workbook, each with a note.
     """
     suffix = path.suffix.lower()
+    stem = display_name(path.stem)  # a GBK file name gives a readable sheet name
     if data is None:
         data = path.read_bytes()
     if suffix not in SUFFIXES:
@@ -64,15 +65,15 @@ def read_file(path: Path, data: bytes | None = None, limits: ReadingLimits | Non
         raise ReadError("文件已加密（设置了打开密码），无法读取；请让报送单位提供未加密的文件，"
                         "或在Excel/WPS中输入密码打开后取消密码并重新保存")
     if not is_book and looks_like_html(data):
-        return read_html_tables(data, path.stem)
+        return read_html_tables(data, stem)
     if suffix in CSV_SUFFIXES and not is_book:
         # Named like the one sheet Excel shows when it opens a CSV: the file name without extension.
-        return [read_csv_sheet(path.stem, data)]
+        return [read_csv_sheet(stem, data)]
     if suffix in EXCEL_SUFFIXES and not is_book:
         if not looks_like_text_table(data):
             raise ReadError(f"无法打开工作簿：文件扩展名是“{path.suffix}”，但内容既不是Excel工作簿，"
                             "也不是CSV文本或网页表格（文件可能已损坏）")
-        sheet = read_csv_sheet(path.stem, data)
+        sheet = read_csv_sheet(stem, data)
         sheet.notes.append(f"文件扩展名是“{path.suffix}”，但内容是CSV文本，已按CSV读取")
         return [sheet]
     note = [f"文件扩展名是“{path.suffix}”，但内容是Excel工作簿，已按Excel读取"] if suffix in CSV_SUFFIXES else []
