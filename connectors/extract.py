@@ -18,6 +18,7 @@ from connectors.schema import TABLES
 from connectors.transform import SheetResult, transform_files
 from connectors.villages import VillageIndex, assign, reassign
 from connectors.warehouse import file_hash
+from xuncha.config import ReadingLimits
 
 
 @dataclass
@@ -36,12 +37,14 @@ class FileResult:
         return any(s.extract == "village_basics" and s.rows_loaded for s in self.sheets)
 
 
-def extract_file(path: Path, inbox: Path, catalog: Catalog, today: dt.date | None = None) -> FileResult:
+def extract_file(path: Path, inbox: Path, catalog: Catalog, today: dt.date | None = None,
+                 limits: ReadingLimits | None = None) -> FileResult:
     """Read and transform every sheet of one file. Pure: touches neither the warehouse nor villages."""
-    return extract_files([path], inbox, catalog, today)[0]
+    return extract_files([path], inbox, catalog, today, limits)[0]
 
 
-def extract_files(paths: list[Path], inbox: Path, catalog: Catalog, today: dt.date | None = None) -> list[FileResult]:
+def extract_files(paths: list[Path], inbox: Path, catalog: Catalog, today: dt.date | None = None,
+                  limits: ReadingLimits | None = None) -> list[FileResult]:
     """extract_file for several files, their sheets transformed together (connectors.transform_files)."""
     results: list[FileResult] = []
     readable: list[tuple[FileResult, list]] = []
@@ -50,7 +53,7 @@ def extract_files(paths: list[Path], inbox: Path, catalog: Catalog, today: dt.da
         result = FileResult(relative_name(path, inbox), file_hash(data))
         results.append(result)
         try:
-            readable.append((result, read_file(path, data)))
+            readable.append((result, read_file(path, data, limits)))
         except ReadError as e:
             result.error = str(e)
     transformed = transform_files([(r.source_file, sheets) for r, sheets in readable], catalog, today)

@@ -63,7 +63,7 @@ def ingest_file(path: Path, inbox: Path, con: duckdb.DuckDBPyConnection, config:
                 villages: VillageIndex | None = None) -> list[SheetReport]:
     """Load one file (replacing its earlier rows). villages: the reference; default what the warehouse holds."""
     catalog = load_catalog(config.connectors.header_synonyms)
-    result = extract_file(path, inbox, catalog)
+    result = extract_file(path, inbox, catalog, limits=config.connectors.reading_limits)
     previously = loaded_files(con)
     if result.has_village_basics:
         # Statistics first: write its codes, then match the file's other sheets against them.
@@ -121,6 +121,7 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
     so that the reading processes match villages against their village list.
     """
     synonyms = config.connectors.header_synonyms
+    limits = config.connectors.reading_limits
     catalog = load_catalog(synonyms)  # fail fast on bad configuration, before any work
     listing = list_inbox(inbox) if files is None else None
     files = listing.files if listing is not None else files
@@ -158,7 +159,7 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
             flush()
 
     if not workers:
-        with extracted(files, inbox, catalog, synonyms, 0, lambda: (index, version)) as stream:
+        with extracted(files, inbox, catalog, synonyms, 0, lambda: (index, version), limits=limits) as stream:
             for result in stream:
                 take(result)
     else:
@@ -167,14 +168,14 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
         # Expectations has imported) and written while the processes read the rest.
         lead = [p for p in files if looks_like_statistics(p)]
         rest = [p for p in files if not looks_like_statistics(p)]
-        lead_results = [r for job in batch_jobs(lead) for r in extract_files(job, inbox, catalog)]
+        lead_results = [r for job in batch_jobs(lead) for r in extract_files(job, inbox, catalog, limits=limits)]
         guess = _expected_reference(con, config, lead_results)
         lead_done = False
 
         def reference() -> Reference:
             return (index, version) if lead_done else (guess, GUESSED)
 
-        with extracted(rest, inbox, catalog, synonyms, workers, reference, spill_parent(con)) as stream, \
+        with extracted(rest, inbox, catalog, synonyms, workers, reference, spill_parent(con), limits) as stream, \
                 _duckdb_threads(con, 1):  # the cores are the reading processes' (see READER_ENVIRONMENT)
             for result in lead_results:
                 take(result)

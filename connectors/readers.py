@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import multiprocessing
 import zipfile
 import zlib
 from pathlib import Path
@@ -77,31 +78,91 @@ def read_file(path: Path, data: bytes | None = None, limits: ReadingLimits | Non
         sheet.notes.append(f"文件扩展名是“{path.suffix}”，但内容是CSV文本，已按CSV读取")
         return [sheet]
     note = [f"文件扩展名是“{path.suffix}”，但内容是Excel工作簿，已按Excel读取"] if suffix in CSV_SUFFIXES else []
+    limits = limits or ReadingLimits()
     scan = None
     if data.startswith(_ZIP):
         try:
-            scan = scan_xlsx(data, limits or ReadingLimits())
+            scan = scan_xlsx(data, limits)
         except LimitExceeded as e:
             raise ReadError(str(e)) from e
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, SyntaxError):
-            scan = None  # not a readable zip: calamine says so below
-    try:
-        sheets = _read_calamine(data)
-    except Exception as e:  # calamine raises its own error types; report them all the same way
-        sheets = None
-        if data.startswith(_OLE):
-            try:
-                sheets = _read_xlrd(data)
-            except Exception:
-                pass
-        if sheets is None:
-            what = "文件不完整（可能下载或拷贝中断）或已损坏" if data.startswith(_ZIP) else "文件可能已损坏或不是真正的Excel文件"
-            raise ReadError(f"无法打开工作簿（{what}{_calamine_reason(e)}）") from e
+            scan = None  # not a readable zip: the reader says so below
+    if scan is not None and scan.sheets:
+        sheets = _read_workbook(data)  # checked against the limits: read here
+    else:
+        # .xls, .ods, .xlsb: no scan bounds what the reader allocates, so it runs in a child
+        # process; if that dies (a native reader aborting), this file is reported and the run goes on.
+        sheets = read_isolated(_read_workbook, data, limits.isolated_read_seconds)
     for sheet in sheets:
         sheet.notes = note + sheet.notes
         if scan is not None and sheet.name in scan.sheets:
             _apply_scan(sheet, scan)
     return sheets
+
+
+def _read_workbook(data: bytes) -> list[RawSheet]:
+    """calamine, else (an .xls calamine cannot open) xlrd; ReadError with a Chinese reason."""
+    try:
+        return _read_calamine(data)
+    except Exception as e:  # calamine raises its own error types; report them all the same way
+        if data.startswith(_OLE):
+            try:
+                return _read_xlrd(data)
+            except Exception:
+                pass
+        what = "文件不完整（可能下载或拷贝中断）或已损坏" if data.startswith(_ZIP) else "文件可能已损坏或不是真正的Excel文件"
+        raise ReadError(f"无法打开工作簿（{what}{_calamine_reason(e)}）") from None
+
+
+def _child_read(conn, reader, data: bytes) -> None:
+    try:
+        conn.send(("ok", reader(data)))
+    except ReadError as e:
+        conn.send(("error", str(e)))
+    except Exception as e:  # anything else a reader raises: the file is unreadable, say so in Chinese
+        conn.send(("error", f"无法打开工作簿（读取时出错：{type(e).__name__}）"))
+    finally:
+        conn.close()
+
+
+_FORKSERVER = None
+
+
+def _context():
+    """A fork server that has imported the readers: each file's child process starts in milliseconds."""
+    global _FORKSERVER
+    if _FORKSERVER is None:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["connectors.readers"])
+        _FORKSERVER = ctx
+    return _FORKSERVER
+
+
+def read_isolated(reader, data: bytes, timeout: float) -> list[RawSheet]:
+    """reader(data) in a child process: a reader that crashes or hangs costs this file, not the run."""
+    ctx = _context()
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child_read, args=(send, reader, data), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(timeout):
+            child.kill()
+            raise ReadError(f"读取超过{timeout:.0f}秒仍未完成（connectors.reading_limits.isolated_read_seconds），"
+                            "文件可能已损坏或是恶意构造的，未读取")
+        status, value = receive.recv()
+    except (EOFError, OSError):
+        child.join(5)
+        code = child.exitcode
+        how = f"被信号{-code}终止" if code is not None and code < 0 else f"退出码{code}"
+        raise ReadError(f"读取程序在读这个文件时异常退出（{how}），文件可能已损坏或是恶意构造的，未读取；"
+                        "其余文件照常读取") from None
+    finally:
+        receive.close()
+    child.join(5)
+    if status == "error":
+        raise ReadError(value)
+    return value
 
 
 def _calamine_reason(e: Exception) -> str:

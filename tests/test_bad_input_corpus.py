@@ -225,3 +225,16 @@ def test_far_cell_rejected_while_the_rest_loads(corpus) -> None:
     assert sum(x.rows_loaded for x in reports) > 60
     for x in reports:
         assert x.rows_read == x.rows_loaded + x.rows_quarantined, x
+
+
+def test_reading_limits_come_from_the_configuration(tmp_path) -> None:
+    box = tmp_path / "inbox"
+    box.mkdir()
+    write_xlsx(box / "死亡.xlsx", {"死亡": [DEATHS_HEADER, ["城关镇", "东岭村", "甲", _ids(1)[0], "2024-01-01", "死亡"]]})
+    config = WorkspaceConfig.model_validate({"connectors": {"reading_limits": {"max_cells": 6}}})
+    con = open_warehouse(tmp_path / "w.duckdb")
+    try:
+        (r,) = ingest_inbox(box, con, config, workers=0)
+    finally:
+        con.close()
+    assert r.extract is None and "（2行×6列，共12个单元格），超过读取上限6个单元格" in r.message

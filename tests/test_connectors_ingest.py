@@ -134,7 +134,7 @@ def test_big_numeric_id_is_quarantined_never_loaded_with_wrong_digits(tmp_path, 
     assert con.execute("SELECT person_name, person_id FROM deaths").fetchall() == [("王五", ID3)]
     q = con.execute("SELECT source_row, reason_code, reason FROM quarantine ORDER BY 1").fetchall()
     assert [(row, code) for row, code, _ in q] == [(2, "id_numeric"), (3, "id_scientific")]
-    assert "第2行“身份证号”列：身份证号以数字格式存储，后几位已丢失" in q[0][2]
+    assert "第2行“身份证号”列：身份证号在文件中存为数字，文件里只保留了约15位有效数字" in q[0][2]
     assert "科学计数法" in q[1][2]
 
 

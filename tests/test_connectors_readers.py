@@ -204,3 +204,18 @@ def test_unknown_file_format_message_is_chinese() -> None:
     with pytest.raises(ReadError) as e:
         read_file(Path("x.xls"), b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     assert "Cannot" not in str(e.value) and "无法打开工作簿" in str(e.value)
+
+
+def test_a_crashing_reader_costs_its_file_not_the_run() -> None:
+    from connectors.readers import read_isolated
+    from fixtures.connectors.crashing_reader import abort
+
+    with pytest.raises(ReadError, match="读取程序在读这个文件时异常退出（被信号6终止）"):
+        read_isolated(abort, b"x", 60)
+    import xlwt
+
+    book = xlwt.Workbook()
+    book.add_sheet("表").write(0, 0, "still read after the crash")
+    buf = io.BytesIO()
+    book.save(buf)
+    assert read_file(Path("ok.xls"), buf.getvalue())[0].rows == [["still read after the crash"]]

@@ -38,6 +38,8 @@ class ReadingLimits(Strict):
     # Decompressed size of one part of an .xlsx (a sheet's XML, the shared strings), and of all parts.
     max_part_bytes: int = Field(1 << 30, gt=0)
     max_total_bytes: int = Field(2 << 30, gt=0)
+    # .xls/.ods/.xlsb (which no scan bounds) are read in a child process; it is given up after this long.
+    isolated_read_seconds: float = Field(300.0, gt=0)
 
 
 class ConnectorsConfig(Strict):
