@@ -31,6 +31,8 @@ class FileResult:
     # against, and the spellings matched for the village_alias table; None: not matched yet.
     matched_with: int | None = None
     aliases: list[tuple[str, str, str]] = field(default_factory=list)
+    # Another file of this inbox holds exactly these rows: this one is not written (ingest_inbox)
+    duplicate_of: str | None = None
 
     @property
     def has_village_basics(self) -> bool:
@@ -93,3 +95,31 @@ UNMATCHED_PREFIX = "以下村名未能匹配"
 def unmatched_message(names: list[str]) -> str:
     shown = "、".join(names[:20]) + (f"等{len(names)}个" if len(names) > 20 else "")
     return f"{UNMATCHED_PREFIX}到统计用区划代码（村代码已留空，请在配置 connectors.village_aliases 中补充）：{shown}"
+
+
+def same_rows_message(used: str) -> str:
+    return f"与“{used}”的数据行完全相同（同一份数据的另一个文件），只读取了“{used}”，本文件未重复入库"
+
+
+def content_fingerprint(result: FileResult) -> str | None:
+    """What the file would load, whatever its format and layout: per table, its rows without
+    provenance (file, sheet, row) and village matching, in any order. None: nothing to load."""
+    import hashlib
+
+    import polars as pl
+
+    parts = []
+    for s in result.sheets:
+        if s.data is None or not s.extract or not s.data.height:
+            continue
+        cols = [c for c in s.data.columns if not c.startswith("source_") and c not in ("village_code", "village_match")]
+        hashes = s.data.select(cols).hash_rows(seed=0).sort()
+        parts.append((s.extract, s.rows_quarantined, hashes))
+    if not parts:
+        return None
+    h = hashlib.sha256()
+    for extract, quarantined, hashes in sorted(parts, key=lambda p: (p[0], p[1], p[2].len())):
+        h.update(f"{extract}:{quarantined}:".encode())
+        h.update(hashes.to_numpy().tobytes())
+    del pl
+    return h.hexdigest()

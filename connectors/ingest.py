@@ -20,7 +20,8 @@ import duckdb
 import polars as pl
 
 from connectors.catalog import load_catalog
-from connectors.extract import UNMATCHED_PREFIX, FileResult, assign_villages, extract_file, extract_files, unmatched_message
+from connectors.extract import (UNMATCHED_PREFIX, FileResult, assign_villages, content_fingerprint, extract_file,
+                                extract_files, unmatched_message)
 from connectors.inbox import inbox_files, list_inbox, looks_like_statistics, relative_name
 from connectors.ingest_report import REPORT_COLUMNS, SheetReport, set_aside_reports, sheet_reports, write_ingest_report
 from connectors.readahead import Reference, batch_jobs, default_workers, extracted, spill_parent
@@ -151,7 +152,17 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
                 on_file(path_of.get(result.source_file, inbox / result.source_file), len(results), len(files))
         pending.clear()
 
+    first_with: dict[str, FileResult] = {}  # content fingerprint -> the file that loaded it
+
     def take(result: FileResult) -> None:
+        fingerprint = content_fingerprint(result) if not result.error else None
+        if fingerprint is not None:
+            first = first_with.setdefault(fingerprint, result)
+            if first is not result:  # the same rows under another name or format: loaded once
+                result.duplicate_of = first.source_file
+                result.sheets = []
+                if first.sheets:
+                    first.sheets[0].messages.append(f"另有“{result.source_file}”与本文件数据行完全相同，未重复入库")
         if result.has_village_basics:
             flush()  # the reference changes with it: the files after it are matched against it
         pending.append(result)

@@ -7,10 +7,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from connectors.extract import FileResult
+from connectors.extract import FileResult, same_rows_message
 from connectors.inbox import Listing, duplicate_message
 from xuncha.files import atomic_write_bytes
 
+
+SKIPPED_PREFIX = "已跳过："
 
 # The first seven are the published contract (tests/test_end_to_end.py); rows_skipped is appended.
 REPORT_COLUMNS = ["file", "sheet", "extract", "rows_read", "rows_loaded", "rows_quarantined", "message", "rows_skipped"]
@@ -29,6 +31,8 @@ class SheetReport:  # one row of ingest_report.csv
 
 
 def sheet_reports(result: FileResult) -> list[SheetReport]:
+    if result.duplicate_of:
+        return [SheetReport(result.source_file, "", None, 0, 0, 0, 0, SKIPPED_PREFIX + same_rows_message(result.duplicate_of))]
     if result.error:
         return [SheetReport(result.source_file, "", None, 0, 0, 0, 0, result.error)]
     return [
@@ -36,9 +40,6 @@ def sheet_reports(result: FileResult) -> list[SheetReport]:
                     s.rows_skipped, s.message)
         for s in result.sheets
     ]
-
-
-SKIPPED_PREFIX = "已跳过："
 
 
 def set_aside_reports(listing: Listing) -> list[SheetReport]:

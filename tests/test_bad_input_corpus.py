@@ -107,6 +107,8 @@ def corpus(tmp_path_factory):
     (box / "网页导出.xls").write_bytes(
         f"<html><head><meta charset='gbk'></head><body><table><tr>{head}</tr>{cells}</table></body></html>".encode("gbk"))
     expected["html_ids"] = html_ids
+    same = [",".join(DEATHS_HEADER)] + [f"城关镇,东岭村,{cname(850 + i)},{pid},2024-03-01,死亡" for i, pid in enumerate(html_ids)]
+    (box / "另存的CSV.csv").write_bytes(("\n".join(same) + "\n").encode("utf-8-sig"))
 
     # 12.3 the same content twice, 12.7 and 13.3 entries that are not read
     (box / "副本").mkdir()
@@ -181,13 +183,18 @@ def test_utf16_text_and_html_as_xls(corpus) -> None:
     con, reports, expected = corpus
     (r,) = only(reports, "Unicode文本.txt")
     assert r.rows_loaded == 3 and r.rows_quarantined == 0, r.message
-    (h,) = only(reports, "网页导出.xls")
-    assert h.rows_loaded == 3, h.message
-    got = [x[0] for x in con.execute("SELECT person_id FROM deaths WHERE source_file = '网页导出.xls' "
-                                     "ORDER BY source_row").fetchall()]
+    html, csv_copy = only(reports, "网页导出.xls")[0], only(reports, "另存的CSV.csv")[0]
+    # The same rows in two formats: loaded once, from whichever was read first; the other names it.
+    used, copy = (html, csv_copy) if html.rows_loaded else (csv_copy, html)
+    assert used.rows_loaded == 3, used.message
+    assert copy.rows_read == 0 and f"与“{used.file}”的数据行完全相同" in copy.message
+    assert f"另有“{copy.file}”与本文件数据行完全相同" in used.message
+    got = [x[0] for x in con.execute("SELECT person_id FROM deaths WHERE source_file = ? ORDER BY source_row",
+                                     [used.file]).fetchall()]
     assert got == expected["html_ids"]
+    assert con.execute("SELECT count(*) FROM deaths WHERE source_file = ?", [copy.file]).fetchone()[0] == 0
     accounted(con, reports, "Unicode文本.txt")
-    accounted(con, reports, "网页导出.xls")
+    accounted(con, reports, used.file)
 
 
 def test_the_copy_is_loaded_once_and_named(corpus) -> None:
