@@ -64,7 +64,8 @@ def build(con: duckdb.DuckDBPyConnection, title: str = "数据质量报告") -> 
         SELECT source_file, source_sheet, any_value(extract), any_value(rows_read), any_value(rows_loaded),
                any_value(rows_quarantined), any_value(rows_skipped), max(validated_at),
                bool_or(outcome = '整个文件未入库'), bool_or(outcome IN ('已隔离', '提示')),
-               any_value(message) FILTER (WHERE check_name IS NULL)
+               any_value(message) FILTER (WHERE check_name IS NULL),
+               bool_or(outcome IN ('已隔离', '提示') AND failed_share > reject_share)
         FROM validation_results GROUP BY ALL ORDER BY source_file, source_sheet
         """
     ).fetchall()
@@ -82,9 +83,11 @@ def build(con: duckdb.DuckDBPyConnection, title: str = "数据质量报告") -> 
                  "<th>入库行数</th><th>隔离行数</th><th>跳过行数</th><th>检查结果</th></tr>")
     from connectors.schema import table_label
 
-    for f, sheet, extract, read, loaded, quarantined, skipped, _, is_rejected, has_issue, note in sheets:
+    for f, sheet, extract, read, loaded, quarantined, skipped, _, is_rejected, has_issue, note, many in sheets:
         if is_rejected:
             verdict, cls = "整个文件未入库", "bad"
+        elif many:  # over a check's threshold: good rows loaded, but the file deserves a look
+            verdict, cls = "注意：大量行未通过检查（见下），其余行已入库", "bad"
         elif extract is None:
             verdict, cls = note or "未识别", "warn"
         elif has_issue:
