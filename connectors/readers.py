@@ -25,10 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from connectors.headers import MAX_HEADER_SCAN, Merge
-
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-CSV_SUFFIXES = {".csv", ".txt"}
-SUFFIXES = EXCEL_SUFFIXES | CSV_SUFFIXES
+from connectors.inbox import CSV_SUFFIXES, EXCEL_SUFFIXES, SUFFIXES  # noqa: F401  (defined with the inbox listing)
 
 
 class ReadError(Exception):

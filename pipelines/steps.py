@@ -11,8 +11,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +41,7 @@ from xuncha.config import WorkspaceConfig
 from xuncha.faults import ENV as PAUSE_ENV
 from xuncha.faults import pause_point
 from xuncha.files import write_csv
+from xuncha.transaction import transaction
 from pipelines.workspace import WAREHOUSE_FILE, Workspace, session  # noqa: F401  (steps.Workspace, steps.session)
 
 # flags.csv: the columns named by the user first, then the ones reports and triage need.
@@ -243,22 +243,11 @@ def check_rules(
     tracked = apply_lifecycle(con, result.flags, run_time or dt.datetime.now())
     current = tracked.filter(pl.col("status") != STATUS_RESOLVED)  # noqa: F841  (read by DuckDB)
     resolved = tracked.filter(pl.col("status") == STATUS_RESOLVED)  # noqa: F841
-    with _transaction(con):  # both tables or neither
+    with transaction(con):  # both tables or neither
         con.execute("CREATE OR REPLACE TABLE flags AS SELECT * FROM current")
         con.execute("CREATE OR REPLACE TABLE flags_resolved AS SELECT * FROM resolved")
         pause_point("check")
     return RuleRun(result, tracked)
-
-
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def score(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig, run: RuleRun) -> CheckOutputs:
@@ -269,7 +258,7 @@ def score(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig
     villages = all_villages(con)
     scored = score_villages(villages, counted, config.scoring)
     common = town_common_problems(villages, counted, config.scoring)
-    with _transaction(con):
+    with transaction(con):
         con.execute("CREATE OR REPLACE TABLE village_scores AS SELECT * FROM scored")
         con.execute("CREATE OR REPLACE TABLE town_common AS SELECT * FROM common")
     write_csv(_flags_csv(tracked), ws.root / "flags.csv")

@@ -70,7 +70,7 @@ def _watched(root: Path) -> dict[str, list[int] | None]:
 
 
 def _inbox_files(inbox: Path) -> list[tuple[str, Path]]:
-    from connectors.ingest import inbox_files, relative_name  # the files the ingest would read
+    from connectors.inbox import inbox_files, relative_name  # the files the ingest would read
 
     return [(relative_name(p, inbox), p) for p in inbox_files(inbox)]
 

@@ -68,7 +68,7 @@ def config_record(workspace: Path) -> dict[str, Any]:
 def input_records(inbox: Path | None) -> list[dict[str, Any]]:
     if inbox is None or not inbox.is_dir():
         return []
-    from connectors.ingest import inbox_files  # the same files the ingest reads
+    from connectors.inbox import inbox_files  # the same files the ingest reads
 
     out = []
     for p in inbox_files(inbox):
