@@ -14,7 +14,7 @@ from rich.table import Table
 
 import xuncha  # noqa: F401  (telemetry off before anything else is imported)
 from pipelines import cli_chinese
-from xuncha.config import ConfigError
+from xuncha.config_file import ConfigError
 
 cli_chinese.install()
 

@@ -44,7 +44,7 @@ def _digest(data: bytes) -> str:
 
 
 def config_digest(root: Path) -> str | None:
-    from xuncha.config import CONFIG_FILE_NAME
+    from xuncha.config_file import CONFIG_FILE_NAME
 
     try:
         return _digest((root / CONFIG_FILE_NAME).read_bytes())

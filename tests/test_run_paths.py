@@ -19,7 +19,7 @@ import pytest
 from pipelines import run as run_path
 from pipelines.unchanged import RECORD_FILE
 
-HEAVY = ("prefect", "great_expectations", "duckdb", "polars", "openpyxl", "rules", "connectors")
+HEAVY = ("prefect", "great_expectations", "duckdb", "polars", "pyarrow", "openpyxl", "pydantic", "rules", "reports")
 
 # Runs the command line in a fresh interpreter and reports which heavy packages it imported.
 _CLI = """

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xuncha.config import CONFIG_FILE_NAME
+from xuncha.config_file import CONFIG_FILE_NAME
 from xuncha.files import sha256_file
 from xuncha.lock import LOCK_FILE, current_user
 
