@@ -49,7 +49,7 @@ def inbox(tmp_path_factory) -> Path:
     from xuncha.sample import generate
 
     path = tmp_path_factory.mktemp("paths") / "inbox"
-    generate(path, villages=4, seed=5)
+    generate(path, villages=12, seed=11)  # one town: flags to record verdicts on
     return path
 
 
