@@ -17,7 +17,6 @@ the load average is printed before and after; CPU time is the steadier figure wh
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import shutil
 import subprocess
@@ -88,7 +87,7 @@ def county(villages: int, scratch: Path) -> Path:
     base = Path(keep) if keep else scratch
     path = base / f"v{villages}"
     if not path.exists():
-        from xuncha.sample import generate
+        from samplegen import generate
 
         tmp = base / f"tmp-v{villages}"
         shutil.rmtree(tmp, ignore_errors=True)
@@ -132,7 +131,8 @@ def test_scale_curve(tmp_path: Path) -> None:
         def cell(m: dict) -> str:
             return f"{m['wall']:6.1f}s {m['cpu']:6.1f}cpu {m['rss_mb']:5.0f}MB"
 
-        line = (f"{villages:>6} {len(files):>5} {mb:>7.1f} | {cell(floor)} | {cell(first)} x{first['wall'] / floor['wall']:<4.0f} | "
+        ratio = first["wall"] / floor["wall"]
+        line = (f"{villages:>6} {len(files):>5} {mb:>7.1f} | {cell(floor)} | {cell(first)} x{ratio:<4.0f} | "
                 f"{cell(same)} | {cell(one)}")
         lines.append(line)
         print(line, flush=True)

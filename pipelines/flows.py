@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import xuncha  # noqa: F401  (telemetry off before Prefect is imported)
-
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
+import xuncha  # noqa: F401  (telemetry off before Prefect is imported)
 from pipelines import run as run_path  # noqa: E402
 from pipelines import steps  # noqa: E402
 from pipelines.run import RunSummary  # noqa: E402,F401  (re-exported: flows.RunSummary)

@@ -29,20 +29,20 @@ from connectors.incremental import (
 )
 from connectors.ingest import SheetReport, ingest_inbox, relative_name, rematch_villages, write_ingest_report
 from connectors.villages import load_index
+from pipelines.workspace import WAREHOUSE_FILE, Workspace, session  # noqa: F401  (steps.Workspace, steps.session)
+from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
+from reports.data_quality import write_data_quality_html
 from rules.catalog import ALL_RULES, tables_read
 from rules.engine import FLAG_COLUMNS as ENGINE_FLAG_COLUMNS
 from rules.engine import CheckResult, RuleOutcome, run_rules, store
 from rules.lifecycle import STATUS_RESOLVED, apply_lifecycle
 from rules.lifecycle import ensure_tables as ensure_lifecycle_tables
-from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
-from reports.data_quality import write_data_quality_html
 from rules.scoring import all_villages, score_villages, town_common_problems
 from xuncha.config import WorkspaceConfig
 from xuncha.faults import ENV as PAUSE_ENV
 from xuncha.faults import pause_point
 from xuncha.files import write_csv
 from xuncha.transaction import transaction
-from pipelines.workspace import WAREHOUSE_FILE, Workspace, session  # noqa: F401  (steps.Workspace, steps.session)
 
 # flags.csv: the columns named by the user first, then the ones reports and triage need.
 FLAGS_CSV_COLUMNS = [

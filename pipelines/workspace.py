@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xuncha.audit import AuditRun, audited
+from pipelines.audit import AuditRun, audited
 from xuncha.files import hashes_remembered
 from xuncha.lock import WorkspaceBusy, workspace_lock
 

@@ -14,7 +14,6 @@ from reports.evidence import NO_EVIDENCE, Evidence, EvidenceRow
 from reports.inputs import LoadedFile, ReportData
 from rules.catalog import RULES_BY_ID
 
-
 # The analysts' triage verdict that takes a flag out of the team's list (rules.lifecycle).
 DISMISSED = "排除"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -45,14 +46,11 @@ def cli(*args: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def inbox(tmp_path_factory) -> Path:
-    from xuncha.sample import generate
-
-    path = tmp_path_factory.mktemp("paths") / "inbox"
-    generate(path, villages=12, seed=11)  # one town: flags to record verdicts on
-    return path
+def inbox(sample_inbox) -> Path:
+    return sample_inbox(12, 11)  # one town: flags to record verdicts on (shared: read only)
 
 
+@pytest.mark.slow
 def test_direct_run_and_the_no_change_answer(inbox: Path, tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     first = cli("run", str(inbox), "--workspace", str(ws))
@@ -86,8 +84,6 @@ def test_direct_run_and_the_no_change_answer(inbox: Path, tmp_path: Path) -> Non
     # A file changed: read again, and no record until the run completes.
     victim = next(p for p in sorted(inbox.rglob("*.csv")) if not p.name.startswith("."))
     changed_inbox = tmp_path / "inbox2"
-    import shutil
-
     shutil.copytree(inbox, changed_inbox)
     cli("run", str(changed_inbox), "--workspace", str(tmp_path / "ws2"))
     target = changed_inbox / victim.relative_to(inbox)
