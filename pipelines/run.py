@@ -18,8 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -187,6 +185,8 @@ def prefect_environment(workspace: Path) -> None:
 
 
 def is_loopback(url: str) -> bool:
+    import urllib.parse
+
     host = urllib.parse.urlsplit(url).hostname or ""
     return host in ("localhost", "::1") or host.startswith("127.")
 
@@ -196,6 +196,8 @@ def prefect_server(timeout: float = 2.0) -> tuple[str | None, str | None]:
 
     Only PREFECT_API_URL in the environment counts, only on loopback (nothing leaves the machine),
     and only if its health check answers within `timeout` seconds."""
+    import urllib.request
+
     url = os.environ.get("PREFECT_API_URL", "").strip().rstrip("/")
     if not url or os.environ.get(WITHOUT_PREFECT_ENV, "") in ("1", "true"):
         return None, None

@@ -117,7 +117,7 @@ def test_prefect_only_with_a_server_on_this_machine(monkeypatch) -> None:
     def no_network(*args, **kwargs):
         raise AssertionError("connected to a non-local Prefect server")
 
-    monkeypatch.setattr(run_path.urllib.request, "urlopen", no_network)
+    monkeypatch.setattr("urllib.request.urlopen", no_network)
     monkeypatch.setenv("PREFECT_API_URL", "http://10.20.30.40:4200/api")
     url, note = run_path.prefect_server()
     assert url is None and "不是本机地址" in note
