@@ -20,8 +20,15 @@ import duckdb
 import polars as pl
 
 from connectors.catalog import catalog_settings, load_catalog
-from connectors.extract import (UNMATCHED_PREFIX, FileResult, assign_villages, content_fingerprint, extract_file,
-                                extract_files, unmatched_message)
+from connectors.extract import (
+    UNMATCHED_PREFIX,
+    FileResult,
+    assign_villages,
+    content_fingerprint,
+    extract_file,
+    extract_files,
+    unmatched_message,
+)
 from connectors.inbox import inbox_files, list_inbox, looks_like_statistics, relative_name
 from connectors.ingest_report import REPORT_COLUMNS, SheetReport, set_aside_reports, sheet_reports, write_ingest_report
 from connectors.readahead import Reference, batch_jobs, default_workers, extracted, spill_parent

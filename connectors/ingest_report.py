@@ -11,7 +11,6 @@ from connectors.extract import FileResult, same_rows_message
 from connectors.inbox import Listing, duplicate_message
 from xuncha.files import atomic_write_bytes
 
-
 SKIPPED_PREFIX = "已跳过："
 
 # The first seven are the published contract (tests/test_end_to_end.py); rows_skipped is appended,

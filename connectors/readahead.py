@@ -29,7 +29,6 @@ from connectors.extract import FileResult, assign_villages, extract_files
 from connectors.villages import VillageIndex
 from xuncha.config import ReadingLimits
 
-
 # Files read ahead of the one being validated and written: enough that the reader is never idle
 # while a group of files is validated (seconds), bounded by input size for memory.
 READ_AHEAD_BYTES = 48 * 1024 * 1024

@@ -18,6 +18,7 @@ from rich.table import Table
 
 import xuncha  # noqa: F401  (telemetry off before anything else is imported)
 from pipelines import cli_chinese, cli_errors
+from xuncha.config_file import ConfigError
 
 cli_chinese.install()
 
@@ -65,18 +66,18 @@ WAIT_HELP = "工作区正被另一次运行使用时，最多等待的秒数（�
 @contextmanager
 def _session(ws, command: str, inbox: Path | None = None, wait: float = 0.0):
     """Workspace lock and audit log around a command; a busy workspace is a Chinese message."""
-    from pipelines import steps
+    from pipelines.workspace import session
     from xuncha.lock import WorkspaceBusy
 
     try:
-        with steps.session(ws, command, inbox, wait=wait) as run:
+        with session(ws, command, inbox, wait=wait) as run:
             yield run
     except WorkspaceBusy as e:
         _fail(str(e))
 
 
 def _workspace(path: Path):
-    from pipelines.steps import Workspace
+    from pipelines.workspace import Workspace
 
     return Workspace(path)
 
@@ -225,11 +226,9 @@ def _print_outputs(ws) -> None:
 
 def _prefect_environment(workspace: Path) -> None:
     """Keep Prefect's own state in the workspace and its logs quiet, before it is imported."""
-    home = (workspace / ".prefect").resolve()
-    home.mkdir(parents=True, exist_ok=True)  # Prefect does not create missing parents
-    os.environ.setdefault("PREFECT_HOME", str(home))
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    from pipelines.run import prefect_environment
+
+    prefect_environment(workspace)
 
 
 @app.command("run")
@@ -242,11 +241,18 @@ def run(
 ) -> None:
     """一次完成：读取入库 → 交叉比对 → 评分排名 → 生成报告。只处理上次运行以来有变化的文件。"""
     _require_inbox(inbox)
-    _prefect_environment(workspace)
-    with _session(_workspace(workspace), "run", inbox, wait) as audit_run:
-        workspace_config_check(workspace)
-        summary = _run_with_progress(inbox, workspace, full)
-        audit_run.extra["report_dir"] = summary.report_dir
+    from pipelines.run import unchanged_run
+
+    try:
+        with _session(_workspace(workspace), "run", inbox, wait) as audit_run:
+            # Nothing changed since the last complete run: answered from its record, nothing loaded.
+            summary = None if full else unchanged_run(inbox, workspace)
+            if summary is None:
+                workspace_config_check(workspace)
+                summary = _run_with_progress(inbox, workspace, full)
+            audit_run.extra["report_dir"] = summary.report_dir
+    except ConfigError as e:
+        _fail(str(e))
     _print_run(summary, workspace)
     if summary.rules_ran == 0:
         _fail(cli_errors.NO_RULE_RAN)
@@ -260,9 +266,8 @@ def workspace_config_check(workspace: Path) -> None:
 
 
 def _run_with_progress(inbox: Path, workspace: Path, full: bool):
-    from pipelines import flows
+    from pipelines import run as run_path
 
-    use_prefect = os.environ.get("XUNCHA_WITHOUT_PREFECT", "") not in ("1", "true")
     with Progress(
         TextColumn("[bold]{task.fields[stage]}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True,
@@ -275,14 +280,12 @@ def _run_with_progress(inbox: Path, workspace: Path, full: bool):
         def on_rule(rule) -> None:
             progress.update(task, total=None, description=f"{rule.id} {rule.title}", stage="比对")
 
-        flows.ON_FILE, flows.ON_RULE = on_file, on_rule
+        run_path.ON_FILE, run_path.ON_RULE = on_file, on_rule
         try:
-            if use_prefect:
-                result = flows.run_flow(str(inbox), str(workspace), full)
-                return flows.RunSummary(**result)
-            return flows.run_pipeline(inbox, workspace, full=full, use_tasks=False)
+            # Through Prefect only when a Prefect server is configured and answers (pipelines.run).
+            return run_path.run_interactive(inbox, workspace, full)
         finally:
-            flows.ON_FILE = flows.ON_RULE = None
+            run_path.ON_FILE = run_path.ON_RULE = None
 
 
 def _print_run(summary, workspace: Path) -> None:

@@ -13,11 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-CONFIG_FILE_NAME = "xuncha.toml"
-
-
-class ConfigError(Exception):
-    """A configuration problem, with a message in Chinese for the user."""
+from xuncha.config_file import CONFIG_FILE_NAME, ConfigError  # noqa: F401  (xuncha.config.ConfigError)
 
 
 class Strict(BaseModel):
