@@ -39,6 +39,7 @@ from rules.lifecycle import STATUS_RESOLVED, apply_lifecycle
 from rules.lifecycle import ensure_tables as ensure_lifecycle_tables
 from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
 from reports.data_quality import write_data_quality_html
+from rules import rectification
 from rules.scoring import all_villages, score_villages, town_common_problems
 from xuncha.audit import AuditRun, audited
 from xuncha.config import WorkspaceConfig, workspace_config
@@ -245,7 +246,8 @@ def triage_changed_since_last_check(con: duckdb.DuckDBPyConnection) -> bool:
     ensure_lifecycle_tables(con)
     con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     row = con.execute("SELECT value FROM run_meta WHERE key = 'checked_at'").fetchone()
-    latest = con.execute("SELECT max(triaged_at) FROM triage").fetchone()[0]
+    latest = max((t for t in (con.execute("SELECT max(triaged_at) FROM triage").fetchone()[0],
+                              rectification.latest_change(con)) if t is not None), default=None)
     return latest is not None and (row is None or latest > dt.datetime.fromisoformat(row[0]))
 
 
@@ -309,6 +311,8 @@ def score(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig
     # A flag the analysts dismissed (排除) on unchanged facts no longer counts against its village.
     counted = tracked.filter((pl.col("status") != STATUS_RESOLVED) & (pl.col("triage") != "排除"))
     villages = all_villages(con)
+    rectification.track(con, run.result.flags, set(tracked.filter(pl.col("status") != STATUS_RESOLVED)["flag_id"].to_list())
+                        if tracked.height else set())
     scored = score_villages(villages, counted, config.scoring)
     common = town_common_problems(villages, counted, config.scoring)
     with _transaction(con):

@@ -13,6 +13,7 @@ from connectors.schema import TABLES
 from reports.evidence import NO_EVIDENCE, Evidence, EvidenceRow
 from reports.inputs import LoadedFile, ReportData
 from rules.catalog import RULES_BY_ID
+from rules.rectification import open_items
 
 
 # The analysts' triage verdict that takes a flag out of the team's list (rules.lifecycle).
@@ -55,6 +56,8 @@ class Village:
     resolved: tuple[dict, ...] = ()
     # per flag, in flag order, a digest of its evidence rows (Evidence.digests): what fingerprints hold
     evidence_digests: tuple[str, ...] = ()
+    # 整改销号 items the team carries (rules.rectification.open_items), with what was entered so far
+    ledger: tuple[dict, ...] = ()
 
 
 def county_of(data: ReportData, run_stamp: str) -> County:
@@ -103,6 +106,11 @@ def villages_of(data: ReportData, evidence: Evidence) -> list[Village]:
         for f in data.resolved.sort("rule_id", "flag_id").iter_rows(named=True):
             if f.get("triage") != DISMISSED:
                 resolved.setdefault(f["village_code"], []).append(f)
+    ledger: dict[str, list[dict]] = {}
+    if not data.ledger.is_empty():
+        # last_seen moves every run: not part of what a workbook shows, nor of its fingerprint
+        for r in open_items(data.ledger).drop("last_seen").iter_rows(named=True):
+            ledger.setdefault(r["village_code"], []).append(r)
     out = []
     for v in data.villages.iter_rows(named=True):
         flags = tuple(by_village.get(v["village_code"], ()))
@@ -118,6 +126,7 @@ def villages_of(data: ReportData, evidence: Evidence) -> list[Village]:
                 evidence=None,
                 resolved=tuple(resolved.get(v["village_code"], ())),
                 evidence_digests=tuple(digests.get(f["flag_id"], NO_EVIDENCE) for f in flags),
+                ledger=tuple(ledger.get(v["village_code"], ())),
             )
         )
     return out

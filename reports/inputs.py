@@ -42,6 +42,8 @@ class ReportData:
     resolved: pl.DataFrame = field(default_factory=pl.DataFrame)
     # when the run before the latest tracked one ran; None for the first (baseline) run or untracked flags
     previous_check: dt.datetime | None = None
+    # 整改销号: every flag ever produced with its stage and record (rules.rectification)
+    ledger: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def has_status(self) -> bool:
@@ -140,6 +142,7 @@ def load(con: duckdb.DuckDBPyConnection, workspace: Path, county: str = "") -> R
         sheets=_ingest_sheets(workspace),
         resolved=_frame(con, "flags_resolved"),
         previous_check=_previous_check(con),
+        ledger=_frame(con, "rectification_ledger", "SELECT * FROM rectification_ledger ORDER BY rule_id, flag_id"),
     )
 
 

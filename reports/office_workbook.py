@@ -12,7 +12,7 @@ import polars as pl
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 
-from reports import xlsx
+from reports import rectification_sheets, xlsx
 from reports.evidence import Evidence, table_label
 from reports.inputs import ReportData
 from reports.village_workbook import status_text
@@ -285,6 +285,7 @@ def build(data: ReportData, evidence: Evidence, links: dict[str, str], run_stamp
     _matrix(wb, data)
     _town_common(wb, data)
     _changes(wb, data)
+    rectification_sheets.office_sheets(wb, _title(data), data.ledger, data.villages)
     _not_run(wb, data)
     _quality(wb, data)
     table = evidence.table(FLAG_FACTS, DETAIL_FACTS)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from openpyxl.utils import get_column_letter
 
-from reports import xlsx
+from reports import rectification_sheets, xlsx
 from reports.context import County, Village
 from reports.evidence import EvidenceRow, facts_line, format_value, location, table_label
 from reports.interview import FlagRef, outline
@@ -378,6 +378,7 @@ def build(county: County, village: Village) -> bytes:
 
     cols = _list_columns(county.has_status)
     sev_index = 3
+    notes = rectification_sheets.team_notes(village.ledger)  # entered so far, shown again
 
     def list_rows():
         for seq, f in enumerate(village.flags, start=1):
@@ -394,7 +395,7 @@ def build(county: County, village: Village) -> bytes:
                 f.get("amount_yuan") or 0.0,
                 _sources(ev, detail),
                 rule.verify if rule else "",
-                None, None, None,
+                *notes.get(f["flag_id"], (None, None, None)),
                 f["flag_id"],
             ]
             yield row
@@ -403,6 +404,7 @@ def build(county: County, village: Village) -> bytes:
     n = xlsx.table_sheet(wb, LIST_SHEET, cols, list_rows(), header_text=header, caption=caption,
                          row_fill=xlsx.severity_fill(sev_index), transform=mask)
     wb.worksheets[-1].print_area = f"A1:{get_column_letter(len(cols) - 1)}{n + 2}"
+    rectification_sheets.add_verdict_dropdown(wb.worksheets[-1], [c.header for c in cols].index("核查结果") + 1, 3, n + 2)
 
     refs = [
         (FlagRef(seq, f.get("subject_name") or "", f.get("amount_yuan") or 0.0, f.get("summary") or "",
@@ -426,6 +428,9 @@ def build(county: County, village: Village) -> bytes:
 
     if changes:
         _changes(wb, county, village, changes, accounts, mask)
+    if village.ledger:
+        rectification_sheets.village_sheet(wb, header, village.ledger,
+                                           lambda r: subject_text(r, village.code, accounts), mask)
 
     for seq, f in enumerate(village.flags, start=1):
         name = details.get(f["flag_id"])
