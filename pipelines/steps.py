@@ -39,7 +39,7 @@ from rules.lifecycle import STATUS_RESOLVED, apply_lifecycle
 from rules.lifecycle import ensure_tables as ensure_lifecycle_tables
 from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
 from reports.data_quality import write_data_quality_html
-from rules import rectification
+from rules import portrait, rectification, trends
 from rules.scoring import all_villages, score_villages, town_common_problems
 from xuncha.audit import AuditRun, audited
 from xuncha.config import WorkspaceConfig, workspace_config
@@ -313,7 +313,8 @@ def score(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig
     villages = all_villages(con)
     rectification.track(con, run.result.flags, set(tracked.filter(pl.col("status") != STATUS_RESOLVED)["flag_id"].to_list())
                         if tracked.height else set())
-    scored = score_villages(villages, counted, config.scoring)
+    scored = portrait.apply(con, score_villages(villages, counted, config.scoring), config.key_villages, config.scoring)
+    trends.remember_scores(con, scored)
     common = town_common_problems(villages, counted, config.scoring)
     with _transaction(con):
         con.execute("CREATE OR REPLACE TABLE village_scores AS SELECT * FROM scored")

@@ -7,7 +7,7 @@ score, basics, flags and evidence.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from connectors.schema import TABLES
 from reports.evidence import NO_EVIDENCE, Evidence, EvidenceRow
@@ -58,6 +58,8 @@ class Village:
     evidence_digests: tuple[str, ...] = ()
     # 整改销号 items the team carries (rules.rectification.open_items), with what was entered so far
     ledger: tuple[dict, ...] = ()
+    # 村情画像 row (rules.portrait), {} when the run has none
+    portrait: dict = field(default_factory=dict)
 
 
 def county_of(data: ReportData, run_stamp: str) -> County:
@@ -111,6 +113,7 @@ def villages_of(data: ReportData, evidence: Evidence) -> list[Village]:
         # last_seen moves every run: not part of what a workbook shows, nor of its fingerprint
         for r in open_items(data.ledger).drop("last_seen").iter_rows(named=True):
             ledger.setdefault(r["village_code"], []).append(r)
+    portraits = {p["village_code"]: p for p in data.portrait.iter_rows(named=True)} if not data.portrait.is_empty() else {}
     out = []
     for v in data.villages.iter_rows(named=True):
         flags = tuple(by_village.get(v["village_code"], ()))
@@ -127,6 +130,7 @@ def villages_of(data: ReportData, evidence: Evidence) -> list[Village]:
                 resolved=tuple(resolved.get(v["village_code"], ())),
                 evidence_digests=tuple(digests.get(f["flag_id"], NO_EVIDENCE) for f in flags),
                 ledger=tuple(ledger.get(v["village_code"], ())),
+                portrait=portraits.get(v["village_code"], {}),
             )
         )
     return out

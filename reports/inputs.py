@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from rules.trends import score_trends
+
 INGEST_REPORT_FILE = "ingest_report.csv"
 INGEST_REPORT_COLUMNS = ["file", "sheet", "extract", "rows_read", "rows_loaded", "rows_quarantined", "rows_skipped", "message"]
 
@@ -44,6 +46,9 @@ class ReportData:
     previous_check: dt.datetime | None = None
     # 整改销号: every flag ever produced with its stage and record (rules.rectification)
     ledger: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # 村情画像 and the 重点村 criteria per village (rules.portrait); scores of the last runs (rules.trends)
+    portrait: pl.DataFrame = field(default_factory=pl.DataFrame)
+    score_trends: dict[str, list] = field(default_factory=dict)
 
     @property
     def has_status(self) -> bool:
@@ -143,6 +148,8 @@ def load(con: duckdb.DuckDBPyConnection, workspace: Path, county: str = "") -> R
         resolved=_frame(con, "flags_resolved"),
         previous_check=_previous_check(con),
         ledger=_frame(con, "rectification_ledger", "SELECT * FROM rectification_ledger ORDER BY rule_id, flag_id"),
+        portrait=_frame(con, "village_portrait"),
+        score_trends=score_trends(con),
     )
 
 

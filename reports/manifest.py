@@ -140,6 +140,7 @@ def village_fingerprint(shared: str, county: County, village: Village) -> str:
         # only a village with changes names the run it is compared with
         county.previous_check if changes else None,
         [sorted(r.items()) for r in village.ledger],
+        sorted(village.portrait.items()),
     ))
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from openpyxl.utils import get_column_letter
 
-from reports import rectification_sheets, xlsx
+from reports import portrait_sheets, rectification_sheets, xlsx
 from reports.context import County, Village
 from reports.evidence import EvidenceRow, facts_line, format_value, location, table_label
 from reports.interview import FlagRef, outline
@@ -257,10 +257,15 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int, cha
     add([xlsx.cell(ws, "村分类", font=xlsx.FONT_BOLD),
          xlsx.cell(ws, s["class"], font=xlsx.FONT_BOLD, fill=xlsx.CLASS_FILLS.get(s["class"]), align=xlsx.WRAP_CENTER),
          xlsx.cell(ws, "疑点数", font=xlsx.FONT_BOLD), xlsx.cell(ws, s["flag_count"], align=xlsx.LEFT)])
+    if village.portrait:
+        pair("重点村依据", village.portrait.get("key_reasons") or "无（各项标准均未达到）")
+        if village.portrait.get("missing"):
+            pair("未能判断", f"{village.portrait['missing']}：缺少数据不等于没有问题")
     quad("严重程度分", s["severity_points"], "金额分", s["money_points"], xlsx.SCORE_FORMAT, xlsx.SCORE_FORMAT)
     quad("规则数分", s["breadth_points"], "命中规则数", s["distinct_rules"], xlsx.SCORE_FORMAT)
     quad("涉及金额合计(元)", s["amount_yuan"], "", None, xlsx.MONEY_FORMAT)
-    add([xlsx.cell(ws, "得分 = 严重程度分 + 金额分 + 规则数分；排名靠前或有高风险疑点的村列为重点村（直接进村深入巡察），"
+    add([xlsx.cell(ws, "得分 = 严重程度分 + 金额分 + 规则数分。经济规模大、项目和专项资金多、信访反映多、软弱涣散、"
+                   "数据异常突出，任一项达到标准即列为重点村（直接进村深入巡察，见工作表“村情画像”），"
                    "其余为一般村（巡镇带村覆盖）。", font=xlsx.FONT_NOTE, border=False)], "A{r}:D{r}", 28)
 
     section("三、疑点分布")
@@ -428,6 +433,8 @@ def build(county: County, village: Village) -> bytes:
 
     if changes:
         _changes(wb, county, village, changes, accounts, mask)
+    if village.portrait:
+        portrait_sheets.village_sheet(wb, header, village.portrait, county.village_count)
     if village.ledger:
         rectification_sheets.village_sheet(wb, header, village.ledger,
                                            lambda r: subject_text(r, village.code, accounts), mask)
