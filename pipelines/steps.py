@@ -39,7 +39,7 @@ from rules.lifecycle import STATUS_RESOLVED, apply_lifecycle
 from rules.lifecycle import ensure_tables as ensure_lifecycle_tables
 from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
 from reports.data_quality import write_data_quality_html
-from rules import portrait, rectification, trends
+from rules import portrait, rectification, trends, yearly
 from rules.scoring import all_villages, score_villages, town_common_problems
 from xuncha.audit import AuditRun, audited
 from xuncha.config import WorkspaceConfig, workspace_config
@@ -315,6 +315,7 @@ def score(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig
                         if tracked.height else set())
     scored = portrait.apply(con, score_villages(villages, counted, config.scoring), config.key_villages, config.scoring)
     trends.remember_scores(con, scored)
+    yearly.store(con)
     common = town_common_problems(villages, counted, config.scoring)
     with _transaction(con):
         con.execute("CREATE OR REPLACE TABLE village_scores AS SELECT * FROM scored")

@@ -60,6 +60,9 @@ class Village:
     ledger: tuple[dict, ...] = ()
     # 村情画像 row (rules.portrait), {} when the run has none
     portrait: dict = field(default_factory=dict)
+    # 纵向对比 rows of this village (rules.yearly), and the indicators the county could not compute
+    indicators: tuple[dict, ...] = ()
+    indicators_missing: tuple[str, ...] = ()
 
 
 def county_of(data: ReportData, run_stamp: str) -> County:
@@ -114,6 +117,9 @@ def villages_of(data: ReportData, evidence: Evidence) -> list[Village]:
         for r in open_items(data.ledger).drop("last_seen").iter_rows(named=True):
             ledger.setdefault(r["village_code"], []).append(r)
     portraits = {p["village_code"]: p for p in data.portrait.iter_rows(named=True)} if not data.portrait.is_empty() else {}
+    indicators: dict[str, list[dict]] = {}
+    for r in data.indicators.iter_rows(named=True) if not data.indicators.is_empty() else []:
+        indicators.setdefault(r["village_code"], []).append(r)
     out = []
     for v in data.villages.iter_rows(named=True):
         flags = tuple(by_village.get(v["village_code"], ()))
@@ -131,6 +137,8 @@ def villages_of(data: ReportData, evidence: Evidence) -> list[Village]:
                 evidence_digests=tuple(digests.get(f["flag_id"], NO_EVIDENCE) for f in flags),
                 ledger=tuple(ledger.get(v["village_code"], ())),
                 portrait=portraits.get(v["village_code"], {}),
+                indicators=tuple(indicators.get(v["village_code"], ())),
+                indicators_missing=tuple(data.indicators_missing),
             )
         )
     return out

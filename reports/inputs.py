@@ -49,6 +49,9 @@ class ReportData:
     # 村情画像 and the 重点村 criteria per village (rules.portrait); scores of the last runs (rules.trends)
     portrait: pl.DataFrame = field(default_factory=pl.DataFrame)
     score_trends: dict[str, list] = field(default_factory=dict)
+    # 纵向对比: per village, year and indicator (rules.yearly), and the indicators left out and why
+    indicators: pl.DataFrame = field(default_factory=pl.DataFrame)
+    indicators_missing: list[str] = field(default_factory=list)
 
     @property
     def has_status(self) -> bool:
@@ -150,6 +153,9 @@ def load(con: duckdb.DuckDBPyConnection, workspace: Path, county: str = "") -> R
         ledger=_frame(con, "rectification_ledger", "SELECT * FROM rectification_ledger ORDER BY rule_id, flag_id"),
         portrait=_frame(con, "village_portrait"),
         score_trends=score_trends(con),
+        indicators=_frame(con, "village_indicators", "SELECT * FROM village_indicators ORDER BY village_code, indicator, year"),
+        indicators_missing=_frame(con, "village_indicators_missing")["reason"].to_list()
+        if _table_exists(con, "village_indicators_missing") else [],
     )
 
 

@@ -141,6 +141,8 @@ def village_fingerprint(shared: str, county: County, village: Village) -> str:
         county.previous_check if changes else None,
         [sorted(r.items()) for r in village.ledger],
         sorted(village.portrait.items()),
+        [sorted(r.items()) for r in village.indicators],
+        village.indicators_missing,
     ))
 
 

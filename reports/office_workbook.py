@@ -12,7 +12,7 @@ import polars as pl
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 
-from reports import portrait_sheets, rectification_sheets, xlsx
+from reports import portrait_sheets, rectification_sheets, xlsx, yearly_sheets
 from reports.evidence import Evidence, table_label
 from reports.inputs import ReportData
 from reports.village_workbook import status_text
@@ -283,6 +283,7 @@ def build(data: ReportData, evidence: Evidence, links: dict[str, str], run_stamp
     _overview(wb, data, run_stamp)
     _ranking(wb, data, links)
     portrait_sheets.office_sheet(wb, _title(data), data.villages, data.portrait, data.score_trends)
+    yearly_sheets.office_sheet(wb, _title(data), data.villages, data.indicators, data.indicators_missing)
     _matrix(wb, data)
     _town_common(wb, data)
     _changes(wb, data)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from openpyxl.utils import get_column_letter
 
-from reports import portrait_sheets, rectification_sheets, xlsx
+from reports import portrait_sheets, rectification_sheets, xlsx, yearly_sheets
 from reports.context import County, Village
 from reports.evidence import EvidenceRow, facts_line, format_value, location, table_label
 from reports.interview import FlagRef, outline
@@ -435,6 +435,8 @@ def build(county: County, village: Village) -> bytes:
         _changes(wb, county, village, changes, accounts, mask)
     if village.portrait:
         portrait_sheets.village_sheet(wb, header, village.portrait, county.village_count)
+    if village.indicators:
+        yearly_sheets.village_sheet(wb, header, village.indicators, village.indicators_missing)
     if village.ledger:
         rectification_sheets.village_sheet(wb, header, village.ledger,
                                            lambda r: subject_text(r, village.code, accounts), mask)
