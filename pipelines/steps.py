@@ -39,7 +39,7 @@ from rules.lifecycle import STATUS_RESOLVED, apply_lifecycle
 from rules.lifecycle import ensure_tables as ensure_lifecycle_tables
 from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
 from reports.data_quality import write_data_quality_html
-from rules import portrait, rectification, trends, yearly
+from rules import portrait, problems, rectification, trends, yearly
 from rules.scoring import all_villages, score_villages, town_common_problems
 from xuncha.audit import AuditRun, audited
 from xuncha.config import WorkspaceConfig, workspace_config
@@ -310,6 +310,8 @@ def score(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig
     tracked = run.tracked
     # A flag the analysts dismissed (排除) on unchanged facts no longer counts against its village.
     counted = tracked.filter((pl.col("status") != STATUS_RESOLVED) & (pl.col("triage") != "排除"))
+    problems.store_members(con, tracked.filter(pl.col("status") != STATUS_RESOLVED) if tracked.height else tracked)
+    counted = problems.one_per_problem(counted)  # a problem found in several years is scored once
     villages = all_villages(con)
     rectification.track(con, run.result.flags, set(tracked.filter(pl.col("status") != STATUS_RESOLVED)["flag_id"].to_list())
                         if tracked.height else set())

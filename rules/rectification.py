@@ -23,6 +23,7 @@ import duckdb
 import polars as pl
 
 from rules.lifecycle import TRIAGE_STATUSES, TriageError, ensure_tables, set_triage
+from rules.problems import siblings
 
 # field -> (Chinese label, kind); 核查结果 is stored in `triage`, the rest in `rectification`.
 VERDICT = "verify_result"
@@ -119,8 +120,27 @@ def record(
     user: str | None = None,
     when: dt.datetime | None = None,
 ) -> list[str]:
-    """Apply the given fields (empty values are left alone) and audit each one that changes.
+    """Apply the given fields (empty values are left alone) and audit each one that changes; the
+    same goes to the other flags of its problem (rules.problems: one problem over several years).
     Returns the Chinese labels of the fields changed. Raises TriageError (Chinese) on bad input."""
+    changed = _record_one(con, flag_id, changes, origin=origin, note=note, user=user, when=when)
+    for sibling in siblings(con, flag_id):
+        for label in _record_one(con, sibling, changes, origin=origin, note=note, user=user, when=when):
+            if label not in changed:
+                changed.append(label)
+    return changed
+
+
+def _record_one(
+    con: duckdb.DuckDBPyConnection,
+    flag_id: str,
+    changes: dict[str, object],
+    *,
+    origin: str,
+    note: str,
+    user: str | None,
+    when: dt.datetime | None,
+) -> list[str]:
     ensure_rectification_tables(con)
     unknown = set(changes) - set(FIELDS)
     if unknown:
