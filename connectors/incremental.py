@@ -13,9 +13,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from connectors.ingest import SheetReport, inbox_files, relative_name
+from connectors.inbox import inbox_files, relative_name
+from connectors.ingest_report import SheetReport
 from connectors.schema import TABLES
 from xuncha.files import sha256_file
+from xuncha.transaction import transaction
 
 SHEET_REPORTS_DDL = """
 CREATE TABLE IF NOT EXISTS sheet_reports (
@@ -74,8 +76,7 @@ def retire(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
     """Delete every row of files that left the inbox, and log it so they are not retired twice."""
     if not files:
         return
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for f in files:
             for t in TABLES:
                 con.execute(f"DELETE FROM {t} WHERE source_file = ?", [f])
@@ -88,10 +89,6 @@ def retire(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
                 " VALUES ('retired', ?, '__retired__', now(), '__retired__', NULL, 0, 0, 0, 0, 0, ?)",
                 [f, "文件已从收件箱移除，其数据已撤下"],
             )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def remember(con: duckdb.DuckDBPyConnection, reports: list[SheetReport], hashes: dict[str, str]) -> None:
@@ -115,14 +112,9 @@ def remember(con: duckdb.DuckDBPyConnection, reports: list[SheetReport], hashes:
         schema_overrides={"extract": pl.String, "sheet": pl.String},
     )
     names = pl.DataFrame({"f": files})  # noqa: F841
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM sheet_reports WHERE source_file IN (SELECT f FROM names)")
         con.execute("INSERT INTO sheet_reports SELECT * FROM frame")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def unchanged_reports(con: duckdb.DuckDBPyConnection, files: list[str]) -> list[SheetReport]:

@@ -322,48 +322,77 @@ TABLES: dict[str, Table] = {
 }
 
 
-# Tables the pipeline keeps about itself.
-SYSTEM_TABLES: dict[str, str] = {
-    # Every row that could not be loaded, with its raw values (JSON) and a reason in Chinese.
-    "quarantine": """
-        source_file VARCHAR, source_sheet VARCHAR, source_row INTEGER,
-        extract VARCHAR, table_name VARCHAR, column_name VARCHAR,
-        reason_code VARCHAR, reason VARCHAR, raw_json VARCHAR,
-        -- for rule A06: the value as cleaned before it failed (e.g. the 18-character ID whose
-        -- check digit is wrong) and the row's matched village, when it could be matched
-        cleaned_value VARCHAR, village_code VARCHAR
-    """,
-    # One row per file load: the file's content hash and its row accounting.
-    "load_log": """
-        load_id VARCHAR, source_file VARCHAR, file_hash VARCHAR, loaded_at TIMESTAMP,
-        extract VARCHAR, table_name VARCHAR, sheets INTEGER,
-        rows_read INTEGER, rows_loaded INTEGER, rows_quarantined INTEGER, rows_skipped INTEGER,
-        message VARCHAR
-    """,
-    # Village reference: statistics' codes plus every alias seen or configured.
-    "village_alias": """
-        alias VARCHAR, village_code VARCHAR, origin VARCHAR
-    """,
-    # Data checks (connectors/validation.py): per file and sheet, its row accounting and one row per
-    # check evaluated (check_name NULL for a sheet or file that could not be checked).
-    "validation_results": """
-        source_file VARCHAR, file_hash VARCHAR, source_sheet VARCHAR, extract VARCHAR,
-        validated_at TIMESTAMP, rows_read INTEGER, rows_loaded INTEGER, rows_quarantined INTEGER,
-        rows_skipped INTEGER, check_name VARCHAR, expectation VARCHAR, column_name VARCHAR,
-        label VARCHAR, action VARCHAR, evaluated INTEGER, failed INTEGER, failed_before INTEGER,
-        failed_share DOUBLE, reject_share DOUBLE, outcome VARCHAR, sample_rows VARCHAR,
-        message VARCHAR, seconds DOUBLE
-    """,
+# Tables the pipeline keeps about itself, declared as data like the canonical ones: each column
+# with its DuckDB type, so code that needs the column list (the quarantine writers, test fixtures)
+# reads it from here instead of parsing DDL text.
+@dataclass(frozen=True)
+class SystemTable:
+    name: str
+    label: str
+    columns: tuple[tuple[str, str], ...]  # (column name, DuckDB type)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+    def ddl(self) -> str:
+        cols = ", ".join(f"{name} {sql_type}" for name, sql_type in self.columns)
+        return f"CREATE TABLE IF NOT EXISTS {self.name} ({cols})"
+
+
+SYSTEM_TABLES: dict[str, SystemTable] = {
+    t.name: t
+    for t in [
+        # Every row that could not be loaded, with its raw values (JSON) and a reason in Chinese.
+        # cleaned_value and village_code serve rule A06: the value as cleaned before it failed (e.g.
+        # the 18-character ID whose check digit is wrong) and the row's matched village, when known.
+        SystemTable(
+            "quarantine",
+            "隔离表（无法入库的行）",
+            (
+                ("source_file", "VARCHAR"), ("source_sheet", "VARCHAR"), ("source_row", "INTEGER"),
+                ("extract", "VARCHAR"), ("table_name", "VARCHAR"), ("column_name", "VARCHAR"),
+                ("reason_code", "VARCHAR"), ("reason", "VARCHAR"), ("raw_json", "VARCHAR"),
+                ("cleaned_value", "VARCHAR"), ("village_code", "VARCHAR"),
+            ),
+        ),
+        # One row per file load: the file's content hash and its row accounting.
+        SystemTable(
+            "load_log",
+            "读取记录",
+            (
+                ("load_id", "VARCHAR"), ("source_file", "VARCHAR"), ("file_hash", "VARCHAR"),
+                ("loaded_at", "TIMESTAMP"), ("extract", "VARCHAR"), ("table_name", "VARCHAR"),
+                ("sheets", "INTEGER"), ("rows_read", "INTEGER"), ("rows_loaded", "INTEGER"),
+                ("rows_quarantined", "INTEGER"), ("rows_skipped", "INTEGER"), ("message", "VARCHAR"),
+            ),
+        ),
+        # Village reference: statistics' codes plus every alias seen or configured.
+        SystemTable("village_alias", "村名对照表", (("alias", "VARCHAR"), ("village_code", "VARCHAR"), ("origin", "VARCHAR"))),
+        # Data checks (connectors/validation*): per file and sheet, its row accounting and one row per
+        # check evaluated (check_name NULL for a sheet or file that could not be checked).
+        SystemTable(
+            "validation_results",
+            "数据质量检查结果",
+            (
+                ("source_file", "VARCHAR"), ("file_hash", "VARCHAR"), ("source_sheet", "VARCHAR"),
+                ("extract", "VARCHAR"), ("validated_at", "TIMESTAMP"), ("rows_read", "INTEGER"),
+                ("rows_loaded", "INTEGER"), ("rows_quarantined", "INTEGER"), ("rows_skipped", "INTEGER"),
+                ("check_name", "VARCHAR"), ("expectation", "VARCHAR"), ("column_name", "VARCHAR"),
+                ("label", "VARCHAR"), ("action", "VARCHAR"), ("evaluated", "INTEGER"),
+                ("failed", "INTEGER"), ("failed_before", "INTEGER"), ("failed_share", "DOUBLE"),
+                ("reject_share", "DOUBLE"), ("outcome", "VARCHAR"), ("sample_rows", "VARCHAR"),
+                ("message", "VARCHAR"), ("seconds", "DOUBLE"),
+            ),
+        ),
+    ]
 }
 
+# Column order of the quarantine table, for every writer of quarantine frames.
+QUARANTINE_COLUMNS: list[str] = SYSTEM_TABLES["quarantine"].column_names
 
 # Chinese names of the system tables, for messages and the rules reference.
-SYSTEM_LABELS = {
-    "quarantine": "隔离表（无法入库的行）",
-    "load_log": "读取记录",
-    "village_alias": "村名对照表",
-    "validation_results": "数据质量检查结果",
-}
+SYSTEM_LABELS = {name: t.label for name, t in SYSTEM_TABLES.items()}
 
 
 def table_label(name: str) -> str:
@@ -383,5 +412,5 @@ def ddl(table: Table) -> str:
 
 def all_ddl() -> list[str]:
     stmts = [ddl(t) for t in TABLES.values()]
-    stmts += [f"CREATE TABLE IF NOT EXISTS {n} ({body})" for n, body in SYSTEM_TABLES.items()]
+    stmts += [t.ddl() for t in SYSTEM_TABLES.values()]
     return stmts

@@ -17,8 +17,7 @@ from connectors.catalog import Catalog, ExtractSpec
 from connectors.headers import MAX_HEADER_SCAN, HeaderMatch, Unrecognised, detect_header
 from connectors.normalize import LOSSY_NUMBER, REASONS, dtype_of, normalise_column
 from connectors.readers import RawSheet
-from connectors.schema import VILLAGE_KEYS
-from connectors.warehouse import QUARANTINE_COLUMNS
+from connectors.schema import QUARANTINE_COLUMNS, VILLAGE_KEYS
 
 # Totals and notes are recognised in the first few columns only: further right, free text (摘要)
 # may legitimately contain these words.

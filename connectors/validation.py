@@ -29,8 +29,7 @@ import polars as pl
 
 from connectors.catalog import Catalog, load_catalog
 from connectors.normalize import REASONS
-from connectors.schema import TABLES, VILLAGE_KEYS, table_label
-from connectors.warehouse import QUARANTINE_COLUMNS
+from connectors.schema import QUARANTINE_COLUMNS, TABLES, VILLAGE_KEYS, table_label
 from xuncha import idcard
 
 if TYPE_CHECKING:

@@ -19,22 +19,13 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from connectors.schema import SYSTEM_TABLES, TABLES, all_ddl, data_columns
+from connectors.schema import QUARANTINE_COLUMNS, TABLES, all_ddl, data_columns
 from xuncha.faults import pause_point
 from xuncha.offline import DUCKDB_CONFIG
+from xuncha.transaction import transaction
 
 if TYPE_CHECKING:
     from connectors.transform import SheetResult
-
-# Column names of the quarantine table, read from its DDL (comment lines skipped).
-QUARANTINE_COLUMNS = [
-    part.split()[0]
-    for part in " ".join(
-        line for line in SYSTEM_TABLES["quarantine"].splitlines() if not line.strip().startswith("--")
-    ).split(",")
-    if part.strip()
-]
-
 
 def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (or create) the warehouse file with every canonical and system table."""
@@ -104,8 +95,7 @@ def write_files(con: duckdb.DuckDBPyConnection, files: list[FileRows], previousl
                 by_table[s.extract].append(s.data)
         if f.validation is not None and f.validation.height:
             validation.append(f.validation)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for f in files:
             if f.source_file in previously_loaded:
                 for t in TABLES:
@@ -123,10 +113,6 @@ def write_files(con: duckdb.DuckDBPyConnection, files: list[FileRows], previousl
             _insert(con, "validation_results", frame, list(frame.columns))
         _log(con, [(f.source_file, f.sha256, f.sheets) for f in files], loaded_at)
         pause_point("ingest-transaction")  # tests: a kill here must leave the last commit intact
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _log(con, files: list[tuple[str, str, list[SheetResult]]], loaded_at: dt.datetime) -> None:
@@ -166,13 +152,8 @@ def record_aliases(con: duckdb.DuckDBPyConnection, seen: list[tuple[str, str, st
 
 def replace_quarantine(con: duckdb.DuckDBPyConnection, source_file: str, frames: list[pl.DataFrame]) -> None:
     """Rewrite one file's quarantine rows (after its villages were re-matched)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM quarantine WHERE source_file = ?", [source_file])
         frames = [f for f in frames if f.height]
         if frames:
             _insert(con, "quarantine", pl.concat(frames, how="vertical_relaxed"), QUARANTINE_COLUMNS)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

@@ -47,6 +47,7 @@ from xuncha.faults import ENV as PAUSE_ENV
 from xuncha.faults import pause_point
 from xuncha.files import write_csv
 from xuncha.lock import WorkspaceBusy, workspace_lock
+from xuncha.transaction import transaction
 
 WAREHOUSE_FILE = "warehouse.duckdb"
 
@@ -287,22 +288,11 @@ def check_rules(
     tracked = apply_lifecycle(con, result.flags, run_time or dt.datetime.now())
     current = tracked.filter(pl.col("status") != STATUS_RESOLVED)  # noqa: F841  (read by DuckDB)
     resolved = tracked.filter(pl.col("status") == STATUS_RESOLVED)  # noqa: F841
-    with _transaction(con):  # both tables or neither
+    with transaction(con):  # both tables or neither
         con.execute("CREATE OR REPLACE TABLE flags AS SELECT * FROM current")
         con.execute("CREATE OR REPLACE TABLE flags_resolved AS SELECT * FROM resolved")
         pause_point("check")
     return RuleRun(result, tracked)
-
-
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def score(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig, run: RuleRun) -> CheckOutputs:
@@ -319,7 +309,7 @@ def score(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig
     trends.remember_scores(con, scored)
     yearly.store(con)
     common = town_common_problems(villages, counted, config.scoring)
-    with _transaction(con):
+    with transaction(con):
         con.execute("CREATE OR REPLACE TABLE village_scores AS SELECT * FROM scored")
         con.execute("CREATE OR REPLACE TABLE town_common AS SELECT * FROM common")
     write_csv(_flags_csv(tracked), ws.root / "flags.csv")

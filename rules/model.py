@@ -25,7 +25,7 @@ CATEGORIES = {
 
 # The fixed shape every rule returns, one row per flag.
 #   village_code  12-digit code of the village the flag belongs to
-#   subject_key   see docs/rule_semantics.md (ID, account, vouchers, contract or village code)
+#   subject_key   see rules.docs.CONVENTIONS (ID, account, vouchers, contract or village code)
 #   subject_name  the person/payee/contract holder named in the flag ('' for village-level)
 #   amount_yuan   money involved (0 when none)
 #   summary       one line in Chinese with the facts (names, dates, amounts); build it in a fixed
@@ -58,6 +58,21 @@ EVIDENCE_TYPE = pl.List(
     )
 )
 
+# The types of OUTPUT_COLUMNS, for rules that build their output in Python (engine.conform casts
+# every rule's output to these).
+OUTPUT_SCHEMA: dict[str, pl.DataType] = {
+    "village_code": pl.String,
+    "subject_key": pl.String,
+    "subject_name": pl.String,
+    "amount_yuan": pl.Float64,
+    "summary": pl.String,
+    "detail_key": pl.String,
+    "evidence": EVIDENCE_TYPE,
+    "severity": pl.String,
+    "confidence": pl.Float64,
+}
+assert tuple(OUTPUT_SCHEMA) == OUTPUT_COLUMNS
+
 
 @dataclass(frozen=True)
 class Param:
@@ -81,6 +96,9 @@ class Rule:
     why: str  # 为什么是疑点
     methodology: str  # 比对方法
     verify: str  # 核查建议: what the team checks on the ground
+    # The exact contract (English): what a flag is, its primary register, subject, amount and near
+    # misses; the rule code, the sample generator and the tests agree on it (docs/rule_semantics.md).
+    semantics: str = ""
     exclusions: tuple[str, ...] = ()  # 排除情形
     assumptions: tuple[str, ...] = ()  # 前提假设
     questions: tuple[Question, ...] = ()  # 谈话提纲

@@ -1,6 +1,6 @@
 """SQL fragments shared by rules, so a definition (an active roster row, a payment) is written once.
 
-Each is a plain string meant to be formatted into a rule's SQL; see docs/rule_semantics.md.
+Each is a plain string meant to be formatted into a rule's SQL; see docs/rule_semantics.md (generated from each rule's `semantics`).
 """
 
 # One evidence entry for a row aliased `alias` of table `table`.
@@ -36,6 +36,18 @@ def roster_active_until(alias: str) -> str:
     )
 
 
+# Assistance-roster rows that were active on at least one day, each with its row id (`rid`), its
+# active period [start_day, end_day] (end_day NULL = still active) and its evidence entry (`ev`).
+# A row stopped before its approval, or with status 停保/退保 and no stop date, never was active.
+ROSTER_SPELLS = f"""
+    (SELECT a.*, a.rowid AS rid, a.approval_date AS start_day, {roster_active_until('a')} AS end_day,
+            {evidence('a', 'assistance_roster')} AS ev
+     FROM assistance_roster a
+     WHERE a.member_id IS NOT NULL AND a.approval_date IS NOT NULL
+       AND coalesce({roster_active_until('a')}, a.approval_date) >= a.approval_date)
+"""
+
+
 # Ledger payments: debit lines that are not the cash/bank side of the entry.
 LEDGER_PAYMENTS = """
     (SELECT * FROM village_ledger
@@ -63,6 +75,24 @@ def basics_for_year(keys: str, where: str = "TRUE") -> str:
     """
 
 
+# The evidence of flagged village-years: every row of `table` (aliased `alias`) that the figure of
+# (village_code, year) in the relation `flagged` was computed from, in source order.
+# Columns: village_code, year, ev.
+def village_year_evidence(table: str, alias: str, year: str, flagged: str, where: str = "TRUE") -> str:
+    return f"""
+    (SELECT {alias}.village_code, {year} AS year,
+            list({evidence(alias, table)} ORDER BY {alias}.source_file, {alias}.source_row) AS ev
+     FROM {table} {alias}
+     SEMI JOIN {flagged} o ON o.village_code = {alias}.village_code AND o.year = {year}
+     WHERE {where}
+     GROUP BY {alias}.village_code, {year})
+    """
+
+
 def clean_name(expr: str) -> str:
-    """SQL twin of rules.identity.clean_name: spaces (full-width too) removed, middle dots unified."""
-    return f"regexp_replace(regexp_replace({expr}, '[\\s\u3000]+', '', 'g'), '[·•・.‧･]', '·', 'g')"
+    """SQL twin of rules.identity.clean_name: spaces (full-width too) removed, middle dots and
+    full-width brackets unified, Latin letters lower-cased."""
+    return (
+        f"lower(translate(regexp_replace(regexp_replace({expr}, '[\\s\u3000]+', '', 'g'), "
+        f"'[·•・.‧･]', '·', 'g'), '（）', '()'))"
+    )

@@ -36,7 +36,7 @@ def warehouse_from_rows(rows: dict[str, list[dict]]) -> duckdb.DuckDBPyConnectio
         con.execute(stmt)
     for table, records in rows.items():
         if table in SYSTEM_TABLES:  # e.g. quarantine rows for A06
-            known = {c.split()[0] for c in _system_columns(table)}
+            known = set(SYSTEM_TABLES[table].column_names)
         else:
             known = {c.name for c in data_columns(TABLES[table])}
         for i, rec in enumerate(records):
@@ -50,11 +50,6 @@ def warehouse_from_rows(rows: dict[str, list[dict]]) -> duckdb.DuckDBPyConnectio
                 [full[c] for c in cols],
             )
     return con
-
-
-def _system_columns(table: str) -> list[str]:
-    body = "\n".join(line.split("--")[0] for line in SYSTEM_TABLES[table].splitlines())
-    return [c.strip() for c in body.split(",") if c.strip()]
 
 
 def run_case(rule_id: str, case: dict) -> pl.DataFrame:

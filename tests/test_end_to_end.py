@@ -118,13 +118,13 @@ def test_same_facts_give_the_same_flags_whatever_the_parallelism(sample_run) -> 
 
 
 def test_a_pool_of_reading_processes_loads_exactly_what_one_process_does(tmp_path, monkeypatch) -> None:
-    import connectors.ingest
+    import connectors.readahead
     from connectors.ingest import ingest_inbox
     from connectors.schema import TABLES
     from connectors.warehouse import open_warehouse
 
     # every file a job of its own (the sample's files are small enough to go in one batch)
-    monkeypatch.setattr(connectors.ingest, "SMALL_FILE_BYTES", 0)
+    monkeypatch.setattr(connectors.readahead, "SMALL_FILE_BYTES", 0)
     loaded = {}
     for workers in (0, 1):
         con = open_warehouse(tmp_path / f"w{workers}.duckdb")

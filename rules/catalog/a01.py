@@ -69,6 +69,14 @@ RULE = Rule(
     id="A01",
     title="已故人员仍在保或仍领取",
     severity="高",
+    semantics=(
+        "Deaths (person_id, death_date) joined by ID to: roster rows active on the first day of the month "
+        "after the death month; or onecard/disability/old-age payments with `pay_month` later than the "
+        "death month. Primary register: the roster or payment row. One flag per person and village. "
+        "Amount: payments after the death month (+ roster monthly amount × whole months active after "
+        "death, up to as_of). Near misses: died and stopped in the same month; paid for the month of "
+        "death itself."
+    ),
     tables=("deaths",),
     any_tables=("assistance_roster", "onecard_payments", "disability_payments", "old_age_payments"),
     why="人员死亡（户籍注销）后，低保等待遇应在当月停发。死亡后仍在保或仍有发放，说明动态管理缺位，"

@@ -119,6 +119,12 @@ RULE = Rule(
     id="A02",
     title="互斥待遇重复享受",
     severity="高",
+    semantics=(
+        "Same person_id: a 低保 roster row and a 特困 roster row whose active periods overlap (pairs "
+        "configurable); or a 特困 roster row active in a month with a disability payment whose subsidy_type "
+        "contains 护理. Primary: the 特困 roster row. Near miss: moved from 低保 to 特困 with the 低保 row stopped "
+        "before the 特困 approval date."
+    ),
     tables=("assistance_roster",),
     why="低保与特困供养、特困供养与重度残疾人护理补贴等待遇不得同时享受（特困人员已由政府集中或分散供养，"
     "其基本生活和照料护理已有保障）。同一人在同一时期同时领取互斥的两项待遇，资金可能重复发放。",

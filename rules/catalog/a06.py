@@ -163,6 +163,14 @@ RULE = Rule(
     id="A06",
     title="身份信息异常",
     severity="中",
+    semantics=(
+        "(a) quarantined rows whose reason_code is id_checksum, id_birth_date or id_region (subject = the "
+        "cleaned 18-character string as quarantined, village = the row's matched village); (b) one valid "
+        'ID carrying names that differ (see "Names are the same") across any tables. Near misses: '
+        "homophone variants, inner spaces, middle-dot variants, 15-digit IDs, lower-case x, full-width "
+        "digits. IDs unrecoverable by format (scientific notation, numeric cells, wrong length) are "
+        "data-quality errors, not A06 flags."
+    ),
     tables=(),
     why="身份证号是各部门数据比对的唯一依据。号码校验码错误、出生日期或地区码不存在，"
     "可能只是录入错误，也可能是虚构的“空挂户”“假身份”；同一身份证号在不同部门登记为不同姓名，"

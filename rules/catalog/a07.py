@@ -40,6 +40,10 @@ RULE = Rule(
     id="A07",
     title="高龄补贴年龄不符",
     severity="高",
+    semantics=(
+        "old_age_payments where age from the ID on the last day of pay_month is below `min_age` (80). "
+        "Near miss: turns 80 within the paid month."
+    ),
     tables=("old_age_payments",),
     why="高龄补贴只发给达到规定年龄（默认 80 周岁）的老人。按身份证号计算的年龄未达标准却领取补贴，"
     "可能是虚报年龄、冒用他人身份或审核把关不严，属资金错发。",

@@ -70,6 +70,11 @@ RULE = Rule(
     id="A08",
     title="两项补贴对象不符",
     severity="高",
+    semantics=(
+        "disability_payments with subsidy_type containing 生活补贴 whose person is not a member of a 低保 "
+        "roster row active in pay_month; or subsidy_type containing 护理 with disability_grade not in (1, "
+        "2). Near miss: a member (not head) of an active 低保 household; 护理 at grade 2."
+    ),
     tables=("disability_payments", "assistance_roster"),
     why="残疾人两项补贴有明确对象：困难残疾人生活补贴发给低保家庭中的残疾人，重度残疾人护理补贴发给残疾等级为"
     "一级、二级的重度残疾人（国发〔2015〕52号，各地可扩大范围）。对象不符，说明审核把关不严或虚报冒领。",

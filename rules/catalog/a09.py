@@ -52,6 +52,11 @@ RULE = Rule(
     id="A09",
     title="村低保覆盖率异常",
     severity="低",
+    semantics=(
+        "Per village: distinct member_id of 低保 roster rows active on as_of ÷ "
+        "village_basics.registered_population (latest year). Flag when rate > `k` (2) × the median rate "
+        "of the villages of its town and the count ≥ `min_recipients` (5). subject = village_code."
+    ),
     tables=("assistance_roster", "village_basics"),
     why="同一乡镇各村经济条件相近，低保覆盖率（在保低保人数占户籍人口的比例）通常相差不大。某村覆盖率远高于本镇其他村，"
     "可能存在“人情保”“关系保”、应退未退或整户平均分配指标的情况，提示巡察组到该村重点抽查。",

@@ -54,6 +54,10 @@ RULE = Rule(
     id="B03",
     title="重复发放",
     severity="高",
+    semantics=(
+        "Same person_id, item and pay_month paid in > 1 row. subject = person_id. Near miss: same item in "
+        "consecutive months; two items in one month."
+    ),
     tables=("onecard_payments",),
     why="同一补贴项目对同一人每个发放期只应发放一次。同一身份证号、同一项目、同一发放年月出现多笔发放，"
     "可能是重复造册、跨村重复登记，或借重复发放套取资金。",

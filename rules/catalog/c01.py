@@ -76,6 +76,10 @@ RULE = Rule(
     id="C01",
     title="补贴面积超确权面积",
     severity="高",
+    semantics=(
+        "subsidy_area_mu > (1 + `tolerance` 0.05) × the person's total land_contracts.contract_area_mu in "
+        "the same village (0 when none). One flag per person and year. Near miss: 4 % over."
+    ),
     tables=("farmland_subsidy", "land_contracts"),
     why="耕地地力保护补贴以确权（承包）面积为基础核定。补贴面积明显超过确权面积，可能是虚报面积、"
     "把集体机动地或他人承包地算到某户名下，从而多领补贴。",

@@ -36,6 +36,10 @@ RULE = Rule(
     id="D01",
     title="大额现金支付",
     severity="中",
+    semantics=(
+        "A payment with settlement_method containing 现金 and debit_yuan > `limit` (1000). Near miss: "
+        "exactly 1000; 5000 by bank transfer."
+    ),
     tables=("village_ledger",),
     why="村级财务管理制度要求村集体支出原则上通过银行转账结算，现金支付须在限额以内。大额现金支付"
     "绕开银行留痕，资金去向难以追查，是截留、挪用和虚列支出的常见通道。",

@@ -78,6 +78,10 @@ RULE = Rule(
     id="D03",
     title="重复支付",
     severity="中",
+    semantics=(
+        "Same payee, same amount, voucher dates at most `days` (3) apart, different voucher numbers; "
+        "connected pairs form one flag. Near miss: same amount to the same payee a month apart."
+    ),
     tables=("village_ledger",),
     why="同一收款人、同一金额、几天之内在不同凭证上各付一次（“同收款人、同金额、不同凭证号”），"
     "常见于同一张发票重复报销、同一笔款项重复支付，多付的钱可能被收款人或经手人占有。",

@@ -90,6 +90,12 @@ RULE = Rule(
     id="D04",
     title="招待、烟酒、礼品支出",
     severity="中",
+    semantics=(
+        "A payment whose subject_name contains 招待 or whose summary contains one of `keywords` (招待 餐 宴 烟 酒 "
+        "礼品 土特产 购物卡 加油卡). Severity 高 when voucher_date is within the `holiday_window_days` (7) days "
+        "before a statutory holiday (元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆; dates per year are data in the rule), "
+        "else 中."
+    ),
     tables=("village_ledger",),
     why="中央八项规定及其实施细则精神要求严控公务接待，村级组织不得用集体资金购买烟酒、礼品、购物卡、"
     "加油卡或违规吃喝。节日前集中发生的此类支出，是“节日腐败”和“四风”问题的典型表现。",

@@ -130,6 +130,11 @@ RULE = Rule(
     id="D05",
     title="向村干部及其近亲属付款",
     severity="中",
+    semantics=(
+        "payee equals the name of a cadre or close relative of the ledger's village, and subject_name "
+        "does not contain any of `salary_subjects` (工资 误工 补贴 报酬 津贴). Near misses: a cadre's 误工补贴; the "
+        "same name as a cadre of another village."
+    ),
     tables=("village_ledger",),
     derived=("kinship",),
     why="村集体资金付给村干部本人或其近亲属（工资、误工补贴等报酬除外），可能是利用职务便利"

@@ -44,6 +44,10 @@ RULE = Rule(
     id="D06",
     title="白条入账",
     severity="低",
+    semantics=(
+        "A payment with receipt_type in (白条, 收条, 无) or attachment_count = 0, and debit_yuan > `floor` "
+        "(200). Near miss: a 白条 for 150."
+    ),
     tables=("village_ledger",),
     why="村级财务支出应取得合法有效的原始凭证（发票）。以白条、收条入账或没有附件，支出真实性无从核对，"
     "是虚列支出、套取集体资金的常见手法，也违反财务制度。",

@@ -1,7 +1,7 @@
 """E01 享受人数超过户籍人口: more people (or households) paid in a village than it has registered."""
 
 from rules.model import Question, Rule
-from rules.sqlparts import basics_for_year, evidence
+from rules.sqlparts import basics_for_year, village_year_evidence
 
 SQL = f"""
 WITH pay AS (
@@ -47,13 +47,8 @@ over AS (
     FROM counts c
     WHERE c.n_people > c.basics.registered_population OR c.n_households > c.basics.households
 ),
-ev AS (
-    -- evidence only for the flagged village-years: every payment counted, in source order
-    SELECT p.village_code, year(p.pay_month) AS year,
-           list({evidence('p', 'onecard_payments')} ORDER BY p.source_file, p.source_row) AS ev
-    FROM onecard_payments p SEMI JOIN over o ON o.village_code = p.village_code AND o.year = year(p.pay_month)
-    GROUP BY p.village_code, year(p.pay_month)
-)
+-- evidence only for the flagged village-years: every payment counted
+ev AS {village_year_evidence('onecard_payments', 'p', 'year(p.pay_month)', 'over')}
 SELECT o.village_code,
        o.village_code AS subject_key,
        '' AS subject_name,
@@ -82,6 +77,10 @@ RULE = Rule(
     id="E01",
     title="享受人数超过户籍人口",
     severity="高",
+    semantics=(
+        "Per village and year of onecard pay_month: distinct person_id paid > registered_population, or "
+        "distinct households paid (head_name) > households."
+    ),
     tables=("onecard_payments", "village_basics"),
     why="一个村享受补贴的人数不可能超过其户籍人口，享受户数不可能超过其户籍户数。超出说明发放名册中有大量非本村人员、"
     "虚构人员或重复人员，是成规模冒领、套取补贴的信号。",

@@ -1,7 +1,7 @@
 """E02 人均补贴金额异常: a village's subsidy per registered resident far above its town's villages."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import basics_for_year, evidence
+from rules.sqlparts import basics_for_year, village_year_evidence
 
 SQL = f"""
 WITH totals AS (
@@ -29,15 +29,8 @@ outliers AS (
     FROM per_capita p JOIN town_stats s USING (town_code, year)
     WHERE s.mad > 0 AND 0.6745 * (p.rate - s.med) / s.mad > $robust_z
 ),
-ev AS (
-    -- evidence only for the flagged village-years: every payment summed, in source order
-    SELECT p.village_code, year(p.pay_month) AS year,
-           list({evidence('p', 'onecard_payments')} ORDER BY p.source_file, p.source_row) AS ev
-    FROM onecard_payments p
-    SEMI JOIN outliers o ON o.village_code = p.village_code AND o.year = year(p.pay_month)
-    WHERE p.amount_yuan IS NOT NULL
-    GROUP BY p.village_code, year(p.pay_month)
-)
+-- evidence only for the flagged village-years: every payment summed
+ev AS {village_year_evidence('onecard_payments', 'p', 'year(p.pay_month)', 'outliers', 'p.amount_yuan IS NOT NULL')}
 SELECT o.village_code,
        o.village_code AS subject_key,
        '' AS subject_name,
@@ -59,6 +52,10 @@ RULE = Rule(
     id="E02",
     title="人均补贴金额异常",
     severity="低",
+    semantics=(
+        "Per village and year: Σ onecard amount ÷ registered_population; robust z against its town's "
+        "villages (same year) > `robust_z` (3.5)."
+    ),
     tables=("onecard_payments", "village_basics"),
     why="同一乡镇各村的政策和人口结构相近，按户籍人口计算的人均补贴金额应大体相当。某村人均补贴远高于同乡镇其他村，"
     "可能存在虚报对象、提高标准、重复发放等问题，提示巡察组重点抽查该村。",

@@ -1,0 +1,48 @@
+"""ingest_report.csv: one row per sheet (or per unreadable file) with its row accounting."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from connectors.extract import FileResult
+from xuncha.files import atomic_write_bytes
+
+
+# The first seven are the published contract (tests/test_end_to_end.py); rows_skipped is appended.
+REPORT_COLUMNS = ["file", "sheet", "extract", "rows_read", "rows_loaded", "rows_quarantined", "message", "rows_skipped"]
+
+
+@dataclass
+class SheetReport:  # one row of ingest_report.csv
+    file: str
+    sheet: str
+    extract: str | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    rows_skipped: int
+    message: str  # Chinese
+
+
+def sheet_reports(result: FileResult) -> list[SheetReport]:
+    if result.error:
+        return [SheetReport(result.source_file, "", None, 0, 0, 0, 0, result.error)]
+    return [
+        SheetReport(result.source_file, s.sheet, s.extract, s.rows_read, s.rows_loaded, s.rows_quarantined,
+                    s.rows_skipped, s.message)
+        for s in result.sheets
+    ]
+
+
+def write_ingest_report(reports: list[SheetReport], path: Path) -> None:
+    """ingest_report.csv, UTF-8 with BOM so Excel and WPS show the Chinese correctly; written atomically."""
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    w.writerow(REPORT_COLUMNS)
+    for r in reports:
+        w.writerow([r.file, r.sheet, r.extract or "", r.rows_read, r.rows_loaded, r.rows_quarantined,
+                    r.message, r.rows_skipped])
+    atomic_write_bytes(path, buf.getvalue().encode("utf-8-sig"))
