@@ -66,6 +66,8 @@ class Village:
     # 纵向对比 rows of this village (rules.yearly), and the indicators the county could not compute
     indicators: tuple[dict, ...] = ()
     indicators_missing: tuple[str, ...] = ()
+    # 本镇共性问题: (rule id, "B03 title（本镇 3/5 个村）") of the rules common in the village's town
+    town_common: tuple[tuple[str, str], ...] = ()
 
 
 def county_of(data: ReportData, run_stamp: str) -> County:
@@ -126,9 +128,10 @@ def villages_of(data: ReportData, evidence: Evidence) -> list[Village]:
     indicators: dict[str, list[dict]] = {}
     for r in data.indicators.iter_rows(named=True) if not data.indicators.is_empty() else []:
         indicators.setdefault(r["village_code"], []).append(r)
+    common = town_common_rules(data)
     out = []
     for v in data.villages.iter_rows(named=True):
-        flags = tuple(by_village.get(v["village_code"], ()))
+        flags = tuple(mark_common(by_village.get(v["village_code"], ()), common.get(v["town"] or "", {})))
         code, town, name = _place(v)
         out.append(
             Village(
@@ -145,6 +148,7 @@ def villages_of(data: ReportData, evidence: Evidence) -> list[Village]:
                 portrait=portraits.get(v["village_code"], {}),
                 indicators=tuple(indicators.get(v["village_code"], ())),
                 indicators_missing=tuple(data.indicators_missing),
+                town_common=tuple(sorted(common.get(v["town"] or "", {}).items())),
             )
         )
     return out
@@ -155,6 +159,23 @@ def with_evidence(villages: list[Village], evidence: Evidence) -> list[Village]:
     rows = evidence.rows([m for v in villages for f in v.flags for m in members(f)])
     return [replace(v, evidence={f["flag_id"]: [r for m in members(f) for r in rows.get(m, [])] for f in v.flags})
             for v in villages]
+
+
+COMMON_MARK = "【本镇共性问题】"
+
+
+def town_common_rules(data: ReportData) -> dict[str, dict[str, str]]:
+    """town -> rule id -> description, from the town_common table (rules.scoring)."""
+    out: dict[str, dict[str, str]] = {}
+    for r in data.town_common.iter_rows(named=True) if not data.town_common.is_empty() else []:
+        out.setdefault(r["town"] or "", {})[r["rule_id"]] = (
+            f"{r['rule_id']} {r['rule_title'] or ''}（本镇 {r['villages_flagged']}/{r['villages_in_town']} 个村）")
+    return out
+
+
+def mark_common(flags, common: dict[str, str]) -> list[dict]:
+    """The flags, those of a rule common in the town with 【本镇共性问题】 before their summary."""
+    return [{**f, "summary": COMMON_MARK + (f.get("summary") or "")} if f["rule_id"] in common else f for f in flags]
 
 
 def members(flag: dict) -> list[str]:

@@ -143,6 +143,7 @@ def village_fingerprint(shared: str, county: County, village: Village) -> str:
         sorted(village.portrait.items()),
         [sorted(r.items()) for r in village.indicators],
         village.indicators_missing,
+        village.town_common,
     ))
 
 

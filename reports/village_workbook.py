@@ -268,6 +268,9 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int, cha
                    "数据异常突出，任一项达到标准即列为重点村（直接进村深入巡察，见工作表“村情画像”），"
                    "其余为一般村（巡镇带村覆盖）。", font=xlsx.FONT_NOTE, border=False)], "A{r}:D{r}", 28)
 
+    if village.town_common:
+        pair("本镇共性问题", "\n".join(text for _, text in village.town_common)
+             + "\n（问题清单中标“【本镇共性问题】”，巡镇时统一了解）")
     section("三、疑点分布")
     by_sev = Counter(f.get("severity") for f in village.flags)
     quad("高", by_sev.get("高", 0), "中", by_sev.get("中", 0))

@@ -24,6 +24,7 @@ import polars as pl
 
 from rules.lifecycle import TRIAGE_STATUSES, TriageError, ensure_tables, set_triage
 from rules.problems import siblings
+from xuncha.transaction import transaction
 
 # field -> (Chinese label, kind); 核查结果 is stored in `triage`, the rest in `rectification`.
 VERDICT = "verify_result"
@@ -171,8 +172,7 @@ def _record_one(
         return []
     user = user or getpass.getuser()
     when = when or dt.datetime.now()
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         if VERDICT in changed:
             set_triage(con, flag_id, str(new[VERDICT]), note or str(old.get("_note") or ""), origin=origin, when=when)
         if any(f != VERDICT for f in changed):
@@ -188,10 +188,6 @@ def _record_one(
             "INSERT INTO rectification_audit VALUES (?, ?, ?, ?, ?, ?, ?)",
             [[when, user, origin, flag_id, LABELS[f], _text(old.get(f)), _text(new[f])] for f in changed],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return [LABELS[f] for f in changed]
 
 

@@ -136,3 +136,24 @@ def test_reasons_on_the_cover_and_in_the_office_workbook(county) -> None:
     assert "信访反映多" in by_name["南坪村"][header.index("重点村依据")]
     page = out.overview.read_text(encoding="utf-8")
     assert "重点村依据" in page and "软弱涣散村党组织（2024年" in page
+
+
+def test_town_common_problems_are_marked_in_the_village_workbook(county) -> None:
+    con = county.con
+    common = con.execute("SELECT town, rule_id FROM town_common").fetchall()
+    assert common, "the county fixture has rules common in a town"
+    out = reports.write_all(con, county.root, county.config, "20241201-093000")
+    town, rule = common[0]
+    code = con.execute("SELECT village_code FROM flags WHERE rule_id = ? AND town = ? LIMIT 1", [rule, town]).fetchone()[0]
+    wb = openpyxl.load_workbook(out.village_workbooks[code], read_only=True)
+    cover = {r[0]: r[1] for r in wb["封面"].iter_rows(values_only=True) if len(r) > 1 and r[0]}
+    listed = list(wb["问题清单"].iter_rows(values_only=True))
+    wb.close()
+    assert rule in cover["本镇共性问题"]
+    header = list(listed[1])
+    for r in listed[2:]:
+        if r[header.index("规则")] is None:
+            continue
+        marked = str(r[header.index("主要特征")]).startswith("【本镇共性问题】")
+        in_town = any(str(r[header.index("规则")]).startswith(f"{rid} ") for t, rid in common if t == town)
+        assert marked == in_town, r[header.index("规则")]
