@@ -2,11 +2,14 @@
 
 A fixture file `tests/fixtures/rules/<ID>.toml` holds `[[case]]` entries:
     name   = "what the case shows"
-    expect = [["<village_code>", "<subject_key>"], ...]   # empty list: nothing may be flagged
+    expect = [["<village_code>", "<subject_key>", <amount_yuan>, "<summary fragment>"], ...]
+                                                           # empty list: nothing may be flagged
     params = { min_age = 80 }                              # optional overrides
     severity = "高"                                        # optional: every expected flag's severity
     [[case.rows.<table>]]                                  # rows of canonical tables
     column = value ...
+Each expected flag states the money involved (amount_yuan, summed over the flags of that village and
+subject: it drives the village scores) and a fragment its summary must contain (the facts shown).
 Provenance (file, sheet, row) is filled in automatically so evidence can be checked.
 """
 
