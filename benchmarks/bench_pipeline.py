@@ -62,7 +62,7 @@ def city(tmp_path_factory) -> Path:
     given = os.environ.get("XUNCHA_BENCH_INBOX")
     if given:
         return Path(given)
-    from xuncha.sample import generate
+    from samplegen import generate
 
     out = tmp_path_factory.mktemp("city")
     generate(out, villages=VILLAGES, seed=2024, verify=False)

@@ -7,11 +7,11 @@ a configuration change (ConnectorsConfig.header_synonyms), never a code change.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from connectors.headers import normalise_header
+from connectors.headertext import normalise_header
 from connectors.schema import TABLES, VILLAGE_KEYS, Column, Table
 
 CATALOG_FILE = Path(__file__).with_name("extracts.toml")
@@ -55,13 +55,10 @@ class ExtractSpec:
         return index
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: hashed by identity (connectors.headers memoises per catalogue)
 class Catalog:
     extracts: dict[str, ExtractSpec]
     indexes: dict[str, dict[str, str]]  # extract -> normalised header -> canonical column
-    # connectors.headers' evaluation of a candidate header row, by its texts: the sheets of a
-    # workbook (one per town) repeat the same header
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __iter__(self):
         return iter(self.extracts.values())

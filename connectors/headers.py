@@ -8,38 +8,17 @@ the headers name; a sheet matching none, or two equally well, is reported with a
 from __future__ import annotations
 
 import re
-import unicodedata
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from connectors.headertext import normalise_header
 
 if TYPE_CHECKING:
     from connectors.catalog import Catalog, ExtractSpec
 
 # How far down a sheet the header may sit (title rows, 填报单位 lines, blank lines).
 MAX_HEADER_SCAN = 20
-
-# Unit suffixes carry no meaning for matching; 万元 is deliberately absent (it changes the amount).
-_UNIT_SUFFIX = re.compile(
-    r"\((?:元|亩|元/亩|人|户|个|张|块|岁|位|18位|元/月|元/人/月|元/人·月|元/年|年|单位:元|单位:亩|%)\)$"
-)
-_SPACES = re.compile(r"\s+")
-_BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"})
-
-
-def normalise_header(value: object) -> str:
-    """A header cell reduced to what matters for matching: 身份证号码（18位） -> 身份证号."""
-    if value is None:
-        return ""
-    s = unicodedata.normalize("NFKC", str(value)).translate(_BRACKETS)
-    s = _SPACES.sub("", s).strip("*★※#:：")
-    s = s.replace("号码", "号")
-    while True:
-        t = _UNIT_SUFFIX.sub("", s)
-        if t == s:
-            break
-        s = t
-    return s.lower()
-
 
 Merge = tuple[tuple[int, int], tuple[int, int]]  # ((row0, col0), (row1, col1)), inclusive, 0-based
 
@@ -153,15 +132,20 @@ def _match(spec_index: dict[str, str], normalised: list[list[str]]) -> tuple[dic
 
 
 _MEMO_SIZE = 4096
+# Evaluations of candidate header rows, per catalogue, by the rows' texts: the sheets of a workbook
+# (one per town) repeat the same header. Kept here, beside the evaluation, and dropped with the
+# catalogue (weak keys: a catalogue is hashed by identity).
+_MEMOS: weakref.WeakKeyDictionary[Catalog, dict] = weakref.WeakKeyDictionary()
 
 
 def _evaluate(catalog: Catalog, variants: list[list[str]], shown: list[str], rows: tuple[int, ...]) -> list[_Candidate]:
+    memo = _MEMOS.setdefault(catalog, {})
     key = (tuple(map(tuple, variants)), tuple(shown), rows)
-    found = catalog.memo.get(key)
+    found = memo.get(key)
     if found is None:
-        if len(catalog.memo) >= _MEMO_SIZE:
-            catalog.memo.clear()
-        found = catalog.memo[key] = _evaluate_anew(catalog, variants, shown, rows)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        found = memo[key] = _evaluate_anew(catalog, variants, shown, rows)
     return found
 
 

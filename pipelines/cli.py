@@ -67,7 +67,7 @@ def sample(
     seed: int = typer.Option(2024, "--seed", help="随机种子：相同种子生成完全相同的数据"),
 ) -> None:
     """生成一个虚构县的模拟数据（各部门原始格式，含注入的疑点和 ground_truth.csv）。"""
-    from xuncha.sample import generate
+    from samplegen import generate
 
     with console.status("正在生成模拟数据…"):
         summary = generate(out_dir, villages=villages, seed=seed)

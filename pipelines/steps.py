@@ -32,6 +32,7 @@ from connectors.ingest import SheetReport, ingest_inbox, relative_name, rematch_
 from connectors.validation import preload as preload_validation
 from connectors.villages import load_index
 from connectors.warehouse import open_warehouse
+from pipelines.audit import AuditRun, audited
 from rules.catalog import ALL_RULES, tables_read
 from rules.engine import FLAG_COLUMNS as ENGINE_FLAG_COLUMNS
 from rules.engine import CheckResult, RuleOutcome, run_rules, store
@@ -41,7 +42,6 @@ from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
 from reports.data_quality import write_data_quality_html
 from rules import portrait, problems, rectification, trends, yearly
 from rules.scoring import all_villages, score_villages, town_common_problems
-from xuncha.audit import AuditRun, audited
 from xuncha.config import WorkspaceConfig, workspace_config
 from xuncha.faults import ENV as PAUSE_ENV
 from xuncha.faults import pause_point

@@ -18,7 +18,6 @@ from rules.catalog import RULES_BY_ID
 from rules.problems import with_problems
 from rules.rectification import open_items
 
-
 # The analysts' triage verdict that takes a flag out of the team's list (rules.lifecycle).
 DISMISSED = "排除"
 

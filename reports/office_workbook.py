@@ -122,7 +122,7 @@ def _ranking(wb, data: ReportData, links: dict[str, str]) -> None:
         link = links.get(r["village_code"])
         if link:
             target = link.replace('"', '""')
-            row.append(xlsx.cell(ws, f'=HYPERLINK("{target}","打开")', font=xlsx.FONT_LINK, align=xlsx.WRAP_CENTER))
+            row.append(xlsx.cell(ws, xlsx.Formula(f'=HYPERLINK("{target}","打开")'), font=xlsx.FONT_LINK, align=xlsx.WRAP_CENTER))
         else:
             row.append(xlsx.cell(ws, None))
         out.append_cells(row)
@@ -135,7 +135,8 @@ def _matrix(wb, data: ReportData) -> None:
     if rule_ids:
         for code, rule in data.flags.select("village_code", "rule_id").iter_rows():
             counts[(code, rule)] += 1
-    cols = [xlsx.Col("排名", 6, "int"), xlsx.Col("乡镇", 12, "text"), xlsx.Col("村名称", 12, "text"), xlsx.Col("得分", 8, "score")]
+    cols = [xlsx.Col("排名", 6, "int"), xlsx.Col("乡镇", 12, "text"), xlsx.Col("村名称", 12, "text"),
+            xlsx.Col("得分", 8, "score")]
     cols += [xlsx.Col(f"{r}\n{RULES_BY_ID[r].title if r in RULES_BY_ID else ''}", 11, "int") for r in rule_ids]
     cols.append(xlsx.Col("合计", 7, "int"))
     rows = []

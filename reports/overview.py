@@ -33,7 +33,8 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-lef
 .scroll{overflow-x:auto;max-width:100%%}
 table{border-collapse:collapse;font-size:13px} th,td{border:1px solid #ccc;padding:3px 8px}
 th{background:#d9e1f2;position:sticky;top:0} td.n{text-align:right} tr:nth-child(even) td{background:#fafafa}
-td.key{background:#f8d7d7!important;font-weight:bold} .legend i{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}
+td.key{background:#f8d7d7!important;font-weight:bold}
+.legend i{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}
 """ % svg.FONT_STACK
 
 
@@ -55,7 +56,8 @@ def _cards(data: ReportData) -> str:
     if data.compared:
         new = f.filter(f["status"] == "new").height if not f.is_empty() else 0
         cards[3:3] = [(new, "本次新增"), (data.resolved.height, "本次已消失")]
-    return '<div class="cards">' + "".join(f"<div class=card><b>{n}</b><span>{escape(t)}</span></div>" for n, t in cards) + "</div>"
+    return ('<div class="cards">' + "".join(f"<div class=card><b>{n}</b><span>{escape(t)}</span></div>" for n, t in cards)
+            + "</div>")
 
 
 def _ranking_chart(data: ReportData) -> str:
@@ -152,7 +154,7 @@ def build(data: ReportData, links: dict[str, str], run_stamp: str, office_file: 
 <style>{CSS}</style></head>
 <body>
 <h1>{escape(county)}巡察数据比对总览</h1>
-<div class="meta">生成批次 {escape(run_stamp)}　数据最近入库 {escape(loaded)}　
+<div class="meta">生成批次 {escape(run_stamp)}　数据最近入库 {escape(loaded)}&#12288;
 汇总表：<a href="{escape(href(office_file))}">{escape(office_file)}</a></div>
 <p class="note">疑点是大数据比对的结果，不是结论，须经巡察组实地核实。本页不含个人信息；各村风险清单已对身份证号、账号脱敏。</p>
 {_cards(data)}

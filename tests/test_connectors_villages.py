@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from fixtures.connectors.workbooks import BASICS
 
 from connectors.villages import VillageIndex, assign, village_core
-from fixtures.connectors.workbooks import BASICS
 
 REF = pl.DataFrame(
     [r[:3] for r in BASICS[1:]], schema=["village_code", "town_raw", "village_raw"], orient="row"

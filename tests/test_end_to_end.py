@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from pipelines import steps
+from samplegen.evaluate import compare, false_flags, missed, read_ground_truth
 from xuncha.config import WorkspaceConfig
-from xuncha.evaluate import compare, false_flags, missed, read_ground_truth
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 

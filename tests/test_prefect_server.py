@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from samplegen import generate
 from xuncha.offline import TELEMETRY_OFF
-from xuncha.sample import generate
 
 BIN = Path(sys.executable).parent
 

@@ -13,8 +13,8 @@ import pytest
 from test_reports_county import MOVED_B03_VILLAGE, VILLAGES, build_county, next_run
 
 import reports
-from reports import manifest, protect, village_workbook
 from pipelines import steps
+from reports import manifest, protect, village_workbook
 from xuncha.config import WorkspaceConfig
 
 FIRST, SECOND, THIRD = "20241201-093000", "20241202-023000", "20241203-023000"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-
 from rule_fixtures import FIXTURE_DIR, load_cases, run_case
 
 CASES = [

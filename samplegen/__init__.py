@@ -1,6 +1,6 @@
 """Synthetic county generator (`xuncha sample OUT_DIR`): every extract in its department's format.
 
-    from xuncha.sample import generate
+    from samplegen import generate
     summary = generate(Path("data/sample"), villages=24, seed=2024)
 
 Writes the 13 extracts of SOURCES.md plus the compensation roster under department folders, and at
@@ -48,9 +48,9 @@ class GenerationSummary:
 
 def generate(out_dir: Path, villages: int = 24, seed: int = 2024, verify: bool = True) -> GenerationSummary:
     """Write a synthetic county of `villages` villages (12 per town) into out_dir."""
-    from xuncha.sample.backends import Sink
-    from xuncha.sample.generator import generate_towns
-    from xuncha.sample.layouts import WRITERS, Names
+    from samplegen.backends import Sink
+    from samplegen.generator import generate_towns
+    from samplegen.layouts import WRITERS, Names
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
