@@ -85,17 +85,23 @@ def _petitions(con: duckdb.DuckDBPyConnection, cfg: KeyVillagesConfig) -> pl.Dat
             SELECT * FROM petitions
             WHERE village_code IS NOT NULL
               AND year(register_date) > (SELECT max(year(register_date)) FROM petitions) - {int(cfg.petition_years)}),
+        named AS (
+            SELECT *, coalesce(petitioner_name, '') NOT IN ('', '匿名') AND petitioner_name NOT LIKE '%*%' AS is_named
+            FROM recent),
+        -- a repeat petitioner: a named person with two or more petitions, or a petition registered as
+        -- repeated (its person: the name when there is one, else the petition itself)
         repeaters AS (
-            SELECT village_code, petitioner_name FROM recent
-            WHERE coalesce(petitioner_name, '') NOT IN ('', '匿名') AND petitioner_name NOT LIKE '%*%'
-            GROUP BY 1, 2 HAVING count(*) >= 2),
+            SELECT village_code, petitioner_name AS who FROM named WHERE is_named GROUP BY 1, 2 HAVING count(*) >= 2
+            UNION
+            SELECT village_code, CASE WHEN is_named THEN petitioner_name
+                                      ELSE 'no:' || coalesce(petition_no, register_date::VARCHAR) END
+            FROM named WHERE coalesce(is_repeat, '') IN ('是', '重复', '重复件', 'Y', '1')),
         cats AS (
             SELECT village_code, string_agg(category || ' ' || n, '、' ORDER BY n DESC, category) AS categories
             FROM (SELECT village_code, coalesce(category, '未分类') AS category, count(*) AS n FROM recent GROUP BY 1, 2)
             GROUP BY 1)
         SELECT r.village_code, count(*) AS petitions,
-               greatest((SELECT count(*) FROM repeaters x WHERE x.village_code = r.village_code),
-                        count(*) FILTER (WHERE coalesce(r.is_repeat, '') IN ('是', '重复', '重复件', 'Y', '1')))
+               (SELECT count(DISTINCT who) FROM repeaters x WHERE x.village_code = r.village_code)
                    AS repeat_petitioners,
                any_value(c.categories) AS petition_categories,
                min(year(r.register_date)) AS petition_from, max(year(r.register_date)) AS petition_to

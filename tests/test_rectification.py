@@ -159,3 +159,27 @@ def test_bad_rectification_input_is_refused(county) -> None:
     with pytest.raises(TriageError, match="找不到"):
         record(con, "nope", {"measures": "x"})
     assert con.execute("SELECT count(*) FROM rectification_audit").fetchone()[0] == 0
+
+
+def test_triage_command_records_the_rectification_fields(county) -> None:
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    flag = flag_of(county.con, "B01", WEST)
+    county.con.close()
+    runner = CliRunner()
+    result = runner.invoke(app, ["triage", flag, "--status", "整改中", "--measures", "追回", "--deadline", "2026-12-31",
+                                 "--responsible", "王会计", "--workspace", str(county.root)])
+    assert result.exit_code == 0, result.output
+    refused = runner.invoke(app, ["triage", flag, "--closed-on", "2026-12-31", "--workspace", str(county.root)])
+    assert refused.exit_code == 2 and "销号依据" in refused.output
+    nothing = runner.invoke(app, ["triage", flag, "--workspace", str(county.root)])
+    assert nothing.exit_code == 2
+    con = steps.Workspace(county.root).connect()
+    try:
+        fields = sorted(r[0] for r in con.execute("SELECT field FROM rectification_audit WHERE flag_id = ?", [flag]).fetchall())
+        assert fields == ["整改措施", "整改时限", "核查结果", "责任人"]
+    finally:
+        con.close()
+    county.con = steps.Workspace(county.root).connect()
