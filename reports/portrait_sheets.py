@@ -25,7 +25,8 @@ def metrics(p: dict, n: int) -> list[tuple[str, object, str, str, str]]:
     year = p.get("ledger_year")
 
     def value(key: str, absent: bool) -> object:
-        return NOT_SUPPLIED if absent else (p.get(key) if p.get(key) is not None else 0)
+        v = p.get(key)
+        return NOT_SUPPLIED if absent else (0 if v is None else round(v, 2))
 
     def rank(key: str, absent: bool) -> str:
         if absent:
@@ -50,6 +51,10 @@ def metrics(p: dict, n: int) -> list[tuple[str, object, str, str, str]]:
         ("数据异常得分", p.get("anomaly_score"), rank("anomaly_score", False), "全部比对规则的疑点",
          "得分 = 严重程度分 + 金额分 + 规则数分"),
     ]
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 2)
 
 
 def village_sheet(wb, header: str, portrait: dict, village_count: int) -> None:
@@ -77,7 +82,7 @@ def office_sheet(wb, title: str, villages: pl.DataFrame, portrait: pl.DataFrame,
     for v in villages.iter_rows(named=True):
         p = by_code.get(v["village_code"], {})
         rows.append([v["rank"], v["town"], v["village_name"], v["class"], p.get("key_reasons") or "",
-                     p.get("missing") or "", p.get("economy_yuan"), p.get("economy_yuan_rank"), p.get("project_yuan"),
+                     p.get("missing") or "", _round(p.get("economy_yuan")), p.get("economy_yuan_rank"), _round(p.get("project_yuan")),
                      p.get("project_yuan_rank"), p.get("petitions"), p.get("repeat_petitioners"),
                      p.get("petition_categories"), p.get("weak_org"), v["score"],
                      trend_text(trends.get(v["village_code"], []))])

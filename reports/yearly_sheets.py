@@ -8,6 +8,7 @@ import polars as pl
 from openpyxl.chart import BarChart, Reference
 
 from reports import xlsx
+from rules.yearly import ORDER
 
 SHEET = "纵向对比"
 # Rows of the village sheet the chart draws, by indicator key (rules.yearly.INDICATORS).
@@ -26,7 +27,7 @@ def _wide(rows: list[dict]) -> tuple[list[int], list[tuple[str, str, str, str, d
     for r in rows:
         by_indicator.setdefault(r["indicator"], []).append(r)
     out = []
-    for key, items in by_indicator.items():
+    for key, items in sorted(by_indicator.items(), key=lambda kv: ORDER.get(kv[0], len(ORDER))):
         latest = max(items, key=lambda r: r["year"])
         out.append((key, items[0]["label"], items[0]["unit"], items[0]["source"], {r["year"]: r["value"] for r in items},
                     latest))

@@ -287,10 +287,12 @@ def store_ledger(con: duckdb.DuckDBPyConnection, ledger: pl.DataFrame) -> None:
 
 
 def open_items(ledger: pl.DataFrame) -> pl.DataFrame:
-    """Flags a team still carries: current ones, and gone ones not yet signed off (暂无数据, 待销号确认)."""
+    """Flags a team still carries: current ones neither dismissed (排除, as in 问题清单) nor signed off,
+    and gone ones not yet signed off (暂无数据, 待销号确认)."""
     if ledger.is_empty():
         return ledger
-    return ledger.filter(pl.col("is_current") | pl.col("stage").is_in([NO_DATA, TO_CONFIRM]))
+    return ledger.filter((pl.col("is_current") & ~pl.col("stage").is_in(["排除", CLOSED]))
+                         | pl.col("stage").is_in([NO_DATA, TO_CONFIRM]))
 
 
 def counts(ledger: pl.DataFrame, by: list[str]) -> pl.DataFrame:

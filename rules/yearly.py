@@ -30,7 +30,7 @@ _LEDGER_YEARS = "(SELECT DISTINCT village_code, year(voucher_date) AS year FROM 
 # key -> (Chinese name, unit, tables read, SQL giving village_code, year, value)
 INDICATORS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
     "dibao_coverage": (
-        "低保覆盖率", "%", ("assistance_roster", "village_basics"),
+        "低保覆盖率(%)", "%", ("assistance_roster", "village_basics"),
         f"""WITH years AS (SELECT DISTINCT village_code, year FROM village_basics WHERE village_code IS NOT NULL),
                 counted AS (SELECT y.village_code, y.year, count(DISTINCT r.member_id) AS people
                             FROM years y JOIN assistance_roster r ON r.village_code = y.village_code
