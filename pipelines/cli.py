@@ -402,23 +402,43 @@ def serve(
 @expected_failures
 def triage(
     flag_id: str = typer.Argument(..., help="疑点编号（flags.csv 或村级工作簿中的“疑点编号”）"),
-    status: str = typer.Option(..., "--status", help="核查状态：已核实、排除、整改中、已整改"),
+    status: str = typer.Option("", "--status", help="核查结果：已核实、排除、整改中、已整改"),
     note: str = typer.Option("", "--note", help="说明；标记“排除”时必须写明理由"),
+    checked_by: str = typer.Option("", "--checked-by", help="核查人"),
+    checked_on: str = typer.Option("", "--checked-on", help="核查日期，如 2026-12-03"),
+    measures: str = typer.Option("", "--measures", help="整改措施"),
+    deadline: str = typer.Option("", "--deadline", help="整改时限（日期）；过期未整改的在整改台账中标红"),
+    responsible: str = typer.Option("", "--responsible", help="整改责任人"),
+    completed_on: str = typer.Option("", "--completed-on", help="整改完成日期"),
+    closed_on: str = typer.Option("", "--closed-on", help="销号日期（须同时写销号依据；不写日期时取当天）"),
+    close_basis: str = typer.Option("", "--close-basis", help="销号依据，如整改报告文号、复核意见"),
     workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
 ) -> None:
-    """记录对一个疑点的核查结论。事实不变时结论一直保留；疑点涉及的事实变化后，需重新核查。"""
-    from rules.lifecycle import TriageError, set_triage
+    """记录对一个疑点的核查结论和整改销号情况。每项改动都留痕（时间、操作人）；销号只能由人确认。"""
+    from rules.lifecycle import TriageError
+    from rules.rectification import record
 
+    fields = {"verify_result": status, "verified_by": checked_by, "verified_on": checked_on, "measures": measures,
+              "deadline": deadline, "responsible": responsible, "completed_on": completed_on,
+              "closed_on": closed_on, "close_basis": close_basis}
+    if not any(v.strip() for v in fields.values()):
+        _fail("请至少给出一项：--status、--checked-by、--checked-on、--measures、--deadline、--responsible、"
+              "--completed-on、--closed-on 或 --close-basis")
+    if status == "排除" and not note.strip():
+        _fail("标记为“排除”时必须写明理由（--note）")
     ws = _existing_workspace(workspace)
     con = ws.connect()
     try:
-        set_triage(con, flag_id, status, note)
+        changed = record(con, flag_id, fields, note=note)
     except TriageError as e:
         _fail(str(e))
     finally:
         con.close()
-    console.print(f"已记录：{flag_id} → {status}" + (f"（{note}）" if note else ""))
-    console.print("下次运行 xuncha run 时，报告和 flags.csv 会显示该结论。")
+    if changed:
+        console.print(f"已记录：{flag_id} 的 {'、'.join(changed)}" + (f"（{note}）" if note else ""))
+        console.print("下次运行 xuncha run 时，报告、flags.csv 和整改台账会显示这些内容。")
+    else:
+        console.print(f"{flag_id} 的这些内容与已记录的相同，未作改动。")
 
 
 @app.command("import-feedback")
@@ -427,9 +447,11 @@ def import_feedback(
     files: list[Path] = typer.Argument(..., help="巡察组交回的村级巡察风险清单（.xlsx），可一次给多个"),
     workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
 ) -> None:
-    """导入巡察组在村级工作簿“核查结果”列填写的结论（已核实/排除/整改中/已整改）。"""
+    """导入巡察组在村级工作簿填写的核查结论（问题清单“核查结果”列）和整改销号情况（“整改销号”工作表）。"""
     from reports.feedback import FeedbackError, read_feedback
-    from rules.lifecycle import TriageError, set_triage
+    from reports.rectification_feedback import import_rectification
+    from rules.lifecycle import TriageError
+    from rules.rectification import record
 
     ws = _existing_workspace(workspace)
     con = ws.connect()
@@ -442,12 +464,12 @@ def import_feedback(
                 err.print(f"[red]跳过[/] {e}")
                 continue
             for v in verdicts:
-                who = f"{v.checked_by} {v.checked_on}".strip()
+                fields = {"verify_result": v.status, "verified_by": v.checked_by, "verified_on": v.checked_on}
                 try:
-                    set_triage(con, v.flag_id, v.status, v.note + (f"（{who}）" if who else ""), origin=path.name)
-                    imported += 1
+                    imported += bool(record(con, v.flag_id, fields, origin=path.name, note=v.note))
                 except TriageError as e:
                     err.print(f"[yellow]{path.name} 第{v.row}行：[/]{e}")
+            imported += import_rectification(con, path, lambda m: err.print(f"[yellow]{m}[/]"))
             for u in unreadable:
                 err.print(
                     f"[yellow]{path.name} 第{u.row}行：[/]“核查结果”写的是“{u.text}”，看不出结论。"
@@ -455,7 +477,7 @@ def import_feedback(
                 )
     finally:
         con.close()
-    console.print(f"共导入 {imported} 条核查结论。下次运行 xuncha run 时生效。")
+    console.print(f"共更新 {imported} 条疑点的核查和整改情况（与已记录相同的不计）。下次运行 xuncha run 时生效。")
 
 
 @rules_app.callback()

@@ -37,6 +37,7 @@ from rules.engine import FLAG_COLUMNS as ENGINE_FLAG_COLUMNS
 from rules.engine import CheckResult, RuleOutcome, run_rules, store
 from rules.lifecycle import STATUS_RESOLVED, apply_lifecycle
 from rules.lifecycle import ensure_tables as ensure_lifecycle_tables
+from rules import portrait, problems, rectification, trends, yearly
 from rules.scoring import all_villages, score_villages, town_common_problems
 from xuncha.config import WorkspaceConfig
 from xuncha.faults import ENV as PAUSE_ENV
@@ -204,7 +205,8 @@ def triage_changed_since_last_check(con: duckdb.DuckDBPyConnection) -> bool:
     ensure_lifecycle_tables(con)
     con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     row = con.execute("SELECT value FROM run_meta WHERE key = 'checked_at'").fetchone()
-    latest = con.execute("SELECT max(triaged_at) FROM triage").fetchone()[0]
+    latest = max((t for t in (con.execute("SELECT max(triaged_at) FROM triage").fetchone()[0],
+                              rectification.latest_change(con)) if t is not None), default=None)
     return latest is not None and (row is None or latest > dt.datetime.fromisoformat(row[0]))
 
 
@@ -256,8 +258,14 @@ def score(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig
     tracked = run.tracked
     # A flag the analysts dismissed (排除) on unchanged facts no longer counts against its village.
     counted = tracked.filter((pl.col("status") != STATUS_RESOLVED) & (pl.col("triage") != "排除"))
+    problems.store_members(con, tracked.filter(pl.col("status") != STATUS_RESOLVED) if tracked.height else tracked)
+    counted = problems.one_per_problem(counted)  # a problem found in several years is scored once
     villages = all_villages(con)
-    scored = score_villages(villages, counted, config.scoring)
+    rectification.track(con, run.result.flags, set(tracked.filter(pl.col("status") != STATUS_RESOLVED)["flag_id"].to_list())
+                        if tracked.height else set())
+    scored = portrait.apply(con, score_villages(villages, counted, config.scoring), config.key_villages, config.scoring)
+    trends.remember_scores(con, scored)
+    yearly.store(con)
     common = town_common_problems(villages, counted, config.scoring)
     with transaction(con):
         con.execute("CREATE OR REPLACE TABLE village_scores AS SELECT * FROM scored")
