@@ -3,7 +3,8 @@
     from samplegen import generate
     summary = generate(Path("data/sample"), villages=24, seed=2024)
 
-Writes (in the default style) the 13 extracts of SOURCES.md plus the compensation roster under department folders, and at
+Writes (in the default style) the 15 extracts of SOURCES.md (14-15, petitions and 软弱涣散: samplegen.petitions)
+plus the compensation roster under department folders, and at
 the root three files the connector must ignore (listed in .xunchaignore): ground_truth.csv (injected anomalies), near_misses.csv
 (planted situations that must NOT be flagged) and expected_quarantine.csv (cells whose ID is
 unusable or invalid and must be quarantined). Same seed → byte-identical files.
@@ -56,6 +57,7 @@ def generate(out_dir: Path, villages: int = 24, seed: int = 2024, verify: bool =
     from samplegen.backends import Sink
     from samplegen.generator import generate_towns
     from samplegen.layouts import Names
+    from samplegen.petitions import SELECTION_WRITERS
     from samplegen.styles import get_style
 
     county_style = get_style(style)
@@ -63,7 +65,8 @@ def generate(out_dir: Path, villages: int = 24, seed: int = 2024, verify: bool =
     out_dir.mkdir(parents=True, exist_ok=True)
     sink = Sink(out_dir)
     names = Names(county_style.county)
-    writers = [w(sink, names) for w in county_style.writers]
+    # + petitions and the 软弱涣散 list, in every style
+    writers = [w(sink, names) for w in (*county_style.writers, *SELECTION_WRITERS)]
     gt: list[tuple] = []
     nm: list[tuple] = []
     mismatches = []
