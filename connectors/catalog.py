@@ -7,8 +7,8 @@ a configuration change (ConnectorsConfig.header_synonyms), never a code change.
 from __future__ import annotations
 
 import tomllib
-from fnmatch import fnmatch
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 

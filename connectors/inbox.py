@@ -10,7 +10,6 @@ from pathlib import Path
 
 from connectors.readers import SUFFIXES
 
-
 # Files Office leaves behind while a workbook is open: not data.
 _IGNORED_PREFIXES = ("~$", ".~", ".")
 

@@ -234,7 +234,7 @@ def rematch_villages(con: duckdb.DuckDBPyConnection, files: list[str], index: Vi
             con.unregister("_xuncha_map")
             record_aliases(con, [(vg, c, h) for _, vg, c, h in rows if c and vg and h != "code"])
         if results:
-            _refreshunmatched_messages(con, results)
+            _refresh_unmatched_messages(con, results, index)
     finally:
         con.unregister("_xuncha_files")
     # Quarantined rows are not in the canonical tables: re-match them from the frames kept in memory.
@@ -249,7 +249,7 @@ def rematch_villages(con: duckdb.DuckDBPyConnection, files: list[str], index: Vi
             replace_quarantine(con, r.source_file, frames)
 
 
-def _refreshunmatched_messages(con, results: dict[str, FileResult]) -> None:
+def _refresh_unmatched_messages(con, results: dict[str, FileResult], index: VillageIndex) -> None:
     by_sheet: dict[tuple[str, str], list[str]] = {}
     for t, table in TABLES.items():
         if not table.has_village:

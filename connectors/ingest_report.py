@@ -10,7 +10,6 @@ from pathlib import Path
 from connectors.extract import FileResult
 from xuncha.files import atomic_write_bytes
 
-
 # The first seven are the published contract (tests/test_end_to_end.py); rows_skipped is appended,
 # then recognition: the chosen kind's score and the best other kind with its score (headers.py).
 REPORT_COLUMNS = ["file", "sheet", "extract", "rows_read", "rows_loaded", "rows_quarantined", "message", "rows_skipped",

@@ -28,7 +28,6 @@ from connectors.catalog import Catalog, load_catalog
 from connectors.extract import FileResult, assign_villages, extract_files
 from connectors.villages import VillageIndex
 
-
 # Files read ahead of the one being validated and written: enough that the reader is never idle
 # while a group of files is validated (seconds), bounded by input size for memory.
 READ_AHEAD_BYTES = 48 * 1024 * 1024
@@ -157,7 +156,7 @@ def _spill(result: FileResult, directory: Path, min_rows: int) -> None:
         if s.data is not None and s.data.height >= min_rows:
             path = directory / f"{uuid.uuid4().hex}.arrow"
             s.data.write_ipc(path, compression="uncompressed", compat_level=pl.CompatLevel.oldest())
-            s.data = _Spilled(path)
+            s.data = _Spilled(path)  # type: ignore[assignment]  # handed over as a file, read back by _unspill
 
 
 def _unspill(result: FileResult) -> FileResult:
