@@ -110,6 +110,10 @@ def data_frame(spec: ExtractSpec, values: dict[str, pl.Series], keep: pl.Series,
             cols[c.name] = values[c.name].filter(keep).cast(dtype)
         else:
             cols[c.name] = nulls(k, dtype).alias(c.name)
+    # A payment's period defaults to its pay month (one month); richer periods (年度, 季度) set both ends.
+    for bound in ("period_start", "period_end"):
+        if bound in cols and "pay_month" in cols:
+            cols[bound] = cols[bound].fill_null(cols["pay_month"])
     sheets = sheet_of.filter(keep)
     cols["source_file"] = _of_sheet(sheets, files)
     cols["source_sheet"] = _of_sheet(sheets, names)

@@ -20,9 +20,17 @@ import duckdb
 import polars as pl
 
 from connectors.catalog import catalog_settings, load_catalog
-from connectors.extract import UNMATCHED_PREFIX, FileResult, assign_villages, extract_file, extract_files, unmatched_message
-from connectors.inbox import inbox_files, looks_like_statistics, relative_name
-from connectors.ingest_report import REPORT_COLUMNS, SheetReport, sheet_reports, write_ingest_report
+from connectors.extract import (
+    UNMATCHED_PREFIX,
+    FileResult,
+    assign_villages,
+    content_fingerprint,
+    extract_file,
+    extract_files,
+    unmatched_message,
+)
+from connectors.inbox import inbox_files, list_inbox, looks_like_statistics, relative_name
+from connectors.ingest_report import REPORT_COLUMNS, SheetReport, set_aside_reports, sheet_reports, write_ingest_report
 from connectors.readahead import Reference, batch_jobs, default_workers, extracted, spill_parent
 from connectors.schema import TABLES
 from connectors.validation import preload, unreadable_file, validate_files
@@ -32,7 +40,9 @@ from xuncha.config import WorkspaceConfig
 
 # Callers import these from here (pipelines, tests, benchmarks, xuncha/audit.py).
 __all__ = ["REPORT_COLUMNS", "FileResult", "SheetReport", "default_workers", "extract_file", "extract_files",
-           "inbox_files", "ingest_file", "ingest_inbox", "relative_name", "rematch_villages", "write_ingest_report"]
+           "inbox_files", "ingest_file", "ingest_inbox", "relative_name", "rematch_villages", "set_aside_reports",
+           "write_ingest_report"]
+
 
 
 def _index_for(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) -> VillageIndex:
@@ -61,7 +71,7 @@ def ingest_file(path: Path, inbox: Path, con: duckdb.DuckDBPyConnection, config:
                 villages: VillageIndex | None = None) -> list[SheetReport]:
     """Load one file (replacing its earlier rows). villages: the reference; default what the warehouse holds."""
     catalog = load_catalog(**catalog_settings(config.connectors))
-    result = extract_file(path, inbox, catalog)
+    result = extract_file(path, inbox, catalog, limits=config.connectors.reading_limits)
     previously = loaded_files(con)
     if result.has_village_basics:
         # Statistics first: write its codes, then match the file's other sheets against them.
@@ -113,15 +123,18 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
                  on_file: Callable[[Path, int, int], None] | None = None,
                  workers: int | None = None, files: list[Path] | None = None) -> list[SheetReport]:
     """Load every data file under `inbox` (or only `files`); one report row per sheet (or per
-    unreadable file), in the order of `files`.
+    unreadable file), in the order of `files`; without `files`, then one row per inbox entry not
+    read (connectors/inbox.py: skipped, or a duplicate of a file read).
 
     workers: processes that read and transform files while this one validates and writes (0: do
     everything here; default: default_workers). Statistics-looking files are loaded first, here,
     so that the reading processes match villages against their village list.
     """
     settings = catalog_settings(config.connectors)
+    limits = config.connectors.reading_limits
     catalog = load_catalog(**settings)  # fail fast on bad configuration, before any work
-    files = inbox_files(inbox) if files is None else files
+    listing = list_inbox(inbox) if files is None else None
+    files = listing.files if listing is not None else files
     if workers is None:
         workers = default_workers(files)
     workers = min(workers, len(files))
@@ -148,7 +161,17 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
                 on_file(path_of.get(result.source_file, inbox / result.source_file), len(results), len(files))
         pending.clear()
 
+    first_with: dict[str, FileResult] = {}  # content fingerprint -> the file that loaded it
+
     def take(result: FileResult) -> None:
+        fingerprint = content_fingerprint(result) if not result.error else None
+        if fingerprint is not None:
+            first = first_with.setdefault(fingerprint, result)
+            if first is not result:  # the same rows under another name or format: loaded once
+                result.duplicate_of = first.source_file
+                result.sheets = []
+                if first.sheets:
+                    first.sheets[0].messages.append(f"另有“{result.source_file}”与本文件数据行完全相同，未重复入库")
         if result.has_village_basics:
             flush()  # the reference changes with it: the files after it are matched against it
         pending.append(result)
@@ -156,7 +179,7 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
             flush()
 
     if not workers:
-        with extracted(files, inbox, catalog, settings, 0, lambda: (index, version)) as stream:
+        with extracted(files, inbox, catalog, settings, 0, lambda: (index, version), limits=limits) as stream:
             for result in stream:
                 take(result)
     else:
@@ -165,14 +188,14 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
         # Expectations has imported) and written while the processes read the rest.
         lead = [p for p in files if looks_like_statistics(p)]
         rest = [p for p in files if not looks_like_statistics(p)]
-        lead_results = [r for job in batch_jobs(lead) for r in extract_files(job, inbox, catalog)]
+        lead_results = [r for job in batch_jobs(lead) for r in extract_files(job, inbox, catalog, limits=limits)]
         guess = _expected_reference(con, config, lead_results)
         lead_done = False
 
         def reference() -> Reference:
             return (index, version) if lead_done else (guess, GUESSED)
 
-        with extracted(rest, inbox, catalog, settings, workers, reference, spill_parent(con)) as stream, \
+        with extracted(rest, inbox, catalog, settings, workers, reference, spill_parent(con), limits) as stream, \
                 _duckdb_threads(con, 1):  # the cores are the reading processes' (see READER_ENVIRONMENT)
             for result in lead_results:
                 take(result)
@@ -189,7 +212,8 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
         rematch_villages(con, [r.source_file for r in stale], index, {r.source_file: r for r in stale})
     order = {relative_name(p, inbox): i for i, p in enumerate(files)}
     results.sort(key=lambda r: order.get(r.source_file, len(order)))
-    return [rep for r in results for rep in sheet_reports(r)]
+    reports = [rep for r in results for rep in sheet_reports(r)]
+    return reports + (set_aside_reports(listing) if listing is not None else [])
 
 
 # Files are validated in groups (one GX batch per table per group): bounded by rows for memory.

@@ -7,8 +7,11 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from connectors.extract import FileResult
+from connectors.extract import FileResult, same_rows_message
+from connectors.inbox import Listing, duplicate_message
 from xuncha.files import atomic_write_bytes
+
+SKIPPED_PREFIX = "已跳过："
 
 # The first seven are the published contract (tests/test_end_to_end.py); rows_skipped is appended,
 # then recognition: the chosen kind's score and the best other kind with its score (headers.py).
@@ -32,6 +35,8 @@ class SheetReport:  # one row of ingest_report.csv
 
 
 def sheet_reports(result: FileResult) -> list[SheetReport]:
+    if result.duplicate_of:
+        return [SheetReport(result.source_file, "", None, 0, 0, 0, 0, SKIPPED_PREFIX + same_rows_message(result.duplicate_of))]
     if result.error:
         return [SheetReport(result.source_file, "", None, 0, 0, 0, 0, result.error)]
     return [
@@ -39,6 +44,14 @@ def sheet_reports(result: FileResult) -> list[SheetReport]:
                     s.rows_skipped, s.message, s.score, *(s.runner_up or (None, None)))
         for s in result.sheets
     ]
+
+
+def set_aside_reports(listing: Listing) -> list[SheetReport]:
+    """Rows for the inbox entries not read: skipped ones with their reason, duplicates naming the
+    file read instead."""
+    return ([SheetReport(name, "", None, 0, 0, 0, 0, SKIPPED_PREFIX + why) for name, why in listing.skipped]
+            + [SheetReport(name, "", None, 0, 0, 0, 0, SKIPPED_PREFIX + duplicate_message(used))
+               for name, used in listing.duplicates])
 
 
 def write_ingest_report(reports: list[SheetReport], path: Path) -> None:

@@ -17,11 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import xuncha  # noqa: F401  (telemetry off before Prefect is imported)
-
 from prefect import flow, task  # noqa: E402
+from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
+import xuncha  # noqa: F401  (telemetry off before Prefect is imported)
 from pipelines import steps  # noqa: E402
 
 # The command line sets these to show progress; a deployment run leaves them unset.
@@ -48,6 +48,10 @@ class RunSummary:
     report_dir: str | None = None
     messages: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
+    open_flags: int = 0  # current flags found by an earlier run too
+    rules_ran: int | None = None  # of the rule coverage the run leaves (None: no coverage yet)
+    rules_not_run: list[str] = field(default_factory=list)  # "A05 title：reason" per rule not run
+    quarantined_rows: int = 0  # of the inbox's files, as ingest_report.csv counts them
 
 
 @task(name="discover", **_TASK)
@@ -107,8 +111,10 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, use_tasks: bo
             str(workspace), plan.nothing_changed and rule_ids is not None and not triage_changed,
             len(plan.changed), len(plan.unchanged), len(plan.removed), rule_ids, seconds=seconds,
         )
+        summary.quarantined_rows = sum(r.rows_quarantined or 0 for r in outcome.reports)
         if summary.nothing_changed:
             summary.messages.append("数据与上次运行相同：未重新读取，未重新比对，上次的结果和报告仍然有效。")
+            _coverage(con, summary)
             return summary
         if plan.nothing_changed and triage_changed:
             summary.messages.append("数据未变化，但有新的核查结论：不重新比对，只更新结果文件和报告。")
@@ -119,13 +125,65 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, use_tasks: bo
         current = outputs.current
         summary.flags = current.height
         summary.new_flags = current.filter(current["status"] == "new").height if current.height else 0
+        summary.open_flags = summary.flags - summary.new_flags
         summary.resolved_flags = outputs.tracked.height - current.height
         summary.key_villages = outputs.villages.filter(outputs.villages["class"] == "重点村").height
         with stage("report"):
             summary.report_dir = str(wrap(report_task)(ws, con, config, steps.run_stamp(run_time)))
+        _coverage(con, summary)
         return summary
     finally:
         con.close()
+
+
+def _coverage(con, summary: RunSummary) -> None:
+    """The rules the warehouse's rule coverage says ran, and those that did not, with the reason."""
+    from rules.catalog import RULES_BY_ID
+
+    present = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'rule_coverage' "
+                          "AND table_schema = current_schema()").fetchone()[0]
+    if not present:
+        return
+    rows = con.execute("SELECT rule_id, status, reason FROM rule_coverage ORDER BY rule_id").fetchall()
+    summary.rules_ran = sum(1 for _, status, _ in rows if status == "ran")
+    summary.rules_not_run = [
+        f"{rule_id} {RULES_BY_ID[rule_id].title if rule_id in RULES_BY_ID else ''}：{reason or ''}"
+        for rule_id, status, reason in rows if status != "ran"
+    ]
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    """What a run did, as the Prefect UI shows it (the run's artifact)."""
+    lines = ["# 巡察数据比对：本次运行", ""]
+    if summary.nothing_changed:
+        lines += ["数据与上次运行相同：未重新读取、未重新比对，上次的结果和报告仍然有效。", ""]
+    lines += [
+        "| 项目 | 数量 |", "| --- | ---: |",
+        f"| 读取有变化的文件 | {summary.files_read} |",
+        f"| 未变化的文件 | {summary.files_unchanged} |",
+        f"| 已移除的文件 | {summary.files_removed} |",
+        f"| 隔离行数 | {summary.quarantined_rows} |",
+    ]
+    if not summary.nothing_changed:
+        lines += [
+            f"| 当前疑点 | {summary.flags} |",
+            f"| 其中本次新增 | {summary.new_flags} |",
+            f"| 其中持续 | {summary.open_flags} |",
+            f"| 已消失 | {summary.resolved_flags} |",
+            f"| 重点村 | {summary.key_villages} |",
+        ]
+    if summary.rules_ran is not None:
+        lines.append(f"| 已运行的规则 | {summary.rules_ran} |")
+        lines.append(f"| 未运行的规则 | {len(summary.rules_not_run)} |")
+    lines.append("")
+    if summary.rules_not_run:
+        lines += ["## 未运行的规则", ""] + [f"- {text}" for text in summary.rules_not_run] + [""]
+    lines.append(f"报告目录：`{summary.report_dir}`" if summary.report_dir else "本次没有生成新的报告。")
+    return "\n".join(lines)
+
+
+# The artifact every run publishes (lowercase letters, digits and dashes, as Prefect requires).
+ARTIFACT_KEY = "xuncha-run-summary"
 
 
 @flow(name="xuncha-run", log_prints=True, persist_result=False)
@@ -135,4 +193,68 @@ def run_flow(inbox: str, workspace: str = "workspace", full: bool = False) -> di
     # The lock and audit log, as for every command (re-entrant when `xuncha run` already holds them).
     with steps.session(ws, "nightly", Path(inbox)):
         summary = run_pipeline(Path(inbox), Path(workspace), full=full)
+    try:
+        create_markdown_artifact(markdown=summary_markdown(summary), key=ARTIFACT_KEY,
+                                 description="本次运行的疑点数、隔离行数、未运行的规则和报告目录")
+    except Exception as e:  # noqa: BLE001 - the run's results are written; only its summary in the UI is missing
+        print(f"运行摘要未能发布到 Prefect 界面（{type(e).__name__}）；结果和报告不受影响。")
     return summary.__dict__
+
+
+def server_alive(api_url: str, timeout: float = 3.0) -> bool:
+    """Whether the Prefect server at `api_url` (a loopback address) answers its health check."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(api_url.rstrip("/") + "/health", timeout=timeout) as r:  # loopback only
+            return r.status == 200
+    except (OSError, ValueError):
+        return False
+
+
+# `serve` checks the server this often, and gives up after this many failed checks in a row.
+WATCH_SECONDS = 15.0
+WATCH_FAILURES = 3
+
+
+def serve_nightly(inbox: Path, workspace: Path, cron: str, timezone: str, api_url: str) -> bool:
+    """Register the nightly deployment and serve it until Ctrl+C; False when it stopped because the
+    server went away (Prefect's runner would otherwise retry against it for ever)."""
+    import _thread
+    import threading
+
+    from prefect.client.schemas.schedules import CronSchedule
+
+    lost = threading.Event()
+    stop = threading.Event()
+
+    def watch() -> None:
+        failures = 0
+        while not stop.wait(WATCH_SECONDS):
+            failures = 0 if server_alive(api_url) else failures + 1
+            if failures >= WATCH_FAILURES:
+                lost.set()
+                _thread.interrupt_main()  # the runner stops on KeyboardInterrupt, as on Ctrl+C
+                return
+
+    watcher = threading.Thread(target=watch, name="prefect-server-watch", daemon=True)
+    watcher.start()
+    try:
+        run_flow.serve(
+            name="nightly",
+            schedules=[CronSchedule(cron=cron, timezone=timezone)],
+            parameters={"inbox": str(inbox), "workspace": str(workspace)},
+            global_limit=1,  # one run at a time: the warehouse has one writer
+            limit=1,
+            print_starting_message=False,
+        )
+    except KeyboardInterrupt:
+        if not lost.is_set():
+            raise
+    except Exception:
+        if not server_alive(api_url):
+            return False
+        raise
+    finally:
+        stop.set()
+    return not lost.is_set()

@@ -177,7 +177,8 @@ def finish_ingest(
         touched |= changed_tables(con, plan.unchanged)
     if plan.changed or plan.removed:
         touched.add("quarantine")
-    all_reports = reports + unchanged_reports(con, plan.unchanged) + removed_reports(plan.removed)
+    all_reports = (reports + unchanged_reports(con, plan.unchanged) + removed_reports(plan.removed, plan.set_aside)
+                   + plan.set_aside)
     write_ingest_report(all_reports, ws.root / "ingest_report.csv")
     write_data_quality_html(con, ws.root / DATA_QUALITY_FILE)
     return IngestOutcome(all_reports, plan, touched)

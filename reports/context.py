@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+import duckdb
+
 from connectors.schema import TABLES
 from reports.evidence import NO_EVIDENCE, Evidence, EvidenceRow
 from reports.inputs import LoadedFile, ReportData
@@ -54,6 +56,9 @@ class Village:
     resolved: tuple[dict, ...] = ()
     # per flag, in flag order, a digest of its evidence rows (Evidence.digests): what fingerprints hold
     evidence_digests: tuple[str, ...] = ()
+    # the source files that hold this village's rows, and those of county-wide tables (no village
+    # column): what its cover lists as its sources
+    sources: tuple[LoadedFile, ...] = ()
 
 
 def county_of(data: ReportData, run_stamp: str) -> County:
@@ -87,8 +92,36 @@ def village_places(data: ReportData) -> list[tuple[str, str, str]]:
     return [_place(v) for v in data.villages.iter_rows(named=True)]
 
 
-def villages_of(data: ReportData, evidence: Evidence) -> list[Village]:
-    """Every village in rank order, with digests of its evidence but not the rows (with_evidence)."""
+def village_files(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """village code -> the source files holding rows of that village, over every canonical table
+    with a village column; "" -> the files of tables without one (county-wide: every village's)."""
+    present = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()").fetchall()}
+    parts = []
+    for name, table in TABLES.items():
+        if name not in present:
+            continue
+        if table.has_village:
+            parts.append(f"SELECT DISTINCT village_code, source_file FROM {name} WHERE village_code IS NOT NULL")
+        else:
+            parts.append(f"SELECT DISTINCT '' AS village_code, source_file FROM {name}")
+    out: dict[str, set[str]] = {}
+    if parts:
+        for code, file in con.execute(" UNION ".join(parts)).fetchall():
+            if file:
+                out.setdefault(code, set()).add(file)
+    return out
+
+
+def own_sources(data: ReportData, files: dict[str, set[str]], code: str) -> tuple[LoadedFile, ...]:
+    """The loaded files this village's cover lists: those holding its rows, and county-wide ones."""
+    mine = files.get(code, set()) | files.get("", set())
+    return tuple(f for f in data.files if f.source_file in mine)
+
+
+def villages_of(data: ReportData, evidence: Evidence, files: dict[str, set[str]] | None = None) -> list[Village]:
+    """Every village in rank order, with digests of its evidence but not the rows (with_evidence).
+    `files`: village_files of the warehouse (None: no village lists any source)."""
     digests = evidence.digests()
     by_village: dict[str, list[dict]] = {}
     if not data.flags.is_empty():
@@ -117,6 +150,7 @@ def villages_of(data: ReportData, evidence: Evidence) -> list[Village]:
                 evidence=None,
                 resolved=tuple(resolved.get(v["village_code"], ())),
                 evidence_digests=tuple(digests.get(f["flag_id"], NO_EVIDENCE) for f in flags),
+                sources=own_sources(data, files or {}, code),
             )
         )
     return out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from connectors.schema import table_label
 from rules.catalog import ALL_RULES
-from rules.model import Rule
+from rules.model import Rule, field_label
 
 # The head of docs/rule_semantics.md: what every rule's contract (Rule.semantics) relies on.
 SEMANTICS_INTRO = """\
@@ -66,6 +66,14 @@ def _fmt_default(value: object) -> str:
     return str(value)
 
 
+def _needs_text(rule: Rule) -> str:
+    by_table: dict[str, list[str]] = {}
+    for need in rule.needs:
+        table, _, column = need.partition(".")
+        by_table.setdefault(table, []).append(field_label(table, column))
+    return "；".join(f"{table_label(t)}的" + "、".join(cols) for t, cols in by_table.items())
+
+
 def rule_markdown(rule: Rule) -> str:
     lines = [
         f"## {rule.id} {rule.title}",
@@ -77,6 +85,10 @@ def rule_markdown(rule: Rule) -> str:
         lines.append("- 所需数据：" + "、".join(f"{table_label(t)}（{t}）" for t in rule.tables))
     if rule.any_tables:
         lines.append("- 以下至少其一：" + "、".join(f"{table_label(t)}（{t}）" for t in rule.any_tables))
+    if rule.optional_tables:
+        lines.append("- 有则使用：" + "、".join(f"{table_label(t)}（{t}）" for t in rule.optional_tables))
+    if rule.needs:
+        lines.append("- 所需字段（缺少的行不参与比对，见配置 `[rule_data]`）：" + _needs_text(rule))
     lines += ["", "### 为什么是疑点", "", rule.why, "", "### 比对方法", "", rule.methodology, ""]
     if rule.exclusions:
         lines += ["### 排除情形", "", *[f"- {e}" for e in rule.exclusions], ""]

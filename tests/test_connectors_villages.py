@@ -137,9 +137,10 @@ def test_former_names_after_a_merger_match() -> None:
 def test_files_read_before_the_village_list_are_matched_again_with_candidates(tmp_path) -> None:
     """A village list named like any other file arrives after the data: its rows are matched again
     in the warehouse, and the names still unmatched are reported with their nearest candidates."""
+    from fixtures.connectors.workbooks import make_id, write_xlsx
+
     from connectors.ingest import ingest_inbox
     from connectors.warehouse import open_warehouse
-    from fixtures.connectors.workbooks import make_id, write_xlsx
     from xuncha.config import WorkspaceConfig
 
     inbox = tmp_path / "inbox"
