@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 from connectors.schema import table_label
-from rules.catalog import ALL_RULES
+from rules.catalog import ALL_RULES, tables_read
 from rules.model import Rule, field_label
 
 # The head of docs/rule_semantics.md: what every rule's contract (Rule.semantics) relies on.
@@ -85,8 +85,11 @@ def rule_markdown(rule: Rule) -> str:
         lines.append("- 所需数据：" + "、".join(f"{table_label(t)}（{t}）" for t in rule.tables))
     if rule.any_tables:
         lines.append("- 以下至少其一：" + "、".join(f"{table_label(t)}（{t}）" for t in rule.any_tables))
-    if rule.optional_tables:
-        lines.append("- 有则使用：" + "、".join(f"{table_label(t)}（{t}）" for t in rule.optional_tables))
+    # every other source the rule reads when it is there (its SQL names it), so the page lists all
+    # the sources a rule can use
+    optional = [*rule.optional_tables, *sorted(tables_read(rule) - {*rule.tables, *rule.any_tables, *rule.optional_tables})]
+    if optional:
+        lines.append("- 有则使用：" + "、".join(f"{table_label(t)}（{t}）" for t in optional))
     if rule.needs:
         lines.append("- 所需字段（缺少的行不参与比对，见配置 `[rule_data]`）：" + _needs_text(rule))
     lines += ["", "### 为什么是疑点", "", rule.why, "", "### 比对方法", "", rule.methodology, ""]

@@ -362,7 +362,8 @@ def _farmland(t: dict, f: set, circle: dict) -> None:
 
 
 def _key(rows: list[dict]) -> str:
-    return ";".join(sorted({r["voucher_no"] for r in rows}))
+    """Vouchers by accounting period, word and number (rules.sqlparts.voucher_key)."""
+    return ";".join(sorted({f"{r['voucher_date']:%Y-%m}/{r['voucher_no']}" for r in rows}))
 
 
 def _ledger(t: dict, f: set, circle: dict, name_circle: dict) -> None:
