@@ -40,11 +40,16 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
-    """A warehouse made by an earlier version gains the columns added to the schema since (NULL), so
-    unchanged files need not be read again; payment periods are filled from the pay month."""
-    existing = set(con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall())
+    """A warehouse made by an earlier version lacks columns declared since (period_start/period_end):
+    add them, empty, so loading and reading work without rebuilding it; payment periods of rows loaded
+    before are filled from the pay month. Columns are only ever added."""
+    have: dict[str, set[str]] = {}
+    for table, column in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+    ).fetchall():
+        have.setdefault(table, set()).add(column)
     for table in TABLES.values():
-        added = [c for c in data_columns(table) if (table.name, c.name) not in existing]
+        added = [c for c in data_columns(table) if c.name not in have.get(table.name, {c.name})]
         for c in added:
             con.execute(f"ALTER TABLE {table.name} ADD COLUMN {c.name} {KIND_TYPES[c.kind]}")
         periods = [c.name for c in added if c.name in ("period_start", "period_end")]
