@@ -33,14 +33,14 @@ from connectors.validation import preload as preload_validation
 from connectors.villages import load_index
 from connectors.warehouse import open_warehouse
 from pipelines.audit import AuditRun, audited
+from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
+from reports.data_quality import write_data_quality_html
+from rules import portrait, problems, rectification, trends, yearly
 from rules.catalog import ALL_RULES, tables_read
 from rules.engine import FLAG_COLUMNS as ENGINE_FLAG_COLUMNS
 from rules.engine import CheckResult, RuleOutcome, run_rules, store
 from rules.lifecycle import STATUS_RESOLVED, apply_lifecycle
 from rules.lifecycle import ensure_tables as ensure_lifecycle_tables
-from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
-from reports.data_quality import write_data_quality_html
-from rules import portrait, problems, rectification, trends, yearly
 from rules.scoring import all_villages, score_villages, town_common_problems
 from xuncha.config import WorkspaceConfig, workspace_config
 from xuncha.faults import ENV as PAUSE_ENV
