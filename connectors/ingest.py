@@ -37,7 +37,7 @@ from connectors.validation import preload, unreadable_file, validate_files
 from connectors.villages import VillageIndex, assign, load_index, reassign
 from connectors.warehouse import FileRows, file_hash, loaded_files, record_aliases, replace_quarantine, write_files
 from xuncha.config import WorkspaceConfig
-from xuncha.files import atomic_write_bytes
+from xuncha.files import atomic_write_bytes, csv_safe_text
 
 # The first seven are the published contract (tests/test_end_to_end.py); rows_skipped is appended.
 REPORT_COLUMNS = ["file", "sheet", "extract", "rows_read", "rows_loaded", "rows_quarantined", "message", "rows_skipped"]
@@ -615,6 +615,6 @@ def write_ingest_report(reports: list[SheetReport], path: Path) -> None:
     w = csv.writer(buf)
     w.writerow(REPORT_COLUMNS)
     for r in reports:
-        w.writerow([r.file, r.sheet, r.extract or "", r.rows_read, r.rows_loaded, r.rows_quarantined,
-                    r.message, r.rows_skipped])
+        w.writerow([csv_safe_text(r.file), csv_safe_text(r.sheet), r.extract or "", r.rows_read, r.rows_loaded,
+                    r.rows_quarantined, csv_safe_text(r.message), r.rows_skipped])
     atomic_write_bytes(path, buf.getvalue().encode("utf-8-sig"))

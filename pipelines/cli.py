@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 import xuncha  # noqa: F401  (telemetry off before anything else is imported)
 from pipelines import cli_chinese
@@ -27,14 +28,16 @@ app = typer.Typer(
 rules_app = typer.Typer(help="查看比对规则。", invoke_without_command=True, add_completion=False)
 app.add_typer(rules_app, name="rules")
 
-console = Console()
-err = Console(stderr=True)
+# Printed text is never read as Rich markup: paths, file names and teams' 核查结果 may hold "[/]".
+# Colour is given with style= (or Text) instead.
+console = Console(markup=False)
+err = Console(stderr=True, markup=False)
 
 WORKSPACE_HELP = "工作区目录：数据仓库、配置文件（xuncha.toml）和输出结果都放在这里"
 
 
 def _fail(message: str) -> None:
-    err.print(f"[bold red]错误：[/]{message}")
+    err.print(Text.assemble(("错误：", "bold red"), message))
     raise typer.Exit(code=2)
 
 
@@ -101,7 +104,7 @@ def _run_ingest(inbox: Path, ws, con, config):
     if not inbox.is_dir():
         _fail(f"找不到数据目录：{inbox}")
     with Progress(
-        TextColumn("[bold]读取数据"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+        TextColumn("[bold]读取数据"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}", markup=False),
         TimeElapsedColumn(), console=console, transient=True,
     ) as progress:
         task = progress.add_task("", total=None)
@@ -215,27 +218,67 @@ def workspace_config_check(workspace: Path) -> None:
     resolve_params(_workspace(workspace).config())
 
 
+def _loopback_usable() -> bool:
+    """Whether a local server can listen (Prefect's API server needs loopback; no other network)."""
+    import socket
+
+    try:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            s.listen(1)
+            with socket.create_connection(s.getsockname(), timeout=2):
+                return True
+    except OSError:
+        return False
+
+
+def _prefect_failure(e: BaseException) -> bool:
+    """Whether an error raised before any step ran comes from Prefect or its connection to its server."""
+    while e is not None:
+        module = type(e).__module__
+        if module.startswith(("prefect", "httpx", "httpcore", "anyio", "uvicorn")) or isinstance(e, (OSError, TimeoutError)):
+            return True
+        if isinstance(e, RuntimeError) and "prefect" in str(e).lower():
+            return True
+        e = e.__cause__ or e.__context__
+    return False
+
+
 def _run_with_progress(inbox: Path, workspace: Path, full: bool):
     from pipelines import flows
 
     use_prefect = os.environ.get("XUNCHA_WITHOUT_PREFECT", "") not in ("1", "true")
+    if use_prefect and not _loopback_usable():
+        err.print("提示：本机回环网络（127.0.0.1）不可用，Prefect 本地服务无法启动；本次不经 Prefect 直接运行，结果相同。")
+        use_prefect = False
+    started = False
     with Progress(
         TextColumn("[bold]{task.fields[stage]}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True,
+        TextColumn("{task.description}", markup=False), TimeElapsedColumn(), console=console, transient=True,
     ) as progress:
         task = progress.add_task("", total=None, stage="准备")
 
         def on_file(path: Path, done: int, total: int) -> None:
+            nonlocal started
+            started = True
             progress.update(task, total=total, completed=done, description=path.name, stage="读取数据")
 
         def on_rule(rule) -> None:
+            nonlocal started
+            started = True
             progress.update(task, total=None, description=f"{rule.id} {rule.title}", stage="比对")
 
         flows.ON_FILE, flows.ON_RULE = on_file, on_rule
         try:
             if use_prefect:
-                result = flows.run_flow(str(inbox), str(workspace), full)
-                return flows.RunSummary(**result)
+                try:
+                    result = flows.run_flow(str(inbox), str(workspace), full)
+                    return flows.RunSummary(**result)
+                except Exception as e:  # noqa: BLE001 - Prefect's start-up fails in many ways
+                    if started or not _prefect_failure(e):
+                        raise
+                    err.print(f"提示：Prefect 本地服务无法启动或连接（{type(e).__name__}）；"
+                              "本次不经 Prefect 直接运行，结果相同。")
             return flows.run_pipeline(inbox, workspace, full=full, use_tasks=False)
         finally:
             flows.ON_FILE = flows.ON_RULE = None
@@ -256,7 +299,7 @@ def _print_run(summary, workspace: Path) -> None:
     quarantined = sum(int(r["rows_quarantined"] or 0) for r in rows)
     console.print(f"隔离 {quarantined} 行（原因见 {ws.root / 'ingest_report.csv'} 和汇总工作簿）；未识别 {len(bad)} 个文件/工作表。")
     for r in bad:
-        console.print(f"  [yellow]未识别[/] {r['file']} {r['sheet']}：{r['message']}")
+        console.print(Text.assemble("  ", ("未识别", "yellow"), f" {r['file']} {r['sheet']}：{r['message']}"))
     if summary.nothing_changed:
         return
     rerun = "全部规则" if summary.rules_rerun is None else (
@@ -341,33 +384,17 @@ def import_feedback(
     workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
 ) -> None:
     """导入巡察组在村级工作簿“核查结果”列填写的结论（已核实/排除/整改中/已整改）。"""
-    from reports.feedback import FeedbackError, read_feedback
-    from rules.lifecycle import TriageError, set_triage
+    from reports import feedback, signing
 
     ws = _workspace(workspace)
     con = ws.connect()
-    imported = 0
     try:
-        for path in files:
-            try:
-                verdicts, unreadable = read_feedback(path)
-            except FeedbackError as e:
-                err.print(f"[red]跳过[/] {e}")
-                continue
-            for v in verdicts:
-                who = f"{v.checked_by} {v.checked_on}".strip()
-                try:
-                    set_triage(con, v.flag_id, v.status, v.note + (f"（{who}）" if who else ""), origin=path.name)
-                    imported += 1
-                except TriageError as e:
-                    err.print(f"[yellow]{path.name} 第{v.row}行：[/]{e}")
-            for u in unreadable:
-                err.print(
-                    f"[yellow]{path.name} 第{u.row}行：[/]“核查结果”写的是“{u.text}”，看不出结论。"
-                    "请以“已核实”“排除（理由）”“整改中”或“已整改”开头。"
-                )
+        result = feedback.import_files(con, files, signing.workspace_key(ws.root))
     finally:
         con.close()
+    for name, message in result.messages:
+        err.print(Text.assemble((f"{name}：", "yellow"), message))
+    imported = result.imported
     console.print(f"共导入 {imported} 条核查结论。下次运行 xuncha run 时生效。")
 
 

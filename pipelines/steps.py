@@ -46,6 +46,7 @@ from xuncha.faults import ENV as PAUSE_ENV
 from xuncha.faults import pause_point
 from xuncha.files import write_csv
 from xuncha.lock import WorkspaceBusy, workspace_lock
+from xuncha.permissions import secure_workspace
 
 WAREHOUSE_FILE = "warehouse.duckdb"
 
@@ -69,7 +70,7 @@ class Workspace:
         return workspace_config(self.root)
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        self.root.mkdir(parents=True, exist_ok=True)
+        secure_workspace(self.root)
         try:
             return open_warehouse(self.warehouse)
         except duckdb.IOException as e:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from openpyxl.utils import get_column_letter
 
-from reports import xlsx
+from reports import signing, xlsx
 from reports.context import County, Village
 from reports.evidence import EvidenceRow, facts_line, format_value, location, table_label
 from reports.interview import FlagRef, outline
@@ -432,5 +432,6 @@ def build(county: County, village: Village) -> bytes:
         if name:
             n = int(name.split("_")[1])
             _detail(wb, n, seq, f, village.evidence[f["flag_id"]], village, mask)
+    signing.sign(wb, county.signing_key, county.run_stamp, village.code)
     return xlsx.to_bytes(wb)
 
