@@ -16,6 +16,8 @@ from dataclasses import dataclass
 #   code    digits kept as text (accounts, voucher numbers, 户号)        VARCHAR
 #   date    a calendar date                                              DATE
 #   month   a pay month, stored as the first day of that month           DATE
+#           (tables with a pay month also carry period_start / period_end: the months a payment
+#           covers, from periods such as 2024年度 or 2024年第二季度; see connectors/periods.py)
 #   yuan    an amount of money in yuan                                   DOUBLE
 #   mu      an area in mu                                                DOUBLE
 #   int     a count                                                      INTEGER
@@ -110,6 +112,8 @@ TABLES: dict[str, Table] = {
                 ("disability_grade", "int", "残疾等级"),  # 1..4 from 一级..四级
                 ("subsidy_type", "text", "补贴类型"),
                 ("pay_month", "month", "发放月份"),
+                ("period_start", "month", "期间起始月"),  # connectors/periods.py: first month paid for
+                ("period_end", "month", "期间截止月"),  # last month paid for (== start for a monthly item)
                 ("amount_yuan", "yuan", "金额(元)"),
             ),
         ),
@@ -122,6 +126,8 @@ TABLES: dict[str, Table] = {
                 ("age", "int", "年龄"),
                 ("standard_yuan", "yuan", "发放标准(元)"),
                 ("pay_month", "month", "发放月份"),
+                ("period_start", "month", "期间起始月"),  # connectors/periods.py: first month paid for
+                ("period_end", "month", "期间截止月"),  # last month paid for (== start for a monthly item)
                 ("amount_yuan", "yuan", "金额(元)"),
             ),
         ),
@@ -177,6 +183,8 @@ TABLES: dict[str, Table] = {
             _cols(
                 ("item", "text", "补贴项目"),
                 ("pay_month", "month", "发放年月"),
+                ("period_start", "month", "期间起始月"),  # connectors/periods.py: first month paid for
+                ("period_end", "month", "期间截止月"),  # last month paid for (== start for a monthly item)
                 ("person_name", "name", "补贴对象姓名"),
                 ("person_id", "id", "补贴对象身份证号"),
                 ("head_name", "name", "户主姓名"),
@@ -258,6 +266,8 @@ TABLES: dict[str, Table] = {
                 ("resident_population", "int", "常住人口"),
                 ("farmland_mu", "mu", "耕地面积(亩)"),
                 ("income_per_capita_yuan", "yuan", "农村居民人均可支配收入(元)"),
+                # former names after mergers (曾用名/原村名), several separated by 、: villages.py matches them
+                ("former_names", "text", "曾用名"),
             ),
         ),
         Table(
@@ -291,52 +301,108 @@ TABLES: dict[str, Table] = {
                 ("account_no", "code", "账号"),
             ),
         ),
+        Table(
+            # optional, for choosing 重点村: one row per petition (信访件); the same matter may come
+            # several times under different numbers.
+            "petitions",
+            "信访件登记台账",
+            _cols(
+                ("register_date", "date", "登记日期"),
+                ("petition_no", "code", "信访编号"),
+                ("petitioner_name", "name", "信访人"),  # often masked or blank (anonymous letters)
+                ("target", "text", "反映对象"),
+                ("category", "text", "问题类别"),  # 惠民资金/集体三资/工程项目/换届选举/作风/其他
+                ("summary", "text", "内容摘要"),
+                ("status", "text", "办理状态"),  # 办结 / 在办 / 转办
+                ("is_repeat", "text", "是否重复信访"),
+            ),
+        ),
+        Table(
+            # optional, for choosing 重点村: the organization department's yearly list.
+            "weak_party_orgs",
+            "软弱涣散村党组织名单",
+            _cols(
+                ("year", "int", "年度"),
+                ("main_problem", "text", "主要问题"),
+                ("measures", "text", "整顿措施"),
+                ("rectify_status", "text", "整顿状态"),  # 整顿中 / 已销号
+            ),
+        ),
     ]
 }
 
 
-# Tables the pipeline keeps about itself.
-SYSTEM_TABLES: dict[str, str] = {
-    # Every row that could not be loaded, with its raw values (JSON) and a reason in Chinese.
-    "quarantine": """
-        source_file VARCHAR, source_sheet VARCHAR, source_row INTEGER,
-        extract VARCHAR, table_name VARCHAR, column_name VARCHAR,
-        reason_code VARCHAR, reason VARCHAR, raw_json VARCHAR,
-        -- for rule A06: the value as cleaned before it failed (e.g. the 18-character ID whose
-        -- check digit is wrong) and the row's matched village, when it could be matched
-        cleaned_value VARCHAR, village_code VARCHAR
-    """,
-    # One row per file load: the file's content hash and its row accounting.
-    "load_log": """
-        load_id VARCHAR, source_file VARCHAR, file_hash VARCHAR, loaded_at TIMESTAMP,
-        extract VARCHAR, table_name VARCHAR, sheets INTEGER,
-        rows_read INTEGER, rows_loaded INTEGER, rows_quarantined INTEGER, rows_skipped INTEGER,
-        message VARCHAR
-    """,
-    # Village reference: statistics' codes plus every alias seen or configured.
-    "village_alias": """
-        alias VARCHAR, village_code VARCHAR, origin VARCHAR
-    """,
-    # Data checks (connectors/validation.py): per file and sheet, its row accounting and one row per
-    # check evaluated (check_name NULL for a sheet or file that could not be checked).
-    "validation_results": """
-        source_file VARCHAR, file_hash VARCHAR, source_sheet VARCHAR, extract VARCHAR,
-        validated_at TIMESTAMP, rows_read INTEGER, rows_loaded INTEGER, rows_quarantined INTEGER,
-        rows_skipped INTEGER, check_name VARCHAR, expectation VARCHAR, column_name VARCHAR,
-        label VARCHAR, action VARCHAR, evaluated INTEGER, failed INTEGER, failed_before INTEGER,
-        failed_share DOUBLE, reject_share DOUBLE, outcome VARCHAR, sample_rows VARCHAR,
-        message VARCHAR, seconds DOUBLE
-    """,
+# Tables the pipeline keeps about itself, declared as data like the canonical ones: each column
+# with its DuckDB type, so code that needs the column list (the quarantine writers, test fixtures)
+# reads it from here instead of parsing DDL text.
+@dataclass(frozen=True)
+class SystemTable:
+    name: str
+    label: str
+    columns: tuple[tuple[str, str], ...]  # (column name, DuckDB type)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+    def ddl(self) -> str:
+        cols = ", ".join(f"{name} {sql_type}" for name, sql_type in self.columns)
+        return f"CREATE TABLE IF NOT EXISTS {self.name} ({cols})"
+
+
+SYSTEM_TABLES: dict[str, SystemTable] = {
+    t.name: t
+    for t in [
+        # Every row that could not be loaded, with its raw values (JSON) and a reason in Chinese.
+        # cleaned_value and village_code serve rule A06: the value as cleaned before it failed (e.g.
+        # the 18-character ID whose check digit is wrong) and the row's matched village, when known.
+        SystemTable(
+            "quarantine",
+            "隔离表（无法入库的行）",
+            (
+                ("source_file", "VARCHAR"), ("source_sheet", "VARCHAR"), ("source_row", "INTEGER"),
+                ("extract", "VARCHAR"), ("table_name", "VARCHAR"), ("column_name", "VARCHAR"),
+                ("reason_code", "VARCHAR"), ("reason", "VARCHAR"), ("raw_json", "VARCHAR"),
+                ("cleaned_value", "VARCHAR"), ("village_code", "VARCHAR"),
+            ),
+        ),
+        # One row per file load: the file's content hash and its row accounting.
+        SystemTable(
+            "load_log",
+            "读取记录",
+            (
+                ("load_id", "VARCHAR"), ("source_file", "VARCHAR"), ("file_hash", "VARCHAR"),
+                ("loaded_at", "TIMESTAMP"), ("extract", "VARCHAR"), ("table_name", "VARCHAR"),
+                ("sheets", "INTEGER"), ("rows_read", "INTEGER"), ("rows_loaded", "INTEGER"),
+                ("rows_quarantined", "INTEGER"), ("rows_skipped", "INTEGER"), ("message", "VARCHAR"),
+            ),
+        ),
+        # Village reference: statistics' codes plus every alias seen or configured.
+        SystemTable("village_alias", "村名对照表", (("alias", "VARCHAR"), ("village_code", "VARCHAR"), ("origin", "VARCHAR"))),
+        # Data checks (connectors/validation*): per file and sheet, its row accounting and one row per
+        # check evaluated (check_name NULL for a sheet or file that could not be checked).
+        SystemTable(
+            "validation_results",
+            "数据质量检查结果",
+            (
+                ("source_file", "VARCHAR"), ("file_hash", "VARCHAR"), ("source_sheet", "VARCHAR"),
+                ("extract", "VARCHAR"), ("validated_at", "TIMESTAMP"), ("rows_read", "INTEGER"),
+                ("rows_loaded", "INTEGER"), ("rows_quarantined", "INTEGER"), ("rows_skipped", "INTEGER"),
+                ("check_name", "VARCHAR"), ("expectation", "VARCHAR"), ("column_name", "VARCHAR"),
+                ("label", "VARCHAR"), ("action", "VARCHAR"), ("evaluated", "INTEGER"),
+                ("failed", "INTEGER"), ("failed_before", "INTEGER"), ("failed_share", "DOUBLE"),
+                ("reject_share", "DOUBLE"), ("outcome", "VARCHAR"), ("sample_rows", "VARCHAR"),
+                ("message", "VARCHAR"), ("seconds", "DOUBLE"),
+            ),
+        ),
+    ]
 }
 
+# Column order of the quarantine table, for every writer of quarantine frames.
+QUARANTINE_COLUMNS: list[str] = SYSTEM_TABLES["quarantine"].column_names
 
 # Chinese names of the system tables, for messages and the rules reference.
-SYSTEM_LABELS = {
-    "quarantine": "隔离表（无法入库的行）",
-    "load_log": "读取记录",
-    "village_alias": "村名对照表",
-    "validation_results": "数据质量检查结果",
-}
+SYSTEM_LABELS = {name: t.label for name, t in SYSTEM_TABLES.items()}
 
 
 def table_label(name: str) -> str:
@@ -356,5 +422,5 @@ def ddl(table: Table) -> str:
 
 def all_ddl() -> list[str]:
     stmts = [ddl(t) for t in TABLES.values()]
-    stmts += [f"CREATE TABLE IF NOT EXISTS {n} ({body})" for n, body in SYSTEM_TABLES.items()]
+    stmts += [t.ddl() for t in SYSTEM_TABLES.values()]
     return stmts

@@ -19,22 +19,13 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from connectors.schema import SYSTEM_TABLES, TABLES, all_ddl, data_columns
+from connectors.schema import KIND_TYPES, QUARANTINE_COLUMNS, TABLES, all_ddl, data_columns
 from xuncha.faults import pause_point
 from xuncha.offline import DUCKDB_CONFIG
+from xuncha.transaction import transaction
 
 if TYPE_CHECKING:
     from connectors.transform import SheetResult
-
-# Column names of the quarantine table, read from its DDL (comment lines skipped).
-QUARANTINE_COLUMNS = [
-    part.split()[0]
-    for part in " ".join(
-        line for line in SYSTEM_TABLES["quarantine"].splitlines() if not line.strip().startswith("--")
-    ).split(",")
-    if part.strip()
-]
-
 
 def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (or create) the warehouse file with every canonical and system table."""
@@ -44,7 +35,26 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path), config=dict(DUCKDB_CONFIG))
     for stmt in all_ddl():
         con.execute(stmt)
+    _add_new_columns(con)
     return con
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse made by an earlier version lacks columns declared since (period_start/period_end):
+    add them, empty, so loading and reading work without rebuilding it; payment periods of rows loaded
+    before are filled from the pay month. Columns are only ever added."""
+    have: dict[str, set[str]] = {}
+    for table, column in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+    ).fetchall():
+        have.setdefault(table, set()).add(column)
+    for table in TABLES.values():
+        added = [c for c in data_columns(table) if c.name not in have.get(table.name, {c.name})]
+        for c in added:
+            con.execute(f"ALTER TABLE {table.name} ADD COLUMN {c.name} {KIND_TYPES[c.kind]}")
+        periods = [c.name for c in added if c.name in ("period_start", "period_end")]
+        if periods and "pay_month" in table.column_names:
+            con.execute(f"UPDATE {table.name} SET " + ", ".join(f"{p} = pay_month" for p in periods))
 
 
 def file_hash(data: bytes) -> str:
@@ -104,8 +114,7 @@ def write_files(con: duckdb.DuckDBPyConnection, files: list[FileRows], previousl
                 by_table[s.extract].append(s.data)
         if f.validation is not None and f.validation.height:
             validation.append(f.validation)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for f in files:
             if f.source_file in previously_loaded:
                 for t in TABLES:
@@ -123,10 +132,6 @@ def write_files(con: duckdb.DuckDBPyConnection, files: list[FileRows], previousl
             _insert(con, "validation_results", frame, list(frame.columns))
         _log(con, [(f.source_file, f.sha256, f.sheets) for f in files], loaded_at)
         pause_point("ingest-transaction")  # tests: a kill here must leave the last commit intact
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _log(con, files: list[tuple[str, str, list[SheetResult]]], loaded_at: dt.datetime) -> None:
@@ -166,13 +171,8 @@ def record_aliases(con: duckdb.DuckDBPyConnection, seen: list[tuple[str, str, st
 
 def replace_quarantine(con: duckdb.DuckDBPyConnection, source_file: str, frames: list[pl.DataFrame]) -> None:
     """Rewrite one file's quarantine rows (after its villages were re-matched)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM quarantine WHERE source_file = ?", [source_file])
         frames = [f for f in frames if f.height]
         if frames:
             _insert(con, "quarantine", pl.concat(frames, how="vertical_relaxed"), QUARANTINE_COLUMNS)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

@@ -7,20 +7,18 @@ A returned file is taken only when it carries this workspace's signature (report
 a verdict only for a flag of the village the file was issued for. The sheet is streamed (a list
 of 300,000 rows is read in seconds, in little memory); a file that cannot be read, whatever is
 wrong inside it (broken XML, not a workbook), is reported in Chinese and the other files go on.
-All the verdicts of one import are recorded in one transaction.
+All the verdicts of one import are recorded in one transaction, and each file is reported once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import openpyxl
-import polars as pl
 
 from reports import signing
 
@@ -152,64 +150,56 @@ def _rows_text(rows: list[int]) -> str:
     return shown + (f" 等 {len(rows)} 行" if len(rows) > EXAMPLES else "")
 
 
-def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[Path], key: bytes,
-                 progress: Callable[[str], None] | None = None) -> ImportResult:
-    """Read every file and record all their verdicts in one transaction; messages say per file what
-    was refused and why (a file not issued here, flags of another village, unknown flags)."""
-    from rules.lifecycle import ensure_tables
+def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[Path], key: bytes) -> ImportResult:
+    """Read every file and record its verdicts (the 问题清单's 核查结果 and the 整改销号 sheet), all in
+    one transaction; messages say per file what was refused and why (a file not issued here, flags
+    of another village, unknown flags, results that name no verdict)."""
+    from reports.rectification_feedback import import_rectification
+    from rules.lifecycle import TriageError
+    from rules.rectification import record
+    from xuncha.transaction import transaction
 
-    ensure_tables(con)
     result = ImportResult()
-    records: list[dict] = []
-    for path in paths:
-        try:
-            got = read_feedback(Path(path), key)
-        except FeedbackError as e:
-            result.messages.append((Path(path).name, f"跳过：{e}"))
-            continue
-        if got.unreadable:
-            examples = "；".join(f"第{u.row}行“{u.text[:40]}”" for u in got.unreadable[:EXAMPLES])
-            result.messages.append((path.name, f"{len(got.unreadable)} 条“核查结果”看不出结论（{examples}）。"
-                                    "请以“已核实”“排除（理由）”“整改中”或“已整改”开头"))
-        for v in got.verdicts:
-            who = f"{v.checked_by} {v.checked_on}".strip()
-            records.append({"flag_id": v.flag_id, "status": v.status, "note": v.note + (f"（{who}）" if who else ""),
-                            "origin": path.name, "village": got.village_code, "row": v.row})
-        if progress:
-            progress(path.name)
-    if not records:
-        return result
-    verdicts = pl.DataFrame(records, schema={"flag_id": pl.String, "status": pl.String, "note": pl.String,
-                                             "origin": pl.String, "village": pl.String, "row": pl.Int64})
-    known = con.execute(
-        "SELECT h.flag_id, h.village_code AS flag_village, h.facts_hash, TRUE AS known FROM flag_history h "
-        "JOIN (SELECT DISTINCT flag_id FROM verdicts) v USING (flag_id)").pl()
-    checked = verdicts.join(known, on="flag_id", how="left")
-    unknown = checked.filter(pl.col("known").is_null())
-    foreign = checked.filter(pl.col("known") & pl.col("flag_village").ne_missing(pl.col("village")))
-    for (origin,), part in unknown.group_by("origin", maintain_order=True):
-        result.messages.append((str(origin), f"{part.height} 个疑点编号找不到（{_rows_text(part['row'].to_list())}），"
-                                "请勿修改“疑点编号”列"))
-    for (origin,), part in foreign.group_by("origin", maintain_order=True):
-        result.messages.append((str(origin), f"{part.height} 条结论的疑点不属于这份清单所属的村，已拒绝"
-                                f"（{_rows_text(part['row'].to_list())}）"))
-    # the last verdict on a flag wins (a flag listed twice, or in two files of the same village)
-    own = pl.col("known") & pl.col("flag_village").eq_missing(pl.col("village"))
-    accepted = checked.filter(own).unique("flag_id", keep="last", maintain_order=True)
-    accepted = accepted.with_columns(triaged_by=pl.lit(getpass.getuser()), triaged_at=pl.lit(dt.datetime.now()))
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(
-            """
-            INSERT INTO triage
-            SELECT flag_id, status, note, facts_hash, triaged_by, triaged_at, origin FROM accepted
-            ON CONFLICT (flag_id) DO UPDATE SET triage_status = excluded.triage_status, note = excluded.note,
-                facts_hash = excluded.facts_hash, triaged_by = excluded.triaged_by,
-                triaged_at = excluded.triaged_at, origin = excluded.origin
-            """)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    result.imported = accepted.height
+    with transaction(con):
+        for path in map(Path, paths):
+            try:
+                got = read_feedback(path, key)
+            except FeedbackError as e:
+                result.messages.append((path.name, f"跳过：{e}"))
+                continue
+            villages = dict(con.execute(
+                "SELECT flag_id, village_code FROM flag_history WHERE flag_id IN (SELECT UNNEST(?))",
+                [sorted({v.flag_id for v in got.verdicts})]).fetchall()) if got.verdicts else {}
+            foreign, unknown, refused = [], [], []
+            for v in got.verdicts:
+                if v.flag_id not in villages:
+                    unknown.append(v.row)
+                    continue
+                if villages[v.flag_id] != got.village_code:
+                    foreign.append(v.row)
+                    continue
+                fields = {"verify_result": v.status, "verified_by": v.checked_by, "verified_on": v.checked_on}
+                try:
+                    result.imported += bool(record(con, v.flag_id, fields, origin=path.name, note=v.note))
+                except TriageError as e:
+                    refused.append(f"第{v.row}行：{e}")
+            problems: list[str] = []
+            try:
+                result.imported += import_rectification(con, path, problems.append, village=got.village_code)
+            except Exception as e:  # noqa: BLE001 - broken XML in the 整改销号 sheet
+                problems.append(f"“整改销号”工作表读取出错（{type(e).__name__}），未导入")
+            if foreign:
+                result.messages.append((path.name, f"{len(foreign)} 条结论的疑点不属于这份清单所属的村，已拒绝"
+                                        f"（{_rows_text(foreign)}）"))
+            if unknown:
+                result.messages.append((path.name, f"{len(unknown)} 个疑点编号找不到（{_rows_text(unknown)}），"
+                                        "请勿修改“疑点编号”列"))
+            if got.unreadable:
+                examples = "；".join(f"第{u.row}行“{u.text[:40]}”" for u in got.unreadable[:EXAMPLES])
+                result.messages.append((path.name, f"{len(got.unreadable)} 条“核查结果”看不出结论（{examples}）。"
+                                        "请以“已核实”“排除（理由）”“整改中”或“已整改”开头"))
+            for message in (refused + problems)[:EXAMPLES]:
+                result.messages.append((path.name, message))
+            if len(refused) + len(problems) > EXAMPLES:
+                result.messages.append((path.name, f"另有 {len(refused) + len(problems) - EXAMPLES} 条未导入，原因同上"))
     return result

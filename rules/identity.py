@@ -17,12 +17,15 @@ from rapidfuzz.distance import Levenshtein
 
 _SPACES = re.compile(r"[\s\u3000]+")
 _DOTS = re.compile(r"[·•・.‧･]")
+_BRACKETS = str.maketrans("（）", "()")
 
 
 def clean_name(name: str | None) -> str:
+    """A name (of a person or a payee) as compared: spaces (full-width too) removed, middle dots and
+    full-width brackets unified, Latin letters lower-cased. rules.sqlparts.clean_name is its SQL twin."""
     if not name:
         return ""
-    return _DOTS.sub("·", _SPACES.sub("", name))
+    return _DOTS.sub("·", _SPACES.sub("", name)).translate(_BRACKETS).lower()
 
 
 @lru_cache(maxsize=200_000)

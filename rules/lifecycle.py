@@ -14,6 +14,8 @@ import getpass
 import duckdb
 import polars as pl
 
+from xuncha.transaction import transaction
+
 TRIAGE_STATUSES = ("已核实", "排除", "整改中", "已整改")
 
 STATUS_NEW, STATUS_OPEN, STATUS_RESOLVED = "new", "open", "resolved"
@@ -75,8 +77,7 @@ def apply_lifecycle(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame, run_tim
                            (SELECT max(last_seen) FROM flag_history WHERE last_seen < $t))""",
         {"t": run_time},
     ).fetchone()[0]
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         con.execute("INSERT OR REPLACE INTO check_runs VALUES ($t, $p)", {"t": run_time, "p": previous_run})
         # Flags produced again keep their first_seen; a flag that had been resolved and is back
         # starts a new life (first_seen = now), so "new" means new since the last run.
@@ -100,10 +101,6 @@ def apply_lifecycle(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame, run_tim
             """,
             {"t": run_time},
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     history = con.execute("SELECT flag_id, first_seen, last_seen, resolved_at FROM flag_history").pl()
     now_current = flags.join(history.drop("resolved_at"), on="flag_id", how="left").with_columns(
         pl.when(pl.col("flag_id").is_in(list(previous_open)))

@@ -49,7 +49,7 @@ def sample_inbox(tmp_path_factory) -> Callable[[int, int], Path]:
     """sample_inbox(villages, seed): a generated sample county, generated once per session."""
 
     def make(villages: int, seed: int) -> Path:
-        from xuncha.sample import generate
+        from samplegen import generate
 
         return built_once(tmp_path_factory, f"sample-{villages}-{seed}",
                           lambda path: generate(path, villages=villages, seed=seed))

@@ -6,7 +6,8 @@ import pytest
 from fixtures.connectors.headers import HEADERS
 
 from connectors.catalog import CatalogError, load_catalog
-from connectors.headers import HeaderMatch, Unrecognised, detect_header, normalise_header
+from connectors.headers import HeaderMatch, Unrecognised, detect_header
+from connectors.headertext import normalise_header
 
 CATALOG = load_catalog()
 

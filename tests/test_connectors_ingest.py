@@ -134,7 +134,7 @@ def test_big_numeric_id_is_quarantined_never_loaded_with_wrong_digits(tmp_path, 
     assert con.execute("SELECT person_name, person_id FROM deaths").fetchall() == [("王五", ID3)]
     q = con.execute("SELECT source_row, reason_code, reason FROM quarantine ORDER BY 1").fetchall()
     assert [(row, code) for row, code, _ in q] == [(2, "id_numeric"), (3, "id_scientific")]
-    assert "第2行“身份证号”列：身份证号以数字格式存储，后几位已丢失" in q[0][2]
+    assert "第2行“身份证号”列：身份证号在文件中存为数字，文件里只保留了约15位有效数字" in q[0][2]
     assert "科学计数法" in q[1][2]
 
 
@@ -169,7 +169,7 @@ def test_lossy_account_quarantined_for_onecard_but_nulled_elsewhere(tmp_path, co
         ("李四", "6217000010012345679", 1200.0)]
     assert con.execute("SELECT reason_code FROM quarantine").fetchall() == [("account_numeric",)]
     assert con.execute("SELECT person_name, account_no FROM compensation_roster").fetchall() == [("张三", None)]
-    assert "账号以数字格式存储" in report_for(reports, "comp.xlsx").message
+    assert "账号在文件中存为数字" in report_for(reports, "comp.xlsx").message
 
 
 def test_required_value_missing_and_optional_value_bad(tmp_path, con) -> None:
@@ -257,7 +257,8 @@ def test_unreadable_and_unrecognised_files_are_reported(tmp_path, con) -> None:
     assert report_for(reports, "broken.xlsx").extract is None
     assert "无法打开" in report_for(reports, "broken.xlsx").message
     assert "无法识别表头" in report_for(reports, "other.xlsx").message
-    assert not [r for r in reports if r.file.startswith("~$")]
+    (lock,) = [r for r in reports if r.file.startswith("~$")]  # listed, with its reason, not read
+    assert lock.rows_read == 0 and lock.message == "已跳过：Office/WPS打开文件时生成的锁定文件（~$开头），不是数据"
 
 
 def test_village_basics_arriving_late_rematches_earlier_files(tmp_path, con) -> None:
@@ -327,11 +328,11 @@ def test_openpyxl_datetime_cells(tmp_path, con) -> None:
 
 
 def test_process_pool_gives_the_same_result(tmp_path, monkeypatch) -> None:
-    import connectors.ingest
+    import connectors.readahead
 
     # every file a job of its own and every frame handed over as a file: the pool's whole path
-    monkeypatch.setattr(connectors.ingest, "SMALL_FILE_BYTES", 0)
-    monkeypatch.setattr(connectors.ingest, "SPILL_MIN_ROWS", 1)
+    monkeypatch.setattr(connectors.readahead, "SMALL_FILE_BYTES", 0)
+    monkeypatch.setattr(connectors.readahead, "SPILL_MIN_ROWS", 1)
     inbox = inbox_with(tmp_path)
     for i in range(4):
         write_xlsx(inbox / f"d{i}.xlsx", {"s": [["乡镇", "村", "姓名", "身份证号", "死亡日期"],
@@ -358,9 +359,9 @@ def test_process_pool_gives_the_same_result(tmp_path, monkeypatch) -> None:
 def test_a_village_list_row_quarantined_is_not_matched_by_the_reading_processes(tmp_path, monkeypatch) -> None:
     """The processes start with the village list as read; the list as written lacks a quarantined
     village, and rows naming it must come out as they do in one process (unmatched)."""
-    import connectors.ingest
+    import connectors.readahead
 
-    monkeypatch.setattr(connectors.ingest, "SMALL_FILE_BYTES", 0)
+    monkeypatch.setattr(connectors.readahead, "SMALL_FILE_BYTES", 0)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     rows = [list(r) for r in BASICS]
@@ -398,10 +399,10 @@ def test_a_units_line_under_the_header_is_part_of_the_header(tmp_path, con) -> N
 
 
 def test_the_next_files_are_submitted_before_a_result_is_handed_over(tmp_path) -> None:
-    """Reading must overlap the caller's work on the previous file (connectors.ingest._window)."""
+    """Reading must overlap the caller's work on the previous file (connectors.readahead.read_window)."""
     from concurrent.futures import Future
 
-    from connectors.ingest import _window
+    from connectors.readahead import read_window
 
     jobs = []
     for i in range(4):
@@ -418,13 +419,13 @@ def test_the_next_files_are_submitted_before_a_result_is_handed_over(tmp_path) -
 
     # one file ahead (the in-process reader thread): when 0 is handed over, 1 is being read
     seen = []
-    for name in _window(None, submit, jobs, 1, 0):
+    for name in read_window(None, submit, jobs, 1, 0):
         seen.append((name, list(submitted)))
     assert seen[0] == ("0.csv", ["0.csv", "1.csv"])
     assert [s[0] for s in seen] == ["0.csv", "1.csv", "2.csv", "3.csv"]
     # a byte budget: everything within it is submitted at once
     submitted.clear()
-    first = next(iter(_window(None, submit, jobs, 1, 1000)))
+    first = next(iter(read_window(None, submit, jobs, 1, 1000)))
     assert first == "0.csv" and submitted == ["0.csv", "1.csv", "2.csv", "3.csv"]
 
 
@@ -432,7 +433,7 @@ def test_reading_processes_hand_over_files_as_they_finish(tmp_path) -> None:
     """With a pool, a big file still being read does not hold back the small ones read after it."""
     from concurrent.futures import Future
 
-    from connectors.ingest import _window
+    from connectors.readahead import read_window
 
     jobs = [[tmp_path / f"{i}.csv"] for i in range(3)]
     for (f,) in jobs:
@@ -445,7 +446,7 @@ def test_reading_processes_hand_over_files_as_they_finish(tmp_path) -> None:
             fut.set_result([job[0].name])
         return fut
 
-    stream = _window(None, submit, jobs, 3, ordered=False)
+    stream = read_window(None, submit, jobs, 3, ordered=False)
     assert next(stream) == "1.csv"
     assert next(stream) == "2.csv"
     futures["0.csv"].set_result(["0.csv"])
@@ -453,7 +454,7 @@ def test_reading_processes_hand_over_files_as_they_finish(tmp_path) -> None:
 
 
 def test_small_files_are_read_in_batches_and_big_ones_alone(tmp_path) -> None:
-    from connectors.ingest import BATCH_FILES, SMALL_FILE_BYTES, _jobs
+    from connectors.readahead import BATCH_FILES, SMALL_FILE_BYTES, batch_jobs
 
     small = []
     for i in range(BATCH_FILES + 3):
@@ -462,7 +463,7 @@ def test_small_files_are_read_in_batches_and_big_ones_alone(tmp_path) -> None:
         small.append(f)
     big = tmp_path / "big.csv"
     big.write_bytes(b"x" * SMALL_FILE_BYTES)
-    jobs = _jobs([big, *small, big])
+    jobs = batch_jobs([big, *small, big])
     assert jobs[0] == [big] and jobs[-1] == [big]
     assert [len(j) for j in jobs[1:-1]] == [BATCH_FILES, 3]
     assert [p for j in jobs for p in j] == [big, *small, big]

@@ -138,7 +138,7 @@ def test_csv_escaping_round_trips(tmp_path) -> None:
 
 
 def test_ingest_report_escapes_file_and_sheet_names(tmp_path) -> None:
-    from connectors.ingest import SheetReport, write_ingest_report
+    from connectors.ingest_report import SheetReport, write_ingest_report
 
     report = SheetReport("=cmd|' /C calc'!A0.xlsx", "@SUM(A1)", None, 1, 0, 0, 0, "-2+3 无法识别")
     write_ingest_report([report], tmp_path / "ingest_report.csv")

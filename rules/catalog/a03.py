@@ -1,7 +1,7 @@
 """A03 重复享受: one ID on two roster rows of the same programme group in overlapping periods."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import evidence, is_dibao, is_tekun, roster_active_until
+from rules.sqlparts import ROSTER_SPELLS, is_dibao, is_tekun
 
 SQL = f"""
 WITH as_of AS (
@@ -9,16 +9,12 @@ WITH as_of AS (
                     (SELECT max(greatest(approval_date, stop_date)) FROM assistance_roster)) AS day
 ),
 spells AS (
-    SELECT a.rowid AS rid, a.member_id AS person_id, a.member_name AS person_name, a.village_code,
-           CASE WHEN {is_dibao('a')} THEN '低保' ELSE '特困' END AS grp,
-           a.programme, a.head_id, a.head_name, a.village_raw,
-           a.approval_date AS start_day, {roster_active_until('a')} AS end_day,
-           coalesce(a.monthly_amount_yuan, 0) AS monthly,
-           {evidence('a', 'assistance_roster')} AS ev
-    FROM assistance_roster a
-    WHERE a.member_id IS NOT NULL AND a.approval_date IS NOT NULL
-      AND ({is_dibao('a')} OR {is_tekun('a')})
-      AND coalesce({roster_active_until('a')}, a.approval_date) >= a.approval_date
+    SELECT s.rid, s.member_id AS person_id, s.member_name AS person_name, s.village_code,
+           CASE WHEN {is_dibao('s')} THEN '低保' ELSE '特困' END AS grp,
+           s.programme, s.head_id, s.head_name, s.village_raw, s.start_day, s.end_day,
+           coalesce(s.monthly_amount_yuan, 0) AS monthly, s.ev
+    FROM {ROSTER_SPELLS} s
+    WHERE {is_dibao('s')} OR {is_tekun('s')}
 ),
 overlap_pairs AS (
     SELECT a.person_id, a.grp, a.rid AS rid_a, b.rid AS rid_b,
@@ -72,7 +68,17 @@ RULE = Rule(
     id="A03",
     title="重复享受",
     severity="高",
+    semantics=(
+        "Same member_id on ≥ 2 roster rows of the same programme group with overlapping active periods "
+        "(different villages, different households, or twice in one household). Primary: each roster "
+        "row's village (a flag per village involved). Near miss: an old stopped row plus a new active row "
+        "that do not overlap."
+    ),
     tables=("assistance_roster",),
+    needs=(
+        "assistance_roster.member_id", "assistance_roster.approval_date",
+        "assistance_roster.programme",
+    ),
     why="同一身份证号在同一救助项目中只能有一条有效保障记录。同一人在两个村、两个家庭或同一家庭中重复纳入，"
     "保障期间又相互重叠，说明存在重复申报、户籍迁移后未注销原保障或虚增保障人口，资金可能重复发放。",
     methodology="按成员身份证号和项目大类（低保：保障类别含“低保”或为 A/B/C 类；特困：含“特困”）分组，"

@@ -1,7 +1,7 @@
 """A04 财政供养人员家庭享受低保: a member of a 低保/特困 household is on the public payroll meanwhile."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import evidence, is_dibao, is_tekun, roster_active_until
+from rules.sqlparts import ROSTER_SPELLS, evidence, is_dibao, is_tekun
 
 SQL = f"""
 WITH as_of AS (
@@ -10,14 +10,7 @@ WITH as_of AS (
             SELECT max(greatest(approval_date, stop_date)) AS x FROM assistance_roster
             UNION ALL SELECT max(greatest(start_date, end_date)) FROM payroll))) AS day
 ),
-spells AS (
-    SELECT a.*, a.rowid AS rid, a.approval_date AS start_day, {roster_active_until('a')} AS end_day,
-           {evidence('a', 'assistance_roster')} AS ev
-    FROM assistance_roster a
-    WHERE a.member_id IS NOT NULL AND a.approval_date IS NOT NULL
-      AND ({is_dibao('a')} OR {is_tekun('a')})
-      AND coalesce({roster_active_until('a')}, a.approval_date) >= a.approval_date
-),
+spells AS (SELECT * FROM {ROSTER_SPELLS} s WHERE {is_dibao('s')} OR {is_tekun('s')}),
 hits AS (
     -- payroll spell [start_date, end_date) overlaps the roster row's [approval, last active day]
     SELECT s.village_code, s.member_id AS person_id, s.rid,
@@ -66,7 +59,15 @@ RULE = Rule(
     id="A04",
     title="财政供养人员家庭享受低保",
     severity="中",
+    semantics=(
+        "A member_id of an active (at any day) 低保/特困 roster row equals a payroll person_id whose "
+        "[start_date, end_date or ∞) overlaps the roster row's active period. subject = the payroll "
+        "person's ID. Primary: roster row. Near miss: payroll ended before approval."
+    ),
     tables=("assistance_roster", "payroll"),
+    needs=(
+        "assistance_roster.member_id", "assistance_roster.approval_date", "payroll.person_id",
+    ),
     why="财政供养人员有稳定工资收入，其家庭人均收入通常高于低保标准。家庭成员在保障期间领取财政工资，"
     "可能存在隐瞒收入、人情保、关系保。但身份本身不构成取消资格的理由（民发〔2022〕83号不允许“以身份定保”），"
     "疑点在于核实家庭收入是否真实。",

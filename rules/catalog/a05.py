@@ -1,21 +1,14 @@
 """A05 村干部及近亲属享受低保未备案: a cadre's (or close relative's) household on the roster, not filed."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import evidence, roster_active_until
+from rules.sqlparts import ROSTER_SPELLS
 
 SQL = f"""
 WITH as_of AS (
     SELECT coalesce(CAST($as_of_date AS DATE),
                     (SELECT max(greatest(approval_date, stop_date)) FROM assistance_roster)) AS day
 ),
-members AS (
-    -- roster rows that were active on at least one day
-    SELECT a.*, a.rowid AS rid, {roster_active_until('a')} AS end_day, {evidence('a', 'assistance_roster')} AS ev
-    FROM assistance_roster a
-    WHERE a.head_id IS NOT NULL AND a.member_id IS NOT NULL AND a.approval_date IS NOT NULL
-      AND a.village_code IS NOT NULL
-      AND coalesce({roster_active_until('a')}, a.approval_date) >= a.approval_date
-),
+members AS (SELECT * FROM {ROSTER_SPELLS} s WHERE s.head_id IS NOT NULL AND s.village_code IS NOT NULL),
 related AS (
     SELECT m.village_code, m.head_id, m.head_name, m.member_id, m.member_name, m.programme,
            m.approval_date, m.end_day, m.ev, m.rid,
@@ -74,7 +67,19 @@ RULE = Rule(
     id="A05",
     title="村干部及近亲属享受低保未备案",
     severity="中",
+    semantics=(
+        "A roster household (head_id) in village V, active, containing a member who is a cadre of V or a "
+        "close relative of a cadre of V, and no relative_filings row with applicant_id = head_id or "
+        "applicant_id = that member's ID. subject = **head_id**. One flag per household. Severity 高 when "
+        "the cadre's position contains 书记 or 主任. Near miss: the same situation with a filing entry; a "
+        "cadre's relative in another village's roster."
+    ),
     tables=("assistance_roster", "cadre_roster", "relative_filings"),
+    needs=(
+        "assistance_roster.head_id", "assistance_roster.member_id",
+        "assistance_roster.approval_date", "assistance_roster.village_code",
+        "cadre_roster.village_code",
+    ),
     derived=("kinship",),
     why="民政部《最低生活保障审核确认办法》要求，村（居）民委员会成员及其近亲属申请低保的，应当单独登记备案。"
     "干部及其近亲属在保而备案台账中没有记录，可能存在“人情保”“关系保”，或审核时回避了监督。",

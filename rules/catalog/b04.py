@@ -94,7 +94,15 @@ RULE = Rule(
     id="B04",
     title="超标准发放",
     severity="中",
+    semantics=(
+        "amount above `standards[item]` when configured (default: none configured); otherwise robust z = "
+        "0.6745 × (amount − median) / MAD > `robust_z` (3.5) within the same item and village (≥ 5 "
+        "payments); when MAD = 0, amount > `mad_zero_ratio` (1.5) × median. Near miss: 1.2 × the median."
+    ),
     tables=("onecard_payments",),
+    needs=(
+        "onecard_payments.item", "onecard_payments.amount_yuan", "onecard_payments.village_code",
+    ),
     why="各项补贴都有发放标准。单笔发放金额高于标准，或远高于本村同一项目的一般水平，"
     "可能是虚报人数、提高档次、重复计算或优亲厚友多发。",
     methodology="配置了发放标准（standards，按补贴项目）的项目：发放金额高于标准即列为疑点。"

@@ -56,7 +56,16 @@ RULE = Rule(
     id="B05",
     title="补贴对象非本村户籍",
     severity="中",
+    semantics=(
+        "person_id not in household_register with the payment's village_code (checked only for villages "
+        "that have household_register rows). Near miss: a registered person whose register row shows "
+        "another group of the same village."
+    ),
     tables=("onecard_payments", "household_register"),
+    needs=(
+        "onecard_payments.person_id", "onecard_payments.village_code",
+        "household_register.person_id", "household_register.village_code",
+    ),
     why="惠民惠农补贴按户籍所在村造册发放。在本村领取补贴的人却不在本村户籍中，可能是虚构补贴对象、"
     "冒用他人身份、外村人员挂靠本村领取，或迁出、死亡后未及时停发。",
     methodology="以身份证号比对一卡通发放明细与户籍人口信息：发放记录所在村的户籍中没有该身份证号的，列为疑点；"

@@ -66,7 +66,17 @@ RULE = Rule(
     id="C03",
     title="干部户补贴面积异常增长",
     severity="中",
+    semantics=(
+        "A farmland row whose person_id is a cadre or close relative (of the same village): "
+        "subsidy_area_mu grows ≥ `growth` (10 %) from the previous year while the village's total changes "
+        "within ± `village_flat` (2 %). Near miss: a cadre household growing 8 %; or 15 % while the "
+        "village total also grows 5 %."
+    ),
     tables=("farmland_subsidy", "cadre_roster"),
+    needs=(
+        "farmland_subsidy.person_id", "farmland_subsidy.year", "farmland_subsidy.subsidy_area_mu",
+        "farmland_subsidy.village_code",
+    ),
     derived=("kinship",),
     why="全村耕地总量基本稳定时，村干部本人或其近亲属户的补贴面积却明显增加，可能是利用职务便利把集体机动地、"
     "他人流转地或虚报面积算到自家名下，优亲厚友多领补贴。",

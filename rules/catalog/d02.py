@@ -7,14 +7,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from rules.model import EVIDENCE_TYPE, Param, Question, Rule
-from rules.sqlparts import LEDGER_PAYMENTS, evidence
-
-
-def payee_key(expr: str) -> str:
-    """The payee as compared: spaces removed, full-width brackets and middle dots unified."""
-    return f"lower(translate(replace(replace({expr}, ' ', ''), '　', ''), '（）•・.‧･', '()·····'))"
-
+from rules.model import OUTPUT_SCHEMA, Param, Question, Rule
+from rules.sqlparts import LEDGER_PAYMENTS, clean_name, evidence, voucher_key
 
 # One payment = one voucher's lines to one payee. Only payments that could belong to a flagged
 # cluster leave SQL: a flagged cluster lies within window_days of each of its members, so each
@@ -24,13 +18,13 @@ def payee_key(expr: str) -> str:
 # evidence is gathered for the candidates only.
 CANDIDATES_SQL = f"""
 WITH payees AS (
-    SELECT payee, {payee_key('payee')} AS pkey
+    SELECT payee, {clean_name('payee')} AS pkey
     -- (no filter on pkey here: DuckDB would push it below the DISTINCT, into every ledger line;
     -- connectors already turn blank payees into NULL)
     FROM (SELECT DISTINCT payee FROM village_ledger WHERE payee IS NOT NULL)
 ),
 lines AS (
-    SELECT p.village_code, coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey,
+    SELECT p.village_code, {voucher_key('p')} AS vkey,
            p.voucher_date, k.pkey, p.payee, p.debit_yuan, p.source_file, p.source_sheet, p.source_row
     FROM {LEDGER_PAYMENTS} p JOIN payees k ON k.payee = p.payee
     WHERE p.village_code IS NOT NULL AND p.voucher_date IS NOT NULL
@@ -62,19 +56,6 @@ GROUP BY c.village_code, c.pkey, c.vkey, c.voucher_date, c.amount
 ORDER BY c.village_code, c.pkey, c.voucher_date, c.vkey
 """
 
-OUTPUT_SCHEMA = {
-    "village_code": pl.String,
-    "subject_key": pl.String,
-    "subject_name": pl.String,
-    "amount_yuan": pl.Float64,
-    "summary": pl.String,
-    "detail_key": pl.String,
-    "evidence": EVIDENCE_TYPE,
-    "severity": pl.String,
-    "confidence": pl.Float64,
-}
-
-
 def _money(x: float) -> str:
     return f"{x:,.2f}"
 
@@ -83,52 +64,58 @@ def _day(d) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _flag(cluster: list[tuple], threshold: float, window_days: int) -> dict[str, Any]:
-    village, _, payee = cluster[0][0], cluster[0][1], cluster[0][2]
-    total = sum(r[5] for r in cluster)
-    vouchers = sorted({r[3] for r in cluster})
-    parts = "、".join(f"{_day(r[4])}{_money(r[5])}元（{r[3]}）" for r in cluster)
-    first, last = cluster[0][4], cluster[-1][4]
+def _flag(cluster: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
+    total = sum(p["amount"] for p in cluster)
+    vouchers = sorted({p["vkey"] for p in cluster})
+    # the voucher's word and number after its period (2024-03/记-17): the date is shown beside it
+    parts = "、".join(f"{_day(p['voucher_date'])}{_money(p['amount'])}元（{p['vkey'].split('/', 1)[1]}）" for p in cluster)
+    first, last = cluster[0]["voucher_date"], cluster[-1]["voucher_date"]
     summary = (
-        f"{_day(first)}至{_day(last)}（{(last - first).days + 1}天内）向{payee}支付{len(cluster)}笔：{parts}，"
-        f"每笔均低于审批额度{_money(threshold)}元，合计{_money(total)}元，达到审批额度"
+        f"{_day(first)}至{_day(last)}（{(last - first).days + 1}天内）向{cluster[0]['payee']}支付{len(cluster)}笔："
+        f"{parts}，每笔均低于审批额度{_money(threshold)}元，合计{_money(total)}元，达到审批额度"
     )
     return {
-        "village_code": village,
+        "village_code": cluster[0]["village_code"],
         "subject_key": ";".join(vouchers),
-        "subject_name": payee,
+        "subject_name": cluster[0]["payee"],
         "amount_yuan": total,
         "summary": summary,
         "detail_key": first.isoformat(),
-        "evidence": [e for r in cluster for e in r[6]],
+        "evidence": [e for p in cluster for e in p["ev"]],
         "severity": None,
         "confidence": None,
     }
 
 
+def _clusters(payments: list[dict[str, Any]], threshold: float, window_days: int) -> list[list[dict[str, Any]]]:
+    """Flagged clusters of one payee's payments (sorted by date): a cluster starts at a payment and
+    takes every later one within window_days of it; the next starts after a flagged cluster."""
+    flagged = []
+    i = 0
+    while i < len(payments):
+        j = i
+        while j + 1 < len(payments) and (payments[j + 1]["voucher_date"] - payments[i]["voucher_date"]).days <= window_days:
+            j += 1
+        cluster = payments[i : j + 1]
+        if len(cluster) >= 2 and sum(p["amount"] for p in cluster) >= threshold:
+            flagged.append(cluster)
+            i = j + 1
+        else:
+            i += 1
+    return flagged
+
+
 def run(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> pl.DataFrame:
     threshold, window_days = float(params["threshold"]), int(params["window_days"])
-    rows = con.execute(CANDIDATES_SQL, {"threshold": threshold, "window_days": window_days}).fetchall()
-    flags: list[dict[str, Any]] = []
-    start = 0
-    while start < len(rows):
-        group_end = start
-        while group_end < len(rows) and rows[group_end][:2] == rows[start][:2]:
-            group_end += 1
-        group = rows[start:group_end]
-        i = 0
-        while i < len(group):
-            # the cluster starting at payment i: every later payment within window_days of it
-            j = i
-            while j + 1 < len(group) and (group[j + 1][4] - group[i][4]).days <= window_days:
-                j += 1
-            cluster = group[i : j + 1]
-            if len(cluster) >= 2 and sum(r[5] for r in cluster) >= threshold:
-                flags.append(_flag(cluster, threshold, window_days))
-                i = j + 1
-            else:
-                i += 1
-        start = group_end
+    candidates = con.execute(CANDIDATES_SQL, {"threshold": threshold, "window_days": window_days}).pl()
+    by_payee: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for payment in candidates.iter_rows(named=True):  # ordered by village, payee, date
+        by_payee.setdefault((payment["village_code"], payment["pkey"]), []).append(payment)
+    flags = [
+        _flag(cluster, threshold)
+        for payments in by_payee.values()
+        for cluster in _clusters(payments, threshold, window_days)
+    ]
     return pl.DataFrame(flags, schema=OUTPUT_SCHEMA)
 
 
@@ -136,7 +123,16 @@ RULE = Rule(
     id="D02",
     title="拆分支付规避审批",
     severity="中",
+    semantics=(
+        "Per payee (equal after rules.identity.clean_name; no pinyin), payments each below `threshold` (10000) sorted by "
+        "date; a cluster starts at a payment and takes every later one within `window_days` (7) of its "
+        "start; a cluster of ≥ 2 payments totalling ≥ threshold is flagged, and the next cluster starts "
+        "after it. Near misses: two payments totalling 9,800; two payments 10 days apart."
+    ),
     tables=("village_ledger",),
+    needs=(
+        "village_ledger.village_code", "village_ledger.voucher_date", "village_ledger.payee",
+    ),
     why="村级大额支出须按额度报乡镇（农经站）审批或经“四议两公开”。把一笔支出拆成几笔、每笔都低于"
     "审批额度，在几天内付给同一收款人，是规避审批的典型手法，也常伴随虚列或抬高支出。",
     methodology="取村级财务明细账中的付款记录，按凭证和收款人合并为“一笔付款”（收款人名称去除空格、"

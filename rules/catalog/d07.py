@@ -60,7 +60,16 @@ RULE = Rule(
     id="D07",
     title="年底突击花钱",
     severity="低",
+    semantics=(
+        "Per village and year Y: December share of non-productive spending (payments whose subject_name "
+        "starts with 管理费用 or 其他支出) in Y's total. Flag when > `ratio` (2) × the village's mean December "
+        "share over its previous years (needs ≥ 2 previous years), else > ratio × the median December "
+        "share of its town's villages in Y. subject = village."
+    ),
     tables=("village_ledger",),
+    needs=(
+        "village_ledger.village_code", "village_ledger.voucher_date", "village_ledger.subject_name",
+    ),
     why="年底集中列支管理费用等非生产性支出（“突击花钱”），常见于为消化预算、虚列支出或年终滥发福利、"
     "集中报销招待费用。12月非生产性支出占全年比重明显高于往年（或高于同镇各村），值得一查。",
     methodology="取村级财务明细账中科目以“管理费用”或“其他支出”开头（可配置）的付款，按村、按年计算"

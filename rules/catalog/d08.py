@@ -48,7 +48,13 @@ RULE = Rule(
     id="D08",
     title="首位数字分布异常",
     severity="低",
+    semantics=(
+        "Per village, over all payments (debit_yuan ≥ 10) when there are ≥ `min_payments` (300): MAD = "
+        "mean over digits 1–9 of |observed share − log10(1 + 1/d)|. Flag when MAD > `mad` (0.015). "
+        "subject = village."
+    ),
     tables=("village_ledger",),
+    needs=("village_ledger.village_code",),
     why="自然发生的金额，其首位数字服从本福特定律（1开头约占30.1%，9开头约占4.6%）。人为编造、"
     "拆分或凑整的金额会打破这一规律。分布明显异常的村，账目中可能有较多人为金额，提示巡察组重点抽查。",
     methodology="按村取村级财务明细账中金额不低于10元的全部付款，付款笔数不少于300笔（可配置）时，"

@@ -61,7 +61,16 @@ RULE = Rule(
     id="D09",
     title="青苗及地上附着物补偿对象异常",
     severity="中",
+    semantics=(
+        "compensation_roster (primary): a person_id with no land_contracts row in that village; or a "
+        "person_id on ≥ 2 different project_name rosters in the same village. Near miss: a contract "
+        "holder compensated once."
+    ),
     tables=("compensation_roster", "land_contracts"),
+    needs=(
+        "compensation_roster.person_id", "compensation_roster.village_code",
+        "land_contracts.village_code",
+    ),
     why="青苗及地上附着物补偿应付给被征（占）用土地的承包经营者。领取人在本村没有承包地，或同一人在"
     "多个补偿项目中反复领取，可能是虚报冒领、优亲厚友或重复补偿。",
     methodology="以身份证号比对青苗及地上附着物补偿发放表与农村土地承包经营权确权登记："

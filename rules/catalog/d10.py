@@ -124,7 +124,16 @@ RULE = Rule(
     id="D10",
     title="集体资产合同异常",
     severity="中",
+    semantics=(
+        "collective_contracts (primary), per contract: lessee (lessee_id, or name in the village) is a "
+        "cadre or close relative; or annual_rent_yuan / area_mu < `rent_ratio` (0.5) × the median rent "
+        "per mu of the same asset_kind in the village (≥ 3 contracts of that kind, else in the town); or "
+        "end_date − start_date > `max_years` (30) years; or arrears_yuan > 0 and the last anniversary of "
+        "start_date before as_of is more than `overdue_days` (60) days before as_of. subject = "
+        "contract_no."
+    ),
     tables=("collective_contracts",),
+    needs=("collective_contracts.village_code",),
     # without a cadre roster the other three checks still run
     optional_derived=("kinship",),
     why="村集体土地、林地、水面、房屋等资产资源发包出租，是村级“三资”管理中问题最集中的环节："

@@ -17,8 +17,8 @@ import datetime as dt
 import math
 import random
 
-from xuncha.sample import names as N
-from xuncha.sample.world import YEARS, D, Village
+from samplegen import names as N
+from samplegen.world import YEARS, D, Village
 
 SUBJECTS = {
     "干部报酬": ("54101", "管理费用-干部报酬"),

@@ -13,8 +13,8 @@ import random
 
 from pypinyin import Style, lazy_pinyin
 
-from xuncha.sample import names as N
-from xuncha.sample.world import GROUP_CN, D, Household, Person, Town, Village
+from samplegen import names as N
+from samplegen.world import GROUP_CN, D, Household, Person, Town, Village
 
 RENT_PER_MU = {"土地": 420.0, "林地": 45.0, "水面": 650.0, "房屋": 18000.0}
 AREA_RANGE = {"土地": (5.0, 60.0), "林地": (30.0, 300.0), "水面": (2.0, 15.0), "房屋": (0.1, 0.6)}

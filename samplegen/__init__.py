@@ -1,9 +1,9 @@
 """Synthetic county generator (`xuncha sample OUT_DIR`): every extract in its department's format.
 
-    from xuncha.sample import generate
+    from samplegen import generate
     summary = generate(Path("data/sample"), villages=24, seed=2024)
 
-Writes the 13 extracts of SOURCES.md plus the compensation roster under department folders, and at
+Writes the 15 extracts of SOURCES.md (14-15, petitions and 软弱涣散: samplegen.petitions) plus the compensation roster under department folders, and at
 the root three files the connector must ignore (listed in .xunchaignore): ground_truth.csv (injected anomalies), near_misses.csv
 (planted situations that must NOT be flagged) and expected_quarantine.csv (cells whose ID is
 unusable or invalid and must be quarantined). Same seed → byte-identical files.
@@ -48,15 +48,16 @@ class GenerationSummary:
 
 def generate(out_dir: Path, villages: int = 24, seed: int = 2024, verify: bool = True) -> GenerationSummary:
     """Write a synthetic county of `villages` villages (12 per town) into out_dir."""
-    from xuncha.sample.backends import Sink
-    from xuncha.sample.generator import generate_towns
-    from xuncha.sample.layouts import WRITERS, Names
+    from samplegen.backends import Sink
+    from samplegen.generator import generate_towns
+    from samplegen.layouts import WRITERS, Names
+    from samplegen.petitions import SELECTION_WRITERS
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     sink = Sink(out_dir)
     names = Names()
-    writers = [w(sink, names) for w in WRITERS]
+    writers = [w(sink, names) for w in (*WRITERS, *SELECTION_WRITERS)]  # + petitions, 软弱涣散 list
     gt: list[tuple] = []
     nm: list[tuple] = []
     mismatches = []

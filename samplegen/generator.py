@@ -11,18 +11,18 @@ import random
 from dataclasses import dataclass, field
 from collections.abc import Iterator
 
-from xuncha.sample import names as N
-from xuncha.sample.assets import build_compensation, build_contracts
-from xuncha.sample.inject import Injector
-from xuncha.sample.ledger import build_ledger, ledger_rows, number_vouchers
-from xuncha.sample.oracle import check, norm_name
-from xuncha.sample.tables import (
+from samplegen import names as N
+from samplegen.assets import build_compensation, build_contracts
+from samplegen.inject import Injector
+from samplegen.ledger import build_ledger, ledger_rows, number_vouchers
+from samplegen.oracle import check, norm_name
+from samplegen.tables import (
     empty_tables,
     materialise_onecard,
     materialise_people,
     onecard_row,
 )
-from xuncha.sample.world import COUNTY_NAME, D, Allocator, Town, Village, build_town
+from samplegen.world import COUNTY_NAME, D, Allocator, Town, Village, build_town
 
 VILLAGES_PER_TOWN = 12
 

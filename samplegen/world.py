@@ -6,7 +6,7 @@ recipients, land contracts). Everything is drawn from per-village `random.Random
 by (seed, village code), so a city is generated village by village and town by town.
 
 The baseline is *clean*: it is built so that no rule of docs/rule_semantics.md fires on it. The
-anomalies and near misses are added afterwards by `xuncha.sample.inject`.
+anomalies and near misses are added afterwards by `samplegen.inject`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass, field
 
 from xuncha.idcard import check_char
-from xuncha.sample import names as N
+from samplegen import names as N
 
 D = dt.date
 END = D(2024, 12, 31)

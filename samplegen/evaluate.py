@@ -2,7 +2,7 @@
 
 A flag is true when its (rule_id, village_code, subject_key) is listed in ground truth; a ground
 truth row is found when at least one flag has its triple. Used by the end-to-end test and by
-`python -m xuncha.evaluate WORKSPACE SAMPLE_DIR` to print the table for a closing note.
+`python -m samplegen.evaluate WORKSPACE SAMPLE_DIR` to print the table for a closing note.
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from xuncha.sample import render as R
-from xuncha.sample.backends import CFile, LBook, Sink, XBook, write_rows
-from xuncha.sample.world import COUNTY_NAME
+from samplegen import render as R
+from samplegen.backends import CFile, LBook, Sink, XBook, write_rows
+from samplegen.world import COUNTY_NAME
 
 NOTES = "填表人：刘晓燕    审核人：张建军    分管领导：王志刚"
 

@@ -18,11 +18,11 @@ import random
 from dataclasses import dataclass, field
 
 from xuncha.idcard import check_char
-from xuncha.sample import names as N
-from xuncha.sample.assets import RENT_PER_MU, comp_row, contract, lessee_pool
-from xuncha.sample.ledger import new_voucher
-from xuncha.sample.tables import name_in, onecard_row
-from xuncha.sample.world import (
+from samplegen import names as N
+from samplegen.assets import RENT_PER_MU, comp_row, contract, lessee_pool
+from samplegen.ledger import new_voucher
+from samplegen.tables import name_in, onecard_row
+from samplegen.world import (
     COUNTY_REGION,
     Allocator,
     Case,
@@ -656,7 +656,7 @@ class Injector:
         v11 = v(11)
         wage = next(x for x in ledgers[v11.code] if x["subject_name"] == "管理费用-误工补贴")
         b.near("D05", v11, [wage], "向组长支付误工补贴（工资类科目）")
-        from xuncha.sample.oracle import same_name
+        from samplegen.oracle import same_name
         circle_names = [m.name for p, _ in v(0).cadres for m in p.hh.members]
         other = next(p.name for p, _ in v(1).cadres if not any(same_name(p.name, n) for n in circle_names)
                      and not any(same_name(p.name, q.name) for q in v(0).people()))
@@ -710,7 +710,7 @@ class Injector:
         r = add(2, "土地", pool[0], start=D(2019, 11, 20), years=10, arrears=3200.0)
         self.used.add(pool[0].pid)
         b.near("D10", self.v(2), r["contract_no"], "有欠缴，但最近一期租金到期日2024-11-20距今未满60天")
-        from xuncha.sample.oracle import same_name
+        from samplegen.oracle import same_name
         v3 = self.v(3)
         names3 = [m.name for p, _ in v3.cadres for m in p.hh.members]
         other = next(p.name for k in range(4, 4 + len(self.V)) for p, _ in self.v(k).cadres

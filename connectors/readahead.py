@@ -1,0 +1,235 @@
+"""Read files ahead of the one being validated and written: in a thread, or in reading processes.
+
+Small files are batched into jobs (`batch_jobs`); `read_window` keeps jobs submitted ahead within a
+byte budget; `extracted` runs them here, in one reader thread, or in a pool of spawned processes
+that also match villages and hand big frames over as Arrow files (spill files) in the warehouse's
+folder, removed when read (and, for a killed run, by the next run).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pyarrow.ipc  # noqa: F401  (pa.ipc)
+
+from connectors.catalog import Catalog, load_catalog
+from connectors.extract import FileResult, assign_villages, extract_files
+from connectors.villages import VillageIndex
+from xuncha.config import ReadingLimits
+
+# Files read ahead of the one being validated and written: enough that the reader is never idle
+# while a group of files is validated (seconds), bounded by input size for memory.
+READ_AHEAD_BYTES = 48 * 1024 * 1024
+READ_AHEAD_FILES = 32
+
+# Small files are read and transformed in batches: polars' fixed cost per operation (~0.2 ms,
+# a hundred operations a file) is then paid once for a hundred towns' ledger exports.
+SMALL_FILE_BYTES = 2 * 1024 * 1024
+BATCH_BYTES = 24 * 1024 * 1024
+BATCH_FILES = 64
+
+
+def batch_jobs(files: list[Path]) -> list[list[Path]]:
+    """Files in order, consecutive small ones together."""
+    jobs: list[list[Path]] = []
+    size = 0
+    batching = False  # whether the last job is a batch of small files
+    for p in files:
+        n = p.stat().st_size
+        small = n < SMALL_FILE_BYTES
+        if batching and small and size + n <= BATCH_BYTES and len(jobs[-1]) < BATCH_FILES:
+            jobs[-1].append(p)
+            size += n
+        else:
+            jobs.append([p])
+            size, batching = n, small
+    return jobs
+
+
+def read_window(pool, submit, jobs: list[list[Path]], minimum: int, max_bytes: int = READ_AHEAD_BYTES,
+                ordered: bool = True) -> Iterator[FileResult]:
+    """Results in job order (or, unless `ordered`, as jobs are done), keeping jobs submitted ahead
+    within max_bytes of files (at least `minimum` jobs). The first jobs are submitted at once,
+    before the caller asks for a result."""
+    pending: list[tuple[Future, int]] = []
+    ahead = 0
+    it = iter(jobs)
+    nxt = next(it, None)
+
+    def fill() -> None:
+        nonlocal ahead, nxt
+        while nxt is not None and (len(pending) < minimum or (ahead < max_bytes and len(pending) < READ_AHEAD_FILES)):
+            size = sum(p.stat().st_size for p in nxt)
+            pending.append((submit(pool, nxt), size))
+            ahead += size
+            nxt = next(it, None)
+
+    def results() -> Iterator[FileResult]:
+        nonlocal ahead
+        while pending:
+            if ordered:
+                i = 0
+            else:
+                wait([f for f, _ in pending], return_when=FIRST_COMPLETED)
+                i = next(k for k, (f, _) in enumerate(pending) if f.done())
+            fut, size = pending.pop(i)
+            ahead -= size
+            fill()  # before waiting: the jobs after this one are read while the caller works on it
+            yield from fut.result()
+
+    fill()
+    return results()
+
+
+Reference = tuple[VillageIndex, int]  # the village reference and its version
+
+
+@contextmanager
+def extracted(files: list[Path], inbox: Path, catalog: Catalog, settings: dict, workers: int,
+              reference: Callable[[], Reference], spill_folder: Path | None = None,
+              limits: ReadingLimits | None = None) -> Iterator[Iterator[FileResult]]:
+    """Extracted files, reading from the moment this is entered: here (villages are matched
+    later), or in `workers` processes, which match villages against the reference current when
+    a file is handed to them."""
+    jobs = batch_jobs(files)
+    if workers < 1 or len(jobs) < 4:
+        if len(jobs) < 2:
+            yield (r for job in jobs for r in extract_files(job, inbox, catalog, limits=limits))
+            return
+        # One job read ahead in a thread: the readers (Rust), polars and DuckDB release the GIL for
+        # some of their work, so reading the next file overlaps validating and writing this one.
+        # One only: reading further ahead measured no faster here (the GIL), and costs memory.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xuncha-read") as pool:
+            yield read_window(pool, lambda pool, job: pool.submit(extract_files, job, inbox, catalog, None, limits), jobs, 1, 0)
+        return
+    spill = _spill_dir(spill_folder)
+    try:
+        # spawn, not fork: polars and duckdb hold threads that fork would copy mid-lock.
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            hand_over = (spill, SPILL_MIN_ROWS) if spill is not None else None
+            with _environment(READER_ENVIRONMENT):  # the processes start with the first jobs, submitted here
+                stream = read_window(pool, lambda pool, job: pool.submit(_extract_job, (job, inbox, settings, reference(),
+                                                                                        hand_over, limits)),
+                                     jobs, 2 * workers, ordered=False)
+            yield (_unspill(r) for r in stream)
+    finally:
+        if spill is not None:
+            shutil.rmtree(spill, ignore_errors=True)
+
+
+def _extract_job(args: tuple[list[Path], Path, dict, Reference, tuple[Path, int] | None, ReadingLimits | None]
+                 ) -> list[FileResult]:
+    """In a reading process: read, transform, and match villages against the reference given
+    (`settings`: load_catalog's keyword arguments, catalog.catalog_settings);
+    frames of at least so many rows are handed over in files of `spill` = (folder, rows)."""
+    paths, inbox, settings, (index, version), spill, limits = args
+    results = extract_files(paths, inbox, load_catalog(**settings), limits=limits)
+    for result in results:
+        assign_villages(result, index, version)
+        if spill is not None:
+            _spill(result, *spill)
+    return results
+
+
+# Rows of a sheet from which a reading process hands its frame over as an Arrow file (in the
+# warehouse's folder) instead of through the pipe: pickling is ~1 s a 770,000-row file each way,
+# writing the file 0.15 s and mapping it 0.1 s.
+SPILL_MIN_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class _Spilled:
+    path: Path
+
+
+def _spill(result: FileResult, directory: Path, min_rows: int) -> None:
+    for s in result.sheets:
+        if s.data is not None and s.data.height >= min_rows:
+            path = directory / f"{uuid.uuid4().hex}.arrow"
+            s.data.write_ipc(path, compression="uncompressed", compat_level=pl.CompatLevel.oldest())
+            s.data = _Spilled(path)
+
+
+def _unspill(result: FileResult) -> FileResult:
+    for s in result.sheets:
+        if isinstance(s.data, _Spilled):
+            with pa.memory_map(str(s.data.path)) as source:
+                table = pa.ipc.open_file(source).read_all()
+            os.unlink(s.data.path)  # the mapping stays valid; nothing is left behind if this process dies
+            s.data = pl.from_arrow(table)
+    return result
+
+
+def spill_parent(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The warehouse's folder (the data stays where the warehouse keeps it); None in memory."""
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return Path(row[0]).resolve().parent if row and row[0] else None
+
+
+_SPILL_PREFIX = ".ingest-"
+
+
+def _spill_dir(parent: Path | None) -> Path | None:
+    """A folder for this run's hand-over files; those of runs that were killed are removed."""
+    if parent is None:
+        return None
+    for old in parent.glob(_SPILL_PREFIX + "*"):
+        pid = old.name[len(_SPILL_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{_SPILL_PREFIX}{os.getpid()}-", dir=parent))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# The reading processes and this one share the cores: one polars thread each. Idle threads of
+# a pool spin before they sleep, and with more threads than cores that spinning measured ~10 s
+# of CPU on the 1300-village city.
+READER_ENVIRONMENT = {"POLARS_MAX_THREADS": "1"}
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+# Below this much input, starting reading processes (spawned: ~2 s each) costs more than it saves.
+POOL_MIN_BYTES = 32 * 1024 * 1024
+
+
+def default_workers(files: list[Path], cores: int | None = None) -> int:
+    """Reading processes for these files: none for a small inbox or a single core; else two on
+    2-3 cores, one per core but one from 4 cores, at most 4."""
+    cores = cores or os.cpu_count() or 1
+    if cores < 2 or sum(p.stat().st_size for p in files) < POOL_MIN_BYTES:
+        return 0
+    return 2 if cores <= 3 else min(4, cores - 1)
