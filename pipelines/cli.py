@@ -163,7 +163,8 @@ def ingest(
 @app.command("inspect")
 def inspect(
     inbox: Path = typer.Argument(..., help="要检查的数据目录（Excel/CSV，可含子目录）"),
-    workspace: Path | None = typer.Option(None, "--workspace", help="工作区目录：使用其中的配置和村名表；检查结果也写在这里（默认写在当前目录）"),
+    workspace: Path | None = typer.Option(
+        None, "--workspace", help="工作区目录：使用其中的配置和村名表；检查结果也写在这里（默认写在当前目录）"),
 ) -> None:
     """接入新县区的第一步：预览每个文件会被如何读取（不入库），并给出建议的配置片段。"""
     from connectors.inspect import inspect_with_warehouse

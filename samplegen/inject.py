@@ -54,7 +54,8 @@ class Book:
         out = []
         for rule, code, subj, note in rows:
             if isinstance(subj, list):
-                subj = ";".join(sorted(x["no"] for x in subj))
+                # a voucher is its accounting period, word and number (rules.sqlparts.voucher_key)
+                subj = ";".join(sorted(f"{x['date']:%Y-%m}/{x['no']}" for x in subj))
             out.append((rule, code, subj, note))
         return out
 
