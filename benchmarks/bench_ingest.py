@@ -6,7 +6,7 @@ CSV, python-calamine for workbooks, which keeps cell types) and the fastest read
 workbooks, every cell as text); and the per-reader speeds on the largest workbook. Targets: ingest
 wall <= 1.3 x floor, peak RSS < 4 GB.
 
-The city comes from xuncha.sample.generate(out_dir, villages, seed); set XUNCHA_BENCH_INBOX to an
+The city comes from samplegen.generate(out_dir, villages, seed); set XUNCHA_BENCH_INBOX to an
 existing inbox to benchmark that instead, XUNCHA_BENCH_VILLAGES to change the size.
 """
 
@@ -52,7 +52,7 @@ print(json.dumps({"wall": wall, "rows": rows,
 _FLOOR = textwrap.dedent("""
     import json, resource, sys, time
     from pathlib import Path
-    from connectors.ingest import inbox_files
+    from connectors.inbox import inbox_files
     from connectors.readers import read_file
 
     def rows_of(p):
@@ -68,7 +68,7 @@ _FLOOR_FASTEST = textwrap.dedent("""
     from pathlib import Path
     import fastexcel
     import polars as pl
-    from connectors.ingest import inbox_files
+    from connectors.inbox import inbox_files
 
     def rows_of(p):
         data = p.read_bytes()
@@ -139,9 +139,9 @@ def _inbox(tmp_path_factory) -> Path:
     if given:
         return Path(given)
     try:
-        from xuncha.sample import generate
+        from samplegen import generate
     except ImportError:
-        pytest.skip("xuncha.sample.generate is not available yet; set XUNCHA_BENCH_INBOX to an inbox")
+        pytest.skip("samplegen.generate is not available yet; set XUNCHA_BENCH_INBOX to an inbox")
     out = tmp_path_factory.mktemp("city")
     t = time.perf_counter()
     generate(out, villages=VILLAGES, seed=2024)

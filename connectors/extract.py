@@ -77,19 +77,28 @@ def assign_villages(result: FileResult, index: VillageIndex, version: int) -> No
         a = match(s.data, index)
         s.data = a.frame
         seen += a.seen
-        unmatched = set(a.unmatched)
+        unmatched, unverified = set(a.unmatched), set(a.town_unknown)
         if s.quarantine is not None and s.quarantine.height:
             q = match(s.quarantine, index)
             s.quarantine = q.frame
             unmatched |= set(q.unmatched)
-        s.messages = [m for m in s.messages if not m.startswith(UNMATCHED_PREFIX)]
+            unverified |= set(q.town_unknown)
+        s.messages = [m for m in s.messages if not m.startswith((UNMATCHED_PREFIX, TOWN_UNKNOWN_PREFIX))]
         if unmatched:
             s.messages.append(unmatched_message(sorted(unmatched)))
+        if unverified:
+            s.messages.append(_listed(TOWN_UNKNOWN_PREFIX + "（统计用区划代码表未列其乡镇，无法核对乡镇，请核实）：",
+                                      sorted(unverified)))
     result.matched_with = version
     result.aliases = seen
 
 
 UNMATCHED_PREFIX = "以下村名未能匹配"
+TOWN_UNKNOWN_PREFIX = "以下村名仅按村名匹配"
+
+
+def _listed(lead: str, names: list[str]) -> str:
+    return lead + "、".join(names[:20]) + (f"等{len(names)}个" if len(names) > 20 else "")
 
 
 def unmatched_message(names: list[str]) -> str:

@@ -19,9 +19,16 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from connectors.catalog import load_catalog
-from connectors.extract import (UNMATCHED_PREFIX, FileResult, assign_villages, content_fingerprint, extract_file,
-                                extract_files, unmatched_message)
+from connectors.catalog import catalog_settings, load_catalog
+from connectors.extract import (
+    UNMATCHED_PREFIX,
+    FileResult,
+    assign_villages,
+    content_fingerprint,
+    extract_file,
+    extract_files,
+    unmatched_message,
+)
 from connectors.inbox import inbox_files, list_inbox, looks_like_statistics, relative_name
 from connectors.ingest_report import REPORT_COLUMNS, SheetReport, set_aside_reports, sheet_reports, write_ingest_report
 from connectors.readahead import Reference, batch_jobs, default_workers, extracted, spill_parent
@@ -63,7 +70,7 @@ def _write_many(con, results: list[FileResult], index: VillageIndex, version: in
 def ingest_file(path: Path, inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,
                 villages: VillageIndex | None = None) -> list[SheetReport]:
     """Load one file (replacing its earlier rows). villages: the reference; default what the warehouse holds."""
-    catalog = load_catalog(config.connectors.header_synonyms)
+    catalog = load_catalog(**catalog_settings(config.connectors))
     result = extract_file(path, inbox, catalog, limits=config.connectors.reading_limits)
     previously = loaded_files(con)
     if result.has_village_basics:
@@ -85,6 +92,8 @@ def _duckdb_threads(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[No
         con.execute(f"SET threads = {int(before)}")
 
 
+# What a village reference is built from (villages.VillageIndex.build)
+_REFERENCE_COLUMNS = ("town_raw", "village_raw", "village_code", "county", "former_names")
 # The version of a village reference worked out before its files were written (_expected_reference)
 GUESSED = -1
 
@@ -99,11 +108,11 @@ def _expected_reference(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,
     con.register("_xuncha_lead", pl.DataFrame({"f": mine}, schema={"f": pl.String}).to_arrow())
     try:
         held = con.execute(
-            "SELECT town_raw, village_raw, village_code FROM village_basics WHERE village_code IS NOT NULL "
+            f"SELECT {', '.join(_REFERENCE_COLUMNS)} FROM village_basics WHERE village_code IS NOT NULL "
             "AND source_file NOT IN (SELECT f FROM _xuncha_lead)").pl()
     finally:
         con.unregister("_xuncha_lead")
-    new = [s.data.select("town_raw", "village_raw", "village_code") for r in results for s in r.sheets
+    new = [s.data.select(_REFERENCE_COLUMNS) for r in results for s in r.sheets
            if s.extract == "village_basics" and s.data is not None and s.data.height]
     ref = pl.concat([held.cast(pl.String), *(f.cast(pl.String) for f in new)])
     ref = ref.filter(pl.col("village_code").is_not_null()).unique("village_code", keep="first", maintain_order=True)
@@ -121,9 +130,9 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
     everything here; default: default_workers). Statistics-looking files are loaded first, here,
     so that the reading processes match villages against their village list.
     """
-    synonyms = config.connectors.header_synonyms
+    settings = catalog_settings(config.connectors)
     limits = config.connectors.reading_limits
-    catalog = load_catalog(synonyms)  # fail fast on bad configuration, before any work
+    catalog = load_catalog(**settings)  # fail fast on bad configuration, before any work
     listing = list_inbox(inbox) if files is None else None
     files = listing.files if listing is not None else files
     if workers is None:
@@ -170,7 +179,7 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
             flush()
 
     if not workers:
-        with extracted(files, inbox, catalog, synonyms, 0, lambda: (index, version), limits=limits) as stream:
+        with extracted(files, inbox, catalog, settings, 0, lambda: (index, version), limits=limits) as stream:
             for result in stream:
                 take(result)
     else:
@@ -186,7 +195,7 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
         def reference() -> Reference:
             return (index, version) if lead_done else (guess, GUESSED)
 
-        with extracted(rest, inbox, catalog, synonyms, workers, reference, spill_parent(con), limits) as stream, \
+        with extracted(rest, inbox, catalog, settings, workers, reference, spill_parent(con), limits) as stream, \
                 _duckdb_threads(con, 1):  # the cores are the reading processes' (see READER_ENVIRONMENT)
             for result in lead_results:
                 take(result)
@@ -249,7 +258,7 @@ def rematch_villages(con: duckdb.DuckDBPyConnection, files: list[str], index: Vi
             con.unregister("_xuncha_map")
             record_aliases(con, [(vg, c, h) for _, vg, c, h in rows if c and vg and h != "code"])
         if results:
-            _refreshunmatched_messages(con, results)
+            _refresh_unmatched_messages(con, results, index)
     finally:
         con.unregister("_xuncha_files")
     # Quarantined rows are not in the canonical tables: re-match them from the frames kept in memory.
@@ -264,7 +273,7 @@ def rematch_villages(con: duckdb.DuckDBPyConnection, files: list[str], index: Vi
             replace_quarantine(con, r.source_file, frames)
 
 
-def _refreshunmatched_messages(con, results: dict[str, FileResult]) -> None:
+def _refresh_unmatched_messages(con, results: dict[str, FileResult], index: VillageIndex) -> None:
     by_sheet: dict[tuple[str, str], list[str]] = {}
     for t, table in TABLES.items():
         if not table.has_village:
@@ -273,7 +282,7 @@ def _refreshunmatched_messages(con, results: dict[str, FileResult]) -> None:
             f"SELECT DISTINCT source_file, source_sheet, town_raw, village_raw FROM {t} "
             "WHERE village_match = 'unmatched' AND source_file IN (SELECT f FROM _xuncha_files)"
         ).fetchall():
-            by_sheet.setdefault((f, sheet), []).append(f"{town or ''}{village}" if town and not village.startswith(town) else village)
+            by_sheet.setdefault((f, sheet), []).append(index.describe(town, village))
     for r in results.values():
         for s in r.sheets:
             s.messages = [m for m in s.messages if not m.startswith(UNMATCHED_PREFIX)]

@@ -5,6 +5,9 @@ caller can quarantine a row with a Chinese reason. The scalar functions are the 
 path (`normalise_series`) applies the same rules to whole polars columns, vectorised for ids, names,
 text and codes, and through the scalar function on unique values only for dates and numbers.
 Tests hold both to the same table of quirks.
+
+Long because the scalar reference and its vectorised twin for each kind sit side by side, so a
+quirk fixed in one is seen to need fixing in the other.
 """
 
 from __future__ import annotations

@@ -29,7 +29,6 @@ from connectors.extract import FileResult, assign_villages, extract_files
 from connectors.villages import VillageIndex
 from xuncha.config import ReadingLimits
 
-
 # Files read ahead of the one being validated and written: enough that the reader is never idle
 # while a group of files is validated (seconds), bounded by input size for memory.
 READ_AHEAD_BYTES = 48 * 1024 * 1024
@@ -98,7 +97,7 @@ Reference = tuple[VillageIndex, int]  # the village reference and its version
 
 
 @contextmanager
-def extracted(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, workers: int,
+def extracted(files: list[Path], inbox: Path, catalog: Catalog, settings: dict, workers: int,
               reference: Callable[[], Reference], spill_folder: Path | None = None,
               limits: ReadingLimits | None = None) -> Iterator[Iterator[FileResult]]:
     """Extracted files, reading from the moment this is entered: here (villages are matched
@@ -121,7 +120,7 @@ def extracted(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, 
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             hand_over = (spill, SPILL_MIN_ROWS) if spill is not None else None
             with _environment(READER_ENVIRONMENT):  # the processes start with the first jobs, submitted here
-                stream = read_window(pool, lambda pool, job: pool.submit(_extract_job, (job, inbox, synonyms, reference(),
+                stream = read_window(pool, lambda pool, job: pool.submit(_extract_job, (job, inbox, settings, reference(),
                                                                                         hand_over, limits)),
                                      jobs, 2 * workers, ordered=False)
             yield (_unspill(r) for r in stream)
@@ -132,10 +131,11 @@ def extracted(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, 
 
 def _extract_job(args: tuple[list[Path], Path, dict, Reference, tuple[Path, int] | None, ReadingLimits | None]
                  ) -> list[FileResult]:
-    """In a reading process: read, transform, and match villages against the reference given;
+    """In a reading process: read, transform, and match villages against the reference given
+    (`settings`: load_catalog's keyword arguments, catalog.catalog_settings);
     frames of at least so many rows are handed over in files of `spill` = (folder, rows)."""
-    paths, inbox, synonyms, (index, version), spill, limits = args
-    results = extract_files(paths, inbox, load_catalog(synonyms), limits=limits)
+    paths, inbox, settings, (index, version), spill, limits = args
+    results = extract_files(paths, inbox, load_catalog(**settings), limits=limits)
     for result in results:
         assign_villages(result, index, version)
         if spill is not None:
@@ -159,7 +159,7 @@ def _spill(result: FileResult, directory: Path, min_rows: int) -> None:
         if s.data is not None and s.data.height >= min_rows:
             path = directory / f"{uuid.uuid4().hex}.arrow"
             s.data.write_ipc(path, compression="uncompressed", compat_level=pl.CompatLevel.oldest())
-            s.data = _Spilled(path)
+            s.data = _Spilled(path)  # type: ignore[assignment]  # handed over as a file, read back by _unspill
 
 
 def _unspill(result: FileResult) -> FileResult:

@@ -13,24 +13,14 @@ from operator import itemgetter
 
 import polars as pl
 
-from connectors.catalog import Catalog, ExtractSpec
+from connectors.catalog import Catalog
+from connectors.context import context_values, sheet_context, wanted_fields
+from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.headers import MAX_HEADER_SCAN, HeaderMatch, Unrecognised, detect_header
-from connectors.normalize import LOSSY_NUMBER, REASONS, dtype_of, normalise_column
+from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
+from connectors.periods import period_columns
 from connectors.readers import RawSheet
-from connectors.schema import QUARANTINE_COLUMNS, VILLAGE_KEYS
-
-# Totals and notes are recognised in the first few columns only: further right, free text (摘要)
-# may legitimately contain these words.
-MARKER_COLUMNS = 4
-_TOTALS = r"合计|总计|小计|本页合计|本月合计|本年累计|累计发生额"
-_NOTES = (r"^(填表人|填报人|制表人|制表|审核人|审核|审批人|复核人|复核|负责人|单位负责人|分管领导|经办人|联系人|"
-          r"联系电话|填表日期|填报日期|制表日期|报送日期|备注|说明|注|会计|主管会计|出纳|记账|记账人|"
-          r"财务负责人|报账员|单位盖章|盖章|签字|发放单位|填报单位|制表单位|报送单位|单位)"
-          r"(?:[(（]盖章[)）])?[:：]|^第\d+页|^共\d+页")
-# A row under the header holding only units ("（亩）", "元/亩") is the header's second line.
-_UNITS = r"^[(（]?(?:亩|元|元/亩|元／亩|人|户|个|万元|公顷|平方米|%|％|年|月|日)[)）]?$"
-_WS = r"[\s\u3000\u00a0]"
-_VILLAGE_RAW_KEYS = ("town_raw", "village_raw", "village_code")
+from connectors.row_kinds import MARKER_COLUMNS, classify_rows, content_totals
 
 
 @dataclass
@@ -49,6 +39,16 @@ class SheetResult:
     columns_found: dict[str, str] = field(default_factory=dict)  # canonical column -> header as written
     problems: dict[str, dict[str, int]] = field(default_factory=dict)
     validation: pl.DataFrame | None = None  # this sheet's rows of validation_results, once validated
+    # recognition: the chosen kind's score and the best other kind with its score (ingest report)
+    score: float | None = None
+    runner_up: tuple[str, float] | None = None
+    # for `xuncha inspect`: header rows (0-based), values taken from outside the columns (field ->
+    # (value, source)), columns mapped by content (column -> why), and xuncha.toml lines that
+    # would settle what could not be decided
+    header_rows: tuple[int, ...] = ()
+    context: dict[str, tuple[str, str]] = field(default_factory=dict)
+    inferred: dict[str, str] = field(default_factory=dict)
+    config_lines: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> str:
@@ -110,9 +110,12 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
             if last == 0:
                 results[f][i] = SheetResult(name, None, messages=["空工作表，无数据"])
                 continue
-            match = detect_header(sheet.rows[: MAX_HEADER_SCAN + 1], catalog, sheet.merges)
+            match = detect_header(sheet.rows[: MAX_HEADER_SCAN + 1], catalog, sheet.merges,
+                                  only=catalog.pinned(source_file), margin=catalog.margin)
             if isinstance(match, Unrecognised):
-                results[f][i] = SheetResult(name, None, messages=[match.reason + f"（本表共{last}行未读取）"])
+                reason = match.reason.replace("<文件名>", source_file)
+                results[f][i] = SheetResult(name, None, messages=[reason + f"（本表共{last}行未读取）"],
+                                            config_lines=[line.replace("<文件名>", source_file) for line in match.config_lines])
                 continue
             key = (match.spec.name, tuple(match.columns.items()), tuple(sorted(match.labels.items())), match.unused,
                    match.duplicates, sheet.frame is not None)
@@ -179,7 +182,7 @@ class _RowCells:
     def raw(self, positions: pl.Series) -> list[pl.Series]:
         """Every column's cells as text at these row positions."""
         rows = [self.data[i] for i in positions.to_list()]
-        return [_text_series(col) for col in zip(*rows)] if rows else []
+        return [_text_series(col) for col in zip(*rows, strict=True)] if rows else []
 
 
 class _FrameCells:
@@ -219,9 +222,12 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     row_parts: list[pl.Series] = []
     sheet_parts: list[pl.Series] = []
     for k, m in enumerate(members):
-        result = SheetResult(m.name, spec.name)
+        result = SheetResult(m.name, spec.name, score=m.match.score, runner_up=m.match.runner_up,
+                             header_rows=m.match.header_rows, inferred=dict(m.match.inferred))
         hidden = "（隐藏工作表）" if m.sheet.hidden else ""
         result.messages.append(f"识别为“{spec.label}”{hidden}（表头在第{header_at_of[id(m)]}行）")
+        if m.match.inferred:
+            result.messages.append("按内容识别的列：" + "；".join(m.match.inferred.values()))
         results.append(result)
         start = m.match.data_start
         if start >= m.last:
@@ -254,7 +260,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         by_index[j] = texts[canon]
     marker_cols = [by_index[j] if j in by_index else cells.column(j)[0] for j in range(min(MARKER_COLUMNS, width))]
 
-    skip_kind = _classify_rows(spec, match, texts, marker_cols, n)
+    skip_kind = content_totals(spec, texts, sheet_all, classify_rows(spec, match, texts, marker_cols, n))
     keep = skip_kind.is_null()
     skipped = _per_sheet(sheet_all, {"kind": skip_kind}, ~keep)
     counts_read = dict(sheet_all.filter(keep).value_counts().iter_rows())
@@ -283,8 +289,8 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
 
     values: dict[str, pl.Series] = {}
     cleaned: dict[str, pl.Series] = {}
-    reason_code = _nulls(m, pl.String).alias("code")
-    reason_col = _nulls(m, pl.String).alias("col")
+    reason_code = nulls(m, pl.String).alias("code")
+    reason_col = nulls(m, pl.String).alias("col")
     warnings: dict[int, list[str]] = {}
 
     def flag(mask: pl.Series, code: pl.Series | str, canon: str) -> None:
@@ -321,6 +327,10 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         v, p, cleaned[canon] = normalise_column(texts[canon], "code" if canon == "village_code" else kind,
                                                 lossy[canon], today, numeric[canon])
         values[canon] = v
+        if kind == "month" and "period_start" in spec.table.column_names:
+            # 2024年度, 2024年第二季度: not a month, but a period the row pays for (connectors/periods.py)
+            values["period_start"], values["period_end"] = period_columns(texts[canon], v)
+            p = pl.select(pl.when(pl.lit(values["period_start"]).is_null()).then(pl.lit(p))).to_series()
         label = match.labels[mapped[canon]]
         if p.null_count() < m:
             for k, found in _per_sheet(sheet_of, {"p": p}, p.is_not_null()).items():
@@ -357,16 +367,27 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
                  f"“{label}”列有{count}个值不是12位区划代码，已置为空（第{shown}行）")
             values["village_code"] = pl.select(pl.when(pl.lit(bad)).then(None).otherwise(pl.lit(vc))).to_series()
 
+    # Year, period, town and village the header lacks: from the title lines, sheet, file and folder names.
+    fields = wanted_fields(spec.table.column_names, spec.table.has_village, set(mapped))
+    if fields and m:
+        contexts = [sheet_context(mem.sheet.rows[: mem.match.header_rows[0]], mem.name, mem.source_file)
+                    for mem in members]
+        values.update(context_values(contexts, fields, sheet_of))
+        for k, result in enumerate(results):
+            if k in with_rows:
+                result.messages.extend(contexts[k].messages(fields))
+                result.context = {f: (v.value, v.source) for f, v in contexts[k].values.items() if f in fields}
+
     quarantined = reason_code.is_not_null()
     names = [mem.name for mem in members]
     files = [mem.source_file for mem in members]
     quarantine: dict[int, pl.DataFrame] = {}
     if quarantined.any():
         positions = keep_idx.filter(quarantined)
-        frame = _quarantine_frame(spec, match, cells.raw(positions), row_no, sheet_of, names, quarantined,
+        frame = quarantine_frame(spec, match, cells.raw(positions), row_no, sheet_of, names, quarantined,
                                   reason_code, reason_col, files, values, cleaned)
         quarantine = {key[0]: f.drop("_s") for key, f in frame.partition_by("_s", as_dict=True, maintain_order=True).items()}
-    loaded = _data_frame(spec, values, ~quarantined, row_no, sheet_of, names, files)
+    loaded = data_frame(spec, values, ~quarantined, row_no, sheet_of, names, files)
     loaded_parts = ({0: loaded.drop("_s")} if len(members) == 1 else
                     {key[0]: f.drop("_s") for key, f in loaded.partition_by("_s", as_dict=True, maintain_order=True).items()})
     empty = loaded.clear().drop("_s")
@@ -393,160 +414,3 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     return results
 
 
-def _classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Series],
-                   marker_cols: list[pl.Series], n: int) -> pl.Series:
-    """Per data row: null for a data row, else why it is skipped (空行/合计行/表尾说明/重复表头).
-
-    Only rows that could be skipped are examined closely: with an ID column, a data row has an ID
-    that is not the header's own text, and that check is cheap; the regexes run on the rest.
-    """
-    frame = pl.DataFrame({f"m{i}": s for i, s in enumerate(marker_cols)} | {f"c_{k}": s for k, s in texts.items()})
-    label_of = {k: match.labels[match.columns[k]].replace(" ", "").replace("\n", "") for k in texts}
-    id_cols = [k for k in texts if spec.column(k).kind == "id"]
-    if id_cols:
-        empty_id = pl.all_horizontal([pl.col(f"c_{k}").str.strip_chars().fill_null("") == "" for k in id_cols])
-        as_header = pl.any_horizontal([pl.col(f"c_{k}").str.strip_chars() == label_of[k] for k in id_cols])
-        candidates = frame.select((empty_id | as_header.fill_null(False)).alias("c"))["c"].arg_true()
-        if len(candidates) == 0:
-            return pl.repeat(None, n, dtype=pl.String, eager=True)
-        sub = frame[candidates]
-    else:
-        candidates, sub = None, frame
-    # White space removed once into columns of their own: as expressions repeated inside the
-    # conditions below, polars evaluated them again and again (25 ms instead of 3 on a ledger).
-    names = sub.columns
-    sub = sub.select([pl.col(c).str.replace_all(_WS, "").alias(f"s{i}") for i, c in enumerate(names)]
-                     + [pl.col(f"c_{k}").alias(f"c_{k}") for k in id_cols])
-    stripped = {c: pl.col(f"s{i}") for i, c in enumerate(names)}
-    filled_cols = [(stripped[c].is_not_null() & (stripped[c] != "")).alias(f"f{i}") for i, c in enumerate(names)]
-    sub = sub.with_columns(filled_cols)
-    filled = [pl.col(f"f{i}") for i in range(len(names))]
-    blank = ~pl.any_horizontal(filled)
-    markers = [stripped[f"m{i}"] for i in range(len(marker_cols))]
-    no_id = pl.all_horizontal([pl.col(f"c_{k}").str.strip_chars().fill_null("") == "" for k in id_cols]) if id_cols else pl.lit(True)
-    totals = pl.any_horizontal([mk.str.contains(_TOTALS).fill_null(False) for mk in markers]) if markers else pl.lit(False)
-    notes = pl.any_horizontal([mk.str.contains(_NOTES).fill_null(False) for mk in markers]) if markers else pl.lit(False)
-    units_only = pl.any_horizontal(filled) & pl.all_horizontal(
-        [~f | stripped[c].str.contains(_UNITS).fill_null(False) for f, c in zip(filled, names, strict=True)]
-    )
-    header_eq = [(stripped[f"c_{k}"] == label_of[k]).fill_null(False).cast(pl.Int32) for k in texts]
-    repeat = (pl.sum_horizontal(header_eq) >= max(2, (len(header_eq) + 1) // 2)) if header_eq else pl.lit(False)
-    kind = (
-        pl.when(blank).then(pl.lit("空行"))
-        .when(repeat).then(pl.lit("重复表头"))
-        .when(units_only & no_id).then(pl.lit("表头单位行"))
-        .when(totals & no_id).then(pl.lit("合计行"))
-        .when(notes & no_id).then(pl.lit("表尾说明"))
-        .otherwise(None)
-    )
-    result = sub.select(kind.alias("skip"))["skip"]
-    if candidates is None:
-        return result
-    return pl.repeat(None, n, dtype=pl.String, eager=True).scatter(candidates, result)
-
-
-def _quarantine_frame(spec, match, raw_columns, row_no, sheet_of, names, quarantined, reason_code, reason_col,
-                      files, values, cleaned):
-    """Quarantined rows with every raw cell kept (JSON keyed by header), and a reason naming row and column.
-
-    Also carries the row's cleaned failing value and its village keys (town_raw, village_raw,
-    village_code as written) so villages.assign can give quarantined rows their village too.
-    Vectorised: a file whose IDs were all stored as numbers quarantines every row. `raw_columns`:
-    the quarantined rows' cells as text, column by column; column _s: the row's sheet (index into `names`).
-    """
-    rows = row_no.filter(quarantined)
-    sheets = sheet_of.filter(quarantined)
-    k = len(rows)
-    width = len(raw_columns)
-    # Raw cells as text, keyed by header (made unique: two columns may share a header text).
-    keys: list[str] = []
-    raw_cols: dict[str, pl.Series] = {}
-    for j, col in enumerate(raw_columns):
-        key = match.labels.get(j) or f"第{j + 1}列"
-        while key in raw_cols:
-            key += f"#{j + 1}"
-        keys.append(key)
-        text = col.str.replace(r"^(-?\d+)\.0$", "${1}")
-        raw_cols[key] = pl.select(pl.when(pl.lit(text) == "").then(None).otherwise(pl.lit(text))).to_series()
-    raw = pl.DataFrame(raw_cols) if raw_cols else pl.DataFrame({"_": _nulls(k, pl.String)})
-    raw_json = raw.select(pl.struct(pl.all()).struct.json_encode()).to_series() if width else pl.repeat("{}", k, eager=True)
-
-    canon_s = reason_col.filter(quarantined)
-    code_s = reason_code.filter(quarantined)
-    canons = sorted(set(canon_s.to_list()))
-    label_of = {c: (match.labels.get(match.columns[c]) if c in match.columns else None) or spec.column(c).label
-                for c in canons}
-    shown = pl.repeat(None, k, dtype=pl.String, eager=True)
-    cleaned_value = pl.repeat(None, k, dtype=pl.String, eager=True)
-    for c in canons:
-        is_c = canon_s == c
-        if c in match.columns:
-            key = keys[match.columns[c]] if match.columns[c] < len(keys) else None
-            if key is not None:
-                shown = pl.select(pl.when(pl.lit(is_c)).then(pl.lit(raw[key])).otherwise(pl.lit(shown))).to_series()
-        if c in cleaned:
-            cv = cleaned[c].filter(quarantined)
-            cleaned_value = pl.select(pl.when(pl.lit(is_c)).then(pl.lit(cv)).otherwise(pl.lit(cleaned_value))).to_series()
-    frame = pl.DataFrame({
-        "row": rows, "canon": canon_s, "code": code_s, "shown": shown, "raw_json": raw_json, "cleaned": cleaned_value,
-    })
-    reason = pl.concat_str([
-        pl.lit("第"), pl.col("row").cast(pl.String), pl.lit("行“"),
-        pl.col("canon").replace_strict(label_of, return_dtype=pl.String), pl.lit("”列："),
-        pl.col("code").replace_strict(REASONS, default=pl.col("code"), return_dtype=pl.String),
-        pl.when(pl.col("shown").is_not_null()).then(pl.concat_str([pl.lit("（原值："), pl.col("shown"), pl.lit("）")]))
-        .otherwise(pl.lit("")),
-    ])
-    village = {
-        key: (values[key].filter(quarantined).cast(pl.String) if key in values
-              else _nulls(k, pl.String))
-        for key in _VILLAGE_RAW_KEYS
-    }
-    out = frame.select(
-        _of_sheet(sheets, files).alias("source_file"),
-        _of_sheet(sheets, names).alias("source_sheet"),
-        pl.col("row").cast(pl.Int32).alias("source_row"),
-        pl.lit(spec.name, dtype=pl.String).alias("extract"),
-        pl.lit(spec.table.name, dtype=pl.String).alias("table_name"),
-        pl.col("canon").alias("column_name"),
-        pl.col("code").alias("reason_code"),
-        reason.alias("reason"),
-        pl.col("raw_json"),
-        pl.col("cleaned").alias("cleaned_value"),
-    )
-    return out.with_columns(village["village_code"].alias("village_code")).select(QUARANTINE_COLUMNS).with_columns(
-        village["town_raw"].alias("town_raw"), village["village_raw"].alias("village_raw"), sheets.alias("_s"))
-
-
-def _nulls(n: int, dtype: pl.DataType) -> pl.Series:
-    """n nulls (not from a Python list of n Nones: 80 ms for 770,000)."""
-    return pl.repeat(None, n, dtype=dtype, eager=True)
-
-
-def _of_sheet(sheet_of: pl.Series, values: list[str]) -> pl.Series:
-    """Per row, the value of its sheet (sheet_of: index into `values`)."""
-    if len(set(values)) == 1:
-        return pl.repeat(values[0], len(sheet_of), dtype=pl.String, eager=True)
-    return sheet_of.replace_strict(list(range(len(values))), values, return_dtype=pl.String)
-
-
-def _data_frame(spec: ExtractSpec, values: dict[str, pl.Series], keep: pl.Series, row_no: pl.Series,
-                sheet_of: pl.Series, names: list[str], files: list[str]) -> pl.DataFrame:
-    """The rows to load, with provenance; column _s: the row's sheet (index into `names`)."""
-    k = int(keep.sum())
-    cols: dict[str, pl.Series] = {}
-    table_cols = list(spec.table.columns)
-    if spec.table.has_village:
-        table_cols += [c for c in VILLAGE_KEYS if c.name in _VILLAGE_RAW_KEYS]
-    for c in table_cols:
-        dtype = pl.String if c.name == "village_code" else dtype_of(c.kind)
-        if c.name in values:
-            cols[c.name] = values[c.name].filter(keep).cast(dtype)
-        else:
-            cols[c.name] = _nulls(k, dtype).alias(c.name)
-    sheets = sheet_of.filter(keep)
-    cols["source_file"] = _of_sheet(sheets, files)
-    cols["source_sheet"] = _of_sheet(sheets, names)
-    cols["source_row"] = row_no.filter(keep)
-    cols["_s"] = sheets
-    return pl.DataFrame(cols)

@@ -175,7 +175,8 @@ def _encode(c: pl.Expr) -> pl.Expr:
     """A value as text that tells every value apart (null, "", and where one value ends): floats
     cast to text and back are the same float."""
     text = c.cast(pl.String)
-    return pl.when(c.is_null()).then(pl.lit("~")).otherwise(pl.concat_str(text.str.len_chars().cast(pl.String), pl.lit(":"), text))
+    return pl.when(c.is_null()).then(pl.lit("~")).otherwise(
+        pl.concat_str(text.str.len_chars().cast(pl.String), pl.lit(":"), text))
 
 
 _PHYSICAL_INT = (pl.Date, pl.Datetime, pl.Boolean, pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)

@@ -13,13 +13,13 @@ import time
 import zipfile
 from pathlib import Path
 
-from msoffcrypto.format.ooxml import OOXMLFile
 import openpyxl
 import pytest
+from fixtures.connectors.workbooks import BASICS, make_id, write_csv, write_xlsx
+from msoffcrypto.format.ooxml import OOXMLFile
 
 from connectors.ingest import SheetReport, ingest_inbox
 from connectors.warehouse import open_warehouse
-from fixtures.connectors.workbooks import BASICS, make_id, write_csv, write_xlsx
 from xuncha.config import WorkspaceConfig
 
 FIXTURES = Path(__file__).parent / "fixtures" / "connectors"

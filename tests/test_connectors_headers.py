@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from fixtures.connectors.headers import HEADERS
 
 from connectors.catalog import CatalogError, load_catalog
-from connectors.headers import HeaderMatch, Unrecognised, detect_header, normalise_header
-from fixtures.connectors.headers import HEADERS
+from connectors.headers import HeaderMatch, Unrecognised, detect_header
+from connectors.headertext import normalise_header
 
 CATALOG = load_catalog()
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
+from fixtures.connectors.workbooks import BASICS, make_id, write_csv, write_xlsx
 
 from connectors.catalog import load_catalog
 from connectors.ingest import ingest_file, ingest_inbox, write_ingest_report
 from connectors.warehouse import open_warehouse
-from fixtures.connectors.workbooks import BASICS, make_id, write_csv, write_xlsx
 from xuncha.config import ConnectorsConfig, WorkspaceConfig
 
 FIXTURES = Path(__file__).parent / "fixtures" / "connectors"

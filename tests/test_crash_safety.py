@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from conftest import built_once
 
 from xuncha.faults import MARKER, STAGES
 
@@ -74,41 +75,44 @@ def flag_ids(ws: Path) -> set[str]:
     return set(pl.read_csv(ws / "flags.csv", infer_schema=False).filter(pl.col("status") != "resolved")["flag_id"])
 
 
-@pytest.fixture(scope="module")
-def inboxes(tmp_path_factory):
-    """A small county (inbox A) and the same with one file changed (inbox B)."""
-    from xuncha.sample import generate
+@pytest.fixture(scope="session")
+def inboxes(tmp_path_factory, sample_inbox):
+    """A small county (inbox A) and the same with one file changed (inbox B); built once per session
+    and shared by the xdist workers (read-only: runs copy what they change)."""
+    a = sample_inbox(4, 11)
 
-    root = tmp_path_factory.mktemp("crash")
-    a = root / "A"
-    generate(a, villages=4, seed=11)
-    b = root / "B"
-    shutil.copytree(a, b)
-    deaths = next(b.rglob("死亡*.csv"))
-    lines = deaths.read_bytes().splitlines(keepends=True)
-    deaths.write_bytes(b"".join(lines[:-2] + lines[-1:]))  # one death record fewer: data changed
-    return a, b
+    def build_b(b: Path) -> None:
+        shutil.copytree(a, b)
+        deaths = next(b.rglob("死亡*.csv"))
+        lines = deaths.read_bytes().splitlines(keepends=True)
+        deaths.write_bytes(b"".join(lines[:-2] + lines[-1:]))  # one death record fewer: data changed
+
+    return a, built_once(tmp_path_factory, "crash-inbox-b", build_b)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def good_workspace(inboxes, tmp_path_factory):
-    """A workspace after a good run on inbox A."""
+    """A workspace after a good run on inbox A (shared: tests copy it)."""
     a, _ = inboxes
-    ws = tmp_path_factory.mktemp("good") / "ws"
-    r = run(a, ws)
-    assert r.returncode == 0, r.stderr[-3000:]
-    return ws
+
+    def build(ws: Path) -> None:
+        r = run(a, ws)
+        assert r.returncode == 0, r.stderr[-3000:]
+
+    return built_once(tmp_path_factory, "crash-good-workspace", build)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def reference(inboxes, good_workspace, tmp_path_factory):
     """Flags of inbox B after a run that was never interrupted."""
     _, b = inboxes
-    ws = tmp_path_factory.mktemp("ref") / "ws"
-    shutil.copytree(good_workspace, ws)
-    r = run(b, ws)
-    assert r.returncode == 0, r.stderr[-3000:]
-    return flag_ids(ws)
+
+    def build(ws: Path) -> None:
+        shutil.copytree(good_workspace, ws)
+        r = run(b, ws)
+        assert r.returncode == 0, r.stderr[-3000:]
+
+    return flag_ids(built_once(tmp_path_factory, "crash-reference", build))
 
 
 @pytest.mark.parametrize("stage", list(STAGES))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rule_fixtures import warehouse_from_rows
+
 from rules.derived import build_kinship
 from xuncha.config import KinshipConfig
 from xuncha.idcard import check_char

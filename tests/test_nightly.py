@@ -16,14 +16,11 @@ from pipelines import steps
 from pipelines.cli import app
 from pipelines.flows import run_pipeline
 from rules.lifecycle import set_triage
-from xuncha.sample import generate
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory) -> Path:
-    inbox = tmp_path_factory.mktemp("inbox")
-    generate(inbox, villages=12, seed=11)  # one town: the full injection plan
-    return inbox
+def county(sample_inbox) -> Path:
+    return sample_inbox(12, 11)  # one town: the full injection plan (shared: tests copy it)
 
 
 def flags_csv(ws: Path) -> pl.DataFrame:

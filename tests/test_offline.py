@@ -23,12 +23,8 @@ XUNCHA = Path(sys.executable).with_name("xuncha")
 
 
 @pytest.fixture(scope="module")
-def small_inbox(tmp_path_factory) -> Path:
-    from xuncha.sample import generate
-
-    inbox = tmp_path_factory.mktemp("offline") / "inbox"
-    generate(inbox, villages=4, seed=5)
-    return inbox
+def small_inbox(sample_inbox) -> Path:
+    return sample_inbox(4, 5)  # read only
 
 
 def _unshare_works() -> str | None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import msoffcrypto
+import msoffcrypto.exceptions
 import openpyxl
 import pytest
+from openpyxl.utils.exceptions import InvalidFileException
 from test_reports_county import build_county
 
 import reports
@@ -53,11 +56,11 @@ def test_encrypted_team_workbooks_need_the_password(tmp_path: Path, monkeypatch)
     with open(path, "rb") as f:
         office = msoffcrypto.OfficeFile(f)
         assert office.is_encrypted()
-        with pytest.raises(Exception):
+        with pytest.raises(msoffcrypto.exceptions.InvalidKeyError):
             bad = io.BytesIO()
             office.load_key(password="wrong")
             office.decrypt(bad)
-    with pytest.raises(Exception):
+    with pytest.raises((InvalidFileException, zipfile.BadZipFile)):
         openpyxl.load_workbook(path)
     with open(path, "rb") as f:
         office = msoffcrypto.OfficeFile(f)

@@ -28,6 +28,10 @@ def test_rule_has_fixtures(rule) -> None:
     flagged = [c for c in cases if c["expect"]]
     clean = [c for c in cases if not c["expect"]]
     assert flagged, f"{rule.id}: no fixture case with a flag"
+    for case in flagged:
+        for entry in case["expect"]:
+            # village, subject, amount_yuan (drives the scores) and a fragment of the summary
+            assert len(entry) == 4 and isinstance(entry[2], float) and entry[3], f"{rule.id} / {case['name']}: {entry}"
     assert len(clean) >= max(1, len(rule.exclusions)), f"{rule.id}: need one clean case per exclusion"
 
 

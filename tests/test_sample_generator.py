@@ -12,8 +12,8 @@ import pytest
 import xlrd
 
 from rules.catalog import RULES_BY_ID
+from samplegen import EXPECTED_QUARANTINE, GROUND_TRUTH, NEAR_MISSES, generate
 from xuncha.idcard import problem, upgrade_15
-from xuncha.sample import EXPECTED_QUARANTINE, GROUND_TRUTH, NEAR_MISSES, generate
 
 ALL_RULES = sorted(RULES_BY_ID)  # the catalogue: every rule has injected anomalies and near misses
 FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789XX")

@@ -8,18 +8,19 @@ import os
 import random
 import re
 
+import great_expectations.expectations as gxe
 import pandas as pd
 import pytest
-
-import great_expectations.expectations as gxe
-from connectors.catalog import load_catalog
-from connectors.ingest import ingest_inbox
-from connectors.validation import _gx, load_checks, valid_resident_ids
-from connectors.warehouse import open_warehouse
 from fixtures.connectors.workbooks import BASICS, make_id, write_xlsx
+
+from connectors.catalog import load_catalog
+from connectors.checks import load_checks
+from connectors.gx_adapter import _gx, valid_resident_ids
+from connectors.ingest import ingest_inbox
+from connectors.warehouse import open_warehouse
+from pipelines.audit import REDACTED, audited, config_record
 from reports.data_quality import write_data_quality_html
 from xuncha import idcard
-from xuncha.audit import REDACTED, audited, config_record
 from xuncha.config import WorkspaceConfig
 from xuncha.lock import WorkspaceBusy, workspace_lock
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xuncha.sample import names as N
-from xuncha.sample.world import (
+from samplegen import names as N
+from samplegen.world import (
     CARE_SUBSIDY,
     COUNTY_NAME,
     LIVING_SUBSIDY,

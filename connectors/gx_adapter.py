@@ -1,0 +1,242 @@
+"""The Great Expectations adapter: our checks as a GX suite over one pandas batch, failures back.
+
+Everything that knows GX is here: importing it lazily (~3 s; in the background via `preload()`
+while files are read), the two custom expectations (valid resident IDs, village codes in the
+statistics list), translating a Target into an expectation, and running a suite over a frame.
+Callers get, per target, the failing row positions or the error GX raised.
+
+One monkeypatch of GX internals is fenced in `_gx()` and explained there (HASH_THRESHOLD); it
+changes no result, only skips hashing batches nothing reads the hash of. pyproject caps GX's
+version for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from connectors.checks import Check, Target
+from xuncha import idcard
+
+
+@dataclass
+class Failure:
+    """A target's outcome on a batch: failing positions in the batch frame ([-1]: a column absent
+    from the header), how many rows were evaluated, and GX's error when it could not evaluate."""
+
+    positions: list[int]
+    evaluated: int
+    error: str | None = None
+
+
+def gx_column(column: str) -> str:
+    """The batch frame's name for a target column (derived `@name` columns are computed as `_name`)."""
+    return "_" + column[1:] if column.startswith("@") else column
+
+
+def run_suite(name: str, frame: pl.DataFrame, targets: list[tuple[Check, Target]], today: dt.date,
+              reference: frozenset[str]) -> dict[Target, Failure]:
+    """One GX validation of `targets` over `frame` (columns _sheet and _row are not handed to GX)."""
+    state = _gx()
+    gx = state["gx"]
+    suite = gx.ExpectationSuite(name=name)
+    order: list[Target] = []
+    # GX compares dates element by element in Python (pandas map: ~4 µs a value, most of the
+    # validation time at city scale); as days since 1970 the same comparisons are vectorised. Int64,
+    # not Int32: GX takes its vectorised path only for the dtypes equal to int and float.
+    date_columns = {c for c, dtype in frame.schema.items() if dtype == pl.Date}
+    for check, t in targets:
+        days = bool(date_columns) and all(gx_column(c) in date_columns for c in t.columns)
+        suite.add_expectation(_expectation(check.expectation, t, today, len(order), days))
+        order.append(t)
+    columns = [c for c in frame.columns if c not in ("_sheet", "_row")]
+    # Integers as Int64 too: GX compares int32 columns element by element in Python as well.
+    whole = {c for c, dtype in frame.schema.items() if dtype.is_integer()} | date_columns
+    pdf = frame.select([pl.col(c).cast(pl.Int64) if c in whole else pl.col(c) for c in columns]).to_pandas()
+    global _village_reference
+    with _reference_lock:
+        _village_reference = reference
+        batch = state["batch_definition"].get_batch(batch_parameters={"dataframe": pdf})
+        result = batch.validate(suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": 0,
+                                                      "include_unexpected_rows": False})
+    assert len(result.results) == len(order)
+    failures: dict[Target, Failure] = {}
+    for r in result.results:
+        t = order[int(r.expectation_config.meta["xuncha_target"])]
+        info = r.exception_info or {}
+        if info.get("raised_exception"):
+            failures[t] = Failure([], 0, str(info.get("exception_message"))[:300])
+            continue
+        res = r.result or {}
+        idx = res.get("unexpected_index_list") or []
+        failures[t] = Failure([int(i) for i in idx], int(res.get("element_count") or frame.height))
+    return failures
+
+
+_gx_lock = threading.Lock()
+
+
+_gx_state: dict[str, Any] = {}
+
+
+def preload() -> None:
+    """Import Great Expectations in a background thread (it takes seconds) while files are read."""
+    if "thread" not in _gx_state and "gx" not in _gx_state:
+        t = threading.Thread(target=_gx, name="xuncha-gx-import", daemon=True)
+        _gx_state["thread"] = t
+        t.start()
+
+
+def _gx() -> dict[str, Any]:
+    """The GX modules, an ephemeral context (nothing written, no analytics) and our expectations."""
+    with _gx_lock:
+        if "gx" in _gx_state:
+            return _gx_state
+        import xuncha  # noqa: F401  (telemetry variables set before GX reads them)
+
+        # GX logs its set-up at INFO ("temporary directory for ephemeral docs site"): not for users.
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        import great_expectations as gx
+        import great_expectations.expectations as gxe
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.execution_engine import PandasExecutionEngine
+        from great_expectations.expectations.expectation import ColumnMapExpectation
+        from great_expectations.expectations.metrics import ColumnMapMetricProvider, column_condition_partial
+
+        # Importing GX sets its loggers up again: quiet them once more, children included.
+        for name in list(logging.root.manager.loggerDict):
+            if name.startswith("great_expectations"):
+                logging.getLogger(name).setLevel(logging.WARNING)
+
+        class ColumnValuesValidResidentId(ColumnMapMetricProvider):
+            condition_metric_name = "column_values.xuncha_valid_resident_id"
+
+            @column_condition_partial(engine=PandasExecutionEngine)
+            def _pandas(cls, column, **kwargs):
+                return valid_resident_ids(column)
+
+        class ExpectColumnValuesToBeValidResidentId(ColumnMapExpectation):
+            """Expect 18-character resident IDs (GB 11643): 17 digits, an ISO 7064 MOD 11-2 check character."""
+
+            map_metric = "column_values.xuncha_valid_resident_id"
+            success_keys = ("mostly",)
+
+        _skip_batch_fingerprints()
+
+        class ColumnValuesInVillageReference(ColumnMapMetricProvider):
+            condition_metric_name = "column_values.xuncha_in_village_reference"
+
+            @column_condition_partial(engine=PandasExecutionEngine)
+            def _pandas(cls, column, **kwargs):
+                return column.isin(_village_reference)
+
+        class ExpectColumnValuesToBeInVillageReference(ColumnMapExpectation):
+            """Expect 12-digit village codes from the statistics' village list (village_basics).
+
+            ExpectColumnValuesToBeInSet would carry the ~1300 codes in its configuration, which GX
+            copies dozens of times per validation (3-6 s per city ingest); the list is held here."""
+
+            map_metric = "column_values.xuncha_in_village_reference"
+            success_keys = ("mostly",)
+
+        context = gx.get_context(mode="ephemeral")
+        # No tqdm bars on the user's console; analytics stay off (GX_ANALYTICS_ENABLED in xuncha.offline).
+        context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        batch_definition = (context.data_sources.add_pandas("xuncha")
+                            .add_dataframe_asset("extract").add_batch_definition_whole_dataframe("file"))
+        _gx_state.update(
+            gx=gx, context=context, batch_definition=batch_definition, suites={},
+            classes={"ExpectColumnValuesToBeValidResidentId": ExpectColumnValuesToBeValidResidentId,
+                     "ExpectColumnValuesToBeInVillageReference": ExpectColumnValuesToBeInVillageReference},
+            gxe=gxe,
+        )
+        return _gx_state
+
+
+def _skip_batch_fingerprints() -> None:
+    """THE ONE MONKEYPATCH OF GREAT EXPECTATIONS INTERNALS (fenced here, nowhere else).
+
+    Why: GX fingerprints every in-memory batch by hashing the whole DataFrame
+    (pandas_data_fingerprint, a marker nothing here reads): ~2.5 µs a row, a quarter of the
+    validation time at city scale. Batches larger than the module constant HASH_THRESHOLD (bytes)
+    are not hashed; setting it to 0 makes that all of them. Results are unchanged.
+    Risk: a GX release may rename or drop the constant; then the assignment only adds an unused
+    attribute (no error, the old speed), which is why the patch checks the attribute exists first
+    and pyproject caps great_expectations below the next major version.
+    """
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    if hasattr(pandas_execution_engine, "HASH_THRESHOLD"):
+        pandas_execution_engine.HASH_THRESHOLD = 0
+
+
+# The village codes ExpectColumnValuesToBeInVillageReference checks against, set for each
+# validation under _reference_lock.
+_village_reference: frozenset[str] = frozenset()
+
+
+_reference_lock = threading.Lock()
+
+
+def valid_resident_ids(column) -> Any:
+    """Vectorised format + check character test over a pandas Series of strings (True = valid)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if column.dtype == object:
+        ids = pa.array(column.where(column.notna(), None), type=pa.large_string(), from_pandas=True)
+    else:
+        ids = pa.array(column)
+    return pd.Series(idcard.well_formed_and_checked(ids), index=column.index)
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def _as_days(v: Any) -> Any:
+    """A date bound as days since 1970, to compare with a date column handed to GX as days."""
+    if isinstance(v, dt.datetime):
+        return (v - _EPOCH).days
+    if isinstance(v, dt.date):
+        return (v - _EPOCH.date()).days
+    return v
+
+
+def _expectation(name: str, target: Target, today: dt.date, key: int, days: bool = False):
+    state = _gx()
+    cls = state["classes"].get(name) or getattr(state["gxe"], name)
+    kw = {k: _resolve(v, today) for k, v in target.kwargs}
+    if days:
+        kw = {k: _as_days(v) for k, v in kw.items()}
+    cols = target.columns
+    if name.startswith("ExpectColumnPair"):
+        kw |= {"column_A": gx_column(cols[0]), "column_B": gx_column(cols[1])}
+    elif name.startswith(("ExpectCompound", "ExpectMulticolumn", "ExpectSelectColumn")):
+        kw |= {"column_list": [gx_column(c) for c in cols]}
+    else:
+        kw |= {"column": gx_column(cols[0])}
+    # GX does not return results in suite order: each result is matched back by this key.
+    return cls(**kw, meta={"xuncha_target": key})
+
+
+_RELATIVE = re.compile(r"^today([+-]\d+)d$")
+
+
+def _resolve(v: Any, today: dt.date) -> Any:
+    if isinstance(v, str):
+        m = _RELATIVE.match(v)
+        if m:
+            return dt.datetime.combine(today + dt.timedelta(days=int(m.group(1))), dt.time())
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+            return dt.datetime.fromisoformat(v)
+    return v
+
+
+def gx_name(class_name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
