@@ -68,7 +68,7 @@ def column_labels(extract: str | None, columns: str | None) -> str:
     if not columns:
         return ""
     # the labels the checks' sample rows use (connectors.validation): one naming on the whole page
-    from connectors.validation import _column_label
+    from connectors.quarantine_moves import column_label as _column_label
 
     return "、".join(_column_label(extract or "", c) for c in columns.split(","))
 
