@@ -88,12 +88,19 @@ def sample(
     out_dir: Path = typer.Argument(..., help="输出目录"),
     villages: int = typer.Option(24, "--villages", help="村的数量（默认约24个村、2个镇）"),
     seed: int = typer.Option(2024, "--seed", help="随机种子：相同种子生成完全相同的数据"),
+    style: str = typer.Option("default", "--style",
+                              help="各部门文件的样式：default（示例县，原有样式）、beishan（北山县）、nanhe（南河县）"),
 ) -> None:
     """生成一个虚构县的模拟数据（各部门原始格式，含注入的疑点和 ground_truth.csv）。"""
     from samplegen import generate
+    from samplegen.styles import get_style
 
+    try:
+        get_style(style)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--style") from None
     with console.status("正在生成模拟数据…"):
-        summary = generate(out_dir, villages=villages, seed=seed)
+        summary = generate(out_dir, villages=villages, seed=seed, style=style)
     console.print(f"已生成模拟数据：{out_dir}")
     console.print(str(summary))
 
@@ -156,7 +163,8 @@ def ingest(
 @app.command("inspect")
 def inspect(
     inbox: Path = typer.Argument(..., help="要检查的数据目录（Excel/CSV，可含子目录）"),
-    workspace: Path | None = typer.Option(None, "--workspace", help="工作区目录：使用其中的配置和村名表；检查结果也写在这里（默认写在当前目录）"),
+    workspace: Path | None = typer.Option(
+        None, "--workspace", help="工作区目录：使用其中的配置和村名表；检查结果也写在这里（默认写在当前目录）"),
 ) -> None:
     """接入新县区的第一步：预览每个文件会被如何读取（不入库），并给出建议的配置片段。"""
     from connectors.inspect import inspect_with_warehouse
