@@ -237,7 +237,7 @@ def _print_outputs(ws) -> None:
 
 def _prefect_environment(workspace: Path) -> None:
     """Keep Prefect's own state in the workspace and its logs quiet, before it is imported."""
-    from pipelines.run import prefect_environment
+    from pipelines.interactive import prefect_environment
 
     prefect_environment(workspace)
 
@@ -278,6 +278,7 @@ def workspace_config_check(workspace: Path) -> None:
 
 def _run_with_progress(inbox: Path, workspace: Path, full: bool):
     from pipelines import run as run_path
+    from pipelines.interactive import run_interactive
 
     with Progress(
         TextColumn("[bold]{task.fields[stage]}"), BarColumn(), MofNCompleteColumn(),
@@ -293,8 +294,8 @@ def _run_with_progress(inbox: Path, workspace: Path, full: bool):
 
         run_path.ON_FILE, run_path.ON_RULE = on_file, on_rule
         try:
-            # Through Prefect only when a Prefect server is configured and answers (pipelines.run).
-            return run_path.run_interactive(inbox, workspace, full)
+            # Through Prefect only when a Prefect server is configured and answers (pipelines.interactive).
+            return run_interactive(inbox, workspace, full)
         finally:
             run_path.ON_FILE = run_path.ON_RULE = None
 
