@@ -390,7 +390,7 @@ def import_feedback(
                 )
     finally:
         con.close()
-    console.print(f"共更新 {imported} 条疑点的核查和整改情况（与已记录相同的不计）。下次运行 xuncha run 时生效。")
+    console.print(f"共导入 {imported} 条疑点的核查和整改情况（与已记录相同的不计）。下次运行 xuncha run 时生效。")
 
 
 @rules_app.callback()
