@@ -16,6 +16,8 @@ from dataclasses import dataclass
 #   code    digits kept as text (accounts, voucher numbers, 户号)        VARCHAR
 #   date    a calendar date                                              DATE
 #   month   a pay month, stored as the first day of that month           DATE
+#           (tables with a pay month also carry period_start / period_end: the months a payment
+#           covers, from periods such as 2024年度 or 2024年第二季度; see connectors/periods.py)
 #   yuan    an amount of money in yuan                                   DOUBLE
 #   mu      an area in mu                                                DOUBLE
 #   int     a count                                                      INTEGER
@@ -110,6 +112,8 @@ TABLES: dict[str, Table] = {
                 ("disability_grade", "int", "残疾等级"),  # 1..4 from 一级..四级
                 ("subsidy_type", "text", "补贴类型"),
                 ("pay_month", "month", "发放月份"),
+                ("period_start", "month", "期间起始月"),  # connectors/periods.py: first month paid for
+                ("period_end", "month", "期间截止月"),  # last month paid for (== start for a monthly item)
                 ("amount_yuan", "yuan", "金额(元)"),
             ),
         ),
@@ -122,6 +126,8 @@ TABLES: dict[str, Table] = {
                 ("age", "int", "年龄"),
                 ("standard_yuan", "yuan", "发放标准(元)"),
                 ("pay_month", "month", "发放月份"),
+                ("period_start", "month", "期间起始月"),  # connectors/periods.py: first month paid for
+                ("period_end", "month", "期间截止月"),  # last month paid for (== start for a monthly item)
                 ("amount_yuan", "yuan", "金额(元)"),
             ),
         ),
@@ -177,6 +183,8 @@ TABLES: dict[str, Table] = {
             _cols(
                 ("item", "text", "补贴项目"),
                 ("pay_month", "month", "发放年月"),
+                ("period_start", "month", "期间起始月"),  # connectors/periods.py: first month paid for
+                ("period_end", "month", "期间截止月"),  # last month paid for (== start for a monthly item)
                 ("person_name", "name", "补贴对象姓名"),
                 ("person_id", "id", "补贴对象身份证号"),
                 ("head_name", "name", "户主姓名"),
@@ -258,6 +266,8 @@ TABLES: dict[str, Table] = {
                 ("resident_population", "int", "常住人口"),
                 ("farmland_mu", "mu", "耕地面积(亩)"),
                 ("income_per_capita_yuan", "yuan", "农村居民人均可支配收入(元)"),
+                # former names after mergers (曾用名/原村名), several separated by 、: villages.py matches them
+                ("former_names", "text", "曾用名"),
             ),
         ),
         Table(

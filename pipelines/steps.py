@@ -11,8 +11,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,10 +28,8 @@ from connectors.incremental import (
     unchanged_reports,
 )
 from connectors.ingest import SheetReport, ingest_inbox, relative_name, rematch_villages, write_ingest_report
-from connectors.validation import preload as preload_validation
 from connectors.villages import load_index
-from connectors.warehouse import open_warehouse
-from pipelines.audit import AuditRun, audited
+from pipelines.workspace import WAREHOUSE_FILE, Workspace, session  # noqa: F401  (steps.Workspace, steps.session)
 from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
 from reports.data_quality import write_data_quality_html
 from rules import portrait, problems, rectification, trends, yearly
@@ -42,14 +39,11 @@ from rules.engine import CheckResult, RuleOutcome, run_rules, store
 from rules.lifecycle import STATUS_RESOLVED, apply_lifecycle
 from rules.lifecycle import ensure_tables as ensure_lifecycle_tables
 from rules.scoring import all_villages, score_villages, town_common_problems
-from xuncha.config import WorkspaceConfig, workspace_config
+from xuncha.config import WorkspaceConfig
 from xuncha.faults import ENV as PAUSE_ENV
 from xuncha.faults import pause_point
 from xuncha.files import write_csv
-from xuncha.lock import WorkspaceBusy, workspace_lock
 from xuncha.transaction import transaction
-
-WAREHOUSE_FILE = "warehouse.duckdb"
 
 # flags.csv: the columns named by the user first, then the ones reports and triage need.
 FLAGS_CSV_COLUMNS = [
@@ -57,43 +51,6 @@ FLAGS_CSV_COLUMNS = [
     "subject_key", "subject_name", "amount_yuan", "summary", "evidence", "confidence",
     "category", "detail_key", "facts_hash",
 ]
-
-
-@dataclass
-class Workspace:
-    root: Path
-
-    @property
-    def warehouse(self) -> Path:
-        return self.root / WAREHOUSE_FILE
-
-    def config(self) -> WorkspaceConfig:
-        return workspace_config(self.root)
-
-    def connect(self) -> duckdb.DuckDBPyConnection:
-        self.root.mkdir(parents=True, exist_ok=True)
-        try:
-            return open_warehouse(self.warehouse)
-        except duckdb.IOException as e:
-            if "lock" not in str(e).lower():
-                raise
-            # DuckDB's own single-writer lock: held by a process outside our workspace lock (a
-            # DuckDB/DBeaver window on the warehouse, or a run started without the lock).
-            raise WorkspaceBusy(
-                f"数据仓库文件“{self.warehouse}”正被另一个程序打开（可能是另一次 xuncha 运行，或用 DuckDB、"
-                "DBeaver 等工具打开了它），无法写入。请关闭该程序或等它结束后再运行。"
-            ) from None
-
-
-@contextmanager
-def session(ws: Workspace, command: str, inbox: Path | None = None, wait: float = 0.0) -> Iterator[AuditRun]:
-    """Everything a command that writes to the workspace does around its work: hold the workspace
-    lock (a second run waits `wait` seconds, then refuses with WorkspaceBusy) and write the audit
-    log. Re-entrant in one process, so a flow may take it inside a command that already has it."""
-    with workspace_lock(ws.root, command, wait=wait), audited(ws.root, command, inbox) as run:
-        if inbox is not None:
-            preload_validation()  # GX imports (~3 s) in the background while the run starts up
-        yield run
 
 
 # A run that changes data marks the warehouse until its reports are written; a later run that finds
@@ -178,7 +135,8 @@ def finish_ingest(
         touched |= changed_tables(con, plan.unchanged)
     if plan.changed or plan.removed:
         touched.add("quarantine")
-    all_reports = reports + unchanged_reports(con, plan.unchanged) + removed_reports(plan.removed)
+    all_reports = (reports + unchanged_reports(con, plan.unchanged) + removed_reports(plan.removed, plan.set_aside)
+                   + plan.set_aside)
     write_ingest_report(all_reports, ws.root / "ingest_report.csv")
     write_data_quality_html(con, ws.root / DATA_QUALITY_FILE)
     return IngestOutcome(all_reports, plan, touched)

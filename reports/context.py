@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
+import duckdb
+
 from connectors.schema import TABLES
 from reports.evidence import NO_EVIDENCE, Evidence, EvidenceRow
 from reports.inputs import LoadedFile, ReportData
@@ -58,6 +60,9 @@ class Village:
     resolved: tuple[dict, ...] = ()
     # per flag, in flag order, a digest of its evidence rows (Evidence.digests): what fingerprints hold
     evidence_digests: tuple[str, ...] = ()
+    # the source files that hold this village's rows, and those of county-wide tables (no village
+    # column): what its cover lists as its sources
+    sources: tuple[LoadedFile, ...] = ()
     # 整改销号 items the team carries (rules.rectification.open_items), with what was entered so far
     ledger: tuple[dict, ...] = ()
     # 村情画像 row (rules.portrait), {} when the run has none
@@ -100,8 +105,36 @@ def village_places(data: ReportData) -> list[tuple[str, str, str]]:
     return [_place(v) for v in data.villages.iter_rows(named=True)]
 
 
-def villages_of(data: ReportData, evidence: Evidence) -> list[Village]:
-    """Every village in rank order, with digests of its evidence but not the rows (with_evidence)."""
+def village_files(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """village code -> the source files holding rows of that village, over every canonical table
+    with a village column; "" -> the files of tables without one (county-wide: every village's)."""
+    present = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()").fetchall()}
+    parts = []
+    for name, table in TABLES.items():
+        if name not in present:
+            continue
+        if table.has_village:
+            parts.append(f"SELECT DISTINCT village_code, source_file FROM {name} WHERE village_code IS NOT NULL")
+        else:
+            parts.append(f"SELECT DISTINCT '' AS village_code, source_file FROM {name}")
+    out: dict[str, set[str]] = {}
+    if parts:
+        for code, file in con.execute(" UNION ".join(parts)).fetchall():
+            if file:
+                out.setdefault(code, set()).add(file)
+    return out
+
+
+def own_sources(data: ReportData, files: dict[str, set[str]], code: str) -> tuple[LoadedFile, ...]:
+    """The loaded files this village's cover lists: those holding its rows, and county-wide ones."""
+    mine = files.get(code, set()) | files.get("", set())
+    return tuple(f for f in data.files if f.source_file in mine)
+
+
+def villages_of(data: ReportData, evidence: Evidence, files: dict[str, set[str]] | None = None) -> list[Village]:
+    """Every village in rank order, with digests of its evidence but not the rows (with_evidence).
+    `files`: village_files of the warehouse (None: no village lists any source)."""
     digests = evidence.digests()
     by_village: dict[str, list[dict]] = {}
     folded: set[str] = set()  # flags of a several-year problem other than its lead (rules.problems)
@@ -143,6 +176,7 @@ def villages_of(data: ReportData, evidence: Evidence) -> list[Village]:
                 evidence=None,
                 resolved=tuple(resolved.get(v["village_code"], ())),
                 evidence_digests=tuple("|".join(digests.get(m, NO_EVIDENCE) for m in members(f)) for f in flags),
+                sources=own_sources(data, files or {}, code),
                 ledger=tuple(ledger.get(v["village_code"], ())),
                 portrait=portraits.get(v["village_code"], {}),
                 indicators=tuple(indicators.get(v["village_code"], ())),

@@ -39,6 +39,40 @@ def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
 
 
+# The Great Expectations expectation behind each check, as the page names it (the check's own label
+# says what failed; this says how it was tested). Keyed by the name without case or underscores, so
+# ExpectColumnValuesToBeBetween and expect_column_values_to_be_between are one.
+EXPECTATION_LABELS = {
+    "expectcolumntoexist": "列是否存在",
+    "expectcolumnvaluestonotbenull": "是否为空",
+    "expectcolumnvaluestobevalidresidentid": "身份证号校验",
+    "expectcolumnvaluestobebetween": "取值范围",
+    "expectcolumnvaluestobeinvillagereference": "对照统计部门村名单",
+    "expectcolumnvaluestobeunique": "是否重复",
+    "expectcompoundcolumnstobeunique": "多列组合是否重复",
+    "expectcolumnpairvaluesatobegreaterthanb": "两列先后比较",
+    "expectcolumnpairvaluestobeequal": "两列是否一致",
+    "expectcolumnvaluestonotmatchregex": "格式检查",
+}
+
+
+def expectation_label(name: str | None) -> str:
+    """The Chinese name of an expectation; an unknown one is named generically, never in English."""
+    if not name:
+        return ""
+    return EXPECTATION_LABELS.get(name.replace("_", "").lower(), "其他数据检查")
+
+
+def column_labels(extract: str | None, columns: str | None) -> str:
+    """Comma-joined warehouse column names as their Chinese labels (connectors.schema)."""
+    if not columns:
+        return ""
+    # the labels the checks' sample rows use: one naming on the whole page
+    from connectors.quarantine_moves import column_label
+
+    return "、".join(column_label(extract or "", c) for c in columns.split(","))
+
+
 def _samples(text: str | None) -> str:
     if not text:
         return ""
@@ -64,7 +98,8 @@ def build(con: duckdb.DuckDBPyConnection, title: str = "数据质量报告") -> 
         SELECT source_file, source_sheet, any_value(extract), any_value(rows_read), any_value(rows_loaded),
                any_value(rows_quarantined), any_value(rows_skipped), max(validated_at),
                bool_or(outcome = '整个文件未入库'), bool_or(outcome IN ('已隔离', '提示')),
-               any_value(message) FILTER (WHERE check_name IS NULL)
+               any_value(message) FILTER (WHERE check_name IS NULL),
+               bool_or(outcome IN ('已隔离', '提示') AND failed_share > reject_share)
         FROM validation_results GROUP BY ALL ORDER BY source_file, source_sheet
         """
     ).fetchall()
@@ -82,15 +117,8 @@ def build(con: duckdb.DuckDBPyConnection, title: str = "数据质量报告") -> 
                  "<th>入库行数</th><th>隔离行数</th><th>跳过行数</th><th>检查结果</th></tr>")
     from connectors.schema import table_label
 
-    for f, sheet, extract, read, loaded, quarantined, skipped, _, is_rejected, has_issue, note in sheets:
-        if is_rejected:
-            verdict, cls = "整个文件未入库", "bad"
-        elif extract is None:
-            verdict, cls = note or "未识别", "warn"
-        elif has_issue:
-            verdict, cls = "有问题（见下）", "warn"
-        else:
-            verdict, cls = "全部通过", "ok"
+    for f, sheet, extract, read, loaded, quarantined, skipped, _, is_rejected, has_issue, note, many in sheets:
+        verdict, cls = sheet_verdict(extract, quarantined, bool(is_rejected), bool(has_issue), note, bool(many))
         parts.append(
             f"<tr class='{cls if cls != 'ok' else ''}'><td>{_e(f)}</td><td>{_e(sheet)}</td>"
             f"<td>{_e(table_label(extract) if extract else '未识别')}</td><td class='n'>{read}</td>"
@@ -101,7 +129,7 @@ def build(con: duckdb.DuckDBPyConnection, title: str = "数据质量报告") -> 
 
     failed = con.execute(
         """
-        SELECT source_file, source_sheet, label, column_name, expectation, action, failed, failed_before,
+        SELECT source_file, source_sheet, extract, label, column_name, expectation, action, failed, failed_before,
                failed_share, reject_share, outcome, sample_rows, evaluated
         FROM validation_results
         WHERE check_name IS NOT NULL AND outcome <> '通过'
@@ -109,20 +137,24 @@ def build(con: duckdb.DuckDBPyConnection, title: str = "数据质量报告") -> 
         """
     ).fetchall()
     parts.append("<h2>未通过的检查</h2>")
-    if not failed:
+    if not failed and totals[2]:
+        parts.append(f"<p class='warn'>入库后的数据检查均通过；读取时另有 {totals[2]} 行因无法使用而隔离，"
+                     "原因见下方隔离表汇总。</p>")
+    elif not failed:
         parts.append("<p class='ok'>全部检查通过。</p>")
     else:
         parts.append("<table><tr><th>文件</th><th>工作表</th><th>检查</th><th>列</th><th>处理</th>"
                      "<th>不合格行数</th><th>读取时已隔离或置空</th><th>占读取行数</th><th>结果</th><th>示例行</th>"
-                     "<th>Great Expectations</th></tr>")
-        for (f, sheet, label, column, expectation, action, n, before, share, limit, outcome, samples,
+                     "<th>检查方法</th></tr>")
+        for (f, sheet, extract, label, column, expectation, action, n, before, share, limit, outcome, samples,
              _evaluated) in failed:
             limit_text = f"（上限{limit:.0%}）" if limit is not None else ""
             parts.append(
                 f"<tr class='{_OUTCOME_CLASS.get(outcome, '')}'><td>{_e(f)}</td><td>{_e(sheet)}</td><td>{_e(label)}</td>"
-                f"<td>{_e(column)}</td><td>{_e(action)}</td><td class='n'>{n}</td><td class='n'>{before}</td>"
+                f"<td>{_e(column_labels(extract, column))}</td><td>{_e(action)}</td><td class='n'>{n}</td>"
+                f"<td class='n'>{before}</td>"
                 f"<td class='n'>{(share or 0):.1%}{_e(limit_text)}</td><td>{_e(outcome)}</td>"
-                f"<td>{_samples(samples)}</td><td class='muted'>{_e(expectation)}</td></tr>"
+                f"<td>{_samples(samples)}</td><td class='muted'>{_e(expectation_label(expectation))}</td></tr>"
             )
         parts.append("</table>")
 
@@ -143,6 +175,23 @@ def build(con: duckdb.DuckDBPyConnection, title: str = "数据质量报告") -> 
             parts.append("</table>")
     parts.append("</body></html>")
     return "".join(parts)
+
+
+def sheet_verdict(extract: str | None, quarantined: int | None, rejected: bool, has_issue: bool,
+                  note: str | None, many_failed: bool = False) -> tuple[str, str]:
+    """(检查结果 text, CSS class) of a file's sheet: "全部通过" only when no check failed and no row of
+    it was quarantined, whichever step quarantined it."""
+    if rejected:
+        return "整个文件未入库", "bad"
+    if many_failed:  # over a check's threshold: good rows loaded, but the file deserves a look
+        return "注意：大量行未通过检查（见下），其余行已入库", "bad"
+    if extract is None:
+        return note or "未识别", "warn"
+    if has_issue:
+        return "有问题（见下）", "warn"
+    if quarantined:
+        return f"隔离 {quarantined} 行（见隔离表汇总）", "warn"
+    return "全部通过", "ok"
 
 
 def write_data_quality_html(con: duckdb.DuckDBPyConnection, path: Path) -> Path:

@@ -34,6 +34,8 @@ class FlagRef:
     # False when the flag's subject is an account, a voucher or a village: then 当事户 means the
     # households named in the flag, not the subject
     subject_is_person: bool = True
+    # the subject key as the team may read it (a contract or voucher number; an ID masked)
+    subject_key: str = ""
 
 
 @dataclass
@@ -43,21 +45,39 @@ class Question:
     seqs: list[int] = field(default_factory=list)
 
 
+# What a question template may name ({subject_name} …); a test holds every rule's questions to it.
+FIELDS = ("subject_name", "subject_key", "amount_yuan", "summary")
+
+
+def placeholders(template: str) -> set[str]:
+    """The names a template's {…} fields refer to."""
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
 class _Values(dict):
+    """A template's values; a name no flag has never reaches the team as "{name}"."""
+
+    def __init__(self, ref: FlagRef, **values: str) -> None:
+        super().__init__(**values)
+        self.ref = ref
+
     def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+        return f"问题清单第{self.ref.seq}条所列对象"
 
 
 def fill(template: str, ref: FlagRef) -> str:
     values = _Values(
+        ref,
         subject_name=ref.subject_name or "当事人",
+        subject_key=ref.subject_key or f"问题清单第{ref.seq}条所列对象",
         amount_yuan=f"{ref.amount_yuan:,.2f}",
         summary=ref.summary,
     )
     try:
         return string.Formatter().vformat(template, (), values)
-    except (ValueError, IndexError):
-        return template
+    except (ValueError, IndexError, KeyError, AttributeError):
+        # a malformed template: its text without the braces rather than a placeholder
+        return template.replace("{", "").replace("}", "")
 
 
 HOUSEHOLD_ROLES = ("当事户", "当事人")

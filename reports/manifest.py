@@ -35,7 +35,7 @@ FORMAT = 1
 
 # The modules whose code shapes a village workbook.
 _CODE = ("context.py", "evidence.py", "interview.py", "masking.py", "naming.py", "protect.py", "village_workbook.py",
-         "xlsx.py", "manifest.py")
+         "working_paper.py", "xlsx.py", "xlsx_fast.py", "xlsx_frame.py", "xlsx_layout.py", "manifest.py")
 # What of a flag its workbook shows or depends on; not first_seen / last_seen, which change every run.
 # The status shows as village_workbook.team_status_text, fingerprinted as shown.
 FLAG_FIELDS = ("flag_id", "rule_id", "rule_title", "category", "severity", "triage", "subject_key",
@@ -136,6 +136,7 @@ def village_fingerprint(shared: str, county: County, village: Village) -> str:
         sorted(village.basics.items()),
         flags,
         village.evidence_digests,
+        sorted((f.source_file, f.table_name or "") for f in village.sources),
         changes,
         # only a village with changes names the run it is compared with
         county.previous_check if changes else None,

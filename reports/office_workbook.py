@@ -10,12 +10,15 @@ from collections import Counter
 
 import polars as pl
 from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
-from reports import portrait_sheets, rectification_sheets, xlsx, yearly_sheets
+from reports import portrait_sheets, rectification_sheets, working_paper, xlsx, yearly_sheets
 from reports.evidence import Evidence, table_label
 from reports.inputs import ReportData
 from reports.village_workbook import status_text
+from reports.xlsx_layout import MAX_ROW_HEIGHT
 from rules.catalog import RULES_BY_ID
 
 FILE_NAME = "巡察办汇总.xlsx"
@@ -38,7 +41,7 @@ RANKING_COLUMNS = [
     ("命中规则数", "distinct_rules", "int"),
     ("涉及金额(元)", "amount_yuan", "money"),
 ]
-STATUS_TEXT = {"ran": "已运行", "not_run": "未运行", "error": "运行出错"}
+STATUS_TEXT = {"ran": "已运行", "partial": "部分运行", "not_run": "未运行", "error": "运行出错"}
 
 
 def _title(data: ReportData) -> str:
@@ -58,7 +61,8 @@ def _overview(wb, data: ReportData, run_stamp: str) -> None:
         ("数据最近入库", data.latest_load.strftime("%Y-%m-%d %H:%M") if data.latest_load else "（无读取记录）"),
         ("村数", f"{v.height} 个（重点村 {key} 个，一般村 {v.height - key} 个）"),
         ("疑点数", f"{f.height} 条（高 {sev.get('高', 0)}，中 {sev.get('中', 0)}，低 {sev.get('低', 0)}）"),
-        ("规则", f"已运行 {cov.get('ran', 0)} 条，未运行 {cov.get('not_run', 0)} 条，出错 {cov.get('error', 0)} 条"),
+        ("规则", f"已运行 {cov.get('ran', 0)} 条，部分运行 {cov.get('partial', 0)} 条，未运行 {cov.get('not_run', 0)} 条，"
+                 f"出错 {cov.get('error', 0)} 条"),
         *_change_summary(data),
         ("来源文件", f"{len(data.files)} 个；隔离行 {data.quarantine.height} 行（见“数据质量”“隔离明细”）"),
         ("注意", "本表含完整身份证号、账号等敏感信息，仅限巡察办内部使用，不得外发；发给巡察组的是各村风险清单（已脱敏）。"),
@@ -82,31 +86,37 @@ def _changes(wb, data: ReportData) -> None:
         return
     names = {r["village_code"]: (r["town"] or "", r["village_name"] or "") for r in
              data.villages.select("village_code", "town", "village_name").iter_rows(named=True)}
-    cols = [xlsx.Col("变化", 8, "center"), xlsx.Col("疑点编号", 18, "text"), xlsx.Col("乡镇", 10, "wrap"),
-            xlsx.Col("村名称", 10, "wrap"), xlsx.Col("规则", 20, "wrap"), xlsx.Col("严重程度", 6, "center"),
-            xlsx.Col("当事人", 10, "wrap"), xlsx.Col("证件号/账号/对象", 21, "wrap"), xlsx.Col("摘要", 50, "wrap"),
-            xlsx.Col("首次发现", 16, "datetime"), xlsx.Col("最后发现", 16, "datetime"), xlsx.Col("核查结论", 10, "wrap"),
-            xlsx.Col("核查说明", 20, "wrap")]
+    # printed: all but 疑点编号, the last column (on screen, for triage)
+    cols = [xlsx.Col("变化", 6, "center"), xlsx.Col("乡镇", 8, "wrap"),
+            xlsx.Col("村名称", 8, "wrap"), xlsx.Col("规则", 16, "wrap"), xlsx.Col("严重程度", 5, "center"),
+            xlsx.Col("当事人", 8, "wrap"), xlsx.Col("证件号/账号/对象", 20, "wrap"), xlsx.Col("摘要", 36, "wrap"),
+            xlsx.Col("首次发现", 11, "date"), xlsx.Col("最后发现", 11, "date"), xlsx.Col("核查结论", 8, "wrap"),
+            xlsx.Col("核查说明", 14, "wrap"), xlsx.Col("疑点编号", 18, "text")]
     new = data.flags.filter(pl.col("status") == "new") if not data.flags.is_empty() else data.flags
     rows = []
     for label, frame in (("新增", new), ("已消失", data.resolved)):
         for f in frame.iter_rows(named=True):
             rule = RULES_BY_ID.get(f["rule_id"])
             town, village = names.get(f["village_code"], ("", f["village_code"]))
-            rows.append([label, f["flag_id"], town, village, f"{f['rule_id']} {rule.title if rule else ''}",
+            rows.append([label, town, village, f"{f['rule_id']} {rule.title if rule else ''}",
                          rule.severity if rule else "", f.get("subject_name"), f.get("subject_key"), f.get("summary"),
                          f.get("first_seen"), f.get("last_seen") if label == "已消失" else None, f.get("triage"),
-                         f.get("triage_note")])
+                         f.get("triage_note"), f["flag_id"]])
     caption = (f"本次变化：与 {data.previous_check:%Y-%m-%d %H:%M} 的比对相比，新增 {new.height} 条，"
                f"已消失 {data.resolved.height} 条（已消失：上次有、本次不再出现，可能已整改或数据已更正）")
-    xlsx.table_sheet(wb, "本次变化", cols, rows, header_text=_title(data), caption=caption, row_fill=xlsx.severity_fill(5))
+    n = xlsx.table_sheet(wb, "本次变化", cols, rows, header_text=_title(data), caption=caption,
+                         row_fill=xlsx.severity_fill(4))
+    wb.worksheets[-1].print_area = f"A1:{get_column_letter(len(cols) - 1)}{n + 2}"
+
+
+# 村排名's column widths by header; narrow ones wrap their header (A4 landscape at 100%, see print_fits).
+RANKING_WIDTHS = {"排名": 5, "村代码": 14, "村名称": 14, "乡镇": 10, "得分": 7, "严重程度分": 7, "金额分": 7, "规则数分": 7,
+                  "分类": 7, "疑点数": 6, "高": 5, "中": 5, "低": 5, "命中规则数": 7, "涉及金额(元)": 13}
 
 
 def _ranking(wb, data: ReportData, links: dict[str, str]) -> None:
-    cols = [xlsx.Col(h, max(7.0, xlsx.display_width(h) + 3), k) for h, _, k in RANKING_COLUMNS]
-    cols[2] = xlsx.Col("村名称", 14, "text")
-    cols[1] = xlsx.Col("村代码", 15, "center")
-    cols.append(xlsx.Col("风险清单", 12, "center"))
+    cols = [xlsx.Col(h, RANKING_WIDTHS[h], k) for h, _, k in RANKING_COLUMNS]
+    cols.append(xlsx.Col("风险清单", 8, "center"))
     ws = wb.create_sheet("村排名")
     xlsx.set_widths(ws, cols)
     print_rows = "1:1"
@@ -114,7 +124,7 @@ def _ranking(wb, data: ReportData, links: dict[str, str]) -> None:
     xlsx.print_setup(ws, _title(data), title_rows=print_rows)
     out = xlsx.RowStream(ws)
     out.append_cells([xlsx.cell(ws, c.header, font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER, align=xlsx.HEADER_ALIGN)
-                      for c in cols])
+                      for c in cols], xlsx.row_height([c.header for c in cols], [c.width for c in cols]))
     class_index = [h for h, _, _ in RANKING_COLUMNS].index("分类")
     for r in data.villages.iter_rows(named=True):
         row = [xlsx.data_cell(ws, r[c], k, xlsx.CLASS_FILLS.get(r["class"]) if i == class_index else None)
@@ -129,27 +139,53 @@ def _ranking(wb, data: ReportData, links: dict[str, str]) -> None:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(data.villages.height, 1) + 1}"
 
 
+# 村×规则矩阵: one narrow column per rule, its header turned upright, so some 30 rules fit an A4
+# landscape page at full size; villages by town, each town starting a new printed page.
+MATRIX_RULE_WIDTH = 4.5
+MATRIX_HEADER_ROTATION = 255  # Excel's code for text stacked upright (one character under the other)
+
+
 def _matrix(wb, data: ReportData) -> None:
     rule_ids = sorted(set(data.flags["rule_id"].to_list())) if not data.flags.is_empty() else []
     counts: Counter[tuple[str, str]] = Counter()
     if rule_ids:
         for code, rule in data.flags.select("village_code", "rule_id").iter_rows():
             counts[(code, rule)] += 1
-    cols = [xlsx.Col("排名", 6, "int"), xlsx.Col("乡镇", 12, "text"), xlsx.Col("村名称", 12, "text"),
-            xlsx.Col("得分", 8, "score")]
-    cols += [xlsx.Col(f"{r}\n{RULES_BY_ID[r].title if r in RULES_BY_ID else ''}", 11, "int") for r in rule_ids]
-    cols.append(xlsx.Col("合计", 7, "int"))
-    rows = []
-    for v in data.villages.iter_rows(named=True):
+    cols = [xlsx.Col("乡镇", 10, "text"), xlsx.Col("排名", 5, "int"), xlsx.Col("村名称", 12, "text"),
+            xlsx.Col("得分", 7, "score")]
+    cols += [xlsx.Col(f"{r} {RULES_BY_ID[r].title if r in RULES_BY_ID else ''}", MATRIX_RULE_WIDTH, "int")
+             for r in rule_ids]
+    cols.append(xlsx.Col("合计", 6, "int"))
+    ws = wb.create_sheet("村×规则矩阵")
+    xlsx.set_widths(ws, cols)
+    ws.freeze_panes = "E3"
+    xlsx.print_setup(ws, _title(data), title_rows="1:2")
+    out = xlsx.RowStream(ws)
+    caption = "各村命中各规则的疑点数（空白为 0；按乡镇分页，镇内按排名）"
+    ws.merged_cells.add(f"A1:{get_column_letter(len(cols))}1")
+    out.append_cells([xlsx.cell(ws, caption, font=xlsx.FONT_SECTION, align=xlsx.MIDDLE, border=False)], 24)
+    upright = Alignment(text_rotation=MATRIX_HEADER_ROTATION, vertical="bottom", horizontal="center", wrap_text=True)
+    # stacked upright, every character (a space too) takes a line of the 10 pt bold header
+    longest = max((len(c.header) for c in cols[4:-1]), default=4)
+    out.append_cells([xlsx.cell(ws, c.header, font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER,
+                                align=upright if 4 <= i < len(cols) - 1 else xlsx.HEADER_ALIGN)
+                      for i, c in enumerate(cols)], min(MAX_ROW_HEIGHT, 12 + longest * 15.0))
+    villages = data.villages.sort("town", "rank", nulls_last=True) if not data.villages.is_empty() else data.villages
+    row = 2
+    town = None
+    for v in villages.iter_rows(named=True):
+        if town is not None and v["town"] != town:
+            ws.row_breaks.append(Break(id=row))
+        town = v["town"]
         cells = [counts.get((v["village_code"], r)) or None for r in rule_ids]
-        rows.append([v["rank"], v["town"], v["village_name"], v["score"], *cells, sum(c or 0 for c in cells)])
-    xlsx.table_sheet(wb, "村×规则矩阵", cols, rows, header_text=_title(data),
-                     caption="各村命中各规则的疑点数（空白为 0）")
-    if rule_ids and rows:
-        ws = wb.worksheets[-1]
+        values = [v["town"], v["rank"], v["village_name"], v["score"], *cells, sum(c or 0 for c in cells)]
+        out.append_cells([xlsx.data_cell(ws, value, c.kind) for value, c in zip(values, cols, strict=True)])
+        row += 1
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(cols))}{max(row, 3)}"
+    if rule_ids and row > 2:
         first, last = get_column_letter(5), get_column_letter(4 + len(rule_ids))
         ws.conditional_formatting.add(
-            f"{first}3:{last}{len(rows) + 2}",
+            f"{first}3:{last}{row}",
             ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color="F8696B"),
         )
 
@@ -175,14 +211,15 @@ def _not_run(wb, data: ReportData) -> None:
          STATUS_TEXT.get(r["status"], r["status"]), r["reason"]]
         for r in c.filter(c["status"] != "ran").sort("rule_id").iter_rows(named=True)
     ]
-    caption = "未运行的规则及原因：这些规则没有运行，不代表没有问题" if rows else "全部规则均已运行"
+    caption = ("未运行或部分运行的规则及原因：未比对的数据不代表没有问题" if rows
+               else "全部规则均已完整运行")
     xlsx.table_sheet(wb, "未运行规则", cols, rows, header_text=_title(data), caption=caption)
 
 
 def _quality(wb, data: ReportData) -> None:
-    cols = [xlsx.Col("文件", 36, "wrap"), xlsx.Col("工作表", 14, "wrap"), xlsx.Col("识别为", 22, "wrap"),
-            xlsx.Col("读取行数", 9, "int"), xlsx.Col("入库行数", 9, "int"), xlsx.Col("隔离行数", 9, "int"),
-            xlsx.Col("跳过行数", 9, "int"), xlsx.Col("入库时间", 16, "datetime"), xlsx.Col("说明", 50, "wrap")]
+    cols = [xlsx.Col("文件", 30, "wrap"), xlsx.Col("工作表", 12, "wrap"), xlsx.Col("识别为", 16, "wrap"),
+            xlsx.Col("读取行数", 7, "int"), xlsx.Col("入库行数", 7, "int"), xlsx.Col("隔离行数", 7, "int"),
+            xlsx.Col("跳过行数", 7, "int"), xlsx.Col("入库时间", 16, "datetime"), xlsx.Col("说明", 40, "wrap")]
     loaded_at = {f.source_file: f.loaded_at for f in data.files}
     rows = []
     if not data.sheets.is_empty():
@@ -209,8 +246,18 @@ def _quality(wb, data: ReportData) -> None:
          r["reason"], r["cleaned_value"], r["raw_json"]]
         for r in q.iter_rows(named=True)
     ]
-    xlsx.table_sheet(wb, "隔离明细", qcols, qrows, header_text=_title(data),
-                     caption=f"隔离明细：未能入库的 {len(qrows)} 行及原因（请退回报送部门更正后重新报送）")
+    caption = f"隔离明细：未能入库的 {len(qrows)} 行及原因（请退回报送部门更正后重新报送）。{NOT_PRINTED}"
+    xlsx.table_sheet(wb, "隔离明细", qcols, qrows, header_text=_title(data), caption=caption)
+    _print_caption_only(wb.worksheets[-1], qcols, caption)
+
+
+# Sheets of evidence print their caption only: printing the workbook gives the ranking, the matrix and
+# the common problems, not hundreds of pages of records.
+NOT_PRINTED = "本表行数多，默认只打印这一行；需要时在“页面布局”中取消打印区域后打印"
+
+
+def _print_caption_only(ws, cols: list[xlsx.Col], caption: str) -> None:
+    ws.print_area = working_paper.caption_print_area(cols, caption)
 
 
 # Values shown of a source record: in 全部疑点, where a flag may have dozens of records, and in 证据明细.
@@ -254,9 +301,9 @@ def _all_flags(wb, data: ReportData, table: pl.DataFrame) -> None:
                     pl.coalesce("_places", "evidence").alias("_places"), pl.col("_facts").fill_null("")]
         rows = f.select(columns)
 
-    xlsx.table_sheet(wb, "全部疑点", cols, rows, header_text=_title(data),
-                     caption=f"全部疑点（{data.flags.height} 条，未脱敏，仅限巡察办内部使用）",
-                     row_fill=xlsx.severity_fill(7))
+    caption = f"全部疑点（{data.flags.height} 条，未脱敏，仅限巡察办内部使用）。{NOT_PRINTED}"
+    xlsx.table_sheet(wb, "全部疑点", cols, rows, header_text=_title(data), caption=caption, row_fill=xlsx.severity_fill(7))
+    _print_caption_only(wb.worksheets[-1], cols, caption)
 
 
 def _evidence_rows(wb, data: ReportData, table: pl.DataFrame) -> None:
@@ -274,8 +321,9 @@ def _evidence_rows(wb, data: ReportData, table: pl.DataFrame) -> None:
                     "source_row", pl.col(f"facts_{DETAIL_FACTS}").fill_null(NOT_FOUND))
         )
 
-    xlsx.table_sheet(wb, "证据明细", cols, rows, header_text=_title(data),
-                     caption="证据明细：每条疑点的每一条出处记录（未脱敏）")
+    caption = f"证据明细：每条疑点的每一条出处记录（未脱敏）。{NOT_PRINTED}"
+    xlsx.table_sheet(wb, "证据明细", cols, rows, header_text=_title(data), caption=caption)
+    _print_caption_only(wb.worksheets[-1], cols, caption)
 
 
 def build(data: ReportData, evidence: Evidence, links: dict[str, str], run_stamp: str) -> bytes:

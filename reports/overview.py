@@ -50,7 +50,7 @@ def _cards(data: ReportData) -> str:
     not_run = data.coverage.filter(data.coverage["status"] != "ran").height if not data.coverage.is_empty() else 0
     cards = [
         (v.height, "村"), (key, "重点村"), (f.height, "疑点"), (sev.get("高", 0), "高风险疑点"),
-        (sev.get("中", 0), "中风险疑点"), (sev.get("低", 0), "低风险疑点"), (not_run, "未运行规则"),
+        (sev.get("中", 0), "中风险疑点"), (sev.get("低", 0), "低风险疑点"), (not_run, "未运行或部分运行的规则"),
         (data.quarantine.height, "隔离行"),
     ]
     if data.compared:
@@ -134,13 +134,13 @@ def _not_run(data: ReportData) -> str:
         return "<p class=note>没有规则运行记录。</p>"
     missing = c.filter(c["status"] != "ran").sort("rule_id")
     if missing.is_empty():
-        return "<p class=note>全部规则均已运行。</p>"
+        return "<p class=note>全部规则均已完整运行。</p>"
     items = "".join(
         f"<li><b>{escape(r['rule_id'])} {escape(RULES_BY_ID[r['rule_id']].title if r['rule_id'] in RULES_BY_ID else '')}</b>："
         f"{escape(r['reason'] or '')}</li>"
         for r in missing.iter_rows(named=True)
     )
-    return f"<p class=note>以下规则没有运行，不代表没有问题：</p><ul>{items}</ul>"
+    return f"<p class=note>以下规则未运行或只部分运行，未比对的数据不代表没有问题：</p><ul>{items}</ul>"
 
 
 def build(data: ReportData, links: dict[str, str], run_stamp: str, office_file: str) -> str:

@@ -1,4 +1,4 @@
-"""One village's workbook for its inspection team: 封面, 问题清单, 谈话提纲, 明细_n.
+"""One village's workbook for its inspection team: 封面, 问题清单, 谈话提纲, 本次变化 (when any), 底稿.
 
 Every value written passes through a Masker, so no full ID or account number leaves the office.
 """
@@ -10,18 +10,15 @@ from collections.abc import Sequence
 
 from openpyxl.utils import get_column_letter
 
-from reports import portrait_sheets, rectification_sheets, xlsx, yearly_sheets
+from reports import portrait_sheets, rectification_sheets, working_paper, xlsx, yearly_sheets
 from reports.context import County, Village
-from reports.evidence import EvidenceRow, facts_line, format_value, location, table_label
+from reports.evidence import table_label
+from reports.feedback import ID_HEADER
+from reports.inputs import LoadedFile
 from reports.interview import FlagRef, outline
 from reports.masking import Masker, is_account_column, mask_account, mask_id
 from rules.catalog import RULES_BY_ID
 from rules.model import CATEGORIES
-
-# A flag with more evidence rows than this gets its own detail sheet.
-DETAIL_THRESHOLD = 5
-# Evidence rows spelled out inside 问题清单 when there is a detail sheet.
-PREVIEW_ROWS = 3
 
 # Flag lifecycle across runs (rules.lifecycle): new since the last run, or still there.
 STATUS_LABELS = {"new": "新增", "open": "持续", "resolved": "已消失"}
@@ -76,15 +73,6 @@ COVER_SHEET = "封面"
 INTERVIEW_SHEET = "谈话提纲"
 
 
-# Detail columns by the source column's kind (connectors.schema): width, and how the value shows.
-_DETAIL_WIDTHS = {"id": 20, "code": 20, "date": 11, "month": 10, "yuan": 11, "mu": 9, "int": 7}
-_DETAIL_KINDS = {"yuan": "money", "mu": "number", "int": "center"}
-
-
-def detail_sheet_name(n: int) -> str:
-    return f"明细_{n}"
-
-
 def _accounts(village: Village) -> set[str]:
     found = set()
     for rows in village.evidence.values():
@@ -123,51 +111,35 @@ def _severity_cell(flag: dict) -> str:
     return flag.get("severity") or ""
 
 
-def _facts(flag: dict, evidence: list[EvidenceRow], detail: str | None) -> str:
-    lines = []
-    shown = evidence[:PREVIEW_ROWS] if detail else evidence
-    lines += [facts_line(ev) for ev in shown if ev.values]
-    if detail:
-        lines.append(f"……共{len(evidence)}条记录，详见工作表“{detail}”")
-    if not lines:
-        lines.append(flag.get("summary") or "")
-    confidence = flag.get("confidence")
-    if confidence is not None and confidence < 1:
-        lines.append(f"（按姓名而非身份证号匹配，可信度{confidence:.0%}，请先核实是否为同一人）")
-    return "\n".join(lines)
-
-
-def _sources(evidence: list[EvidenceRow], detail: str | None) -> str:
-    if not evidence:
-        return ""
-    shown = evidence[:PREVIEW_ROWS] if detail else evidence
-    lines = [location(ev) for ev in shown]
-    if detail:
-        lines.append(f"……共{len(evidence)}处，详见工作表“{detail}”")
-    return "\n".join(lines)
+# 问题清单's columns: those printed first (A4 landscape, fit to width: their widths add up to what
+# prints at 9 pt or more; a test holds them to it), then the screen-only ones, outside the print area.
+SCREEN_ONLY = ("涉及金额(元)", ID_HEADER)
+PLACE_HEADER = "问题出处"
+REFERENCE_HEADER = "底稿"
 
 
 def _list_columns(has_status: bool) -> list[xlsx.Col]:
     cols = [
         xlsx.Col("序号", 4, "center"),
-        xlsx.Col("问题类别", 8, "wrap"),
-        xlsx.Col("规则", 14, "wrap"),
+        xlsx.Col("问题类别", 7, "wrap"),
+        xlsx.Col("主要特征", 13, "wrap"),
         xlsx.Col("严重程度", 5, "center"),
     ]
     if has_status:
-        cols.append(xlsx.Col("状态", 10, "center"))
+        cols.append(xlsx.Col("状态", 8, "center"))
     cols += [
-        xlsx.Col("主要特征", 24, "wrap"),
-        xlsx.Col("问题表现", 28, "wrap"),
-        xlsx.Col("涉及人员", 18, "wrap"),
-        xlsx.Col("涉及金额(元)", 10, "money"),
-        xlsx.Col("问题出处（文件 / 工作表 / 行）", 22, "wrap"),
-        xlsx.Col("核查建议", 24, "wrap"),
-        xlsx.Col("核查结果", 14, "wrap"),
-        xlsx.Col("核查人", 6, "wrap"),
-        xlsx.Col("核查日期", 8, "date"),
-        # for importing returned workbooks; on screen, not printed (see print_area)
-        xlsx.Col("疑点编号", 17, "wrap"),
+        xlsx.Col("问题表现", 32, "wrap"),
+        xlsx.Col("涉及人员", 12, "wrap"),
+        xlsx.Col(PLACE_HEADER, 15, "wrap"),
+        xlsx.Col(REFERENCE_HEADER, 7, "center"),
+        xlsx.Col("核查建议", 16, "wrap"),
+        # written in by the team (reports.feedback reads them back by these names)
+        xlsx.Col("核查结果", 20, "wrap"),
+        xlsx.Col("核查人", 8, "wrap"),
+        xlsx.Col("核查日期", 10, "date"),
+        # on screen only: the amount to sort by, and the id for importing returned workbooks
+        xlsx.Col("涉及金额(元)", 12, "money"),
+        xlsx.Col(ID_HEADER, 17, "wrap"),
     ]
     return cols
 
@@ -176,11 +148,11 @@ def _list_columns(has_status: bool) -> list[xlsx.Col]:
 COVER_FILES_PER_TABLE = 3
 
 
-def sources_by_table(county: County) -> list[tuple[str, str, object]]:
+def sources_by_table(files: Sequence[LoadedFile]) -> list[tuple[str, str, object]]:
     """(table label, its files, latest load time) per canonical table loaded; unrecognised files are
     not sources (they are listed in the office workbook's 数据质量)."""
     by_table: dict[str, list] = {}
-    for f in county.files:
+    for f in files:
         if f.table_name:
             by_table.setdefault(f.table_name, []).append(f)
     out = []
@@ -194,9 +166,9 @@ def sources_by_table(county: County) -> list[tuple[str, str, object]]:
     return out
 
 
-def _cover(wb, county: County, village: Village, mask: Masker, details: int, changes: list[tuple]) -> None:
+def _cover(wb, county: County, village: Village, mask: Masker, paper_rows: int, changes: list[tuple]) -> None:
     ws = wb.create_sheet(COVER_SHEET)
-    widths = [20, 34, 20, 34]
+    widths = [19, 32, 19, 32]  # A4 portrait at full size: 9 pt notes print at 9 pt
     for i, w in enumerate(widths):
         ws.column_dimensions["ABCD"[i]].width = w
     xlsx.print_setup(ws, f"{village.town}{village.name}", landscape=False)
@@ -274,7 +246,7 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int, cha
     section("三、疑点分布")
     by_sev = Counter(f.get("severity") for f in village.flags)
     quad("高", by_sev.get("高", 0), "中", by_sev.get("中", 0))
-    quad("低", by_sev.get("低", 0), "明细工作表", f"{details} 张" if details else "无")
+    quad("低", by_sev.get("低", 0), "底稿", f"{paper_rows} 条出处记录" if paper_rows else "无")
     by_cat = Counter(f.get("category") for f in village.flags)
     cats = [c for c in CATEGORIES.values() if c in by_cat] + sorted(c for c in by_cat if c not in CATEGORIES.values() and c)
     if not cats:
@@ -290,7 +262,7 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int, cha
                             "已消失的疑点不再列入问题清单。")
 
     section("四、数据来源")
-    sources = sources_by_table(county)
+    sources = sources_by_table(village.sources)
     if sources:
         add([xlsx.cell(ws, "数据表", font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER),
              xlsx.cell(ws, "来源文件", font=xlsx.FONT_BOLD, fill=xlsx.FILL_HEADER), xlsx.cell(ws, None, fill=xlsx.FILL_HEADER),
@@ -303,6 +275,7 @@ def _cover(wb, county: County, village: Village, mask: Masker, details: int, cha
     pair("缺少的数据源", "、".join(county.missing_tables) if county.missing_tables else "无")
     if county.not_run:
         for n in county.not_run:
+            # the reason says 未运行 or 部分运行 and why
             pair(f"未运行规则 {n.rule_id}", f"{n.title}。{n.reason}")
     else:
         pair("未运行的规则", "无（全部规则均已运行）")
@@ -335,38 +308,6 @@ def _changes(wb, county: County, village: Village, changes: list[tuple], account
                      row_fill=xlsx.severity_fill(3), transform=mask)
 
 
-def _detail(wb, n: int, seq: int, flag: dict, evidence: list[EvidenceRow], village: Village, mask: Masker) -> None:
-    labels: list[str] = []
-    kinds: dict[str, str] = {}
-    for ev in evidence:
-        for _, label, _, kind in ev.values:
-            if label not in kinds:
-                labels.append(label)
-                kinds[label] = kind
-    cols = [xlsx.Col("序号", 5, "center"), xlsx.Col("来源表", 16, "wrap"), xlsx.Col("文件", 20, "wrap"),
-            xlsx.Col("工作表", 10, "wrap"), xlsx.Col("行号", 6, "center")]
-    cols += [xlsx.Col(label, _DETAIL_WIDTHS.get(kinds[label], max(8.0, min(22.0, xlsx.display_width(label) + 2))),
-                      _DETAIL_KINDS.get(kinds[label], "wrap")) for label in labels]
-
-    def rows():
-        for i, ev in enumerate(evidence, start=1):
-            by_label = {label: (column, v, kind) for column, label, v, kind in ev.values}
-            out: list[object] = [i, ev.table_label, ev.source_file, ev.source_sheet, ev.source_row]
-            for label in labels:
-                column, v, kind = by_label.get(label, ("", None, "text"))
-                if kind in _DETAIL_KINDS and isinstance(v, (int, float)):
-                    out.append(v)
-                    continue
-                text = format_value(v, kind)
-                out.append(mask_account(text) if is_account_column(column) and text else text)
-            yield out
-
-    caption = (f"{detail_sheet_name(n)}：问题清单第{seq}条　{flag['rule_id']} {flag.get('rule_title') or ''}　"
-               f"{flag.get('subject_name') or ''}（共{len(evidence)}条记录）")
-    xlsx.table_sheet(wb, detail_sheet_name(n), cols, rows(), header_text=f"{village.town}{village.name}",
-                     caption=caption, transform=mask)
-
-
 def build(county: County, village: Village) -> bytes:
     """The village workbook as .xlsx bytes."""
     if village.evidence is None:
@@ -376,34 +317,32 @@ def build(county: County, village: Village) -> bytes:
     wb = xlsx.new_workbook()
     header = f"{village.town}{village.name} 巡察风险清单"
 
-    details: dict[str, str] = {}
-    for f in village.flags:
-        if len(village.evidence.get(f["flag_id"], [])) > DETAIL_THRESHOLD:
-            details[f["flag_id"]] = detail_sheet_name(len(details) + 1)
-
     changes = change_rows(county, village)
-    _cover(wb, county, village, mask, len(details), changes)
+    paper_rows = sum(len(village.evidence.get(f["flag_id"], [])) for f in village.flags)
+    _cover(wb, county, village, mask, paper_rows, changes)
 
     cols = _list_columns(county.has_status)
     sev_index = 3
     notes = rectification_sheets.team_notes(village.ledger)  # entered so far, shown again
 
+    def feature(f: dict) -> str:
+        return f"{f['rule_id']} {f.get('rule_title') or ''}".strip()
+
     def list_rows():
         for seq, f in enumerate(village.flags, start=1):
             rule = RULES_BY_ID.get(f["rule_id"])
             ev = village.evidence.get(f["flag_id"], [])
-            detail = details.get(f["flag_id"])
-            row: list[object] = [seq, f.get("category") or "", f"{f['rule_id']} {f.get('rule_title') or ''}", _severity_cell(f)]
+            row: list[object] = [seq, f.get("category") or "", feature(f), _severity_cell(f)]
             if county.has_status:
                 row.append(team_status_text(f, county.previous_check is not None))
             row += [
-                f.get("summary") or "",
-                _facts(f, ev, detail),
+                working_paper.narrative(f.get("summary") or "", ev, f.get("confidence")),
                 subject_text(f, village.code, accounts),
-                f.get("amount_yuan") or 0.0,
-                _sources(ev, detail),
+                working_paper.places(ev),
+                working_paper.reference(seq, len(ev)),
                 rule.verify if rule else "",
                 *notes.get(f["flag_id"], (None, None, None)),
+                f.get("amount_yuan") or 0.0,
                 f["flag_id"],
             ]
             yield row
@@ -411,12 +350,13 @@ def build(county: County, village: Village) -> bytes:
     caption = f"{village.town}{village.name} 问题清单（共{len(village.flags)}条，按严重程度、涉及金额排序）"
     n = xlsx.table_sheet(wb, LIST_SHEET, cols, list_rows(), header_text=header, caption=caption,
                          row_fill=xlsx.severity_fill(sev_index), transform=mask)
-    wb.worksheets[-1].print_area = f"A1:{get_column_letter(len(cols) - 1)}{n + 2}"
+    printed = len(cols) - len(SCREEN_ONLY)
+    wb.worksheets[-1].print_area = f"A1:{get_column_letter(printed)}{n + 2}"
     rectification_sheets.add_verdict_dropdown(wb.worksheets[-1], [c.header for c in cols].index("核查结果") + 1, 3, n + 2)
 
     refs = [
         (FlagRef(seq, f.get("subject_name") or "", f.get("amount_yuan") or 0.0, f.get("summary") or "",
-                 is_person_key(f.get("subject_key") or "")),
+                 is_person_key(f.get("subject_key") or ""), _key_text(f, village.code, accounts)),
          RULES_BY_ID.get(f["rule_id"]))
         for seq, f in enumerate(village.flags, start=1)
     ]
@@ -444,10 +384,13 @@ def build(county: County, village: Village) -> bytes:
         rectification_sheets.village_sheet(wb, header, village.ledger,
                                            lambda r: subject_text(r, village.code, accounts), mask)
 
-    for seq, f in enumerate(village.flags, start=1):
-        name = details.get(f["flag_id"])
-        if name:
-            n = int(name.split("_")[1])
-            _detail(wb, n, seq, f, village.evidence[f["flag_id"]], village, mask)
+    items = [(seq, feature(f), village.evidence.get(f["flag_id"], [])) for seq, f in enumerate(village.flags, start=1)]
+    if paper_rows:
+        working_paper.write(wb, items, header, mask)
     return xlsx.to_bytes(wb)
 
+
+def _key_text(flag: dict, village_code: str, accounts: set[str]) -> str:
+    """The flag's subject key as the team may read it: a contract or voucher number as is, an ID or
+    account masked (subject_text without the name)."""
+    return subject_text({"subject_key": flag.get("subject_key")}, village_code, accounts)

@@ -26,7 +26,7 @@ import duckdb
 
 from reports import evidence as evidence_mod
 from reports import inputs, manifest, naming, office_workbook, overview, protect, village_workbook
-from reports.context import County, Village, county_of, village_places, villages_of, with_evidence
+from reports.context import County, Village, county_of, village_files, village_places, villages_of, with_evidence
 from xuncha.config import WorkspaceConfig
 
 REPORTS_DIR = "reports"
@@ -163,7 +163,7 @@ def write_all(
             # The office workbook is written by a thread while this one sorts out the villages: its
             # work is mostly polars and zlib, which leave the interpreter to this thread meanwhile.
             office = office_thread.submit(office_workbook.build, data, evidence, rel, run_stamp)
-            villages = villages_of(data, evidence)
+            villages = villages_of(data, evidence, village_files(con))
 
             # villages in rank order, the busiest first; each batch goes to the pool as soon as it is known
             entries: dict[str, manifest.Entry] = {}

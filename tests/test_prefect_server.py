@@ -2,11 +2,13 @@
 
 Schedules do not fire on Prefect's ephemeral server, so production uses a resident server; this
 test starts one on 127.0.0.1 (never any other address), registers the `nightly` deployment with
-`xuncha serve`, triggers it and waits for the flow run to complete and write its outputs.
+`xuncha serve`, triggers it and waits for the flow run to complete and write its outputs; then an
+interactive `xuncha run` with the server configured, which must report there too.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -43,6 +45,13 @@ def wait_healthy(url: str, server: subprocess.Popen, log: Path, timeout: float =
     pytest.fail(f"Prefect server not healthy after {timeout} s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
+def api_post(port: int, path: str, body: dict | None = None) -> list:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api{path}", data=json.dumps(body or {}).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as r:  # loopback only
+        return json.loads(r.read())
+
+
 def test_nightly_deployment_runs_on_a_real_server(tmp_path: Path) -> None:
     if not (BIN / "prefect").exists() or not (BIN / "xuncha").exists():
         pytest.skip("prefect/xuncha 命令不在当前环境中（请用 make test 运行）")
@@ -60,9 +69,11 @@ def test_nightly_deployment_runs_on_a_real_server(tmp_path: Path) -> None:
     server_log = tmp_path / "server.log"
     serve_log = tmp_path / "serve.log"
     with server_log.open("wb") as slog, serve_log.open("wb") as rlog:
+        # `xuncha server`: prefect server start on loopback with telemetry off (not TELEMETRY_OFF from env)
+        server_env = {k: v for k, v in env.items() if k not in TELEMETRY_OFF}
         server = subprocess.Popen(
-            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=slog, stderr=subprocess.STDOUT,
+            [str(BIN / "xuncha"), "server", "--port", str(port), "--no-ui"],
+            env=server_env, stdout=slog, stderr=subprocess.STDOUT,
         )
         serve = None
         try:
@@ -86,6 +97,32 @@ def test_nightly_deployment_runs_on_a_real_server(tmp_path: Path) -> None:
             assert "Completed" in run.stdout + run.stderr, detail
             assert (ws / "flags.csv").exists() and (ws / "villages.csv").exists(), detail
             assert any((ws / "reports").iterdir()), detail
+            # the run's summary is an artifact the UI shows
+            artifacts = api_post(port, "/artifacts/filter", {"artifacts": {"key": {"any_": ["xuncha-run-summary"]}}})
+            assert artifacts and artifacts[0]["type"] == "markdown", artifacts
+            text = artifacts[0]["data"]
+            for needle in ("当前疑点", "其中本次新增", "已消失", "隔离行数", "未运行的规则", "报告目录", str(ws)):
+                assert needle in text, (needle, text)
+            # An interactive `xuncha run` with this server configured goes through Prefect: the same
+            # flow, its stages as tasks, recorded on the server beside the nightly run.
+            interactive = subprocess.run(
+                [str(BIN / "xuncha"), "run", str(inbox), "--workspace", str(tmp_path / "ws2")],
+                env={k: v for k, v in env.items() if k != "XUNCHA_WITHOUT_PREFECT"} | {"COLUMNS": "500"},
+                capture_output=True, text=True, timeout=600,
+            )
+            detail = interactive.stdout[-3000:] + interactive.stderr[-3000:]
+            assert interactive.returncode == 0, detail
+            assert "已记录在 Prefect 服务器" in interactive.stdout, detail
+            flow_runs = api_post(port, "/flow_runs/filter")
+            assert sorted(r["state_type"] for r in flow_runs) == ["COMPLETED", "COMPLETED"], flow_runs
+            task_names = {r["name"].rsplit("-", 1)[0] for r in api_post(port, "/task_runs/filter")}
+            assert {"discover", "finish-ingest", "check", "score", "report"} <= task_names, task_names
+            # the server goes away: serve notices, says so and exits instead of hanging
+            server.terminate()
+            server.wait(timeout=60)
+            code = serve.wait(timeout=180)
+            log = serve_log.read_text(errors="replace")
+            assert code == 2 and "已停止" in log and "Traceback" not in log, log[-3000:]
         finally:
             for proc in (serve, server):
                 if proc is not None and proc.poll() is None:

@@ -14,7 +14,7 @@ import pytest
 from test_reports_county import LONG_ACCOUNT, MOVED_B03_VILLAGE, SHORT_ACCOUNT, VILLAGES, build_county, next_run
 
 import reports
-from reports import office_workbook, village_workbook
+from reports import office_workbook, village_workbook, working_paper
 from reports.write import REPORTS_DIR
 
 STAMP = "20241201-093000"
@@ -123,24 +123,33 @@ def test_problem_list_is_sorted_and_carries_verification_columns(written) -> Non
     assert keys == sorted(keys)
     for r in rows:
         assert r["核查结果"] is None and r["核查人"] is None and r["核查日期"] is None
-        assert r["核查建议"] and r["问题出处（文件 / 工作表 / 行）"] and r["主要特征"]
+        assert r["核查建议"] and r[village_workbook.PLACE_HEADER] and r["主要特征"] and r["问题表现"]
 
 
-def test_many_evidence_rows_get_a_detail_sheet(written) -> None:
+def test_many_evidence_rows_are_summarised_in_the_list_and_listed_in_the_working_paper(written) -> None:
     county, paths = written
     path = paths.village_workbooks["611021100201"]
     wb = openpyxl.load_workbook(path, read_only=True)
     assert wb.sheetnames[:3] == [village_workbook.COVER_SHEET, village_workbook.LIST_SHEET, village_workbook.INTERVIEW_SHEET]
-    assert "明细_1" in wb.sheetnames
+    assert wb.sheetnames[-1] == working_paper.SHEET
     wb.close()
-    detail = sheet_rows(path, "明细_1", 2)
     n = county.con.execute(
         "SELECT len(evidence_list) FROM flags WHERE rule_id = 'A01' AND village_code = '611021100201'").fetchone()[0]
-    assert len(detail) == n
-    assert {r["来源表"] for r in detail} == {"死亡人员信息", "高龄补贴发放名册"}
-    assert any(r["金额(元)"] == 100.0 for r in detail)
-    listed = sheet_rows(path, village_workbook.LIST_SHEET, 2)[0]
-    assert "明细_1" in listed["问题出处（文件 / 工作表 / 行）"]
+    assert n > working_paper.SPELLED_OUT
+    listed = next(r for r in sheet_rows(path, village_workbook.LIST_SHEET, 2) if r["主要特征"].startswith("A01"))
+    seq = listed["序号"]
+    paper = [r for r in sheet_rows(path, working_paper.SHEET, 2) if r["问题清单序号"] == seq]
+    # every evidence row in the working paper, numbered as the list's 底稿 cell says
+    assert len(paper) == n
+    assert [r["底稿号"] for r in paper] == [f"{seq}-{i}" for i in range(1, n + 1)]
+    assert listed[village_workbook.REFERENCE_HEADER].startswith(f"{seq}-1～{seq}-{n}")
+    assert {r["来源表"] for r in paper} == {"死亡人员信息", "高龄补贴发放名册"}
+    assert any("金额(元) 100.00" in r["记录内容"] for r in paper)
+    # the list summarises them (by month, by person) instead of dumping them
+    shown = listed["问题表现"]
+    assert "按月份" in shown and "按人员" in shown
+    assert "【" not in shown  # no record dumped in the list
+    assert re.search(r"第[0-9]+-[0-9]+", listed[village_workbook.PLACE_HEADER])  # rows as ranges
 
 
 def test_interview_outline_groups_by_person_and_asks_each_question_once(written) -> None:
@@ -262,9 +271,11 @@ def test_a_village_workbook_converts_to_pdf_with_libreoffice(written, tmp_path: 
 def test_evidence_only_in_the_quarantine_is_shown_masked(written) -> None:
     _, paths = written
     rows = sheet_rows(paths.village_workbooks["611021100201"], village_workbook.LIST_SHEET, 2)
-    a06 = [r for r in rows if r["规则"].startswith("A06")]
+    a06 = [r for r in rows if r["主要特征"].startswith("A06")]
     assert len(a06) == 1
-    facts = a06[0]["问题表现"]
+    paper = [r for r in sheet_rows(paths.village_workbooks["611021100201"], working_paper.SHEET, 2)
+             if r["问题清单序号"] == a06[0]["序号"]]
+    facts = "\n".join(r["记录内容"] for r in paper)
     assert "隔离原因" in facts and "611021********0010" in facts
 
 
