@@ -7,9 +7,10 @@ a configuration change (ConnectorsConfig.header_synonyms), never a code change.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from connectors.headertext import normalise_header
 from connectors.schema import TABLES, VILLAGE_KEYS, Column, Table
@@ -34,6 +35,14 @@ class ExtractSpec:
     required: frozenset[str]
     strict_ids: frozenset[str]
     lossy_numeric_quarantine: frozenset[str]
+    # (role, normalised child header) -> canonical column: what a child cell means under a group
+    # row of that role (户主/姓名 -> head_name, 家庭成员/姓名 -> member_name); see [roles]
+    role_columns: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Roles this extract gives meaning to: a group of another role falls back to child names."""
+        return frozenset(role for role, _ in self.role_columns)
 
     @property
     def label(self) -> str:
@@ -59,6 +68,20 @@ class ExtractSpec:
 class Catalog:
     extracts: dict[str, ExtractSpec]
     indexes: dict[str, dict[str, str]]  # extract -> normalised header -> canonical column
+    # normalised group-row wording -> role ("head", "member"): whose columns sit under the group
+    roles: dict[str, str] = field(default_factory=dict)
+    # a county's [connectors.pin]: file glob (relative to the inbox) -> extract kind, in order
+    pins: tuple[tuple[str, str], ...] = ()
+    # points by which the recognised kind must beat the best other kind ([connectors] recognition_margin)
+    margin: float = 1.0
+
+    def pinned(self, source_file: str) -> str | None:
+        """The extract kind the county pinned this file to (first matching glob), if any."""
+        path = PurePosixPath(source_file)
+        for pattern, kind in self.pins:
+            if path.match(pattern) or fnmatch(source_file, pattern):
+                return kind
+        return None
 
     def __iter__(self):
         return iter(self.extracts.values())
@@ -100,7 +123,8 @@ def _raw_catalog() -> dict:
     return tomllib.loads(CATALOG_FILE.read_text(encoding="utf-8"))
 
 
-def load_catalog(header_synonyms: dict[str, dict[str, list[str]]] | None = None) -> Catalog:
+def load_catalog(header_synonyms: dict[str, dict[str, list[str]]] | None = None,
+                 pin: dict[str, str] | None = None, recognition_margin: float = 1.0) -> Catalog:
     """The catalogue, with a county's extra header wordings appended after the built-in ones.
 
     Unknown extract or column names in the configuration are an error naming them: a typo must not
@@ -108,16 +132,18 @@ def load_catalog(header_synonyms: dict[str, dict[str, list[str]]] | None = None)
     """
     raw = _raw_catalog()
     groups = raw.get("groups", {})
+    role_words = raw.get("roles", {})
     extracts: dict[str, ExtractSpec] = {}
     extra = header_synonyms or {}
-    unknown = sorted(set(extra) - (set(raw) - {"groups"}))
+    kinds = set(raw) - _NOT_EXTRACTS
+    unknown = sorted(set(extra) - kinds)
     if unknown:
         raise CatalogError(
             "配置 connectors.header_synonyms 中有未知的数据表：" + "、".join(f"“{u}”" for u in unknown)
-            + "；可用的表：" + "、".join(sorted(set(raw) - {"groups"}))
+            + "；可用的表：" + "、".join(sorted(kinds))
         )
     for name, sec in raw.items():
-        if name == "groups":
+        if name in _NOT_EXTRACTS:
             continue
         if name not in TABLES:
             raise CatalogError(f"extracts.toml 中的“{name}”不是 schema.py 中的表")
@@ -154,5 +180,40 @@ def load_catalog(header_synonyms: dict[str, dict[str, list[str]]] | None = None)
             required=frozenset(sec.get("required", [])),
             strict_ids=frozenset(sec.get("strict_ids", [])),
             lossy_numeric_quarantine=frozenset(sec.get("lossy_numeric_quarantine", [])),
+            role_columns=_role_columns(name, sec.get("roles", {}), groups, role_words, valid),
         )
-    return Catalog(extracts, {n: e.header_index() for n, e in extracts.items()})
+    roles = {normalise_header(w): role for role, words in role_words.items() for w in words}
+    bad = sorted({kind for kind in (pin or {}).values() if kind not in extracts})
+    if bad:
+        raise CatalogError("配置 connectors.pin 中有未知的数据表：" + "、".join(f"“{b}”" for b in bad)
+                           + "；可用的表：" + "、".join(sorted(extracts)))
+    return Catalog(extracts, {n: e.header_index() for n, e in extracts.items()}, roles,
+                   tuple((pin or {}).items()), recognition_margin)
+
+
+def catalog_settings(connectors) -> dict:
+    """load_catalog's keyword arguments from a ConnectorsConfig (plain data: reading processes get it)."""
+    return {"header_synonyms": connectors.header_synonyms, "pin": dict(connectors.pin),
+            "recognition_margin": connectors.recognition_margin}
+
+
+# Top-level sections of extracts.toml that are not extract kinds.
+_NOT_EXTRACTS = {"groups", "roles"}
+
+
+def _role_columns(name: str, declared: dict[str, dict[str, str]], groups: dict[str, list[str]],
+                  role_words: dict[str, list[str]], valid: set[str]) -> dict[tuple[str, str], str]:
+    """[<extract>.roles] <role> = { <word group> = "<column>" }: every wording of the group, under a
+    group row of that role, names the column."""
+    out: dict[tuple[str, str], str] = {}
+    for role, children in declared.items():
+        if role not in role_words:
+            raise CatalogError(f"extracts.toml [{name}.roles] 中的“{role}”不是 [roles] 中的角色")
+        for group, column in children.items():
+            if group not in groups:
+                raise CatalogError(f"extracts.toml [{name}.roles.{role}] 引用了不存在的同义词组“{group}”")
+            if column not in valid:
+                raise CatalogError(f"extracts.toml [{name}.roles.{role}] 中有表中不存在的列：{column}")
+            for word in _dedupe_normalised(groups[group]):
+                out.setdefault((role, word), column)
+    return out

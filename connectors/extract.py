@@ -18,6 +18,7 @@ from connectors.schema import TABLES
 from connectors.transform import SheetResult, transform_files
 from connectors.villages import VillageIndex, assign, reassign
 from connectors.warehouse import file_hash
+from xuncha.config import ReadingLimits
 
 
 @dataclass
@@ -30,18 +31,22 @@ class FileResult:
     # against, and the spellings matched for the village_alias table; None: not matched yet.
     matched_with: int | None = None
     aliases: list[tuple[str, str, str]] = field(default_factory=list)
+    # Another file of this inbox holds exactly these rows: this one is not written (ingest_inbox)
+    duplicate_of: str | None = None
 
     @property
     def has_village_basics(self) -> bool:
         return any(s.extract == "village_basics" and s.rows_loaded for s in self.sheets)
 
 
-def extract_file(path: Path, inbox: Path, catalog: Catalog, today: dt.date | None = None) -> FileResult:
+def extract_file(path: Path, inbox: Path, catalog: Catalog, today: dt.date | None = None,
+                 limits: ReadingLimits | None = None) -> FileResult:
     """Read and transform every sheet of one file. Pure: touches neither the warehouse nor villages."""
-    return extract_files([path], inbox, catalog, today)[0]
+    return extract_files([path], inbox, catalog, today, limits)[0]
 
 
-def extract_files(paths: list[Path], inbox: Path, catalog: Catalog, today: dt.date | None = None) -> list[FileResult]:
+def extract_files(paths: list[Path], inbox: Path, catalog: Catalog, today: dt.date | None = None,
+                  limits: ReadingLimits | None = None) -> list[FileResult]:
     """extract_file for several files, their sheets transformed together (connectors.transform_files)."""
     results: list[FileResult] = []
     readable: list[tuple[FileResult, list]] = []
@@ -50,7 +55,7 @@ def extract_files(paths: list[Path], inbox: Path, catalog: Catalog, today: dt.da
         result = FileResult(relative_name(path, inbox), file_hash(data))
         results.append(result)
         try:
-            readable.append((result, read_file(path, data)))
+            readable.append((result, read_file(path, data, limits)))
         except ReadError as e:
             result.error = str(e)
     transformed = transform_files([(r.source_file, sheets) for r, sheets in readable], catalog, today)
@@ -72,21 +77,58 @@ def assign_villages(result: FileResult, index: VillageIndex, version: int) -> No
         a = match(s.data, index)
         s.data = a.frame
         seen += a.seen
-        unmatched = set(a.unmatched)
+        unmatched, unverified = set(a.unmatched), set(a.town_unknown)
         if s.quarantine is not None and s.quarantine.height:
             q = match(s.quarantine, index)
             s.quarantine = q.frame
             unmatched |= set(q.unmatched)
-        s.messages = [m for m in s.messages if not m.startswith(UNMATCHED_PREFIX)]
+            unverified |= set(q.town_unknown)
+        s.messages = [m for m in s.messages if not m.startswith((UNMATCHED_PREFIX, TOWN_UNKNOWN_PREFIX))]
         if unmatched:
             s.messages.append(unmatched_message(sorted(unmatched)))
+        if unverified:
+            s.messages.append(_listed(TOWN_UNKNOWN_PREFIX + "（统计用区划代码表未列其乡镇，无法核对乡镇，请核实）：",
+                                      sorted(unverified)))
     result.matched_with = version
     result.aliases = seen
 
 
 UNMATCHED_PREFIX = "以下村名未能匹配"
+TOWN_UNKNOWN_PREFIX = "以下村名仅按村名匹配"
+
+
+def _listed(lead: str, names: list[str]) -> str:
+    return lead + "、".join(names[:20]) + (f"等{len(names)}个" if len(names) > 20 else "")
 
 
 def unmatched_message(names: list[str]) -> str:
     shown = "、".join(names[:20]) + (f"等{len(names)}个" if len(names) > 20 else "")
     return f"{UNMATCHED_PREFIX}到统计用区划代码（村代码已留空，请在配置 connectors.village_aliases 中补充）：{shown}"
+
+
+def same_rows_message(used: str) -> str:
+    return f"与“{used}”的数据行完全相同（同一份数据的另一个文件），只读取了“{used}”，本文件未重复入库"
+
+
+def content_fingerprint(result: FileResult) -> str | None:
+    """What the file would load, whatever its format and layout: per table, its rows without
+    provenance (file, sheet, row) and village matching, in any order. None: nothing to load."""
+    import hashlib
+
+    import polars as pl
+
+    parts = []
+    for s in result.sheets:
+        if s.data is None or not s.extract or not s.data.height:
+            continue
+        cols = [c for c in s.data.columns if not c.startswith("source_") and c not in ("village_code", "village_match")]
+        hashes = s.data.select(cols).hash_rows(seed=0).sort()
+        parts.append((s.extract, s.rows_quarantined, hashes))
+    if not parts:
+        return None
+    h = hashlib.sha256()
+    for extract, quarantined, hashes in sorted(parts, key=lambda p: (p[0], p[1], p[2].len())):
+        h.update(f"{extract}:{quarantined}:".encode())
+        h.update(hashes.to_numpy().tobytes())
+    del pl
+    return h.hexdigest()

@@ -105,11 +105,15 @@ def data_frame(spec: ExtractSpec, values: dict[str, pl.Series], keep: pl.Series,
     if spec.table.has_village:
         table_cols += [c for c in VILLAGE_KEYS if c.name in _VILLAGE_RAW_KEYS]
     for c in table_cols:
-        dtype = pl.String if c.name == "village_code" else dtype_of(c.kind)
+        dtype: pl.DataType = pl.String() if c.name == "village_code" else dtype_of(c.kind)
         if c.name in values:
             cols[c.name] = values[c.name].filter(keep).cast(dtype)
         else:
             cols[c.name] = nulls(k, dtype).alias(c.name)
+    # A payment's period defaults to its pay month (one month); richer periods (年度, 季度) set both ends.
+    for bound in ("period_start", "period_end"):
+        if bound in cols and "pay_month" in cols:
+            cols[bound] = cols[bound].fill_null(cols["pay_month"])
     sheets = sheet_of.filter(keep)
     cols["source_file"] = _of_sheet(sheets, files)
     cols["source_sheet"] = _of_sheet(sheets, names)

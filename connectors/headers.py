@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from connectors.headertext import normalise_header
+from connectors.profiles import Inferred, Profile, agreement, infer, profile
 
 if TYPE_CHECKING:
     from connectors.catalog import Catalog, ExtractSpec
@@ -31,6 +32,9 @@ class HeaderMatch:
     labels: dict[int, str]  # sheet column -> header text as shown (two-row headers joined by "/")
     unused: tuple[str, ...] = ()  # header texts that map to no canonical column
     duplicates: tuple[str, ...] = ()  # header texts naming a column already taken by an earlier one
+    score: float = 0.0  # the chosen kind's recognition score
+    runner_up: tuple[str, float] | None = None  # the best other kind and its score
+    inferred: dict[str, str] = field(default_factory=dict)  # canonical column -> why (mapped by content)
 
     @property
     def data_start(self) -> int:
@@ -40,6 +44,7 @@ class HeaderMatch:
 @dataclass(frozen=True)
 class Unrecognised:
     reason: str  # Chinese, for the ingest report
+    config_lines: tuple[str, ...] = ()  # xuncha.toml lines that would settle it ("<文件名>": the file's)
 
 
 @dataclass
@@ -51,6 +56,15 @@ class _Candidate:
     shown: list[str] = field(default_factory=list)
     columns: dict[str, int] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    ambiguous: list[Ambiguity] = field(default_factory=list)
+    # set by _judge, from the values under the header: columns mapped by header words and values
+    # together (canonical column -> (sheet column, why)), and the kind's score
+    inferred: dict[str, tuple[int, Inferred]] = field(default_factory=dict)
+    points: float = 0.0
+
+    @property
+    def found(self) -> int:
+        return self.score + len(self.inferred)
 
 
 def _cell(rows: list[list], r: int, c: int) -> str:
@@ -113,22 +127,83 @@ def _normalised(variants: list[list[str]]) -> list[list[str]]:
     return [[normalise_header(label) for label in labels] for labels in variants]
 
 
-def _match(spec_index: dict[str, str], normalised: list[list[str]]) -> tuple[dict[str, int], list[int]]:
-    """Canonical column -> first sheet column naming it; and the columns naming a taken column.
-    `normalised`: per sheet column, its label variants through normalise_header."""
-    columns: dict[str, int] = {}
+# Columns that say who a row is about: never taken from the first of two columns worded alike.
+_IDENTITY_KINDS = ("id", "name")
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """A canonical column that several sheet columns name by the same child wording under different
+    groups, with nothing (full path, group role) to decide between them."""
+
+    column: str
+    candidates: tuple[int, ...]  # 0-based sheet columns
+
+
+def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[list[str]]
+           ) -> tuple[dict[str, int], list[int], list[Ambiguity]]:
+    """Canonical column -> the sheet column naming it; the columns naming a column already taken;
+    and the columns left undecided. `normalised`: per sheet column, its label variants through
+    normalise_header: [label], or for a cell under a group row [group/child, child, group].
+
+    Under a group row the full path decides first (家庭成员/身份证号 named in the catalogue or the
+    county's header_synonyms), then the group's role (户主 -> head_id, 家庭成员 -> member_id), and only
+    then the child's name alone. A group of a role the extract knows, with no column of that role for
+    the child, says the cell is someone else's (the head's ID on a payment list): not used.
+    """
+    index = catalog.index(spec.name)
+    decided: dict[str, int] = {}
     dupes: list[int] = []
+    by_name: dict[str, list[int]] = {}  # canonical column -> sheet columns naming it by wording alone
+    group_of: dict[int, str] = {}
+    seen: dict[str, int] = {}  # single-row wording -> columns so worded so far
     for c, labels in enumerate(normalised):
-        for label in labels:
-            col = spec_index.get(label)
+        if len(labels) == 3:
+            path, child, group = labels
+            group_of[c] = group
+            col = index.get(path)
             if col is None:
+                role = catalog.roles.get(group)
+                if role in spec.roles:
+                    col = spec.role_columns.get((role, child))
+                    if col is None:
+                        continue  # someone else's column under this group
+            if col is not None:
+                if col in decided:
+                    dupes.append(c)
+                else:
+                    decided[col] = c
                 continue
-            if col in columns:
-                dupes.append(c)
-            else:
-                columns[col] = c
-            break
-    return columns, dupes
+            col = index.get(child) or index.get(group)
+        else:
+            # "身份证号#2": the second column worded 身份证号 (a county's way to settle a repeat)
+            seen[labels[0]] = seen.get(labels[0], 0) + 1
+            col = index.get(f"{labels[0]}#{seen[labels[0]]}")
+            if col is not None:
+                if col in decided:
+                    dupes.append(c)
+                else:
+                    decided[col] = c
+                continue
+            col = next((index[label] for label in labels if label in index), None)
+        if col is not None:
+            by_name.setdefault(col, []).append(c)
+    columns = dict(decided)
+    ambiguous: list[Ambiguity] = []
+    for col, cands in by_name.items():
+        if col in decided:
+            dupes += cands
+        elif len({group_of.get(c, "") for c in cands}) > 1 or (
+                len(cands) > 1 and spec.column(col).kind in _IDENTITY_KINDS):
+            # under different groups, or a person's ID or name given twice (the head's 身份证号 beside
+            # the member's): which one is the field is not for us to guess
+            ambiguous.append(Ambiguity(col, tuple(cands)))
+        else:
+            columns[col] = cands[0]
+            dupes += cands[1:]
+    # sheet order, as before: the first column naming a canonical column is its source
+    columns = dict(sorted(columns.items(), key=lambda kv: kv[1]))
+    return columns, sorted(dupes), ambiguous
 
 
 _MEMO_SIZE = 4096
@@ -153,20 +228,64 @@ def _evaluate_anew(catalog: Catalog, variants: list[list[str]], shown: list[str]
     out = []
     normalised = _normalised(variants)  # once per candidate row, not once per extract kind
     for spec in catalog:
-        columns, _ = _match(catalog.index(spec.name), normalised)
-        missing = [alts[0] for alts in spec.signature if not any(a in columns for a in alts)]
-        out.append(_Candidate(len(columns), spec, rows, variants, shown, columns, missing))
+        columns, _, ambiguous = _match(catalog, spec, normalised)
+        # an undecided column counts as found: the sheet is this kind, only which column is unclear
+        found = set(columns) | {a.column for a in ambiguous}
+        missing = [alts[0] for alts in spec.signature if not any(a in found for a in alts)]
+        out.append(_Candidate(len(found), spec, rows, variants, shown, columns, missing, ambiguous))
     return out
 
 
-def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None = None) -> HeaderMatch | Unrecognised:
-    """Locate the header within the first rows and decide the extract kind."""
+# Sampled rows under a header for value profiles (recognition score, columns mapped by content).
+PROFILE_ROWS = 30
+# Score points: a column named by its header or by words and values together: 1; values that look
+# like the column's kind: +VALUE_POINTS, values that clearly do not: -VALUE_POINTS.
+VALUE_POINTS = 0.5
+DEFAULT_MARGIN = 1.0
+
+
+def _profiles(rows: list[list], header_rows: tuple[int, ...], width: int) -> list[Profile]:
+    start = header_rows[-1] + 1
+    sample = rows[start:start + PROFILE_ROWS]
+    return [profile([r[c] if c < len(r) else None for r in sample]) for c in range(width)]
+
+
+def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
+    """The candidate with columns its values and header words agree on, and its score."""
+    spec = cand.spec
+    found = set(cand.columns) | {a.column for a in cand.ambiguous}
+    used = set(cand.columns.values()) | {c for a in cand.ambiguous for c in a.candidates}
+    free = [(c.name, c.kind) for c in spec.table.columns if c.name not in found and c.name in spec.synonyms]
+    free += [(n, "text") for n in ("town_raw", "village_raw") if spec.table.has_village and n not in found]
+    inferred: dict[str, tuple[int, Inferred]] = {}
+    for j, header in enumerate(cand.shown):
+        if j in used or not header or j >= len(profiles):
+            continue
+        hit = infer(header, profiles[j], free)
+        if hit is not None:
+            inferred[hit.column] = (j, hit)
+            free = [(c, k) for c, k in free if c != hit.column]
+    points = float(len(found) + len(inferred))
+    for col, j in list(cand.columns.items()) + [(c, j) for c, (j, _) in inferred.items()]:
+        if j < len(profiles):
+            points += VALUE_POINTS * agreement(spec.column(col).kind, col, profiles[j])
+    have = found | set(inferred)
+    missing = [alts[0] for alts in spec.signature if not any(a in have for a in alts)]
+    return _Candidate(cand.score, spec, cand.rows, cand.labels, cand.shown, cand.columns, missing,
+                      cand.ambiguous, inferred, points)
+
+
+def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None = None,
+                  only: str | None = None, margin: float = DEFAULT_MARGIN) -> HeaderMatch | Unrecognised:
+    """Locate the header within the first rows and decide the extract kind: every kind is scored on
+    every candidate header row (columns named, values that look right), and the winner must beat
+    the best other kind by `margin`. only: the kind a county pinned the file to."""
     merges = merges or []
     scan = min(len(rows), MAX_HEADER_SCAN)
     width = max((len(r) for r in rows[:scan + 1]), default=0)
-    best: _Candidate | None = None  # best candidate satisfying its signature
-    rival: _Candidate | None = None  # another kind scoring as well as best on the same rows
+    eligible: list[_Candidate] = []  # candidates satisfying their signature
     closest: _Candidate | None = None  # best partial match, for the reason when nothing fits
+    best_of_kind: dict[str, _Candidate] = {}
     for r in range(scan):
         single, _ = _horizontal_fill(rows, r, width, merges)
         if len({v for v in single if v}) < 2:
@@ -177,27 +296,66 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
             if two is not None:
                 layouts.insert(0, (two[0], two[1], (r, r + 1)))
         for variants, shown, hrows in layouts:
-            for cand in _evaluate(catalog, variants, shown, hrows):
-                if closest is None or (cand.score, -len(cand.missing)) > (closest.score, -len(closest.missing)):
+            cands = [c for c in _evaluate(catalog, variants, shown, hrows) if only is None or c.spec.name == only]
+            if not cands or max(c.score for c in cands) == 0:
+                continue  # no header wording known on this row: not a header
+            profiles = _profiles(rows, hrows, width)
+            for cand in (_judge(c, profiles) for c in cands):
+                if closest is None or (cand.found, -len(cand.missing)) > (closest.found, -len(closest.missing)):
                     closest = cand
-                if cand.missing or cand.score < 2:
-                    continue
-                if best is None or cand.score > best.score:
-                    best, rival = cand, None
-                elif cand.score == best.score and cand.spec.name != best.spec.name and cand.rows == best.rows:
-                    rival = cand
-    if best is None:
-        if closest is None or closest.score == 0:
+                mine = best_of_kind.get(cand.spec.name)
+                if mine is None or cand.points > mine.points:
+                    best_of_kind[cand.spec.name] = cand
+                if not cand.missing and cand.found >= 2:
+                    eligible.append(cand)
+    if not eligible:
+        if closest is None or closest.found == 0:
             return Unrecognised(f"无法识别表头：前{MAX_HEADER_SCAN}行中没有已知的列名（如“身份证号”“姓名”）")
         need = "、".join(f"“{closest.spec.column(m).label}”" for m in closest.missing)
         row_no = closest.rows[0] + 1
         return Unrecognised(f"无法识别表头：第{row_no}行最接近“{closest.spec.label}”，但缺少{need}列")
-    if rival is not None:
+    # best: highest score; equal scores: more columns named by the header, then the earlier row
+    best = max(eligible, key=lambda c: (c.points, c.score, -c.rows[0]))
+    others = [c for c in eligible if c.spec.name != best.spec.name]
+    rival = max(others, key=lambda c: c.points, default=None)
+    shown_rival = rival or max((c for k, c in best_of_kind.items() if k != best.spec.name),
+                               key=lambda c: c.points, default=None)
+    runner_up = (shown_rival.spec.name, shown_rival.points) if shown_rival else None
+    if rival is not None and best.points - rival.points < margin:
         return Unrecognised(
-            f"无法识别表头：第{best.rows[0] + 1}行同时符合“{best.spec.label}”和“{rival.spec.label}”，无法确定是哪类数据"
+            f"无法确定数据类型：第{best.rows[0] + 1}行起的表头按“{best.spec.label}”得{best.points:g}分，"
+            f"按“{rival.spec.label}”得{rival.points:g}分，相差不足{margin:g}分，本表未读取。"
+            f"请在 xuncha.toml 的 [connectors.pin] 中指定文件的类型，例如：\"<文件名>\" = \"{best.spec.name}\"",
+            (f'[connectors.pin] "<文件名>" = "{best.spec.name}"  # 或 "{rival.spec.name}"：'
+             f'{best.spec.label}{best.points:g}分，{rival.spec.label}{rival.points:g}分',),
         )
-    columns, dupes = _match(catalog.index(best.spec.name), _normalised(best.labels))
+    if best.ambiguous:
+        return Unrecognised(*_ambiguity_reason(best))
+    columns, dupes, _ = _match(catalog, best.spec, _normalised(best.labels))
+    for col, (j, _) in best.inferred.items():
+        columns[col] = j
     used = set(columns.values()) | set(dupes)
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
     labels = {c: best.shown[c] for c in range(len(best.shown))}
-    return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes))
+    inferred = {col: hit.describe(best.shown[j], best.spec.column(col).label) for col, (j, hit) in best.inferred.items()}
+    return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
+                       best.points, runner_up, inferred)
+
+
+def _ambiguity_reason(cand: _Candidate) -> tuple[str, tuple[str, ...]]:
+    """Why the sheet is not loaded, naming the candidate columns and the xuncha.toml line that settles it."""
+    parts, lines = [], []
+    for a in cand.ambiguous:
+        label = cand.spec.column(a.column).label
+        shown = "、".join(f"第{c + 1}列“{cand.shown[c]}”" for c in a.candidates)
+        parts.append(f"“{label}”可能是{shown}")
+        last = a.candidates[-1]
+        if "/" in cand.shown[last]:
+            name = cand.shown[last]  # a header path names the column
+        else:  # the n-th column worded alike
+            name = f"{cand.shown[last]}#{sum(1 for c in range(last + 1) if cand.shown[c] == cand.shown[last])}"
+        lines.append(f'[connectors.header_synonyms.{cand.spec.name}] {a.column} = ["{name}"]')
+    reason = (f"表头有歧义（第{cand.rows[0] + 1}行起，识别为“{cand.spec.label}”）：" + "；".join(parts)
+              + "，无法确定用哪一列，本表未读取。请在 xuncha.toml 中指明，例如：" + "；".join(lines))
+    return reason, tuple(f"{line}  # 候选：" + "、".join(cand.shown[c] for c in a.candidates)
+                         for line, a in zip(lines, cand.ambiguous, strict=True))

@@ -13,10 +13,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from connectors.inbox import inbox_files, relative_name
-from connectors.ingest_report import SheetReport
+from connectors.inbox import list_inbox, relative_name
+from connectors.ingest_report import SheetReport, set_aside_reports
 from connectors.schema import TABLES
-from xuncha.files import sha256_file
 from xuncha.transaction import transaction
 
 SHEET_REPORTS_DDL = """
@@ -38,6 +37,9 @@ class InboxPlan:
     hashes: dict[str, str] = field(default_factory=dict)  # relative name -> sha256, every file present
     # tables that held rows of the changed or removed files before this load
     previous_tables: set[str] = field(default_factory=set)
+    # report rows of inbox entries not read: skipped (lock files, links, ...) or duplicates of a
+    # file read; a duplicate loaded by an earlier run is also in `removed` (its rows are retired)
+    set_aside: list[SheetReport] = field(default_factory=list)
 
     @property
     def nothing_changed(self) -> bool:
@@ -58,11 +60,13 @@ def plan_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, full: bool = False) 
     retired = {r[0] for r in con.execute("SELECT source_file FROM load_log WHERE extract = '__retired__'").fetchall()}
     plan = InboxPlan()
     present = set()
-    for path in inbox_files(inbox):
+    listing = list_inbox(inbox)
+    plan.hashes = dict(listing.hashes)
+    plan.set_aside = set_aside_reports(listing)
+    for path in listing.files:
         rel = relative_name(path, inbox)
         present.add(rel)
-        digest = sha256_file(path)
-        plan.hashes[rel] = digest
+        digest = listing.hashes[rel]
         if not full and known.get(rel) == digest and rel not in retired:
             plan.unchanged.append(rel)
         else:
@@ -134,8 +138,10 @@ def unchanged_reports(con: duckdb.DuckDBPyConnection, files: list[str]) -> list[
     return out
 
 
-def removed_reports(files: list[str]) -> list[SheetReport]:
-    return [SheetReport(f, "", None, 0, 0, 0, 0, "文件已从收件箱移除，其数据已撤下") for f in files]
+def removed_reports(files: list[str], set_aside: list[SheetReport] | None = None) -> list[SheetReport]:
+    """Rows for files gone from the inbox (not those still there but set aside: they have their own)."""
+    aside = {r.file for r in set_aside or []}
+    return [SheetReport(f, "", None, 0, 0, 0, 0, "文件已从收件箱移除，其数据已撤下") for f in files if f not in aside]
 
 
 def changed_tables(con: duckdb.DuckDBPyConnection, files: list[str]) -> set[str]:

@@ -19,10 +19,18 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from connectors.catalog import load_catalog
-from connectors.extract import UNMATCHED_PREFIX, FileResult, assign_villages, extract_file, extract_files, unmatched_message
-from connectors.inbox import inbox_files, looks_like_statistics, relative_name
-from connectors.ingest_report import REPORT_COLUMNS, SheetReport, sheet_reports, write_ingest_report
+from connectors.catalog import catalog_settings, load_catalog
+from connectors.extract import (
+    UNMATCHED_PREFIX,
+    FileResult,
+    assign_villages,
+    content_fingerprint,
+    extract_file,
+    extract_files,
+    unmatched_message,
+)
+from connectors.inbox import inbox_files, list_inbox, looks_like_statistics, relative_name
+from connectors.ingest_report import REPORT_COLUMNS, SheetReport, set_aside_reports, sheet_reports, write_ingest_report
 from connectors.readahead import Reference, batch_jobs, default_workers, extracted, spill_parent
 from connectors.schema import TABLES
 from connectors.validation import preload, unreadable_file, validate_files
@@ -32,7 +40,9 @@ from xuncha.config import WorkspaceConfig
 
 # Callers import these from here (pipelines, tests, benchmarks, xuncha/audit.py).
 __all__ = ["REPORT_COLUMNS", "FileResult", "SheetReport", "default_workers", "extract_file", "extract_files",
-           "inbox_files", "ingest_file", "ingest_inbox", "relative_name", "rematch_villages", "write_ingest_report"]
+           "inbox_files", "ingest_file", "ingest_inbox", "relative_name", "rematch_villages", "set_aside_reports",
+           "write_ingest_report"]
+
 
 
 def _index_for(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) -> VillageIndex:
@@ -60,8 +70,8 @@ def _write_many(con, results: list[FileResult], index: VillageIndex, version: in
 def ingest_file(path: Path, inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,
                 villages: VillageIndex | None = None) -> list[SheetReport]:
     """Load one file (replacing its earlier rows). villages: the reference; default what the warehouse holds."""
-    catalog = load_catalog(config.connectors.header_synonyms)
-    result = extract_file(path, inbox, catalog)
+    catalog = load_catalog(**catalog_settings(config.connectors))
+    result = extract_file(path, inbox, catalog, limits=config.connectors.reading_limits)
     previously = loaded_files(con)
     if result.has_village_basics:
         # Statistics first: write its codes, then match the file's other sheets against them.
@@ -82,6 +92,8 @@ def _duckdb_threads(con: duckdb.DuckDBPyConnection, threads: int) -> Iterator[No
         con.execute(f"SET threads = {int(before)}")
 
 
+# What a village reference is built from (villages.VillageIndex.build)
+_REFERENCE_COLUMNS = ("town_raw", "village_raw", "village_code", "county", "former_names")
 # The version of a village reference worked out before its files were written (_expected_reference)
 GUESSED = -1
 
@@ -96,11 +108,11 @@ def _expected_reference(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,
     con.register("_xuncha_lead", pl.DataFrame({"f": mine}, schema={"f": pl.String}).to_arrow())
     try:
         held = con.execute(
-            "SELECT town_raw, village_raw, village_code FROM village_basics WHERE village_code IS NOT NULL "
+            f"SELECT {', '.join(_REFERENCE_COLUMNS)} FROM village_basics WHERE village_code IS NOT NULL "
             "AND source_file NOT IN (SELECT f FROM _xuncha_lead)").pl()
     finally:
         con.unregister("_xuncha_lead")
-    new = [s.data.select("town_raw", "village_raw", "village_code") for r in results for s in r.sheets
+    new = [s.data.select(_REFERENCE_COLUMNS) for r in results for s in r.sheets
            if s.extract == "village_basics" and s.data is not None and s.data.height]
     ref = pl.concat([held.cast(pl.String), *(f.cast(pl.String) for f in new)])
     ref = ref.filter(pl.col("village_code").is_not_null()).unique("village_code", keep="first", maintain_order=True)
@@ -111,15 +123,18 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
                  on_file: Callable[[Path, int, int], None] | None = None,
                  workers: int | None = None, files: list[Path] | None = None) -> list[SheetReport]:
     """Load every data file under `inbox` (or only `files`); one report row per sheet (or per
-    unreadable file), in the order of `files`.
+    unreadable file), in the order of `files`; without `files`, then one row per inbox entry not
+    read (connectors/inbox.py: skipped, or a duplicate of a file read).
 
     workers: processes that read and transform files while this one validates and writes (0: do
     everything here; default: default_workers). Statistics-looking files are loaded first, here,
     so that the reading processes match villages against their village list.
     """
-    synonyms = config.connectors.header_synonyms
-    catalog = load_catalog(synonyms)  # fail fast on bad configuration, before any work
-    files = inbox_files(inbox) if files is None else files
+    settings = catalog_settings(config.connectors)
+    limits = config.connectors.reading_limits
+    catalog = load_catalog(**settings)  # fail fast on bad configuration, before any work
+    listing = list_inbox(inbox) if files is None else None
+    files = listing.files if listing is not None else files
     if workers is None:
         workers = default_workers(files)
     workers = min(workers, len(files))
@@ -146,7 +161,17 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
                 on_file(path_of.get(result.source_file, inbox / result.source_file), len(results), len(files))
         pending.clear()
 
+    first_with: dict[str, FileResult] = {}  # content fingerprint -> the file that loaded it
+
     def take(result: FileResult) -> None:
+        fingerprint = content_fingerprint(result) if not result.error else None
+        if fingerprint is not None:
+            first = first_with.setdefault(fingerprint, result)
+            if first is not result:  # the same rows under another name or format: loaded once
+                result.duplicate_of = first.source_file
+                result.sheets = []
+                if first.sheets:
+                    first.sheets[0].messages.append(f"另有“{result.source_file}”与本文件数据行完全相同，未重复入库")
         if result.has_village_basics:
             flush()  # the reference changes with it: the files after it are matched against it
         pending.append(result)
@@ -154,7 +179,7 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
             flush()
 
     if not workers:
-        with extracted(files, inbox, catalog, synonyms, 0, lambda: (index, version)) as stream:
+        with extracted(files, inbox, catalog, settings, 0, lambda: (index, version), limits=limits) as stream:
             for result in stream:
                 take(result)
     else:
@@ -163,14 +188,14 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
         # Expectations has imported) and written while the processes read the rest.
         lead = [p for p in files if looks_like_statistics(p)]
         rest = [p for p in files if not looks_like_statistics(p)]
-        lead_results = [r for job in batch_jobs(lead) for r in extract_files(job, inbox, catalog)]
+        lead_results = [r for job in batch_jobs(lead) for r in extract_files(job, inbox, catalog, limits=limits)]
         guess = _expected_reference(con, config, lead_results)
         lead_done = False
 
         def reference() -> Reference:
             return (index, version) if lead_done else (guess, GUESSED)
 
-        with extracted(rest, inbox, catalog, synonyms, workers, reference, spill_parent(con)) as stream, \
+        with extracted(rest, inbox, catalog, settings, workers, reference, spill_parent(con), limits) as stream, \
                 _duckdb_threads(con, 1):  # the cores are the reading processes' (see READER_ENVIRONMENT)
             for result in lead_results:
                 take(result)
@@ -187,7 +212,8 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
         rematch_villages(con, [r.source_file for r in stale], index, {r.source_file: r for r in stale})
     order = {relative_name(p, inbox): i for i, p in enumerate(files)}
     results.sort(key=lambda r: order.get(r.source_file, len(order)))
-    return [rep for r in results for rep in sheet_reports(r)]
+    reports = [rep for r in results for rep in sheet_reports(r)]
+    return reports + (set_aside_reports(listing) if listing is not None else [])
 
 
 # Files are validated in groups (one GX batch per table per group): bounded by rows for memory.
@@ -232,7 +258,7 @@ def rematch_villages(con: duckdb.DuckDBPyConnection, files: list[str], index: Vi
             con.unregister("_xuncha_map")
             record_aliases(con, [(vg, c, h) for _, vg, c, h in rows if c and vg and h != "code"])
         if results:
-            _refreshunmatched_messages(con, results)
+            _refresh_unmatched_messages(con, results, index)
     finally:
         con.unregister("_xuncha_files")
     # Quarantined rows are not in the canonical tables: re-match them from the frames kept in memory.
@@ -247,7 +273,7 @@ def rematch_villages(con: duckdb.DuckDBPyConnection, files: list[str], index: Vi
             replace_quarantine(con, r.source_file, frames)
 
 
-def _refreshunmatched_messages(con, results: dict[str, FileResult]) -> None:
+def _refresh_unmatched_messages(con, results: dict[str, FileResult], index: VillageIndex) -> None:
     by_sheet: dict[tuple[str, str], list[str]] = {}
     for t, table in TABLES.items():
         if not table.has_village:
@@ -256,7 +282,7 @@ def _refreshunmatched_messages(con, results: dict[str, FileResult]) -> None:
             f"SELECT DISTINCT source_file, source_sheet, town_raw, village_raw FROM {t} "
             "WHERE village_match = 'unmatched' AND source_file IN (SELECT f FROM _xuncha_files)"
         ).fetchall():
-            by_sheet.setdefault((f, sheet), []).append(f"{town or ''}{village}" if town and not village.startswith(town) else village)
+            by_sheet.setdefault((f, sheet), []).append(index.describe(town, village))
     for r in results.values():
         for s in r.sheets:
             s.messages = [m for m in s.messages if not m.startswith(UNMATCHED_PREFIX)]

@@ -23,23 +23,33 @@ from xuncha import idcard
 # Reason codes -> Chinese message (the caller adds file, sheet, row, column and the raw value).
 REASONS: dict[str, str] = {
     "id_scientific": "身份证号为科学计数法（如6.10102E+17），后几位已丢失，无法恢复",
-    "id_numeric": "身份证号以数字格式存储，后几位已丢失",
+    "id_numeric": ("身份证号在文件中存为数字，文件里只保留了约15位有效数字（科学计数法或.xls中的浮点数），"
+                   "后几位已丢失，无法恢复；请让报送单位将该列设为文本格式后重新导出"),
     "id_format": "身份证号格式错误（应为18位，最后一位可为X）",
     "id_checksum": "身份证号校验位错误",
     "id_birth_date": "身份证号中的出生日期不存在或晚于今天",
-    "id_region": "身份证号地区码不存在",
+    "id_region": "身份证号前6位地区码不在全国行政区划代码表中（含历史代码和港澳台居民居住证810000/820000/830000）",
     "id_missing": "身份证号为空",
-    "account_numeric": "账号以数字格式存储，后几位已丢失",
+    "account_numeric": ("账号在文件中存为数字，文件里只保留了约15位有效数字（科学计数法或.xls中的浮点数），"
+                        "后几位已丢失，无法恢复；请让报送单位将该列设为文本格式后重新导出"),
     "account_scientific": "账号为科学计数法（如6.217E+18），后几位已丢失，无法恢复",
     "missing_required": "必填项为空",
     "bad_date": "无法识别为日期",
+    "ambiguous_date": ("日期写法有歧义，无法判断年、月、日的顺序（如6/5/2024可能是6月5日也可能是5月6日，6/5/24还可能是2006年），"
+                       "请写成2024-06-05这样年在前的格式"),
+    "formula_uncalculated": "公式未重新计算，请在Excel中重新计算后保存",
     "bad_amount": "无法识别为金额或数值",
     "bad_int": "无法识别为整数",
     "missing_column": "表中缺少此必需列",
 }
 
+# What the reader puts in a formula cell whose result is unknown (no cached value, or a cached value
+# the writing program never calculated): never a value, always the reason "formula_uncalculated".
+FORMULA_UNCALCULATED = "#公式未计算#"
+
 # Values that mean "nothing here" in Chinese spreadsheets.
-EMPTY_MARKERS = frozenset(["", "无", "/", "-", "—", "——", "--", "－", "／", "\\", "null", "NULL", "None", "nan", "NaN", "#N/A", "N/A"])
+EMPTY_MARKERS = frozenset(["", "无", "/", "-", "—", "——", "--", "－", "／", "\\", "null", "NULL", "None", "nan", "NaN",
+                           "#N/A", "N/A"])
 
 # Excel serial numbers we accept as dates: 1901-01-01 .. 2099-12-31.
 SERIAL_MIN, SERIAL_MAX = 367, 73050
@@ -143,6 +153,12 @@ _YMD_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:份)?$")
 _YM_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 _SERIAL = re.compile(r"^\d{3,5}(\.\d+)?$")
+# Two-digit years: year first, as Chinese dates are written (24.6.5, 24-06-05, 24年6月5日).
+_YY_MD = re.compile(r"^(\d{2})\s*(?:([-.])|年)\s*(\d{1,2})\s*(?:[-.]|月)\s*(\d{1,2})\s*日?$")
+# Day and month before a year (6/5/2024, 6/5/24): English-locale exports, order unknown.
+_MD_Y = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})$")
+# A date typed as the number 20200411 (a numeric cell, or its text "20200411.0").
+COMPACT_MIN, COMPACT_MAX = 19000101, 21001231
 
 
 def _from_serial(v: float) -> dt.date | None:
@@ -151,7 +167,36 @@ def _from_serial(v: float) -> dt.date | None:
     return None
 
 
+def _from_compact(v: float) -> dt.date | None:
+    if not (COMPACT_MIN <= v <= COMPACT_MAX and float(v).is_integer()):
+        return None
+    n = int(v)
+    try:
+        return dt.date(n // 10000, n // 100 % 100, n % 100)
+    except ValueError:
+        return None
+
+
+def _century(yy: int, today: dt.date | None = None) -> int:
+    """A two-digit year: 20yy up to this year, else 19yy (24 -> 2024, 58 -> 1958)."""
+    this = (today or dt.date.today()).year
+    return 2000 + yy if 2000 + yy <= this else 1900 + yy
+
+
+def _number_date(v: float) -> tuple[dt.date | None, str | None]:
+    d = _from_compact(v) or _from_serial(v)
+    return (d, None) if d else (None, "bad_date")
+
+
 def normalize_date(raw: object) -> tuple[dt.date | None, str | None]:
+    """A date from what departments write; rules documented in README (日期):
+
+    2024-06-05, 2024/6/5, 2024.6.5, 2024年6月5日, 20240605 (text or number), Excel serial numbers
+    (367..73050, as numbers or text), 2024-06 / 2024年6月 / 202406 (first of the month);
+    two-digit years only year first (24.6.5, 24-06-05, 24年6月5日): 20yy up to this year, else 19yy;
+    day and month before a four-digit year (6/5/2024) only where one of them is over 12 (or both are
+    equal), else "ambiguous_date", as is any date with the year last in two digits (6/5/24).
+    """
     if raw is None:
         return None, None
     if isinstance(raw, dt.datetime):
@@ -159,11 +204,11 @@ def normalize_date(raw: object) -> tuple[dt.date | None, str | None]:
     if isinstance(raw, dt.date):
         return raw, None
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        d = _from_serial(float(raw))
-        return (d, None) if d else (None, "bad_date")
+        return _number_date(float(raw))
     s = unicodedata.normalize("NFKC", str(raw)).strip(_WS)
     if s in EMPTY_MARKERS:
         return None, None
+    s = _TRAILING_ZERO_FRACTION.sub(r"\1", s)  # a numeric cell rendered as text: "20200411.0"
     try:
         for pattern, has_day in ((_YMD, True), (_YMD_COMPACT, True), (_YM, False), (_YM_COMPACT, False)):
             m = pattern.match(s)
@@ -173,6 +218,16 @@ def normalize_date(raw: object) -> tuple[dt.date | None, str | None]:
                 if not 1900 <= y <= 2100:
                     return None, "bad_date"
                 return dt.date(y, mth, day), None
+        m = _YY_MD.match(s)
+        if m:
+            return dt.date(_century(int(m.group(1))), int(m.group(3)), int(m.group(4))), None
+        m = _MD_Y.match(s)
+        if m:
+            a, b, y = int(m.group(1)), int(m.group(2)), m.group(3)
+            if len(y) == 2 or (a <= 12 and b <= 12 and a != b):
+                return None, "ambiguous_date"  # 06/05/24: which part is the year, which the month?
+            month, day = (b, a) if a > 12 else (a, b)
+            return dt.date(int(y), month, day), None
     except ValueError:
         return None, "bad_date"
     if _SERIAL.match(s):
@@ -411,6 +466,12 @@ def normalise_series(s: pl.Series, kind: str, lossy: pl.Series | None = None,
     skips undoing the reader's "3.0" rendering. Returns (values, problem codes or null).
     """
     s = s.cast(pl.String)
+    uncalculated = (s == FORMULA_UNCALCULATED).fill_null(False)
+    if uncalculated.any():  # the rest normalised as usual, these cells empty with their reason
+        value, problem = normalise_series(s.zip_with(~uncalculated, pl.repeat(None, len(s), dtype=pl.String, eager=True)),
+                                          kind, lossy, today, numeric)
+        return (value.zip_with(~uncalculated, pl.repeat(None, len(s), dtype=value.dtype, eager=True)),
+                problem.zip_with(~uncalculated, pl.repeat("formula_uncalculated", len(s), dtype=pl.String, eager=True)))
     n = len(s)
     no_problem = pl.repeat(None, n, dtype=pl.String, eager=True)
     if kind == "id":
@@ -469,7 +530,7 @@ def normalise_column(s: pl.Series, kind: str, lossy: pl.Series | None = None,
     """normalise_series plus the cleaned text before validation (for quarantine: the 18-character ID
     whose check digit is wrong is evidence for rule A06)."""
     s = s.cast(pl.String)
-    if kind == "id":
+    if kind == "id" and not (s == FORMULA_UNCALCULATED).any():
         return _id_frame(s, lossy, today or dt.date.today(), numeric)
     value, problem = normalise_series(s, kind, lossy, today, numeric)
     return value, problem, s.str.strip_chars()

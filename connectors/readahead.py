@@ -27,7 +27,7 @@ import pyarrow.ipc  # noqa: F401  (pa.ipc)
 from connectors.catalog import Catalog, load_catalog
 from connectors.extract import FileResult, assign_villages, extract_files
 from connectors.villages import VillageIndex
-
+from xuncha.config import ReadingLimits
 
 # Files read ahead of the one being validated and written: enough that the reader is never idle
 # while a group of files is validated (seconds), bounded by input size for memory.
@@ -97,21 +97,22 @@ Reference = tuple[VillageIndex, int]  # the village reference and its version
 
 
 @contextmanager
-def extracted(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, workers: int,
-              reference: Callable[[], Reference], spill_folder: Path | None = None) -> Iterator[Iterator[FileResult]]:
+def extracted(files: list[Path], inbox: Path, catalog: Catalog, settings: dict, workers: int,
+              reference: Callable[[], Reference], spill_folder: Path | None = None,
+              limits: ReadingLimits | None = None) -> Iterator[Iterator[FileResult]]:
     """Extracted files, reading from the moment this is entered: here (villages are matched
     later), or in `workers` processes, which match villages against the reference current when
     a file is handed to them."""
     jobs = batch_jobs(files)
     if workers < 1 or len(jobs) < 4:
         if len(jobs) < 2:
-            yield (r for job in jobs for r in extract_files(job, inbox, catalog))
+            yield (r for job in jobs for r in extract_files(job, inbox, catalog, limits=limits))
             return
         # One job read ahead in a thread: the readers (Rust), polars and DuckDB release the GIL for
         # some of their work, so reading the next file overlaps validating and writing this one.
         # One only: reading further ahead measured no faster here (the GIL), and costs memory.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xuncha-read") as pool:
-            yield read_window(pool, lambda pool, job: pool.submit(extract_files, job, inbox, catalog), jobs, 1, 0)
+            yield read_window(pool, lambda pool, job: pool.submit(extract_files, job, inbox, catalog, None, limits), jobs, 1, 0)
         return
     spill = _spill_dir(spill_folder)
     try:
@@ -119,8 +120,8 @@ def extracted(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, 
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             hand_over = (spill, SPILL_MIN_ROWS) if spill is not None else None
             with _environment(READER_ENVIRONMENT):  # the processes start with the first jobs, submitted here
-                stream = read_window(pool, lambda pool, job: pool.submit(_extract_job, (job, inbox, synonyms, reference(),
-                                                                                        hand_over)),
+                stream = read_window(pool, lambda pool, job: pool.submit(_extract_job, (job, inbox, settings, reference(),
+                                                                                        hand_over, limits)),
                                      jobs, 2 * workers, ordered=False)
             yield (_unspill(r) for r in stream)
     finally:
@@ -128,11 +129,13 @@ def extracted(files: list[Path], inbox: Path, catalog: Catalog, synonyms: dict, 
             shutil.rmtree(spill, ignore_errors=True)
 
 
-def _extract_job(args: tuple[list[Path], Path, dict, Reference, tuple[Path, int] | None]) -> list[FileResult]:
-    """In a reading process: read, transform, and match villages against the reference given;
+def _extract_job(args: tuple[list[Path], Path, dict, Reference, tuple[Path, int] | None, ReadingLimits | None]
+                 ) -> list[FileResult]:
+    """In a reading process: read, transform, and match villages against the reference given
+    (`settings`: load_catalog's keyword arguments, catalog.catalog_settings);
     frames of at least so many rows are handed over in files of `spill` = (folder, rows)."""
-    paths, inbox, synonyms, (index, version), spill = args
-    results = extract_files(paths, inbox, load_catalog(synonyms))
+    paths, inbox, settings, (index, version), spill, limits = args
+    results = extract_files(paths, inbox, load_catalog(**settings), limits=limits)
     for result in results:
         assign_villages(result, index, version)
         if spill is not None:
@@ -156,7 +159,7 @@ def _spill(result: FileResult, directory: Path, min_rows: int) -> None:
         if s.data is not None and s.data.height >= min_rows:
             path = directory / f"{uuid.uuid4().hex}.arrow"
             s.data.write_ipc(path, compression="uncompressed", compat_level=pl.CompatLevel.oldest())
-            s.data = _Spilled(path)
+            s.data = _Spilled(path)  # type: ignore[assignment]  # handed over as a file, read back by _unspill
 
 
 def _unspill(result: FileResult) -> FileResult:

@@ -1,125 +1,211 @@
 """Read a department file into raw sheets: every sheet (hidden too), every cell, nothing coerced.
 
 .xlsx/.xlsm/.xls/.ods go through python-calamine (Rust; ~10x faster than openpyxl, measured in
-benchmarks/bench_ingest.py), .xls falls back to xlrd, .csv is decoded as UTF-8(-BOM) then GB18030.
-Cells keep their type (str, float, date, datetime, bool): numbers are NOT turned into text here,
-because only the caller knows whether a float of 6.1e17 is an amount or an ID that lost digits.
+benchmarks/bench_ingest.py), .xls falls back to xlrd; text files (CSV/TXT in any encoding, HTML
+tables saved as .xls) are read by connectors/text_files.py. Cells keep their type (str, float,
+date, datetime, bool): numbers are NOT turned into text here, because only the caller knows
+whether a float of 6.1e17 is an amount or an ID that lost digits.
 
-A CSV holds only text, so it is parsed by polars (Rust) straight into text columns (RawSheet.frame)
-instead of a Python list per row: 10x faster on a 770,000-row payment file. Where polars would
-read a file differently from Python's csv module (a stray quote, bare carriage returns, a row
-wider than the first thousand), it refuses the file and the csv module reads it instead.
+Before an .xlsx is read, connectors/workbook_scan.py streams its parts: a workbook over the reading
+limits is refused (ReadError) before any reader allocates its cells; numeric cells whose stored
+text holds 16+ digits (IDs written as numbers by many exporters) are given those exact digits as
+text instead of the float a reader makes of them; formula cells whose result is unknown become
+normalize.FORMULA_UNCALCULATED. An .xls stores numbers as 8-byte floats: there the digits past
+the 15th-17th are not in the file at all, and such cells stay numbers (lossy, quarantined).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
-import re
+import multiprocessing
 import zipfile
-from dataclasses import dataclass, field
-from itertools import islice
+import zlib
 from pathlib import Path
 
-import polars as pl
+from connectors.inbox import CSV_SUFFIXES, EXCEL_SUFFIXES, SUFFIXES  # noqa: F401  (defined with the inbox listing)
+from connectors.normalize import FORMULA_UNCALCULATED
+from connectors.rawsheet import HEAD_ROWS, RawSheet, ReadError, display_name  # noqa: F401  (re-exported)
+from connectors.text_files import decode_text, looks_like_html, looks_like_text_table, read_csv_sheet, read_html_tables
+from connectors.workbook_scan import LimitExceeded, WorkbookScan, column_letters, scan_xlsx
+from xuncha.config import ReadingLimits
 
-from connectors.headers import MAX_HEADER_SCAN, Merge
-
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-CSV_SUFFIXES = {".csv", ".txt"}
-SUFFIXES = EXCEL_SUFFIXES | CSV_SUFFIXES
-
-
-class ReadError(Exception):
-    """The file could not be opened (Chinese message)."""
-
-
-@dataclass
-class RawSheet:
-    name: str
-    # From row 1 / column A; rows[i] is Excel row i+1. With `frame`, only the first HEAD_ROWS rows
-    # (for header detection); the frame holds them all.
-    rows: list[list]
-    merges: list[Merge] = field(default_factory=list)
-    hidden: bool = False
-    notes: list[str] = field(default_factory=list)  # what the reader noticed (Chinese), for the sheet's message
-    # Every row as text columns c0, c1, ... (null or "" for an empty cell), for sheets read column-wise (CSV)
-    frame: pl.DataFrame | None = None
-
-    @property
-    def height(self) -> int:
-        return self.frame.height if self.frame is not None else len(self.rows)
-
-
-# Rows of a column-wise sheet also kept as lists: enough for header detection below title rows.
-HEAD_ROWS = MAX_HEADER_SCAN + 1
-
+__all__ = ["RawSheet", "ReadError", "HEAD_ROWS", "decode_text", "read_csv_sheet", "read_file", "render_cell"]
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# calamine's own error texts (English), as the user is told them
+_CALAMINE_ERRORS = {
+    "Cannot detect file format": "无法识别文件格式",
+    "Invalid Zip Archive": "压缩包结构损坏",
+    "password": "文件已加密",
+    "Unrecognized sheet type": "无法识别的工作表类型",
+}
 
 
-def read_file(path: Path, data: bytes | None = None) -> list[RawSheet]:
+def read_file(path: Path, data: bytes | None = None, limits: ReadingLimits | None = None) -> list[RawSheet]:
     """All sheets of a file. Raises ReadError with a Chinese reason.
 
     The content decides how a file is read, not its extension (departments rename files): a CSV
-    named .xlsx is read as CSV and an Excel workbook named .csv as a workbook, with a note.
+    named .xlsx is read as CSV, an HTML page named .xls as its tables, an Excel workbook named .csv
+    as a workbook, each with a note.
     """
     suffix = path.suffix.lower()
+    stem = display_name(path.stem)  # a GBK file name gives a readable sheet name
     if data is None:
         data = path.read_bytes()
     if suffix not in SUFFIXES:
-        raise ReadError(f"不支持的文件类型“{path.suffix}”（支持 .xlsx .xls .csv）")
+        raise ReadError(f"不支持的文件类型“{path.suffix}”（支持 .xlsx .xls .csv .txt）")
     if not data.strip():
         raise ReadError("文件是空的（0字节或只有空白），请让报送单位重新导出")
     is_book = data.startswith((_ZIP, _OLE))
     if data.startswith(_OLE) and _encrypted(data):
         raise ReadError("文件已加密（设置了打开密码），无法读取；请让报送单位提供未加密的文件，"
                         "或在Excel/WPS中输入密码打开后取消密码并重新保存")
+    if not is_book and looks_like_html(data):
+        return read_html_tables(data, stem)
     if suffix in CSV_SUFFIXES and not is_book:
         # Named like the one sheet Excel shows when it opens a CSV: the file name without extension.
-        return [read_csv_sheet(path.stem, data)]
+        return [read_csv_sheet(stem, data)]
     if suffix in EXCEL_SUFFIXES and not is_book:
-        if not _looks_like_csv(data):
-            raise ReadError(f"无法打开工作簿：文件扩展名是“{path.suffix}”，但内容既不是Excel工作簿也不是CSV表格"
-                            "（文件可能已损坏）")
-        sheet = read_csv_sheet(path.stem, data)
+        if not looks_like_text_table(data):
+            raise ReadError(f"无法打开工作簿：文件扩展名是“{path.suffix}”，但内容既不是Excel工作簿，"
+                            "也不是CSV文本或网页表格（文件可能已损坏）")
+        sheet = read_csv_sheet(stem, data)
         sheet.notes.append(f"文件扩展名是“{path.suffix}”，但内容是CSV文本，已按CSV读取")
         return [sheet]
     note = [f"文件扩展名是“{path.suffix}”，但内容是Excel工作簿，已按Excel读取"] if suffix in CSV_SUFFIXES else []
-    try:
-        sheets = _read_calamine(data)
-    except Exception as e:  # calamine raises its own error types; report them all the same way
-        sheets = None
-        if data.startswith(_OLE):
-            try:
-                sheets = _read_xlrd(data)
-            except Exception:
-                pass
-        if sheets is None:
-            what = "文件不完整（可能下载或拷贝中断）或已损坏" if data.startswith(_ZIP) else "文件可能已损坏或不是真正的Excel文件"
-            raise ReadError(f"无法打开工作簿（{what}）：{e}") from e
-    uncached = _uncached_formulas(data) if data.startswith(_ZIP) else {}
+    limits = limits or ReadingLimits()
+    scan = None
+    if data.startswith(_ZIP):
+        try:
+            scan = scan_xlsx(data, limits)
+        except LimitExceeded as e:
+            raise ReadError(str(e)) from e
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, SyntaxError):
+            scan = None  # not a readable zip: the reader says so below
+    if scan is not None and scan.sheets:
+        sheets = _read_workbook(data)  # checked against the limits: read here
+    else:
+        # .xls, .ods, .xlsb: no scan bounds what the reader allocates, so it runs in a child
+        # process; if that dies (a native reader aborting), this file is reported and the run goes on.
+        sheets = read_isolated(_read_workbook, data, limits.isolated_read_seconds)
     for sheet in sheets:
         sheet.notes = note + sheet.notes
-        if uncached.get(sheet.name):
-            sheet.notes.append(
-                f"本表有{uncached[sheet.name]}个公式单元格没有计算结果（文件可能由程序生成、从未在Excel中保存过），"
-                "这些单元格按空值处理；请在Excel/WPS中打开并保存后重新报送")
+        if scan is not None and sheet.name in scan.sheets:
+            _apply_scan(sheet, scan)
     return sheets
 
 
-def _looks_like_csv(data: bytes) -> bool:
-    """Text (UTF-8 or GB18030, no control bytes) whose first line has at least two fields."""
+def _read_workbook(data: bytes) -> list[RawSheet]:
+    """calamine, else (an .xls calamine cannot open) xlrd; ReadError with a Chinese reason."""
     try:
-        text, _ = decode_text(data[:65536] if len(data) <= 65536 else data[:65536].rsplit(b"\n", 1)[0])
-    except ReadError:
-        return False
-    if any(c in text for c in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f"):
-        return False
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    return "," in first or "\t" in first
+        return _read_calamine(data)
+    except Exception as e:  # calamine raises its own error types; report them all the same way
+        if data.startswith(_OLE):
+            try:
+                return _read_xlrd(data)
+            except Exception:
+                pass
+        what = "文件不完整（可能下载或拷贝中断）或已损坏" if data.startswith(_ZIP) else "文件可能已损坏或不是真正的Excel文件"
+        raise ReadError(f"无法打开工作簿（{what}{_calamine_reason(e)}）") from None
+
+
+def _child_read(conn, reader, data: bytes) -> None:
+    try:
+        conn.send(("ok", reader(data)))
+    except ReadError as e:
+        conn.send(("error", str(e)))
+    except Exception as e:  # anything else a reader raises: the file is unreadable, say so in Chinese
+        conn.send(("error", f"无法打开工作簿（读取时出错：{type(e).__name__}）"))
+    finally:
+        conn.close()
+
+
+_FORKSERVER = None
+
+
+def _context():
+    """A fork server that has imported the readers: each file's child process starts in milliseconds."""
+    global _FORKSERVER
+    if _FORKSERVER is None:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["connectors.readers"])
+        _FORKSERVER = ctx
+    return _FORKSERVER
+
+
+def read_isolated(reader, data: bytes, timeout: float) -> list[RawSheet]:
+    """reader(data) in a child process: a reader that crashes or hangs costs this file, not the run."""
+    ctx = _context()
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child_read, args=(send, reader, data), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(timeout):
+            child.kill()
+            raise ReadError(f"读取超过{timeout:.0f}秒仍未完成（connectors.reading_limits.isolated_read_seconds），"
+                            "文件可能已损坏或是恶意构造的，未读取")
+        status, value = receive.recv()
+    except (EOFError, OSError):
+        child.join(5)
+        code = child.exitcode
+        how = f"被信号{-code}终止" if code is not None and code < 0 else f"退出码{code}"
+        raise ReadError(f"读取程序在读这个文件时异常退出（{how}），文件可能已损坏或是恶意构造的，未读取；"
+                        "其余文件照常读取") from None
+    finally:
+        receive.close()
+    child.join(5)
+    if status == "error":
+        raise ReadError(value)
+    return value
+
+
+def _calamine_reason(e: Exception) -> str:
+    text = str(e)
+    for english, chinese in _CALAMINE_ERRORS.items():
+        if english.lower() in text.lower():
+            return "：" + chinese
+    return ""
+
+
+def _apply_scan(sheet: RawSheet, scan: WorkbookScan) -> None:
+    """Exact digits in place of floats; formula cells whose result is unknown marked so."""
+    found = scan.sheets[sheet.name]
+    rows = sheet.rows
+
+    def put(at: tuple[int, int], value: object) -> None:
+        r, c = at
+        if r >= len(rows):
+            width = max((len(x) for x in rows), default=0)
+            rows.extend([""] * width for _ in range(r + 1 - len(rows)))
+        if c >= len(rows[r]):
+            grow = c + 1 - len(rows[r])
+            for row in rows:  # readers return rectangles: keep it so
+                row.extend([""] * grow)
+        rows[r][c] = value
+
+    for at, digits in found.exact.items():
+        if at[0] < len(rows) and at[1] < len(rows[at[0]]) and isinstance(rows[at[0]][at[1]], (int, float)):
+            rows[at[0]][at[1]] = digits
+    # A program that never calculates (fullCalcOnLoad, or formulas left without results) also
+    # wrote its cached zeros without calculating them: those are no more known than the rest.
+    untrusted = scan.full_calc_on_load or any(s.uncached for s in scan.sheets.values())
+    unknown = found.uncached + (found.cached_zero if untrusted else [])
+    for at in unknown:
+        put(at, FORMULA_UNCALCULATED)
+    if unknown:
+        sheet.notes.append(f"本表有{len(unknown)}个公式单元格没有可信的计算结果（{_cells(unknown)}），"
+                           "公式未重新计算，请在Excel中重新计算后保存；这些单元格不作为数值读取")
+    elif found.cached_zero:
+        sheet.notes.append(f"本表有{len(found.cached_zero)}个公式单元格的计算结果为0（{_cells(found.cached_zero)}），"
+                           "如公式未重新计算，请在Excel中重新计算后保存")
+
+
+def _cells(at: list[tuple[int, int]], limit: int = 5) -> str:
+    shown = "、".join(f"{column_letters(c + 1)}{r + 1}" for r, c in sorted(at)[:limit])
+    return shown + (f"等{len(at)}个" if len(at) > limit else "")
 
 
 def _encrypted(data: bytes) -> bool:
@@ -130,52 +216,6 @@ def _encrypted(data: bytes) -> bool:
         return bool(msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted())
     except Exception:
         return b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o" in data
-
-
-_SHEET_TAG = re.compile(rb"<sheet\b[^>]*>")
-_REL_TAG = re.compile(rb"<Relationship\b[^>]*>")
-
-
-def _attr(tag: bytes, name: bytes) -> bytes:
-    m = re.search(rb"\s" + re.escape(name) + rb'="([^"]*)"', tag)
-    return m.group(1) if m else b""
-_CACHED_VALUE = re.compile(rb"<v>[^<]+</v>")
-_FORMULA_CELL = re.compile(rb"<c\b[^>]*>(?:(?!</c>).)*?<f[ >/](?:(?!</c>).)*?</c>", re.S)
-
-
-def _uncached_formulas(data: bytes) -> dict[str, int]:
-    """Sheet name -> formula cells with no cached value (<f> without <v>). Cheap when there are no
-    formulas: only sheets whose XML contains "<f" are scanned."""
-    out: dict[str, int] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            names = set(z.namelist())
-            if "xl/workbook.xml" not in names:
-                return out
-            rels = {}
-            if "xl/_rels/workbook.xml.rels" in names:
-                rels = {_attr(t, b"Id"): _attr(t, b"Target") for t in _REL_TAG.findall(z.read("xl/_rels/workbook.xml.rels"))}
-            for tag in _SHEET_TAG.findall(z.read("xl/workbook.xml")):
-                name, rid = _attr(tag, b"name"), _attr(tag, b"r:id")
-                target = rels.get(rid, b"").decode()
-                member = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                if member not in names:
-                    continue
-                xml = z.read(member)
-                if b"<f" not in xml:
-                    continue
-                n = sum(1 for m in _FORMULA_CELL.finditer(xml) if not _CACHED_VALUE.search(m.group(0)))
-                if n:
-                    out[_xml_text(name)] = n
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return {}
-    return out
-
-
-def _xml_text(raw: bytes) -> str:
-    import html
-
-    return html.unescape(raw.decode("utf-8"))
 
 
 def _read_calamine(data: bytes) -> list[RawSheet]:
@@ -218,74 +258,6 @@ def _read_xlrd(data: bytes) -> list[RawSheet]:
         merges = [((r0, c0), (r1 - 1, c1 - 1)) for r0, r1, c0, c1 in getattr(sh, "merged_cells", [])]
         sheets.append(RawSheet(sh.name, rows, merges, sh.visibility != 0))
     return sheets
-
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """CSV text and the encoding that worked: UTF-8 (with or without BOM), else GB18030 (covers GBK)."""
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
-            continue
-    raise ReadError("无法识别文件编码（既不是UTF-8也不是GBK/GB18030）")
-
-
-def _delimiter(text: str) -> str:
-    head = text[:8192]
-    return "\t" if head.count("\t") > head.count(",") else ","
-
-
-def _csv_module_rows(text: str, delimiter: str) -> list[list]:
-    """Every record of a CSV as a list of texts (Python's csv module), padded to the widest."""
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    width = max((len(r) for r in rows), default=0)
-    for r in rows:
-        if len(r) < width:
-            r.extend([""] * (width - len(r)))
-    return rows
-
-
-# Records the csv module reads first, to learn the width polars is then told.
-_WIDTH_SAMPLE = 1000
-_WIDTH_SAMPLE_CHARS = 1 << 20
-_BOM = b"\xef\xbb\xbf"
-
-
-def read_csv_sheet(name: str, data: bytes) -> RawSheet:
-    """A CSV as one sheet: column-wise through polars when it reads the file as the csv module would."""
-    text, encoding = decode_text(data)
-    delimiter = _delimiter(text)
-    frame = _polars_csv(text, data, encoding, delimiter)
-    if frame is None:
-        return RawSheet(name, _csv_module_rows(text, delimiter))
-    head = [["" if v is None else v for v in row] for row in frame.head(HEAD_ROWS).iter_rows()]
-    return RawSheet(name, head, frame=frame)
-
-
-def _polars_csv(text: str, data: bytes, encoding: str, delimiter: str) -> pl.DataFrame | None:
-    """Every record as text columns c0..c{w-1}, or None where polars is not sure to agree with the
-    csv module. polars raises on what it cannot parse as the csv module does (a quote inside an
-    unquoted field, an unterminated quote) and on a record wider than it was told; records that
-    are shorter get empty cells, as the csv module's rows are padded."""
-    if "\r" in text and text.count("\r") != text.count("\r\n"):
-        return None  # a carriage return on its own ends a record for the csv module, not for polars
-    # From the start of the text only (a copy of a 100 MB text costs more than parsing its head)
-    head = text if len(text) <= _WIDTH_SAMPLE_CHARS else text[:_WIDTH_SAMPLE_CHARS]
-    sample = list(islice(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), _WIDTH_SAMPLE))
-    width = max((len(r) for r in sample), default=0)
-    if width == 0:
-        return None
-    utf8 = (data[len(_BOM):] if data.startswith(_BOM) else data) if encoding == "utf-8-sig" else text.encode("utf-8")
-    try:
-        frame = pl.read_csv(utf8, has_header=False, separator=delimiter, schema={f"c{i}": pl.String for i in range(width)},
-                            missing_columns="insert", truncate_ragged_lines=False, infer_schema=False,
-                            raise_if_empty=False)
-    except (pl.exceptions.PolarsError, ValueError):
-        return None
-    # Both count records, blank lines included; differing counts mean they split the text differently.
-    if head is text and len(sample) < _WIDTH_SAMPLE and frame.height != len(sample):
-        return None
-    return frame
 
 
 def render_cell(v: object) -> str | None:

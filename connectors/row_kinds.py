@@ -54,7 +54,8 @@ def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Ser
     filled = [pl.col(f"f{i}") for i in range(len(names))]
     blank = ~pl.any_horizontal(filled)
     markers = [stripped[f"m{i}"] for i in range(len(marker_cols))]
-    no_id = pl.all_horizontal([pl.col(f"c_{k}").str.strip_chars().fill_null("") == "" for k in id_cols]) if id_cols else pl.lit(True)
+    no_id = (pl.all_horizontal([pl.col(f"c_{k}").str.strip_chars().fill_null("") == "" for k in id_cols])
+             if id_cols else pl.lit(True))
     totals = pl.any_horizontal([mk.str.contains(_TOTALS).fill_null(False) for mk in markers]) if markers else pl.lit(False)
     notes = pl.any_horizontal([mk.str.contains(_NOTES).fill_null(False) for mk in markers]) if markers else pl.lit(False)
     units_only = pl.any_horizontal(filled) & pl.all_horizontal(
@@ -74,3 +75,59 @@ def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Ser
     if candidates is None:
         return result
     return pl.repeat(None, n, dtype=pl.String, eager=True).scatter(candidates, result)
+
+
+# A name in the village column that names a town or the county, not a village: a total row.
+_TOWN_OR_COUNTY = r"^(?:.{1,10}(?:镇|乡|街道|街道办事处|县|区)|全县|全镇|全乡|全区|总计|合计)$"
+# Column kinds that identify a row's subject: a total row has none of them.
+_IDENTITY_KINDS = ("id", "name", "date")
+
+
+def content_totals(spec: ExtractSpec, texts: dict[str, pl.Series], sheet_of: pl.Series, skip: pl.Series) -> pl.Series:
+    """Total and subtotal rows recognised by what they hold, not by the words 合计/小计: a row with
+    no subject (no ID, name, date or document number) whose village code is a town's or county's
+    (12 digits ending in 000), whose village column names a town or the county, or whose amounts
+    are the sum of the rows above it in its sheet (since the sheet's start or the previous total)."""
+    identity = [k for k in texts if spec.column(k).kind in _IDENTITY_KINDS
+                or (spec.column(k).kind == "code" and k != "village_code")]
+    n = len(skip)
+    if n == 0:
+        return skip
+    frame = pl.DataFrame({f"c_{k}": s for k, s in texts.items()}).with_columns(
+        pl.Series("_skip", skip), pl.Series("_s", sheet_of))
+    subjectless = pl.all_horizontal([pl.col(f"c_{k}").str.strip_chars().fill_null("") == "" for k in identity]) \
+        if identity else pl.lit(True)
+    marks = []
+    if "village_code" in texts:
+        marks.append(pl.col("c_village_code").str.strip_chars().str.contains(r"^\d{9}000$").fill_null(False))
+    if "village_raw" in texts and identity:  # village_basics-like lists name their villages only
+        marks.append(pl.col("c_village_raw").str.replace_all(_WS, "").str.contains(_TOWN_OR_COUNTY).fill_null(False))
+    marked = pl.any_horizontal(marks) if marks else pl.lit(False)
+    base = frame.select((pl.col("_skip").is_null() & subjectless).alias("open"),
+                        (pl.col("_skip").is_null() & subjectless & marked).alias("marked"))
+    out = pl.select(pl.when(pl.lit(base["marked"])).then(pl.lit("合计行")).otherwise(pl.lit(skip))).to_series()
+    amounts = [k for k in texts if spec.column(k).kind == "yuan"]
+    if not amounts or not identity or not base["open"].any():
+        return out
+    # Sums of the rows above: per amount column, a running total reset at each sheet and each total.
+    values = {k: texts[k].str.replace_all(r"[,，\s¥￥元]", "").cast(pl.Float64, strict=False) for k in amounts}
+    open_rows = set(base["open"].arg_true().to_list())
+    sheets = sheet_of.to_list()
+    kinds = out.to_list()
+    running = {k: 0.0 for k in amounts}
+    counted = 0
+    lists = {k: v.to_list() for k, v in values.items()}
+    for i in range(n):
+        if i and sheets[i] != sheets[i - 1]:
+            running, counted = {k: 0.0 for k in amounts}, 0
+        if i in open_rows and counted >= 2:
+            given = [(k, lists[k][i]) for k in amounts if lists[k][i] is not None]
+            if given and all(abs(v - running[k]) < 0.005 for k, v in given):
+                kinds[i] = "合计行"
+        if kinds[i] == "合计行":
+            running, counted = {k: 0.0 for k in amounts}, 0
+        elif kinds[i] is None:
+            for k in amounts:
+                running[k] += lists[k][i] or 0.0
+            counted += 1
+    return pl.Series(kinds, dtype=pl.String)

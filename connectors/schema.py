@@ -16,6 +16,8 @@ from dataclasses import dataclass
 #   code    digits kept as text (accounts, voucher numbers, 户号)        VARCHAR
 #   date    a calendar date                                              DATE
 #   month   a pay month, stored as the first day of that month           DATE
+#           (tables with a pay month also carry period_start / period_end: the months a payment
+#           covers, from periods such as 2024年度 or 2024年第二季度; see connectors/periods.py)
 #   yuan    an amount of money in yuan                                   DOUBLE
 #   mu      an area in mu                                                DOUBLE
 #   int     a count                                                      INTEGER
@@ -110,6 +112,8 @@ TABLES: dict[str, Table] = {
                 ("disability_grade", "int", "残疾等级"),  # 1..4 from 一级..四级
                 ("subsidy_type", "text", "补贴类型"),
                 ("pay_month", "month", "发放月份"),
+                ("period_start", "month", "期间起始月"),  # connectors/periods.py: first month paid for
+                ("period_end", "month", "期间截止月"),  # last month paid for (== start for a monthly item)
                 ("amount_yuan", "yuan", "金额(元)"),
             ),
         ),
@@ -122,6 +126,8 @@ TABLES: dict[str, Table] = {
                 ("age", "int", "年龄"),
                 ("standard_yuan", "yuan", "发放标准(元)"),
                 ("pay_month", "month", "发放月份"),
+                ("period_start", "month", "期间起始月"),  # connectors/periods.py: first month paid for
+                ("period_end", "month", "期间截止月"),  # last month paid for (== start for a monthly item)
                 ("amount_yuan", "yuan", "金额(元)"),
             ),
         ),
@@ -177,6 +183,8 @@ TABLES: dict[str, Table] = {
             _cols(
                 ("item", "text", "补贴项目"),
                 ("pay_month", "month", "发放年月"),
+                ("period_start", "month", "期间起始月"),  # connectors/periods.py: first month paid for
+                ("period_end", "month", "期间截止月"),  # last month paid for (== start for a monthly item)
                 ("person_name", "name", "补贴对象姓名"),
                 ("person_id", "id", "补贴对象身份证号"),
                 ("head_name", "name", "户主姓名"),
@@ -258,6 +266,8 @@ TABLES: dict[str, Table] = {
                 ("resident_population", "int", "常住人口"),
                 ("farmland_mu", "mu", "耕地面积(亩)"),
                 ("income_per_capita_yuan", "yuan", "农村居民人均可支配收入(元)"),
+                # former names after mergers (曾用名/原村名), several separated by 、: villages.py matches them
+                ("former_names", "text", "曾用名"),
             ),
         ),
         Table(
@@ -289,6 +299,33 @@ TABLES: dict[str, Table] = {
                 ("amount_yuan", "yuan", "补偿金额(元)"),
                 ("pay_date", "date", "发放日期"),
                 ("account_no", "code", "账号"),
+            ),
+        ),
+        Table(
+            # optional, for choosing 重点村: one row per petition (信访件); the same matter may come
+            # several times under different numbers.
+            "petitions",
+            "信访件登记台账",
+            _cols(
+                ("register_date", "date", "登记日期"),
+                ("petition_no", "code", "信访编号"),
+                ("petitioner_name", "name", "信访人"),  # often masked or blank (anonymous letters)
+                ("target", "text", "反映对象"),
+                ("category", "text", "问题类别"),  # 惠民资金/集体三资/工程项目/换届选举/作风/其他
+                ("summary", "text", "内容摘要"),
+                ("status", "text", "办理状态"),  # 办结 / 在办 / 转办
+                ("is_repeat", "text", "是否重复信访"),
+            ),
+        ),
+        Table(
+            # optional, for choosing 重点村: the organization department's yearly list.
+            "weak_party_orgs",
+            "软弱涣散村党组织名单",
+            _cols(
+                ("year", "int", "年度"),
+                ("main_problem", "text", "主要问题"),
+                ("measures", "text", "整顿措施"),
+                ("rectify_status", "text", "整顿状态"),  # 整顿中 / 已销号
             ),
         ),
     ]

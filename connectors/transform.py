@@ -14,11 +14,13 @@ from operator import itemgetter
 import polars as pl
 
 from connectors.catalog import Catalog
+from connectors.context import context_values, sheet_context, wanted_fields
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.headers import MAX_HEADER_SCAN, HeaderMatch, Unrecognised, detect_header
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
+from connectors.periods import period_columns
 from connectors.readers import RawSheet
-from connectors.row_kinds import MARKER_COLUMNS, classify_rows
+from connectors.row_kinds import MARKER_COLUMNS, classify_rows, content_totals
 
 
 @dataclass
@@ -37,6 +39,16 @@ class SheetResult:
     columns_found: dict[str, str] = field(default_factory=dict)  # canonical column -> header as written
     problems: dict[str, dict[str, int]] = field(default_factory=dict)
     validation: pl.DataFrame | None = None  # this sheet's rows of validation_results, once validated
+    # recognition: the chosen kind's score and the best other kind with its score (ingest report)
+    score: float | None = None
+    runner_up: tuple[str, float] | None = None
+    # for `xuncha inspect`: header rows (0-based), values taken from outside the columns (field ->
+    # (value, source)), columns mapped by content (column -> why), and xuncha.toml lines that
+    # would settle what could not be decided
+    header_rows: tuple[int, ...] = ()
+    context: dict[str, tuple[str, str]] = field(default_factory=dict)
+    inferred: dict[str, str] = field(default_factory=dict)
+    config_lines: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> str:
@@ -98,9 +110,12 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
             if last == 0:
                 results[f][i] = SheetResult(name, None, messages=["空工作表，无数据"])
                 continue
-            match = detect_header(sheet.rows[: MAX_HEADER_SCAN + 1], catalog, sheet.merges)
+            match = detect_header(sheet.rows[: MAX_HEADER_SCAN + 1], catalog, sheet.merges,
+                                  only=catalog.pinned(source_file), margin=catalog.margin)
             if isinstance(match, Unrecognised):
-                results[f][i] = SheetResult(name, None, messages=[match.reason + f"（本表共{last}行未读取）"])
+                reason = match.reason.replace("<文件名>", source_file)
+                results[f][i] = SheetResult(name, None, messages=[reason + f"（本表共{last}行未读取）"],
+                                            config_lines=[line.replace("<文件名>", source_file) for line in match.config_lines])
                 continue
             key = (match.spec.name, tuple(match.columns.items()), tuple(sorted(match.labels.items())), match.unused,
                    match.duplicates, sheet.frame is not None)
@@ -167,7 +182,7 @@ class _RowCells:
     def raw(self, positions: pl.Series) -> list[pl.Series]:
         """Every column's cells as text at these row positions."""
         rows = [self.data[i] for i in positions.to_list()]
-        return [_text_series(col) for col in zip(*rows)] if rows else []
+        return [_text_series(col) for col in zip(*rows, strict=True)] if rows else []
 
 
 class _FrameCells:
@@ -207,9 +222,12 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     row_parts: list[pl.Series] = []
     sheet_parts: list[pl.Series] = []
     for k, m in enumerate(members):
-        result = SheetResult(m.name, spec.name)
+        result = SheetResult(m.name, spec.name, score=m.match.score, runner_up=m.match.runner_up,
+                             header_rows=m.match.header_rows, inferred=dict(m.match.inferred))
         hidden = "（隐藏工作表）" if m.sheet.hidden else ""
         result.messages.append(f"识别为“{spec.label}”{hidden}（表头在第{header_at_of[id(m)]}行）")
+        if m.match.inferred:
+            result.messages.append("按内容识别的列：" + "；".join(m.match.inferred.values()))
         results.append(result)
         start = m.match.data_start
         if start >= m.last:
@@ -242,7 +260,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         by_index[j] = texts[canon]
     marker_cols = [by_index[j] if j in by_index else cells.column(j)[0] for j in range(min(MARKER_COLUMNS, width))]
 
-    skip_kind = classify_rows(spec, match, texts, marker_cols, n)
+    skip_kind = content_totals(spec, texts, sheet_all, classify_rows(spec, match, texts, marker_cols, n))
     keep = skip_kind.is_null()
     skipped = _per_sheet(sheet_all, {"kind": skip_kind}, ~keep)
     counts_read = dict(sheet_all.filter(keep).value_counts().iter_rows())
@@ -309,6 +327,10 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         v, p, cleaned[canon] = normalise_column(texts[canon], "code" if canon == "village_code" else kind,
                                                 lossy[canon], today, numeric[canon])
         values[canon] = v
+        if kind == "month" and "period_start" in spec.table.column_names:
+            # 2024年度, 2024年第二季度: not a month, but a period the row pays for (connectors/periods.py)
+            values["period_start"], values["period_end"] = period_columns(texts[canon], v)
+            p = pl.select(pl.when(pl.lit(values["period_start"]).is_null()).then(pl.lit(p))).to_series()
         label = match.labels[mapped[canon]]
         if p.null_count() < m:
             for k, found in _per_sheet(sheet_of, {"p": p}, p.is_not_null()).items():
@@ -344,6 +366,17 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
             warn(bad, None, lambda count, codes, shown, label=label:
                  f"“{label}”列有{count}个值不是12位区划代码，已置为空（第{shown}行）")
             values["village_code"] = pl.select(pl.when(pl.lit(bad)).then(None).otherwise(pl.lit(vc))).to_series()
+
+    # Year, period, town and village the header lacks: from the title lines, sheet, file and folder names.
+    fields = wanted_fields(spec.table.column_names, spec.table.has_village, set(mapped))
+    if fields and m:
+        contexts = [sheet_context(mem.sheet.rows[: mem.match.header_rows[0]], mem.name, mem.source_file)
+                    for mem in members]
+        values.update(context_values(contexts, fields, sheet_of))
+        for k, result in enumerate(results):
+            if k in with_rows:
+                result.messages.extend(contexts[k].messages(fields))
+                result.context = {f: (v.value, v.source) for f, v in contexts[k].values.items() if f in fields}
 
     quarantined = reason_code.is_not_null()
     names = [mem.name for mem in members]

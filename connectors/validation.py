@@ -1,9 +1,11 @@
 """Validate every loaded file with Great Expectations before it is written, and apply the results.
 
 One batch per file and table (all its sheets of that table together), never per row. Row-level
-failures move rows from the sheet's data to its quarantine, naming the check; a table-level failure
-(too large a share of a sheet's rows failing one check) keeps the whole file out of the warehouse:
-all its rows go to the quarantine with the reason. The results of every check are returned as rows
+failures move rows from the sheet's data to its quarantine, naming the check. When more than a
+check's reject_share of a sheet's rows fail, the sheet gets a prominent warning (MANY_FAILED) but
+its good rows still load; only a sheet that cannot be read against its header at all (every row
+failing a check, a required column missing) keeps the whole file out of the warehouse: all its rows
+go to the quarantine with the reason. The results of every check are returned as rows
 of the `validation_results` table, from which the data-quality page is written.
 
 Read with: connectors/checks.py (what is checked, from expectations.toml), gx_adapter.py (running
@@ -46,6 +48,7 @@ RESULT_SCHEMA: dict[str, pl.DataType] = {
 
 # outcome values (Chinese: the page and the office workbook show them as they are)
 PASSED, QUARANTINED, WARNED, REJECTED, NOT_CHECKED = "通过", "已隔离", "提示", "整个文件未入库", "未检查"
+MANY_FAILED = "【注意：大量行未通过检查】"
 ACTION_LABELS = {"quarantine": "不合格行隔离", "warn": "仅提示", "reject": "整表拒收"}
 
 
@@ -86,7 +89,18 @@ def validate_files(files: list[tuple[str, str, list[SheetResult]]], catalog: Cat
     for b in batches:
         _run(b, today, reference)
     reasons: dict[str, dict[tuple[str, str], str]] = {}
-    rejections = _rejections(batches, checks)
+    # Row-level judgment: a file is kept out whole only when a sheet cannot be read against its
+    # header at all (every row fails a check: columns shifted throughout, a required column
+    # missing). Over reject_share but not every row: the good rows load, the failing ones are
+    # quarantined (or warned about) row by row, and the sheet carries a prominent warning.
+    many = []
+    rejections = []
+    for r in _rejections(batches, checks):
+        (rejections if r[1].action == "reject" or r[3] >= 1.0 else many).append(r)
+    for r in many:
+        text = _rejection_text(r).replace("允许不超过", "超过提示线")
+        if not any(m.startswith(MANY_FAILED) and text in m for m in r[0].messages):
+            r[0].messages.insert(0, f"{MANY_FAILED}{text}；这些行已逐行隔离或提示，其余行已入库，请核对后重新报送")
     for r in rejections:  # one reason per sheet and column (a shifted column fails several checks)
         reasons.setdefault(file_of[id(r[0])], {}).setdefault((r[0].sheet, r[2].column), _rejection_text(r))
     rejected = {}

@@ -1,9 +1,16 @@
 """Map the village names each department writes to statistics' 12-digit division codes.
 
-Order of trust: a code in the row; the same name once suffixes (村委会, 股份经济合作社 ...) and a
-leading town are stripped; a configured alias; a fuzzy match on the stripped name within the row's
-town at or above the configured threshold. Below it the village stays unmatched and is reported by
-name, never guessed. Matching runs once per distinct (town, village, code), not per row.
+Order of trust: a code in the row; the same name once administrative prefixes (province, city and
+the county names the statistics list gives), suffixes (村委会, 村民委员会, 社区居委会 ...) and a leading
+town are stripped; a former name (the statistics list's 曾用名/原村名 column, after mergers); a
+configured alias; a fuzzy match on the stripped name within the row's town at or above the
+configured threshold. Below it the village stays unmatched and is reported by name with its
+nearest candidates, never guessed.
+
+The town decides between same-named villages and is never crossed: a row whose town differs from
+the statistics list's town for that name is not matched; a row naming a town when the statistics
+list gives none for the village is matched by name as `town_unknown` and reported. Matching runs
+once per distinct (town, village, code), not per row.
 """
 
 from __future__ import annotations
@@ -25,6 +32,14 @@ VILLAGE_SUFFIXES = sorted(
 )
 TOWN_SUFFIXES = sorted(["街道办事处", "办事处", "街道", "镇", "乡", "民族乡"], key=len, reverse=True)
 _WS = re.compile(r"[\s\u3000\u00a0]+")
+# A leading province or prefecture-level name: only cut when what follows is a county or town the
+# statistics list knows (新市村 must stay whole).
+_PROVINCE_OR_CITY = re.compile(r"(?:.{2,7}?(?:省|自治区|特别行政区))?(?:.{1,7}?(?:市|自治州|州|地区|盟)){0,2}")
+# How many candidates an unmatched name is reported with, and the least score worth showing.
+CANDIDATES = 3
+CANDIDATE_MIN_SCORE = 50.0
+# Separators between several former names in one cell.
+_FORMER_SPLIT = re.compile(r"[、,，;；/／\s]+")
 
 
 def _clean(s: str | None) -> str:
@@ -71,6 +86,10 @@ class VillageIndex:
     _by_core: dict[str, set[str]] = field(default_factory=dict)
     _town_cores: dict[str, dict[str, str]] = field(default_factory=dict)  # town core -> village core -> code
     _town_prefixes: list[str] = field(default_factory=list)
+    _county_prefixes: list[str] = field(default_factory=list)
+    # former names (曾用名/原村名 in the statistics list): (town core, former core) -> code
+    _former: dict[tuple[str, str], str] = field(default_factory=dict)
+    _former_by_core: dict[str, set[str]] = field(default_factory=dict)
     # (town, village, code) -> match: the same spellings come back in file after file
     _memo: dict[tuple, tuple[str | None, str | None]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -80,7 +99,11 @@ class VillageIndex:
         """reference: columns town_raw, village_raw, village_code (12 digits)."""
         idx = cls(threshold=threshold)
         towns: set[str] = set()
-        for town, village, code in reference.select("town_raw", "village_raw", "village_code").iter_rows():
+        counties: set[str] = set()
+        ref = reference.with_columns(
+            [pl.lit(None, pl.String).alias(c) for c in ("county", "former_names") if c not in reference.columns])
+        for town, village, code, county, former in ref.select(
+                "town_raw", "village_raw", "village_code", "county", "former_names").iter_rows():
             if not code or not village:
                 continue
             tc = town_core(town)
@@ -93,15 +116,55 @@ class VillageIndex:
                 towns.add(_clean(town))
                 if tc:
                     towns.add(tc)
+            if county:
+                counties.add(_clean(county))
+            for old in _FORMER_SPLIT.split(_clean(former)) if former else []:
+                _, oc = village_core(old)
+                if oc and oc != vc:
+                    idx._former.setdefault((tc, oc), code)
+                    idx._former_by_core.setdefault(oc, set()).add(code)
         idx._town_prefixes = sorted(towns, key=len, reverse=True)
+        idx._county_prefixes = sorted(counties, key=len, reverse=True)
         idx.aliases = {_clean(k): v for k, v in (aliases or {}).items()}
         return idx
+
+    def strip_admin_prefix(self, name: str) -> str:
+        """城关镇东岭村 stays; 陕西省某某市某某县城关镇东岭村 -> 城关镇东岭村: leading province and city
+        names are cut when a county or town the statistics list knows follows them, then the county."""
+        s = _clean(name)
+        known = self._county_prefixes + self._town_prefixes
+        for i in range(2, min(len(s), 24)):
+            if _PROVINCE_OR_CITY.fullmatch(s[:i]) and any(s[i:].startswith(p) and len(s) > i + len(p) for p in known):
+                s = s[i:]
+                break
+        county = next((c for c in self._county_prefixes if s.startswith(c) and len(s) > len(c)), None)
+        return s[len(county):] if county else s
+
+    def candidates(self, town: str | None, village: str | None, limit: int = CANDIDATES) -> list[str]:
+        """The statistics villages nearest to a name, best first, as 城关镇东岭村(86分), for a report."""
+        if not village or not self.names:
+            return []
+        _, core = village_core(self.strip_admin_prefix(village), self._town_prefixes)
+        names = {code: _clean(t) + _clean(v) for code, (t, v) in self.names.items()}
+        cores = {code: village_core(v)[1] for code, (_, v) in self.names.items()}
+        tc = town_core(town) if town else ""
+        found = process.extract(core, cores, scorer=fuzz.ratio, limit=limit * 3)
+        # equally close: the row's own town first
+        found.sort(key=lambda f: (-round(f[1]), town_core(self.names[f[2]][0]) != tc, f[2]))
+        return [f"{names[code]}({round(score)}分)" for _, score, code in found[:limit] if score >= CANDIDATE_MIN_SCORE]
+
+    def describe(self, town: str | None, village: str | None) -> str:
+        """A name as the report shows it: with its town, and for an unmatched one its nearest candidates."""
+        shown = _clean(town) + _clean(village) if town and not _clean(village).startswith(_clean(town)) else _clean(village)
+        near = self.candidates(town, village)
+        return shown + (f"（最接近：{'、'.join(near)}）" if near else "")
 
     def __len__(self) -> int:
         return len(self.names)
 
     def match(self, town: str | None, village: str | None, code: str | None) -> tuple[str | None, str | None]:
-        """(village_code, how): how is code / exact / alias / fuzzy:<score> / unmatched, or None if no village given."""
+        """(village_code, how): how is code / exact / former / alias / town_unknown / fuzzy:<score> /
+        unmatched, or None if no village given."""
         key = (town, village, code)
         found = self._memo.get(key)
         if found is None:
@@ -113,33 +176,45 @@ class VillageIndex:
             return code, "code"
         if not village or not _clean(village):
             return None, None
-        raw = _clean(village)
+        raw = self.strip_admin_prefix(village)
         _, whole = village_core(raw)  # the name as written, suffixes removed
         # The same name read as "<town><village>": 城关镇东岭村 -> (城关, 东岭). Only a reading, since
         # a village may itself start like a town (石门村 in a county that also has 石门镇).
         prefix_town, stripped = village_core(raw, self._town_prefixes)
-        tc = town_core(town) if town else ""
+        tc = town_core(self.strip_admin_prefix(town)) if town else ""
         known_town = tc in self._town_cores
+        named_elsewhere = prefix_town and tc and prefix_town != tc and stripped in self._town_cores.get(prefix_town, {})
+        if named_elsewhere:
+            return None, "unmatched"  # the name says one town, the town column another: not guessed
         if known_town:
             readings = [whole] + ([stripped] if prefix_town in ("", tc) and stripped != whole else [])
             for v in readings:
-                hit = self._exact.get((tc, v))
+                hit = self._exact.get((tc, v)) or self._former.get((tc, v))
                 if hit:
-                    return hit, "exact"
+                    return hit, ("exact" if (tc, v) in self._exact else "former")
         else:  # town unknown (or not one statistics knows): a town in the name, or a unique name
-            if prefix_town in self._town_cores and stripped:
-                hit = self._exact.get((prefix_town, stripped))
+            if prefix_town and prefix_town in self._town_cores and stripped:
+                hit = self._exact.get((prefix_town, stripped)) or self._former.get((prefix_town, stripped))
                 if hit:
-                    return hit, "exact"
-            codes = self._by_core.get(whole, set())
-            if len(codes) == 1:
-                return next(iter(codes)), "exact"
+                    return hit, ("exact" if (prefix_town, stripped) in self._exact else "former")
+            for codes, how in ((self._by_core.get(whole, set()), "exact"), (self._former_by_core.get(whole, set()), "former")):
+                if len(codes) != 1:
+                    continue
+                code = next(iter(codes))
+                listed_town = town_core(self.names[code][0])
+                if not tc or tc == listed_town:
+                    return code, how
+                if not listed_town:
+                    return code, "town_unknown"  # matched by name; the statistics list gives no town to check
+                return None, "unmatched"  # the row's town is not the listed village's town: never crossed
             if prefix_town:
                 tc = prefix_town
         vc = stripped if prefix_town and prefix_town == tc else whole
         for key in (raw, _clean(town) + raw if town else raw, vc):
             if key in self.aliases:
                 return self.aliases[key], "alias"
+        if tc and not known_town and self._town_cores.keys() - {""}:
+            return None, "unmatched"  # a town statistics does not know: no fuzzy guess across the county
         pool = self._town_cores.get(tc) if tc and tc in self._town_cores else None
         if pool is None:
             pool = {}
@@ -160,7 +235,8 @@ def load_index(con: duckdb.DuckDBPyConnection, aliases: dict[str, str] | None = 
                threshold: float = 88.0) -> VillageIndex:
     """The reference as the warehouse holds it now (statistics' village_basics)."""
     ref = con.execute(
-        "SELECT any_value(town_raw) AS town_raw, any_value(village_raw) AS village_raw, village_code "
+        "SELECT any_value(town_raw) AS town_raw, any_value(village_raw) AS village_raw, village_code, "
+        "any_value(county) AS county, string_agg(DISTINCT former_names, '、') AS former_names "
         "FROM village_basics WHERE village_code IS NOT NULL GROUP BY village_code ORDER BY village_code"
     ).pl()
     return VillageIndex.build(ref, aliases, threshold)
@@ -171,27 +247,31 @@ class Assignment:
     frame: pl.DataFrame
     unmatched: list[str]  # village names as written, for the sheet message
     seen: list[tuple[str, str, str]]  # (alias as written, code, origin) for the village_alias table
+    # matched by name although the statistics list gives no town to check the row's town against
+    town_unknown: list[str] = field(default_factory=list)
 
 
 def assign(frame: pl.DataFrame, index: VillageIndex) -> Assignment:
     """Fill village_code and village_match for a frame carrying town_raw, village_raw, village_code."""
     on = ["town_raw", "village_raw", "village_code"]
     uniq = frame.select(on).unique()
-    codes, hows, unmatched, seen = [], [], [], []
+    codes, hows, unmatched, seen, unverified = [], [], [], [], []
     for town, village, code in uniq.iter_rows():
         c, how = index.match(town, village, code)
         codes.append(c)
         hows.append(how)
         if how == "unmatched":
-            unmatched.append(_clean(town) + _clean(village) if town and not _clean(village).startswith(_clean(town)) else _clean(village))
-        elif how in ("exact", "alias") or (how or "").startswith("fuzzy"):
+            unmatched.append(index.describe(town, village))
+        elif how == "town_unknown":
+            unverified.append(index.describe(town, village).split("（")[0])
+        elif how in ("exact", "alias", "former") or (how or "").startswith("fuzzy"):
             seen.append((_clean(village), c, how))
     matched = uniq.with_columns(pl.Series("_code", codes, dtype=pl.String), pl.Series("_how", hows, dtype=pl.String))
     # a join, not a per-row key: rows keep their order, and a missing town or code matches a missing one
     out = (frame.join(matched, on=on, how="left", nulls_equal=True, maintain_order="left")
            .with_columns(pl.col("_code").alias("village_code"), pl.col("_how").alias("village_match"))
            .drop("_code", "_how"))
-    return Assignment(out, sorted(set(unmatched)), sorted(set(seen)))
+    return Assignment(out, sorted(set(unmatched)), sorted(set(seen)), sorted(set(unverified)))
 
 
 def reassign(frame: pl.DataFrame, index: VillageIndex) -> Assignment:

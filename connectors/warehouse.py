@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from connectors.schema import QUARANTINE_COLUMNS, TABLES, all_ddl, data_columns
+from connectors.schema import KIND_TYPES, QUARANTINE_COLUMNS, TABLES, all_ddl, data_columns
 from xuncha.faults import pause_point
 from xuncha.offline import DUCKDB_CONFIG
 from xuncha.transaction import transaction
@@ -35,7 +35,26 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path), config=dict(DUCKDB_CONFIG))
     for stmt in all_ddl():
         con.execute(stmt)
+    _add_new_columns(con)
     return con
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse made by an earlier version lacks columns declared since (period_start/period_end):
+    add them, empty, so loading and reading work without rebuilding it; payment periods of rows loaded
+    before are filled from the pay month. Columns are only ever added."""
+    have: dict[str, set[str]] = {}
+    for table, column in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+    ).fetchall():
+        have.setdefault(table, set()).add(column)
+    for table in TABLES.values():
+        added = [c for c in data_columns(table) if c.name not in have.get(table.name, {c.name})]
+        for c in added:
+            con.execute(f"ALTER TABLE {table.name} ADD COLUMN {c.name} {KIND_TYPES[c.kind]}")
+        periods = [c.name for c in added if c.name in ("period_start", "period_end")]
+        if periods and "pay_month" in table.column_names:
+            con.execute(f"UPDATE {table.name} SET " + ", ".join(f"{p} = pay_month" for p in periods))
 
 
 def file_hash(data: bytes) -> str:

@@ -98,7 +98,8 @@ def build(con: duckdb.DuckDBPyConnection, title: str = "数据质量报告") -> 
         SELECT source_file, source_sheet, any_value(extract), any_value(rows_read), any_value(rows_loaded),
                any_value(rows_quarantined), any_value(rows_skipped), max(validated_at),
                bool_or(outcome = '整个文件未入库'), bool_or(outcome IN ('已隔离', '提示')),
-               any_value(message) FILTER (WHERE check_name IS NULL)
+               any_value(message) FILTER (WHERE check_name IS NULL),
+               bool_or(outcome IN ('已隔离', '提示') AND failed_share > reject_share)
         FROM validation_results GROUP BY ALL ORDER BY source_file, source_sheet
         """
     ).fetchall()
@@ -116,8 +117,8 @@ def build(con: duckdb.DuckDBPyConnection, title: str = "数据质量报告") -> 
                  "<th>入库行数</th><th>隔离行数</th><th>跳过行数</th><th>检查结果</th></tr>")
     from connectors.schema import table_label
 
-    for f, sheet, extract, read, loaded, quarantined, skipped, _, is_rejected, has_issue, note in sheets:
-        verdict, cls = sheet_verdict(extract, quarantined, bool(is_rejected), bool(has_issue), note)
+    for f, sheet, extract, read, loaded, quarantined, skipped, _, is_rejected, has_issue, note, many in sheets:
+        verdict, cls = sheet_verdict(extract, quarantined, bool(is_rejected), bool(has_issue), note, bool(many))
         parts.append(
             f"<tr class='{cls if cls != 'ok' else ''}'><td>{_e(f)}</td><td>{_e(sheet)}</td>"
             f"<td>{_e(table_label(extract) if extract else '未识别')}</td><td class='n'>{read}</td>"
@@ -177,11 +178,13 @@ def build(con: duckdb.DuckDBPyConnection, title: str = "数据质量报告") -> 
 
 
 def sheet_verdict(extract: str | None, quarantined: int | None, rejected: bool, has_issue: bool,
-                  note: str | None) -> tuple[str, str]:
+                  note: str | None, many_failed: bool = False) -> tuple[str, str]:
     """(检查结果 text, CSS class) of a file's sheet: "全部通过" only when no check failed and no row of
     it was quarantined, whichever step quarantined it."""
     if rejected:
         return "整个文件未入库", "bad"
+    if many_failed:  # over a check's threshold: good rows loaded, but the file deserves a look
+        return "注意：大量行未通过检查（见下），其余行已入库", "bad"
     if extract is None:
         return note or "未识别", "warn"
     if has_issue:

@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from reports import working_paper, xlsx
+from reports import portrait_sheets, rectification_sheets, working_paper, xlsx, yearly_sheets
 from reports.evidence import Evidence, table_label
 from reports.inputs import ReportData
 from reports.village_workbook import status_text
@@ -41,7 +41,7 @@ RANKING_COLUMNS = [
     ("命中规则数", "distinct_rules", "int"),
     ("涉及金额(元)", "amount_yuan", "money"),
 ]
-STATUS_TEXT = {"ran": "已运行", "not_run": "未运行", "error": "运行出错"}
+STATUS_TEXT = {"ran": "已运行", "partial": "部分运行", "not_run": "未运行", "error": "运行出错"}
 
 
 def _title(data: ReportData) -> str:
@@ -61,7 +61,8 @@ def _overview(wb, data: ReportData, run_stamp: str) -> None:
         ("数据最近入库", data.latest_load.strftime("%Y-%m-%d %H:%M") if data.latest_load else "（无读取记录）"),
         ("村数", f"{v.height} 个（重点村 {key} 个，一般村 {v.height - key} 个）"),
         ("疑点数", f"{f.height} 条（高 {sev.get('高', 0)}，中 {sev.get('中', 0)}，低 {sev.get('低', 0)}）"),
-        ("规则", f"已运行 {cov.get('ran', 0)} 条，未运行 {cov.get('not_run', 0)} 条，出错 {cov.get('error', 0)} 条"),
+        ("规则", f"已运行 {cov.get('ran', 0)} 条，部分运行 {cov.get('partial', 0)} 条，未运行 {cov.get('not_run', 0)} 条，"
+                 f"出错 {cov.get('error', 0)} 条"),
         *_change_summary(data),
         ("来源文件", f"{len(data.files)} 个；隔离行 {data.quarantine.height} 行（见“数据质量”“隔离明细”）"),
         ("注意", "本表含完整身份证号、账号等敏感信息，仅限巡察办内部使用，不得外发；发给巡察组的是各村风险清单（已脱敏）。"),
@@ -210,7 +211,8 @@ def _not_run(wb, data: ReportData) -> None:
          STATUS_TEXT.get(r["status"], r["status"]), r["reason"]]
         for r in c.filter(c["status"] != "ran").sort("rule_id").iter_rows(named=True)
     ]
-    caption = "未运行的规则及原因：这些规则没有运行，不代表没有问题" if rows else "全部规则均已运行"
+    caption = ("未运行或部分运行的规则及原因：未比对的数据不代表没有问题" if rows
+               else "全部规则均已完整运行")
     xlsx.table_sheet(wb, "未运行规则", cols, rows, header_text=_title(data), caption=caption)
 
 
@@ -329,9 +331,12 @@ def build(data: ReportData, evidence: Evidence, links: dict[str, str], run_stamp
     wb = xlsx.new_workbook()
     _overview(wb, data, run_stamp)
     _ranking(wb, data, links)
+    portrait_sheets.office_sheet(wb, _title(data), data.villages, data.portrait, data.score_trends)
+    yearly_sheets.office_sheet(wb, _title(data), data.villages, data.indicators, data.indicators_missing)
     _matrix(wb, data)
     _town_common(wb, data)
     _changes(wb, data)
+    rectification_sheets.office_sheets(wb, _title(data), data.ledger, data.villages)
     _not_run(wb, data)
     _quality(wb, data)
     table = evidence.table(FLAG_FACTS, DETAIL_FACTS)

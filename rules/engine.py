@@ -18,9 +18,9 @@ import polars as pl
 from connectors.schema import table_label
 from rules import derived
 from rules.catalog import ALL_RULES, RULES_BY_ID
-from rules.model import EVIDENCE_TYPE, OUTPUT_COLUMNS, Rule
+from rules.model import EVIDENCE_TYPE, OUTPUT_COLUMNS, Rule, field_label
 from rules.scoring import all_villages
-from xuncha.config import ConfigError, WorkspaceConfig
+from xuncha.config import ConfigError, RuleDataConfig, WorkspaceConfig
 
 FLAG_COLUMNS = [
     "flag_id",
@@ -45,7 +45,7 @@ FLAG_COLUMNS = [
 @dataclass
 class RuleOutcome:
     rule_id: str
-    status: str  # ran / not_run / error
+    status: str  # ran / partial / not_run / error
     reason: str  # Chinese; empty when it ran
     flags: int
     seconds: float
@@ -94,6 +94,84 @@ def _missing_sources(con: duckdb.DuckDBPyConnection, rule: Rule) -> list[str]:
 
 def _is_empty(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+
+
+# The rows a source's needed fields are measured on, where not every row is meant to have them:
+# the ledger's payee, date and amount matter on its payment lines (the cash/bank side has no payee).
+NEED_SCOPE = {"village_ledger": "debit_yuan > 0"}
+
+
+@dataclass(frozen=True)
+class FieldGap:
+    table: str
+    column: str
+    missing_share: float  # of the source's (scoped) rows
+
+    def text(self) -> str:
+        share = f"{self.missing_share:.0%}" if self.missing_share >= 0.005 else "不到1%"
+        return f"{table_label(self.table)}有{share}的行缺少{field_label(self.table, self.column)}"
+
+
+class FieldShares:
+    """Share of each source's rows having each needed field, measured once per run and table."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> None:
+        self.con = con
+        self.columns: dict[str, set[str]] = {}
+        for rule in rules:
+            for need in rule.needs:
+                table, _, column = need.partition(".")
+                self.columns.setdefault(table, set()).add(column)
+        self._shares: dict[str, dict[str, float] | None] = {}
+
+    def of(self, table: str) -> dict[str, float] | None:
+        """column -> share of rows having it; None when the source has no (scoped) rows."""
+        if table not in self._shares:
+            cols = sorted(self.columns.get(table, ()))
+            where = f"WHERE {NEED_SCOPE[table]}" if table in NEED_SCOPE else ""
+            row = self.con.execute(
+                f"SELECT count(*){''.join(f', count({c})' for c in cols)} FROM {table} {where}"
+            ).fetchone()
+            self._shares[table] = None if not row[0] else {c: n / row[0] for c, n in zip(cols, row[1:], strict=True)}
+        return self._shares[table]
+
+
+@dataclass
+class DataCheck:
+    status: str  # ran / partial / not_run
+    reason: str
+
+
+def data_check(rule: Rule, shares: FieldShares, limits: RuleDataConfig) -> DataCheck:
+    """Whether a rule's sources have the fields it needs: 未运行 when a required source (or every one
+    of its alternatives) has them on fewer than not_run_below of its rows; 部分运行 when any source
+    has them on fewer than partial_below."""
+    by_table: dict[str, list[str]] = {}
+    for need in rule.needs:
+        table, _, column = need.partition(".")
+        by_table.setdefault(table, []).append(column)
+    unusable: list[FieldGap] = []  # below not_run_below
+    thin: list[FieldGap] = []  # between not_run_below and partial_below
+    dropped: set[str] = set()
+    for table, columns in by_table.items():
+        present = shares.of(table)
+        if present is None:  # an empty source is the business of _missing_sources
+            continue
+        for column in columns:
+            gap = FieldGap(table, column, 1 - present[column])
+            if present[column] < limits.not_run_below:
+                unusable.append(gap)
+                dropped.add(table)
+            elif present[column] < limits.partial_below:
+                thin.append(gap)
+    required_dropped = [t for t in rule.tables if t in dropped]
+    alternatives = [t for t in rule.any_tables if shares.of(t) is not None]
+    if required_dropped or (alternatives and all(t in dropped for t in alternatives)):
+        return DataCheck("not_run", "未运行：" + "；".join(g.text() for g in unusable))
+    if unusable or thin:
+        # the rule's SQL skips rows without its needed fields: say which and how many
+        return DataCheck("partial", "部分运行：" + "；".join(g.text() + "，这些行未参与比对" for g in thin + unusable))
+    return DataCheck("ran", "")
 
 
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -176,6 +254,7 @@ def run_rules(
     derived.build_all(con, config, {d for r in rules for d in r.derived + r.optional_derived})
     frames: list[pl.DataFrame] = []
     result = CheckResult(flags=pl.DataFrame())
+    shares = FieldShares(con, rules)
     for rule in rules:
         if on_rule:
             on_rule(rule)
@@ -187,6 +266,10 @@ def run_rules(
                 RuleOutcome(rule.id, "not_run", "未运行：缺少数据源 " + "、".join(missing), 0, 0.0)
             )
             continue
+        check = data_check(rule, shares, config.rule_data)
+        if check.status == "not_run":
+            result.coverage.append(RuleOutcome(rule.id, "not_run", check.reason, 0, 0.0))
+            continue
         try:
             out = _finish(con, rule, _run_one(con, rule, params[rule.id]))
         except Exception as e:  # noqa: BLE001 - one broken rule must not stop the others
@@ -195,7 +278,7 @@ def run_rules(
             )
             continue
         frames.append(out)
-        result.coverage.append(RuleOutcome(rule.id, "ran", "", out.height, time.perf_counter() - started))
+        result.coverage.append(RuleOutcome(rule.id, check.status, check.reason, out.height, time.perf_counter() - started))
     flags = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
     flags = _with_villages(con, flags)
     result.flags = flags

@@ -13,6 +13,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from connectors.schema import TABLES, data_columns
+
 SEVERITIES = ("高", "中", "低")
 
 CATEGORIES = {
@@ -107,16 +109,29 @@ class Rule:
     run: Callable[[duckdb.DuckDBPyConnection, dict[str, Any]], pl.DataFrame] | None = None
     # of these, at least one must be non-empty (e.g. A01 reads the roster or any payment register)
     any_tables: tuple[str, ...] = ()
+    # tables read when present (their needs are checked when they are non-empty), e.g. A02's
+    # disability payments
+    optional_tables: tuple[str, ...] = ()
     # derived tables the rule reads (built once per run by the engine), e.g. "kinship"
     derived: tuple[str, ...] = field(default_factory=tuple)
     # derived tables used when they can be built, empty otherwise (D10's cadre check)
     optional_derived: tuple[str, ...] = field(default_factory=tuple)
+    # fields the rule cannot work without, as "table.column" (e.g. "farmland_subsidy.year"): before
+    # the rule runs, the engine measures the share of each source's rows that have them, and marks
+    # the rule 未运行 / 部分运行 with the reason when too many lack them (engine.data_gaps)
+    needs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.sql is None) == (self.run is None):
             raise ValueError(f"{self.id}: give exactly one of sql or run")
         if self.severity not in SEVERITIES:
             raise ValueError(f"{self.id}: severity must be one of {SEVERITIES}")
+        for need in self.needs:
+            table, _, column = need.partition(".")
+            if not column or table not in (*self.tables, *self.any_tables, *self.optional_tables):
+                raise ValueError(f"{self.id}: need {need!r} must be table.column of a table the rule reads")
+            if column not in {c.name for c in data_columns(TABLES[table])}:
+                raise ValueError(f"{self.id}: need {need!r}: {table} has no column {column}")
 
     @property
     def category(self) -> str:
@@ -124,3 +139,8 @@ class Rule:
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
+
+
+def field_label(table: str, column: str) -> str:
+    """The Chinese label of a warehouse column (village keys included), for messages and docs."""
+    return next(c.label for c in data_columns(TABLES[table]) if c.name == column)

@@ -39,7 +39,13 @@ ORDINARY_VILLAGE = "一般村"
 def all_villages(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return con.execute(
         """
-        SELECT village_code, arg_max(village_raw, year) AS village_name, arg_max(town_raw, year) AS town
+        -- names as of the latest year; a statistics table without a year column still names its
+        -- villages (arg_max over an all-NULL year would give NULL)
+        SELECT village_code,
+               first(nullif(trim(village_raw), '') ORDER BY year DESC NULLS LAST, source_file, source_row)
+                   FILTER (WHERE nullif(trim(village_raw), '') IS NOT NULL) AS village_name,
+               first(nullif(trim(town_raw), '') ORDER BY year DESC NULLS LAST, source_file, source_row)
+                   FILTER (WHERE nullif(trim(town_raw), '') IS NOT NULL) AS town
         FROM village_basics WHERE village_code IS NOT NULL GROUP BY village_code
         """
     ).pl()

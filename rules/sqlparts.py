@@ -48,6 +48,30 @@ ROSTER_SPELLS = f"""
 """
 
 
+# The months a payment is for, as text: 2024年03月, or 2024年01月至2024年12月 for a longer period
+# (period_start/period_end: first days of the first and last month; see connectors.schema).
+def period_text(start: str, end: str) -> str:
+    return (
+        f"(CASE WHEN {start} = {end} THEN strftime({start}, '%Y年%m月') "
+        f"ELSE strftime({start}, '%Y年%m月') || '至' || strftime({end}, '%Y年%m月') END)"
+    )
+
+
+# A voucher's identity: its accounting period (the voucher date's year-month) and its word and number,
+# e.g. 2024-03/记-17 (numbers restart every month, so 记-17 alone is ambiguous). A line without a
+# number is its own voucher (无凭证号#<row>). Voucher rules key their flags by it (subject_key).
+def voucher_key(alias: str) -> str:
+    return (
+        f"(coalesce(strftime({alias}.voucher_date, '%Y-%m'), '期间不详') || '/' "
+        f"|| coalesce({alias}.voucher_no, '无凭证号#' || {alias}.source_row))"
+    )
+
+
+# The word and number part of a voucher_key (记-17), for summaries that already give the date.
+def voucher_label(key: str) -> str:
+    return f"substr({key}, strpos({key}, '/') + 1)"
+
+
 # Ledger payments: debit lines that are not the cash/bank side of the entry.
 LEDGER_PAYMENTS = """
     (SELECT * FROM village_ledger
@@ -58,7 +82,8 @@ LEDGER_PAYMENTS = """
 
 
 # For each (village_code, year) of the relation `keys`, the village_basics row that describes it:
-# the latest basics year <= year, else the nearest later one (rule_semantics C02). `where` limits
+# the latest basics year <= year, else the nearest later one, else an undated row (a statistics
+# table without a year column; basics_year NULL) (rule_semantics C02). `where` limits
 # basics rows to those that carry the figure the rule needs (e.g. "b.farmland_mu IS NOT NULL").
 # Columns: village_code, year, basics (a struct of the row, with its evidence entry as `ev`).
 def basics_for_year(keys: str, where: str = "TRUE") -> str:
@@ -68,9 +93,10 @@ def basics_for_year(keys: str, where: str = "TRUE") -> str:
                    'registered_population': b.registered_population, 'farmland_mu': b.farmland_mu,
                    'town_raw': b.town_raw, 'village_raw': b.village_raw,
                    'ev': {evidence('b', 'village_basics')}}}
-                  ORDER BY b.year > k.year, abs(b.year - k.year), b.source_file, b.source_row) AS basics
+                  ORDER BY b.year IS NULL, b.year > k.year, abs(b.year - k.year), b.source_file, b.source_row)
+               AS basics
      FROM (SELECT DISTINCT village_code, year FROM {keys}) k
-     JOIN village_basics b ON b.village_code = k.village_code AND b.year IS NOT NULL AND ({where})
+     JOIN village_basics b ON b.village_code = k.village_code AND ({where})
      GROUP BY k.village_code, k.year)
     """
 

@@ -199,7 +199,7 @@ def _with_cached_values(data: bytes, values: dict[str, str]) -> bytes:
             body = src.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
                 for ref, value in values.items():
-                    body = re.sub(rf'(<c r="{ref}"[^>]*>)(<f>[^<]*</f>)<v ?/>'.encode(),
+                    body = re.sub(rf'(<c r="{ref}"[^>]*>)(<f>[^<]*</f>)(?:<v ?/>|<v></v>)'.encode(),
                                   rb"\1\2<v>" + value.encode() + b"</v>", body)
             z.writestr(item, body)
     return out.getvalue()
@@ -231,7 +231,7 @@ def test_formulas_without_cached_values_are_explained(inbox, con) -> None:
     (inbox / "公式.xlsx").write_bytes(_disability_with_formulas())
     reports = ingest(inbox, con)
     (r,) = only(reports, "公式.xlsx")
-    assert "3个公式单元格没有计算结果" in r.message
+    assert "3个公式单元格没有可信的计算结果（I2、I3、I4），公式未重新计算，请在Excel中重新计算后保存" in r.message
     # 金额 is required: the rows are quarantined, each naming its row and column.
     assert r.rows_quarantined == 3
     reasons = [x[0] for x in con.execute("SELECT reason FROM quarantine ORDER BY source_row").fetchall()]
@@ -270,11 +270,11 @@ def test_ids_stored_as_numbers(inbox, con) -> None:
     (r,) = only(reports, "数字身份证.xlsx")
     assert r.rows_loaded == 0 and r.rows_quarantined == 20
     assert "整个文件未入库" in r.message and "工作表“死亡”" in r.message and "“身份证号”列" in r.message
-    assert "身份证号以数字格式存储" in r.message
+    assert "身份证号在文件中存为数字，文件里只保留了约15位有效数字" in r.message
     (r2,) = only(reports, "个别数字.xlsx")
     assert r2.rows_loaded == 19 and r2.rows_quarantined == 1 and "整个文件未入库" not in r2.message
     reason = con.execute("SELECT reason FROM quarantine WHERE source_file = '个别数字.xlsx'").fetchone()[0]
-    assert reason.startswith("第6行“身份证号”列：身份证号以数字格式存储")
+    assert reason.startswith("第6行“身份证号”列：身份证号在文件中存为数字，文件里只保留了约15位有效数字")
     accounted(con, reports, "数字身份证.xlsx")
     accounted(con, reports, "个别数字.xlsx")
 

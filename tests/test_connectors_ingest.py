@@ -134,7 +134,7 @@ def test_big_numeric_id_is_quarantined_never_loaded_with_wrong_digits(tmp_path, 
     assert con.execute("SELECT person_name, person_id FROM deaths").fetchall() == [("王五", ID3)]
     q = con.execute("SELECT source_row, reason_code, reason FROM quarantine ORDER BY 1").fetchall()
     assert [(row, code) for row, code, _ in q] == [(2, "id_numeric"), (3, "id_scientific")]
-    assert "第2行“身份证号”列：身份证号以数字格式存储，后几位已丢失" in q[0][2]
+    assert "第2行“身份证号”列：身份证号在文件中存为数字，文件里只保留了约15位有效数字" in q[0][2]
     assert "科学计数法" in q[1][2]
 
 
@@ -169,7 +169,7 @@ def test_lossy_account_quarantined_for_onecard_but_nulled_elsewhere(tmp_path, co
         ("李四", "6217000010012345679", 1200.0)]
     assert con.execute("SELECT reason_code FROM quarantine").fetchall() == [("account_numeric",)]
     assert con.execute("SELECT person_name, account_no FROM compensation_roster").fetchall() == [("张三", None)]
-    assert "账号以数字格式存储" in report_for(reports, "comp.xlsx").message
+    assert "账号在文件中存为数字" in report_for(reports, "comp.xlsx").message
 
 
 def test_required_value_missing_and_optional_value_bad(tmp_path, con) -> None:
@@ -257,7 +257,8 @@ def test_unreadable_and_unrecognised_files_are_reported(tmp_path, con) -> None:
     assert report_for(reports, "broken.xlsx").extract is None
     assert "无法打开" in report_for(reports, "broken.xlsx").message
     assert "无法识别表头" in report_for(reports, "other.xlsx").message
-    assert not [r for r in reports if r.file.startswith("~$")]
+    (lock,) = [r for r in reports if r.file.startswith("~$")]  # listed, with its reason, not read
+    assert lock.rows_read == 0 and lock.message == "已跳过：Office/WPS打开文件时生成的锁定文件（~$开头），不是数据"
 
 
 def test_village_basics_arriving_late_rematches_earlier_files(tmp_path, con) -> None:

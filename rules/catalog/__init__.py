@@ -24,14 +24,12 @@ ALL_RULES: list[Rule] = _discover()
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in ALL_RULES}
 
 
-def tables_read(rule: Rule) -> set[str]:
-    """Every warehouse table a rule reads, found in its module's source (and the shared SQL parts it
-    uses), so a re-run after a file changed can skip the rules that cannot see the change."""
+def source_text(rule: Rule) -> str:
+    """A rule's module source with the shared SQL parts it uses (rules.sqlparts) appended."""
     import inspect
     import re
 
-    from connectors.schema import TABLES
-    from rules import derived, sqlparts
+    from rules import sqlparts
 
     module = importlib.import_module(f"{__name__}.{rule.id.lower()}")
     text = inspect.getsource(module)
@@ -39,6 +37,18 @@ def tables_read(rule: Rule) -> set[str]:
         if not name.startswith("_") and re.search(rf"\b{name}\b", text):
             value = getattr(sqlparts, name)
             text += value if isinstance(value, str) else (inspect.getsource(value) if callable(value) else "")
+    return text
+
+
+def tables_read(rule: Rule) -> set[str]:
+    """Every warehouse table a rule reads, found in its module's source (and the shared SQL parts it
+    uses), so a re-run after a file changed can skip the rules that cannot see the change."""
+    import re
+
+    from connectors.schema import TABLES
+    from rules import derived
+
+    text = source_text(rule)
     found = {t for t in [*TABLES, "quarantine"] if re.search(rf"\b{t}\b", text)}
     if "kinship" in rule.derived + rule.optional_derived or re.search(r"\bkinship\b", text):
         found |= set(derived.KINSHIP_SOURCES)

@@ -1,7 +1,7 @@
 """A01 已故人员仍在保或仍领取: a dead person still on the roster, or paid for months after death."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import evidence, roster_active_on, roster_active_until
+from rules.sqlparts import evidence, period_text, roster_active_on, roster_active_until
 
 SQL = f"""
 WITH deaths_by_person AS (
@@ -19,9 +19,9 @@ as_of AS (
     SELECT coalesce(CAST($as_of_date AS DATE), (
         SELECT max(x) FROM (
             SELECT max(greatest(approval_date, stop_date)) AS x FROM assistance_roster
-            UNION ALL SELECT max(pay_month) FROM onecard_payments
-            UNION ALL SELECT max(pay_month) FROM disability_payments
-            UNION ALL SELECT max(pay_month) FROM old_age_payments
+            UNION ALL SELECT max(period_end) FROM onecard_payments
+            UNION ALL SELECT max(period_end) FROM disability_payments
+            UNION ALL SELECT max(period_end) FROM old_age_payments
             UNION ALL SELECT max(death_date) FROM deaths))) AS day
 ),
 roster_hits AS (
@@ -36,21 +36,23 @@ roster_hits AS (
     WHERE {roster_active_on('a', 'x.next_month')}
 ),
 payments AS (
-    SELECT village_code, person_id, person_name, pay_month, amount_yuan, item AS what,
+    SELECT village_code, person_id, person_name, period_start, period_end, amount_yuan, item AS what,
            {evidence('p', 'onecard_payments')} AS ev FROM onecard_payments p
     UNION ALL
-    SELECT village_code, person_id, person_name, pay_month, amount_yuan, subsidy_type,
+    SELECT village_code, person_id, person_name, period_start, period_end, amount_yuan, subsidy_type,
            {evidence('p', 'disability_payments')} FROM disability_payments p
     UNION ALL
-    SELECT village_code, person_id, person_name, pay_month, amount_yuan, '高龄补贴',
+    SELECT village_code, person_id, person_name, period_start, period_end, amount_yuan, '高龄补贴',
            {evidence('p', 'old_age_payments')} FROM old_age_payments p
 ),
 payment_hits AS (
     SELECT p.village_code, x.person_id, coalesce(p.person_name, x.person_name) AS person_name,
            p.amount_yuan AS amount,
-           strftime(p.pay_month, '%Y年%m月') || p.what AS what, p.ev
+           {period_text('p.period_start', 'p.period_end')} || p.what AS what, p.ev
     FROM payments p JOIN dead x ON p.person_id = x.person_id
-    WHERE p.pay_month >= x.next_month
+    -- paid for months that all lie after the death month; a quarterly or annual payment whose
+    -- period had begun while the person was alive is not counted (entitlement had started)
+    WHERE p.period_start >= x.next_month
 ),
 hits AS (SELECT * FROM roster_hits UNION ALL SELECT * FROM payment_hits)
 SELECT h.village_code, h.person_id AS subject_key, any_value(h.person_name) AS subject_name,
@@ -71,14 +73,22 @@ RULE = Rule(
     severity="高",
     semantics=(
         "Deaths (person_id, death_date) joined by ID to: roster rows active on the first day of the month "
-        "after the death month; or onecard/disability/old-age payments with `pay_month` later than the "
-        "death month. Primary register: the roster or payment row. One flag per person and village. "
+        "after the death month; or onecard/disability/old-age payments for a period that starts after the "
+        "death month (period_start; a monthly payment's pay month; a 2024年度 payment counts only for a "
+        "death before 2024). Primary register: the roster or payment row. One flag per person and village. "
         "Amount: payments after the death month (+ roster monthly amount × whole months active after "
         "death, up to as_of). Near misses: died and stopped in the same month; paid for the month of "
         "death itself."
     ),
     tables=("deaths",),
     any_tables=("assistance_roster", "onecard_payments", "disability_payments", "old_age_payments"),
+    needs=(
+        "deaths.person_id", "deaths.death_date", "assistance_roster.member_id",
+        "assistance_roster.approval_date", "onecard_payments.person_id",
+        "onecard_payments.period_end", "disability_payments.person_id",
+        "disability_payments.period_end", "old_age_payments.person_id",
+        "old_age_payments.period_end",
+    ),
     why="人员死亡（户籍注销）后，低保等待遇应在当月停发。死亡后仍在保或仍有发放，说明动态管理缺位，"
     "资金可能被冒领或截留。",
     methodology="以身份证号关联死亡（火化、户籍注销）名单与低保特困花名册、一卡通、残疾人两项补贴、高龄补贴发放名册："

@@ -12,7 +12,7 @@ WITH as_of AS (
     SELECT coalesce(CAST($as_of_date AS DATE), (
         SELECT max(x) FROM (
             SELECT max(greatest(approval_date, stop_date)) AS x FROM assistance_roster
-            UNION ALL SELECT last_day(max(pay_month)) FROM disability_payments))) AS day
+            UNION ALL SELECT last_day(max(period_end)) FROM disability_payments))) AS day
 ),
 spells AS (
     SELECT 'assistance_roster' AS src, a.rowid AS rid, a.member_id AS person_id,
@@ -25,11 +25,11 @@ spells AS (
       AND coalesce({roster_active_until('a')}, a.approval_date) >= a.approval_date
     UNION ALL
     SELECT 'disability_payments', p.rowid, p.person_id, p.person_name, p.village_code,
-           p.subsidy_type, false, p.pay_month, last_day(p.pay_month), NULL, p.amount_yuan, NULL,
+           p.subsidy_type, false, p.period_start, last_day(p.period_end), NULL, p.amount_yuan, NULL,
            {evidence('p', 'disability_payments')}
     FROM disability_payments p
     -- every pair has a roster side: only people on the roster can match
-    WHERE p.person_id IN (SELECT member_id FROM assistance_roster) AND p.pay_month IS NOT NULL
+    WHERE p.person_id IN (SELECT member_id FROM assistance_roster) AND p.period_start IS NOT NULL AND p.period_end IS NOT NULL
 ),
 pairs AS (
     SELECT x[1] AS kw1, x[2] AS kw2, x[1] || '×' || x[2] AS pair_label
@@ -121,11 +121,17 @@ RULE = Rule(
     severity="高",
     semantics=(
         "Same person_id: a 低保 roster row and a 特困 roster row whose active periods overlap (pairs "
-        "configurable); or a 特困 roster row active in a month with a disability payment whose subsidy_type "
-        "contains 护理. Primary: the 特困 roster row. Near miss: moved from 低保 to 特困 with the 低保 row stopped "
+        "configurable); or a 特困 roster row active in a month a disability payment whose subsidy_type "
+        "contains 护理 is for (any month of its period: period_start..period_end). Primary: the 特困 roster row. Near miss: moved from 低保 to 特困 with the 低保 row stopped "
         "before the 特困 approval date."
     ),
     tables=("assistance_roster",),
+    optional_tables=("disability_payments",),
+    needs=(
+        "assistance_roster.member_id", "assistance_roster.approval_date",
+        "assistance_roster.programme", "disability_payments.person_id",
+        "disability_payments.period_start",
+    ),
     why="低保与特困供养、特困供养与重度残疾人护理补贴等待遇不得同时享受（特困人员已由政府集中或分散供养，"
     "其基本生活和照料护理已有保障）。同一人在同一时期同时领取互斥的两项待遇，资金可能重复发放。",
     methodology="以身份证号比对低保特困花名册与残疾人两项补贴发放名册：同一人的两条待遇记录分属一组互斥项目"

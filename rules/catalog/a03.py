@@ -75,6 +75,10 @@ RULE = Rule(
         "that do not overlap."
     ),
     tables=("assistance_roster",),
+    needs=(
+        "assistance_roster.member_id", "assistance_roster.approval_date",
+        "assistance_roster.programme",
+    ),
     why="同一身份证号在同一救助项目中只能有一条有效保障记录。同一人在两个村、两个家庭或同一家庭中重复纳入，"
     "保障期间又相互重叠，说明存在重复申报、户籍迁移后未注销原保障或虚增保障人口，资金可能重复发放。",
     methodology="按成员身份证号和项目大类（低保：保障类别含“低保”或为 A/B/C 类；特困：含“特困”）分组，"

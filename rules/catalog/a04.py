@@ -65,6 +65,9 @@ RULE = Rule(
         "person's ID. Primary: roster row. Near miss: payroll ended before approval."
     ),
     tables=("assistance_roster", "payroll"),
+    needs=(
+        "assistance_roster.member_id", "assistance_roster.approval_date", "payroll.person_id",
+    ),
     why="财政供养人员有稳定工资收入，其家庭人均收入通常高于低保标准。家庭成员在保障期间领取财政工资，"
     "可能存在隐瞒收入、人情保、关系保。但身份本身不构成取消资格的理由（民发〔2022〕83号不允许“以身份定保”），"
     "疑点在于核实家庭收入是否真实。",

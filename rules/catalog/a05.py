@@ -75,6 +75,11 @@ RULE = Rule(
         "cadre's relative in another village's roster."
     ),
     tables=("assistance_roster", "cadre_roster", "relative_filings"),
+    needs=(
+        "assistance_roster.head_id", "assistance_roster.member_id",
+        "assistance_roster.approval_date", "assistance_roster.village_code",
+        "cadre_roster.village_code",
+    ),
     derived=("kinship",),
     why="民政部《最低生活保障审核确认办法》要求，村（居）民委员会成员及其近亲属申请低保的，应当单独登记备案。"
     "干部及其近亲属在保而备案台账中没有记录，可能存在“人情保”“关系保”，或审核时回避了监督。",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import duckdb
@@ -48,29 +50,73 @@ def _union_sql(columns: str, where: str = "") -> str:
     return "\nUNION ALL\n".join(parts)
 
 
+# Header words that say "a name" / "an ID"; what is left of a header without them is its group
+# (户主, 成员, 家庭成员/ …), so a member's ID is paired with the member's name, not the head's.
+_NAME_WORDS = re.compile(r"姓名|名字|name", re.IGNORECASE)
+_ID_WORDS = re.compile(r"公民身份号码|身份证号码|身份证号|身份证|证件号码|证件号|id", re.IGNORECASE)
+_DEDUP_SUFFIX = re.compile(r"#\d+$")  # connectors make repeated headers unique as 姓名#5
+
+
+def _group(header: str) -> str:
+    return re.sub(r"[\s/_\-（）()：:]+", "", _ID_WORDS.sub("", _NAME_WORDS.sub("", _DEDUP_SUFFIX.sub("", header))))
+
+
+def name_beside_id(raw: dict[str, Any], cleaned_id: str) -> str | None:
+    """The name of the person whose ID is `cleaned_id`, from a quarantined row's raw cells (keyed by
+    header, in column order): the name column of the ID column's group (户主/成员…), else the nearest
+    name column before it, else after it. None when the row has no name column."""
+    keys = list(raw)
+    norm = {k: re.sub(r"\s", "", str(raw[k] or "")).upper() for k in keys}
+    id_pos = next((i for i, k in enumerate(keys) if norm[k] and norm[k] == cleaned_id.upper()), None)
+    if id_pos is None:
+        id_pos = next((i for i, k in enumerate(keys) if cleaned_id.upper() in norm[k]), None)
+    names = [i for i, k in enumerate(keys) if _NAME_WORDS.search(k) and str(raw[k] or "").strip()]
+    if not names:
+        return None
+    if id_pos is None:
+        return str(raw[keys[names[0]]]).strip()
+    id_group = _group(keys[id_pos])
+
+    def rank(i: int) -> tuple[bool, float]:
+        distance = id_pos - i if i < id_pos else i - id_pos + 0.5  # the name before the ID first
+        return (_group(keys[i]) != id_group, distance)
+
+    return str(raw[keys[min(names, key=rank)]]).strip()
+
+
 def _quarantine_flags(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    rows = con.execute(
+        f"""
+        SELECT village_code, cleaned_value, reason_code, raw_json, source_file, source_sheet, source_row,
+               coalesce(table_name, 'quarantine') AS table_name
+        FROM quarantine
+        WHERE reason_code IN {ID_REASONS} AND coalesce(cleaned_value, '') <> ''
+        """
+    ).pl()
+    names = []
+    for raw_json, cleaned in zip(rows["raw_json"], rows["cleaned_value"], strict=True):
+        try:
+            raw = json.loads(raw_json) if raw_json else {}
+        except json.JSONDecodeError:
+            raw = {}
+        names.append(name_beside_id(raw, cleaned) if isinstance(raw, dict) else None)
+    named = rows.with_columns(pl.Series("person_name", names, dtype=pl.String))  # noqa: F841 (read by DuckDB)
     reasons = ", ".join(f"('{k}', '{v}')" for k, v in REASON_TEXT.items())
     return con.execute(
         f"""
         WITH q AS (
-            SELECT q.*, coalesce(r.text, q.reason) AS what,
-                   -- the row's name, when its raw values carry one
-                   CASE WHEN json_valid(q.raw_json) AND json_type(q.raw_json) = 'OBJECT' THEN
-                       map_extract_value(try_cast(q.raw_json::JSON AS MAP(VARCHAR, VARCHAR)),
-                           list_filter(json_keys(q.raw_json), k -> k LIKE '%姓名%' OR k LIKE '%name%')[1])
-                   END AS person_name
-            FROM quarantine q LEFT JOIN (VALUES {reasons}) r(code, text) ON r.code = q.reason_code
-            WHERE q.reason_code IN {ID_REASONS} AND coalesce(q.cleaned_value, '') <> ''
+            SELECT q.*, coalesce(r.text, q.reason_code) AS what,
+                   q.source_file || '/' || q.source_sheet || '第' || q.source_row || '行' AS place
+            FROM named q LEFT JOIN (VALUES {reasons}) r(code, text) ON r.code = q.reason_code
         )
         SELECT village_code, cleaned_value AS subject_key,
                coalesce(min(person_name), '') AS subject_name, 0.0 AS amount_yuan,
                coalesce(min(person_name) || '的', '') || '身份证号' || cleaned_value
                  || '无效（' || string_agg(DISTINCT what, '、' ORDER BY what) || '），见于'
-                 || string_agg(DISTINCT source_file || '/' || source_sheet || '第' || source_row || '行',
-                               '、' ORDER BY source_file || '/' || source_sheet || '第' || source_row || '行')
+                 || string_agg(DISTINCT place, '、' ORDER BY place)
                  || '，可能是录入错误，也可能是虚构人员' AS summary,
                min(reason_code) AS detail_key,
-               list({{'table_name': coalesce(table_name, 'quarantine'), 'source_file': source_file,
+               list({{'table_name': table_name, 'source_file': source_file,
                       'source_sheet': source_sheet, 'source_row': source_row}}
                     ORDER BY source_file, source_sheet, source_row) AS evidence,
                NULL AS severity, NULL AS confidence
@@ -172,6 +218,8 @@ RULE = Rule(
         "data-quality errors, not A06 flags."
     ),
     tables=(),
+    # invalid IDs come from the quarantine, differing names from any register with IDs and names
+    any_tables=("quarantine", *dict.fromkeys(t for t, _, _ in ID_NAME_COLUMNS)),
     why="身份证号是各部门数据比对的唯一依据。号码校验码错误、出生日期或地区码不存在，"
     "可能只是录入错误，也可能是虚构的“空挂户”“假身份”；同一身份证号在不同部门登记为不同姓名，"
     "可能是冒名顶替领取补贴。虚报冒领往往从身份信息异常开始。",

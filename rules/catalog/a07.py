@@ -1,14 +1,16 @@
 """A07 高龄补贴年龄不符: old-age allowance paid for a month in which the person (by ID) is under age."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import evidence
+from rules.sqlparts import evidence, period_text
 
 SQL = f"""
 WITH paid AS (
     SELECT p.*, CAST(try_strptime(substr(p.person_id, 7, 8), '%Y%m%d') AS DATE) AS birth,
-           last_day(p.pay_month) AS month_end
+           -- an annual or quarterly payment counts as paid for its last month: a person who comes
+           -- of age within the period is entitled to it (as within a paid month)
+           last_day(p.period_end) AS month_end
     FROM old_age_payments p
-    WHERE p.person_id IS NOT NULL AND p.pay_month IS NOT NULL
+    WHERE p.person_id IS NOT NULL AND p.period_start IS NOT NULL AND p.period_end IS NOT NULL
 ),
 aged AS (
     -- full years on the last day of the paid month
@@ -21,15 +23,14 @@ SELECT village_code, person_id AS subject_key, any_value(person_name) AS subject
        sum(coalesce(amount_yuan, 0)) AS amount_yuan,
        coalesce(any_value(person_name), '') || '（' || person_id || '，按身份证号'
          || strftime(any_value(birth), '%Y年%m月%d日') || '出生）在'
-         || CASE WHEN min(pay_month) = max(pay_month) THEN strftime(min(pay_month), '%Y年%m月')
-                 ELSE strftime(min(pay_month), '%Y年%m月') || '至' || strftime(max(pay_month), '%Y年%m月') END
+         || {period_text('min(period_start)', 'max(period_end)')}
          || '领取高龄补贴' || count(*) || '笔，发放月份末仅' || min(id_age)
          || CASE WHEN min(id_age) <> max(id_age) THEN '至' || max(id_age) ELSE '' END || '周岁'
          || coalesce('（名册填报年龄' || CAST(max(age) AS VARCHAR) || '岁）', '')
          || '，未达' || $min_age || '周岁标准，涉及金额' || printf('%.2f', sum(coalesce(amount_yuan, 0))) || '元'
          AS summary,
        '' AS detail_key,
-       list({evidence('aged', 'old_age_payments')} ORDER BY pay_month, source_row) AS evidence,
+       list({evidence('aged', 'old_age_payments')} ORDER BY period_start, source_row) AS evidence,
        NULL AS severity, NULL AS confidence
 FROM aged
 WHERE id_age < $min_age
@@ -41,10 +42,14 @@ RULE = Rule(
     title="高龄补贴年龄不符",
     severity="高",
     semantics=(
-        "old_age_payments where age from the ID on the last day of pay_month is below `min_age` (80). "
-        "Near miss: turns 80 within the paid month."
+        "old_age_payments where age from the ID on the last day of the payment's period (period_end; "
+        "the pay month for a monthly payment, December for 2024年度) is below `min_age` (80). Near "
+        "miss: turns 80 within the paid month (or within the paid year or quarter)."
     ),
     tables=("old_age_payments",),
+    needs=(
+        "old_age_payments.person_id", "old_age_payments.period_start",
+    ),
     why="高龄补贴只发给达到规定年龄（默认 80 周岁）的老人。按身份证号计算的年龄未达标准却领取补贴，"
     "可能是虚报年龄、冒用他人身份或审核把关不严，属资金错发。",
     methodology="按身份证号中的出生日期计算每笔高龄补贴发放月份最后一天的周岁年龄，低于最低年龄（默认 80 岁）的，"

@@ -1,7 +1,7 @@
 """A08 两项补贴对象不符: 生活补贴 outside a 低保 household; 护理补贴 for a grade other than 一级/二级."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import evidence, is_dibao, roster_active_until
+from rules.sqlparts import evidence, is_dibao, period_text, roster_active_until
 
 SQL = f"""
 WITH pay AS (
@@ -11,7 +11,7 @@ WITH pay AS (
                     CASE WHEN length(p.disability_cert_no) = 20
                          THEN try_cast(substr(p.disability_cert_no, 20, 1) AS INTEGER) END) AS grade
     FROM disability_payments p
-    WHERE p.person_id IS NOT NULL AND p.pay_month IS NOT NULL
+    WHERE p.person_id IS NOT NULL AND p.period_start IS NOT NULL AND p.period_end IS NOT NULL
 ),
 dibao_spells AS (
     -- every member of a 低保 household (the head included), from approval to the last active day
@@ -25,7 +25,9 @@ living AS (SELECT * FROM pay WHERE coalesce(subsidy_type, '') LIKE '%生活补�
 covered AS (
     SELECT DISTINCT l.rid FROM living l
     JOIN dibao_spells d ON d.person_id = l.person_id
-    WHERE d.start_day <= last_day(l.pay_month) AND d.end_day >= l.pay_month
+    -- a member of an active 低保 household on some day of the months paid for (a quarterly or annual
+    -- payment is covered by a household active in any of its months)
+    WHERE d.start_day <= last_day(l.period_end) AND d.end_day >= l.period_start
 ),
 hits AS (
     SELECT 'not_dibao' AS kind, l.* FROM living l ANTI JOIN covered c ON c.rid = l.rid
@@ -45,12 +47,11 @@ dibao_rows AS (
 SELECT h.village_code, h.person_id AS subject_key, any_value(h.person_name) AS subject_name,
        sum(coalesce(amount_yuan, 0)) AS amount_yuan,
        coalesce(any_value(h.person_name), '') || '（' || h.person_id || '）在'
-         || CASE WHEN min(pay_month) = max(pay_month) THEN strftime(min(pay_month), '%Y年%m月')
-                 ELSE strftime(min(pay_month), '%Y年%m月') || '至' || strftime(max(pay_month), '%Y年%m月') END
+         || {period_text('min(period_start)', 'max(period_end)')}
          || '领取' || string_agg(DISTINCT subsidy_type, '、' ORDER BY subsidy_type) || count(*) || '笔'
          || CASE h.kind
               WHEN 'not_dibao' THEN '，但发放当月不是在保低保家庭成员'
-                   || CASE WHEN any_value(d.last_day_active) < min(h.pay_month)
+                   || CASE WHEN any_value(d.last_day_active) < min(h.period_start)
                            THEN '（其低保已于' || strftime(any_value(d.last_day_active), '%Y年%m月%d日')
                                 || '停保）' ELSE '' END
               ELSE '，残疾等级为' || array_to_string(list_transform(list_sort(list_distinct(list(grade))),
@@ -60,7 +61,7 @@ SELECT h.village_code, h.person_id AS subject_key, any_value(h.person_name) AS s
                    || '，不属于规定的重度残疾等级' END
          || '，涉及金额' || printf('%.2f', sum(coalesce(amount_yuan, 0))) || '元' AS summary,
        h.kind AS detail_key,
-       list_concat(list({evidence('h', 'disability_payments')} ORDER BY h.pay_month, h.rid), CASE WHEN h.kind = 'not_dibao' THEN coalesce(any_value(d.ev), []) ELSE [] END) AS evidence,
+       list_concat(list({evidence('h', 'disability_payments')} ORDER BY h.period_start, h.rid), CASE WHEN h.kind = 'not_dibao' THEN coalesce(any_value(d.ev), []) ELSE [] END) AS evidence,
        NULL AS severity, NULL AS confidence
 FROM hits h LEFT JOIN dibao_rows d ON d.person_id = h.person_id
 GROUP BY h.village_code, h.person_id, h.kind
@@ -72,10 +73,16 @@ RULE = Rule(
     severity="高",
     semantics=(
         "disability_payments with subsidy_type containing 生活补贴 whose person is not a member of a 低保 "
-        "roster row active in pay_month; or subsidy_type containing 护理 with disability_grade not in (1, "
+        "roster row active on some day of the months paid for (period_start..period_end; the pay month "
+        "for a monthly payment, any month of the year for 2024年度); or subsidy_type containing 护理 with disability_grade not in (1, "
         "2). Near miss: a member (not head) of an active 低保 household; 护理 at grade 2."
     ),
     tables=("disability_payments", "assistance_roster"),
+    needs=(
+        "disability_payments.person_id", "disability_payments.period_start",
+        "disability_payments.subsidy_type", "assistance_roster.member_id",
+        "assistance_roster.approval_date",
+    ),
     why="残疾人两项补贴有明确对象：困难残疾人生活补贴发给低保家庭中的残疾人，重度残疾人护理补贴发给残疾等级为"
     "一级、二级的重度残疾人（国发〔2015〕52号，各地可扩大范围）。对象不符，说明审核把关不严或虚报冒领。",
     methodology="（一）困难残疾人生活补贴（补贴类型含“生活补贴”）：按身份证号比对低保花名册，发放月份内该人不是任何"

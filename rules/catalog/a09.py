@@ -9,10 +9,12 @@ WITH as_of AS (
                     (SELECT max(greatest(approval_date, stop_date)) FROM assistance_roster)) AS day
 ),
 basics AS (
-    -- the latest year's registered population of each village
-    SELECT village_code, arg_max(registered_population, year) AS population, max(year) AS year,
-           arg_max(village_raw, year) AS village_name,
-           arg_max({evidence('b', 'village_basics')}, year) AS ev
+    -- the latest year's registered population of each village (an undated row when none has a year)
+    SELECT village_code,
+           first(registered_population ORDER BY year DESC NULLS LAST, source_file, source_row) AS population,
+           max(year) AS year,
+           first(village_raw ORDER BY year DESC NULLS LAST, source_file, source_row) AS village_name,
+           first({evidence('b', 'village_basics')} ORDER BY year DESC NULLS LAST, source_file, source_row) AS ev
     FROM village_basics b
     WHERE village_code IS NOT NULL AND registered_population IS NOT NULL
     GROUP BY village_code
@@ -36,7 +38,7 @@ rates AS (
 towns AS (SELECT town, median(rate) AS median_rate, count(*) AS villages FROM rates GROUP BY town)
 SELECT r.village_code, r.village_code AS subject_key, '' AS subject_name, r.monthly AS amount_yuan,
        strftime((SELECT day FROM as_of), '%Y年%m月%d日') || '在保低保' || r.n || '人，户籍人口'
-         || r.population || '人（' || r.year || '年），覆盖率' || printf('%.1f%%', 100 * r.rate)
+         || r.population || '人' || coalesce('（' || r.year || '年）', '') || '，覆盖率' || printf('%.1f%%', 100 * r.rate)
          || '，本镇' || t.villages || '个村中位数' || printf('%.1f%%', 100 * t.median_rate)
          || CASE WHEN t.median_rate > 0 THEN '，为中位数的' || printf('%.1f', r.rate / t.median_rate) || '倍'
                  ELSE '' END
@@ -58,6 +60,11 @@ RULE = Rule(
         "of the villages of its town and the count ≥ `min_recipients` (5). subject = village_code."
     ),
     tables=("assistance_roster", "village_basics"),
+    needs=(
+        "assistance_roster.member_id", "assistance_roster.approval_date",
+        "assistance_roster.village_code", "village_basics.registered_population",
+        "village_basics.village_code",
+    ),
     why="同一乡镇各村经济条件相近，低保覆盖率（在保低保人数占户籍人口的比例）通常相差不大。某村覆盖率远高于本镇其他村，"
     "可能存在“人情保”“关系保”、应退未退或整户平均分配指标的情况，提示巡察组到该村重点抽查。",
     methodology="以核查截止日期在保的低保对象（按成员身份证号去重）除以村基本情况表最近一年的户籍人口，得到各村覆盖率；"

@@ -124,6 +124,9 @@ RULE = Rule(
         "Near miss: husband and wife of one household paid to the head's card."
     ),
     tables=("onecard_payments",),
+    needs=(
+        "onecard_payments.account_no", "onecard_payments.person_id",
+    ),
     why="惠民惠农补贴应发放到补贴对象本人（按人发放）或户主（按户发放）的一卡通账户。一个账户收取多户人员的补贴，"
     "常见于村干部、经办人或他人集中掌握群众的存折（社保卡），存在截留、挪用、冒领补贴资金的风险。",
     methodology="按一卡通账号汇总发放明细：同一账号收到的补贴对象（身份证号）不少于 min_people 人，"

@@ -59,6 +59,9 @@ RULE = Rule(
         "checked. subject = person_id. Near miss: a homophone spelling of the same name."
     ),
     tables=("onecard_payments",),
+    needs=(
+        "onecard_payments.person_id", "onecard_payments.account_holder", "onecard_payments.item",
+    ),
     why="按人发放的补贴应进入补贴对象本人的账户，按户发放的补贴应进入户主的账户。账户户名与之不符，"
     "说明补贴可能被他人（亲属以外的人、村干部、经办人）领取，是截留、冒领的常见表现。",
     methodology="逐笔比对一卡通发放明细：按人发放项目（per_person_items）比对账户户名与补贴对象姓名，"

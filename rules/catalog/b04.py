@@ -100,6 +100,9 @@ RULE = Rule(
         "payments); when MAD = 0, amount > `mad_zero_ratio` (1.5) × median. Near miss: 1.2 × the median."
     ),
     tables=("onecard_payments",),
+    needs=(
+        "onecard_payments.item", "onecard_payments.amount_yuan", "onecard_payments.village_code",
+    ),
     why="各项补贴都有发放标准。单笔发放金额高于标准，或远高于本村同一项目的一般水平，"
     "可能是虚报人数、提高档次、重复计算或优亲厚友多发。",
     methodology="配置了发放标准（standards，按补贴项目）的项目：发放金额高于标准即列为疑点。"

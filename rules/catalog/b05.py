@@ -62,6 +62,10 @@ RULE = Rule(
         "another group of the same village."
     ),
     tables=("onecard_payments", "household_register"),
+    needs=(
+        "onecard_payments.person_id", "onecard_payments.village_code",
+        "household_register.person_id", "household_register.village_code",
+    ),
     why="惠民惠农补贴按户籍所在村造册发放。在本村领取补贴的人却不在本村户籍中，可能是虚构补贴对象、"
     "冒用他人身份、外村人员挂靠本村领取，或迁出、死亡后未及时停发。",
     methodology="以身份证号比对一卡通发放明细与户籍人口信息：发放记录所在村的户籍中没有该身份证号的，列为疑点；"

@@ -81,6 +81,11 @@ RULE = Rule(
         "the same village (0 when none). One flag per person and year. Near miss: 4 % over."
     ),
     tables=("farmland_subsidy", "land_contracts"),
+    needs=(
+        "farmland_subsidy.person_id", "farmland_subsidy.year", "farmland_subsidy.subsidy_area_mu",
+        "farmland_subsidy.village_code", "land_contracts.village_code",
+        "land_contracts.contract_area_mu",
+    ),
     why="耕地地力保护补贴以确权（承包）面积为基础核定。补贴面积明显超过确权面积，可能是虚报面积、"
     "把集体机动地或他人承包地算到某户名下，从而多领补贴。",
     methodology="按村、身份证号、年度汇总耕地地力保护补贴清册的补贴面积，与同一人在同村的确权登记面积（多块合计；"

@@ -28,7 +28,7 @@ SELECT o.village_code,
        -- the excess area at the village's average subsidy per mu
        (o.area - o.basics.farmland_mu) * coalesce(o.amount / nullif(o.area, 0), 0) AS amount_yuan,
        o.year || '年全村耕地地力保护补贴面积合计' || printf('%.2f', o.area) || '亩（' || o.n_households || '户、'
-         || o.n_rows || '条），村基本情况表' || o.basics.basics_year || '年耕地面积'
+         || o.n_rows || '条），村基本情况表' || coalesce(o.basics.basics_year || '年', '') || '耕地面积'
          || printf('%.2f', o.basics.farmland_mu) || '亩'
          || CASE WHEN o.basics.farmland_mu > 0
                  THEN '，超出' || printf('%.1f', 100 * (o.area / o.basics.farmland_mu - 1)) || '%' ELSE '' END
@@ -53,6 +53,11 @@ RULE = Rule(
         "(the latest basics year ≤ that year, else the nearest). subject = village."
     ),
     tables=("farmland_subsidy", "village_basics"),
+    needs=(
+        "farmland_subsidy.year", "farmland_subsidy.subsidy_area_mu",
+        "farmland_subsidy.village_code", "village_basics.farmland_mu",
+        "village_basics.village_code",
+    ),
     why="全村的补贴面积不可能超过全村的耕地面积。超出说明补贴面积整体虚报，或把非耕地（林地、撂荒地、"
     "已征收占用的土地）计入了补贴面积。",
     methodology="按村、年度汇总耕地地力保护补贴清册的补贴面积，与村基本情况表的耕地面积比较（取不晚于该年度的最近一年，"

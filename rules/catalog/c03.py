@@ -73,6 +73,10 @@ RULE = Rule(
         "village total also grows 5 %."
     ),
     tables=("farmland_subsidy", "cadre_roster"),
+    needs=(
+        "farmland_subsidy.person_id", "farmland_subsidy.year", "farmland_subsidy.subsidy_area_mu",
+        "farmland_subsidy.village_code",
+    ),
     derived=("kinship",),
     why="全村耕地总量基本稳定时，村干部本人或其近亲属户的补贴面积却明显增加，可能是利用职务便利把集体机动地、"
     "他人流转地或虚报面积算到自家名下，优亲厚友多领补贴。",

@@ -1,12 +1,12 @@
 """D01 大额现金支付: a village ledger payment settled in cash above the cash-payment limit."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import LEDGER_PAYMENTS, evidence
+from rules.sqlparts import LEDGER_PAYMENTS, evidence, voucher_key, voucher_label
 
 # One flag per voucher (village, voucher number, date): a voucher may carry several cash lines.
 SQL = f"""
 WITH hits AS (
-    SELECT p.village_code, coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey,
+    SELECT p.village_code, {voucher_key('p')} AS vkey,
            p.voucher_date, p.payee, p.debit_yuan, p.subject_name, p.summary, p.settlement_method,
            p.source_file, p.source_row,
            {evidence('p', 'village_ledger')} AS ev
@@ -19,7 +19,7 @@ SELECT village_code,
        vkey AS subject_key,
        coalesce(string_agg(DISTINCT payee, '、' ORDER BY payee), '') AS subject_name,
        sum(debit_yuan) AS amount_yuan,
-       concat(strftime(voucher_date, '%Y年%-m月%-d日'), '凭证', vkey, '以现金支付',
+       concat(strftime(voucher_date, '%Y年%-m月%-d日'), '凭证', {voucher_label('vkey')}, '以现金支付',
               coalesce('给' || string_agg(DISTINCT payee, '、' ORDER BY payee), ''),
               format('{{:,.2f}}', sum(debit_yuan)), '元（科目：',
               coalesce(string_agg(DISTINCT subject_name, '、' ORDER BY subject_name), '未填'),
@@ -41,6 +41,9 @@ RULE = Rule(
         "exactly 1000; 5000 by bank transfer."
     ),
     tables=("village_ledger",),
+    needs=(
+        "village_ledger.village_code", "village_ledger.settlement_method",
+    ),
     why="村级财务管理制度要求村集体支出原则上通过银行转账结算，现金支付须在限额以内。大额现金支付"
     "绕开银行留痕，资金去向难以追查，是截留、挪用和虚列支出的常见通道。",
     methodology="在村级财务明细账中取付款记录（借方金额大于0、且科目不是库存现金或银行存款的分录），"

@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 
 from rules.model import OUTPUT_SCHEMA, Param, Question, Rule
-from rules.sqlparts import LEDGER_PAYMENTS, clean_name, evidence
+from rules.sqlparts import LEDGER_PAYMENTS, clean_name, evidence, voucher_key
 
 # One payment = one voucher's lines to one payee. Only payments that could belong to a flagged
 # cluster leave SQL: a flagged cluster lies within window_days of each of its members, so each
@@ -24,7 +24,7 @@ WITH payees AS (
     FROM (SELECT DISTINCT payee FROM village_ledger WHERE payee IS NOT NULL)
 ),
 lines AS (
-    SELECT p.village_code, coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey,
+    SELECT p.village_code, {voucher_key('p')} AS vkey,
            p.voucher_date, k.pkey, p.payee, p.debit_yuan, p.source_file, p.source_sheet, p.source_row
     FROM {LEDGER_PAYMENTS} p JOIN payees k ON k.payee = p.payee
     WHERE p.village_code IS NOT NULL AND p.voucher_date IS NOT NULL
@@ -67,7 +67,8 @@ def _day(d) -> str:
 def _flag(cluster: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
     total = sum(p["amount"] for p in cluster)
     vouchers = sorted({p["vkey"] for p in cluster})
-    parts = "、".join(f"{_day(p['voucher_date'])}{_money(p['amount'])}元（{p['vkey']}）" for p in cluster)
+    # the voucher's word and number after its period (2024-03/记-17): the date is shown beside it
+    parts = "、".join(f"{_day(p['voucher_date'])}{_money(p['amount'])}元（{p['vkey'].split('/', 1)[1]}）" for p in cluster)
     first, last = cluster[0]["voucher_date"], cluster[-1]["voucher_date"]
     summary = (
         f"{_day(first)}至{_day(last)}（{(last - first).days + 1}天内）向{cluster[0]['payee']}支付{len(cluster)}笔："
@@ -129,6 +130,9 @@ RULE = Rule(
         "after it. Near misses: two payments totalling 9,800; two payments 10 days apart."
     ),
     tables=("village_ledger",),
+    needs=(
+        "village_ledger.village_code", "village_ledger.voucher_date", "village_ledger.payee",
+    ),
     why="村级大额支出须按额度报乡镇（农经站）审批或经“四议两公开”。把一笔支出拆成几笔、每笔都低于"
     "审批额度，在几天内付给同一收款人，是规避审批的典型手法，也常伴随虚列或抬高支出。",
     methodology="取村级财务明细账中的付款记录，按凭证和收款人合并为“一笔付款”（收款人名称去除空格、"

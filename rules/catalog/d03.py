@@ -1,7 +1,7 @@
 """D03 重复支付: the same amount paid to the same payee on different vouchers a few days apart."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import LEDGER_PAYMENTS, evidence
+from rules.sqlparts import LEDGER_PAYMENTS, evidence, voucher_key, voucher_label
 
 PAYEE_KEY = "lower(translate(replace(replace(payee, ' ', ''), '　', ''), '（）•・.‧･', '()·····'))"
 
@@ -17,7 +17,7 @@ WITH payees AS (
     FROM (SELECT DISTINCT payee FROM village_ledger WHERE payee IS NOT NULL)
 ),
 lines AS (
-    SELECT p.village_code, coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey,
+    SELECT p.village_code, {voucher_key('p')} AS vkey,
            p.voucher_date, k.pkey, p.payee, p.debit_yuan, p.summary,
            p.source_file, p.source_sheet, p.source_row
     FROM {LEDGER_PAYMENTS} p JOIN payees k ON k.payee = p.payee
@@ -63,7 +63,7 @@ SELECT village_code,
        min(payee) AS subject_name,
        amount * (count(*) - 1) AS amount_yuan,
        concat('向', min(payee), '支付相同金额', format('{{:,.2f}}', amount), '元共', count(*), '次：',
-              string_agg(strftime(voucher_date, '%Y年%-m月%-d日') || '（' || vkey
+              string_agg(strftime(voucher_date, '%Y年%-m月%-d日') || '（' || {voucher_label('vkey')}
                          || coalesce('，' || summary, '') || '）', '、' ORDER BY voucher_date, vkey),
               '，相邻两笔凭证日期相隔不超过', $days, '天，疑似重复支付', format('{{:,.2f}}', amount * (count(*) - 1)), '元')
          AS summary,
@@ -83,6 +83,9 @@ RULE = Rule(
         "connected pairs form one flag. Near miss: same amount to the same payee a month apart."
     ),
     tables=("village_ledger",),
+    needs=(
+        "village_ledger.village_code", "village_ledger.voucher_date", "village_ledger.payee",
+    ),
     why="同一收款人、同一金额、几天之内在不同凭证上各付一次（“同收款人、同金额、不同凭证号”），"
     "常见于同一张发票重复报销、同一笔款项重复支付，多付的钱可能被收款人或经手人占有。",
     methodology="取村级财务明细账中的付款记录，按凭证和收款人合并为“一笔付款”（收款人名称去除空格、"

@@ -1,7 +1,7 @@
 """D04 招待、烟酒、礼品支出: hospitality, tobacco, alcohol and gift spending; higher just before holidays."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import LEDGER_PAYMENTS, evidence
+from rules.sqlparts import LEDGER_PAYMENTS, evidence, voucher_key, voucher_label
 
 # Statutory holidays (全国年节及纪念日放假办法): the festival day itself. 春节 = 正月初一,
 # 端午 = 五月初五, 中秋 = 八月十五 (lunar, checked against a lunar calendar), 清明 = the solar term.
@@ -38,7 +38,7 @@ _HOLIDAY_ROWS = ", ".join(
 SQL = f"""
 WITH holidays(holiday, day) AS (VALUES {_HOLIDAY_ROWS}),
 hits AS (
-    SELECT p.village_code, coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey,
+    SELECT p.village_code, {voucher_key('p')} AS vkey,
            p.voucher_date, p.payee, p.debit_yuan, p.subject_name, p.summary,
            p.source_file, p.source_row, {evidence('p', 'village_ledger')} AS ev,
            list_filter($keywords, lambda k: contains(coalesce(p.summary, ''), k)) AS words
@@ -70,7 +70,7 @@ SELECT v.village_code,
        v.vkey AS subject_key,
        coalesce(v.payees, '') AS subject_name,
        v.amount AS amount_yuan,
-       concat(strftime(v.voucher_date, '%Y年%-m月%-d日'), '凭证', v.vkey, '支付',
+       concat(strftime(v.voucher_date, '%Y年%-m月%-d日'), '凭证', {voucher_label('v.vkey')}, '支付',
               coalesce(v.payees || ' ', ''), format('{{:,.2f}}', v.amount), '元（科目：',
               coalesce(v.subjects, '未填'), '；摘要：', coalesce(v.summaries, '未填'), '）',
               CASE WHEN len(v.words) > 0 THEN '，摘要含“' || array_to_string(v.words, '、') || '”' END,
@@ -97,6 +97,7 @@ RULE = Rule(
         "else 中."
     ),
     tables=("village_ledger",),
+    needs=("village_ledger.village_code",),
     why="中央八项规定及其实施细则精神要求严控公务接待，村级组织不得用集体资金购买烟酒、礼品、购物卡、"
     "加油卡或违规吃喝。节日前集中发生的此类支出，是“节日腐败”和“四风”问题的典型表现。",
     methodology="取村级财务明细账中的付款记录，科目名称含“招待”，或摘要含招待、餐、宴、烟、酒、礼品、"

@@ -9,7 +9,13 @@ import polars as pl
 from pypinyin import Style, pinyin
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import LEDGER_PAYMENTS, clean_name, evidence
+from rules.sqlparts import (
+    LEDGER_PAYMENTS,
+    clean_name,
+    evidence,
+    voucher_key,
+    voucher_label,
+)
 
 EXACT_CONFIDENCE = 0.9  # same cleaned name: namesakes in one village are possible
 HOMOPHONE_CONFIDENCE = 0.7  # same toneless pinyin only (王丽/王莉): a typo, or another person
@@ -81,7 +87,7 @@ per_name AS (
     GROUP BY k.village_code, m.pname
 ),
 hits AS (
-    SELECT p.village_code, coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey, p.voucher_date,
+    SELECT p.village_code, {voucher_key('p')} AS vkey, p.voucher_date,
            p.payee, p.debit_yuan, p.subject_name, p.summary, p.source_file, p.source_row,
            {evidence('p', 'village_ledger')} AS ev, n.conf, n.who, n.kin_ev
     FROM per_name n
@@ -93,7 +99,7 @@ SELECT village_code,
        vkey AS subject_key,
        min(payee) AS subject_name,
        sum(debit_yuan) AS amount_yuan,
-       concat(strftime(voucher_date, '%Y年%-m月%-d日'), '凭证', vkey, '向', min(payee), '支付',
+       concat(strftime(voucher_date, '%Y年%-m月%-d日'), '凭证', {voucher_label('vkey')}, '向', min(payee), '支付',
               format('{{:,.2f}}', sum(debit_yuan)), '元（科目：',
               coalesce(string_agg(DISTINCT subject_name, '、' ORDER BY subject_name), '未填'), '；摘要：',
               coalesce(string_agg(DISTINCT summary, '、' ORDER BY summary), '未填'),
@@ -136,6 +142,9 @@ RULE = Rule(
         "same name as a cadre of another village."
     ),
     tables=("village_ledger",),
+    needs=(
+        "village_ledger.village_code", "village_ledger.payee",
+    ),
     derived=("kinship",),
     why="村集体资金付给村干部本人或其近亲属（工资、误工补贴等报酬除外），可能是利用职务便利"
     "把工程、采购、劳务交给自家人，或以虚假事项套取集体资金，是“微腐败”的高发领域。",

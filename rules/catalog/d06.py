@@ -1,7 +1,7 @@
 """D06 白条入账: a payment backed by a 白条/收条 or by nothing, above a floor."""
 
 from rules.model import Param, Question, Rule
-from rules.sqlparts import LEDGER_PAYMENTS, evidence
+from rules.sqlparts import LEDGER_PAYMENTS, evidence, voucher_key, voucher_label
 
 # Connectors turn a typed "无" into NULL, so an empty 票据类型 means "no receipt" — but only in
 # ledger files that fill the column at all; a file without it says nothing about receipts.
@@ -10,7 +10,7 @@ WITH typed_files AS (
     SELECT DISTINCT source_file FROM village_ledger WHERE receipt_type IS NOT NULL
 ),
 hits AS (
-    SELECT p.village_code, coalesce(p.voucher_no, '无凭证号#' || p.source_row) AS vkey,
+    SELECT p.village_code, {voucher_key('p')} AS vkey,
            p.voucher_date, p.payee, p.debit_yuan, p.subject_name, p.summary,
            p.source_file, p.source_row, {evidence('p', 'village_ledger')} AS ev,
            CASE WHEN p.receipt_type LIKE '%白条%' THEN '以白条入账'
@@ -26,7 +26,7 @@ SELECT village_code,
        vkey AS subject_key,
        coalesce(string_agg(DISTINCT payee, '、' ORDER BY payee), '') AS subject_name,
        sum(debit_yuan) AS amount_yuan,
-       concat(strftime(voucher_date, '%Y年%-m月%-d日'), '凭证', vkey, '支付',
+       concat(strftime(voucher_date, '%Y年%-m月%-d日'), '凭证', {voucher_label('vkey')}, '支付',
               coalesce(string_agg(DISTINCT payee, '、' ORDER BY payee) || ' ', ''),
               format('{{:,.2f}}', sum(debit_yuan)), '元（科目：',
               coalesce(string_agg(DISTINCT subject_name, '、' ORDER BY subject_name), '未填'), '；摘要：',
@@ -49,6 +49,7 @@ RULE = Rule(
         "(200). Near miss: a 白条 for 150."
     ),
     tables=("village_ledger",),
+    needs=("village_ledger.village_code",),
     why="村级财务支出应取得合法有效的原始凭证（发票）。以白条、收条入账或没有附件，支出真实性无从核对，"
     "是虚列支出、套取集体资金的常见手法，也违反财务制度。",
     methodology="取村级财务明细账中的付款记录，单笔借方金额超过下限（默认200元），且票据类型为白条、"

@@ -67,6 +67,9 @@ RULE = Rule(
         "share of its town's villages in Y. subject = village."
     ),
     tables=("village_ledger",),
+    needs=(
+        "village_ledger.village_code", "village_ledger.voucher_date", "village_ledger.subject_name",
+    ),
     why="年底集中列支管理费用等非生产性支出（“突击花钱”），常见于为消化预算、虚列支出或年终滥发福利、"
     "集中报销招待费用。12月非生产性支出占全年比重明显高于往年（或高于同镇各村），值得一查。",
     methodology="取村级财务明细账中科目以“管理费用”或“其他支出”开头（可配置）的付款，按村、按年计算"

@@ -54,6 +54,7 @@ RULE = Rule(
         "subject = village."
     ),
     tables=("village_ledger",),
+    needs=("village_ledger.village_code",),
     why="自然发生的金额，其首位数字服从本福特定律（1开头约占30.1%，9开头约占4.6%）。人为编造、"
     "拆分或凑整的金额会打破这一规律。分布明显异常的村，账目中可能有较多人为金额，提示巡察组重点抽查。",
     methodology="按村取村级财务明细账中金额不低于10元的全部付款，付款笔数不少于300笔（可配置）时，"

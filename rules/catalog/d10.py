@@ -133,6 +133,7 @@ RULE = Rule(
         "contract_no."
     ),
     tables=("collective_contracts",),
+    needs=("collective_contracts.village_code",),
     # without a cadre roster the other three checks still run
     optional_derived=("kinship",),
     why="村集体土地、林地、水面、房屋等资产资源发包出租，是村级“三资”管理中问题最集中的环节："

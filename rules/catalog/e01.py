@@ -5,9 +5,10 @@ from rules.sqlparts import basics_for_year, village_year_evidence
 
 SQL = f"""
 WITH pay AS (
-    SELECT village_code, year(pay_month) AS year, person_id, head_name, amount_yuan
+    -- a payment counts in the year its period starts (2024年度 and 2024年03月 both in 2024)
+    SELECT village_code, year(period_start) AS year, person_id, head_name, amount_yuan
     FROM onecard_payments
-    WHERE village_code IS NOT NULL AND pay_month IS NOT NULL
+    WHERE village_code IS NOT NULL AND period_start IS NOT NULL
 ),
 raw_counts AS (
     -- distinct head names as written: an upper bound of the households (homophones merge below)
@@ -48,7 +49,7 @@ over AS (
     WHERE c.n_people > c.basics.registered_population OR c.n_households > c.basics.households
 ),
 -- evidence only for the flagged village-years: every payment counted
-ev AS {village_year_evidence('onecard_payments', 'p', 'year(p.pay_month)', 'over')}
+ev AS {village_year_evidence('onecard_payments', 'p', 'year(p.period_start)', 'over')}
 SELECT o.village_code,
        o.village_code AS subject_key,
        '' AS subject_name,
@@ -57,8 +58,8 @@ SELECT o.village_code,
            CASE WHEN o.people_over THEN 1 - o.basics.registered_population / o.n_people ELSE 0 END,
            CASE WHEN o.households_over THEN 1 - o.basics.households / o.n_households ELSE 0 END) AS amount_yuan,
        o.year || '年一卡通向本村' || o.n_people || '人（按户主计' || o.n_households || '户）发放补贴' || o.n_payments
-         || '笔、合计' || printf('%.2f', coalesce(o.amount, 0)) || '元；村基本情况表' || o.basics.basics_year
-         || '年户籍人口' || coalesce(o.basics.registered_population || '人', '未填') || '、户籍户数'
+         || '笔、合计' || printf('%.2f', coalesce(o.amount, 0)) || '元；村基本情况表' || coalesce(o.basics.basics_year || '年', '')
+         || '户籍人口' || coalesce(o.basics.registered_population || '人', '未填') || '、户籍户数'
          || coalesce(o.basics.households || '户', '未填') || '：'
          || concat_ws('，',
                 CASE WHEN o.people_over THEN '享受人数超过户籍人口'
@@ -78,10 +79,15 @@ RULE = Rule(
     title="享受人数超过户籍人口",
     severity="高",
     semantics=(
-        "Per village and year of onecard pay_month: distinct person_id paid > registered_population, or "
-        "distinct households paid (head_name) > households."
+        "Per village and year (the year a onecard payment's period starts: 2024年度 and 2024年03月 both "
+        "count in 2024): distinct person_id paid > registered_population, or distinct households paid "
+        "(head_name) > households. Statistics without a year column serve every year."
     ),
     tables=("onecard_payments", "village_basics"),
+    needs=(
+        "onecard_payments.village_code", "onecard_payments.period_start",
+        "onecard_payments.person_id", "village_basics.village_code",
+    ),
     why="一个村享受补贴的人数不可能超过其户籍人口，享受户数不可能超过其户籍户数。超出说明发放名册中有大量非本村人员、"
     "虚构人员或重复人员，是成规模冒领、套取补贴的信号。",
     methodology="按村和发放年度汇总一卡通发放明细：不同身份证号的人数与村基本情况表的户籍人口比较，"

@@ -5,10 +5,11 @@ from rules.sqlparts import basics_for_year, village_year_evidence
 
 SQL = f"""
 WITH totals AS (
-    SELECT village_code, year(pay_month) AS year, sum(amount_yuan) AS amount, count(*) AS n_payments
+    -- a payment counts in the year its period starts (2024年度 and 2024年03月 both in 2024)
+    SELECT village_code, year(period_start) AS year, sum(amount_yuan) AS amount, count(*) AS n_payments
     FROM onecard_payments
-    WHERE village_code IS NOT NULL AND pay_month IS NOT NULL AND amount_yuan IS NOT NULL
-    GROUP BY village_code, year(pay_month)
+    WHERE village_code IS NOT NULL AND period_start IS NOT NULL AND amount_yuan IS NOT NULL
+    GROUP BY village_code, year(period_start)
 ),
 reference AS {basics_for_year('totals', 'b.registered_population > 0')},
 per_capita AS (
@@ -30,14 +31,14 @@ outliers AS (
     WHERE s.mad > 0 AND 0.6745 * (p.rate - s.med) / s.mad > $robust_z
 ),
 -- evidence only for the flagged village-years: every payment summed
-ev AS {village_year_evidence('onecard_payments', 'p', 'year(p.pay_month)', 'outliers', 'p.amount_yuan IS NOT NULL')}
+ev AS {village_year_evidence('onecard_payments', 'p', 'year(p.period_start)', 'outliers', 'p.amount_yuan IS NOT NULL')}
 SELECT o.village_code,
        o.village_code AS subject_key,
        '' AS subject_name,
        -- money above what the town's median per resident would give this village
        (o.rate - o.med) * o.basics.registered_population AS amount_yuan,
        o.year || '年一卡通向本村发放补贴' || o.n_payments || '笔、合计' || printf('%.2f', o.amount) || '元，按村基本情况表'
-         || o.basics.basics_year || '年户籍人口' || o.basics.registered_population || '人计人均'
+         || coalesce(o.basics.basics_year || '年', '') || '户籍人口' || o.basics.registered_population || '人计人均'
          || printf('%.2f', o.rate) || '元；同乡镇' || o.n_villages || '个村人均中位数' || printf('%.2f', o.med)
          || '元（MAD ' || printf('%.2f', o.mad) || '元），稳健z值' || printf('%.1f', o.z)
          || '，比中位数水平多发约' || printf('%.2f', (o.rate - o.med) * o.basics.registered_population) || '元' AS summary,
@@ -53,10 +54,16 @@ RULE = Rule(
     title="人均补贴金额异常",
     severity="低",
     semantics=(
-        "Per village and year: Σ onecard amount ÷ registered_population; robust z against its town's "
-        "villages (same year) > `robust_z` (3.5)."
+        "Per village and year (the year a payment's period starts): Σ onecard amount ÷ "
+        "registered_population; robust z against its town's villages (same year) > `robust_z` (3.5). "
+        "Statistics without a year column serve every year."
     ),
     tables=("onecard_payments", "village_basics"),
+    needs=(
+        "onecard_payments.village_code", "onecard_payments.period_start",
+        "onecard_payments.amount_yuan", "village_basics.registered_population",
+        "village_basics.village_code",
+    ),
     why="同一乡镇各村的政策和人口结构相近，按户籍人口计算的人均补贴金额应大体相当。某村人均补贴远高于同乡镇其他村，"
     "可能存在虚报对象、提高标准、重复发放等问题，提示巡察组重点抽查该村。",
     methodology="按村和发放年度汇总一卡通发放金额，除以村基本情况表的户籍人口（取不晚于该年度的最近一年，没有则取最接近的年度），"

@@ -1,0 +1,180 @@
+"""Values a sheet states outside its columns: year, period, town and village.
+
+When a sheet has no column for one of these, it is looked for, in this order, in the lines above the
+header (title, 填报单位：…, 所属乡镇：…), the sheet name, the file name and the folder names. Every
+value found records where it came from, and the sheet's message says so (年份取自表名“2024年…”).
+Sources that disagree are reported and nothing is filled: a guess here would put a whole sheet
+in the wrong year or village.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from connectors.periods import parse_period
+
+# The fields a sheet may state outside its columns, and how they are named in messages.
+FIELDS = {"year": "年份", "period": "期间", "town_raw": "乡镇", "village_raw": "村"}
+
+# Lines that carry a date which is not the data's: when the form was filled, printed, reported.
+_FILL_DATE = re.compile(r"(?:填表|填报|制表|报送|打印|导出|审核|统计)(?:日期|时间)")
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?:\s*年(?:度)?)?(?![\d])")
+_PERIOD = re.compile(
+    r"(?:19|20)\d{2}\s*(?:年\s*(?:度|第?\s*[一二三四1-4]\s*季度?|[上下]半年|\d{1,2}\s*月?\s*(?:-|~|至|到)\s*\d{1,2}\s*月"
+    r"|\d{1,2}\s*月)|[.\-/]\s*\d{1,2}(?!\d)|\s*[Qq][1-4])")
+_KEYED = {
+    "town_raw": re.compile(r"(?:所属乡镇|乡镇\(街道\)|乡镇|镇街|所属街道|街道)\s*[:：]\s*(\S+)"),
+    "village_raw": re.compile(r"(?:所属村|村\(社区\)|村\(居\)|村名|村居|行政村|村)\s*[:：]\s*(\S+)"),
+}
+_UNIT = re.compile(r"(?:填报单位|报送单位|制表单位|申报单位|单位名称|单位)\s*[:：]\s*(\S+)")
+_TOWN_IN = re.compile(r"^(?:.{0,12}?[县区市])?(.{1,8}?(?:镇|乡|街道))")
+_VILLAGE_IN = re.compile(r"(?:镇|乡|街道)?([^镇乡道]{1,10}?(?:村|社区))(?:民委员会|委会|居委会|居民委员会|委员会)?")
+_TOWN_NAME = re.compile(r"^(.{1,8}?(?:镇|乡|街道))$")
+_VILLAGE_NAME = re.compile(r"^(?:.{1,8}?(?:镇|乡|街道))?(.{1,10}?(?:村|社区))(?:委会|民委员会|居委会)?$")
+
+
+@dataclass(frozen=True)
+class Found:
+    value: str
+    source: str  # Chinese: 表名“2024年…”
+
+
+@dataclass(frozen=True)
+class Context:
+    values: dict[str, Found]  # field -> the value all sources agree on
+    conflicts: dict[str, list[Found]]  # field -> the disagreeing values, for the message
+
+    def messages(self, fields: set[str]) -> list[str]:
+        out = []
+        for f in sorted(fields & set(self.values), key=list(FIELDS).index):
+            out.append(f"{FIELDS[f]}取自{self.values[f].source}")
+        for f in sorted(fields & set(self.conflicts), key=list(FIELDS).index):
+            seen = "、".join(f"{x.source}为{x.value}" for x in self.conflicts[f])
+            out.append(f"{FIELDS[f]}来源不一致（{seen}），未填写{FIELDS[f]}，请在表中增加{FIELDS[f]}列或核对")
+        return out
+
+
+def _clean(v: object) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(v))) if v is not None else ""
+
+
+def _short(text: str, limit: int = 16) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _lines(rows: list[list]) -> list[str]:
+    """The lines above the header as texts; a key cell ending in ：is joined with the next cell."""
+    out = []
+    for row in rows:
+        cells = [_clean(v) for v in row if v is not None and _clean(v)]
+        joined: list[str] = []
+        for c in cells:
+            if joined and joined[-1].endswith((":", "：")):
+                joined[-1] += c
+            else:
+                joined.append(c)
+        out += joined
+    return out
+
+
+def _years(text: str) -> set[str]:
+    return set(_YEAR.findall(text))
+
+
+def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Context:
+    """What the lines above the header, the sheet name, file name and folders say."""
+    path = PurePosixPath(source_file)
+    sources: list[tuple[str, str]] = [(line, f"表头上方“{_short(line)}”") for line in _lines(above_header)]
+    sources.append((_clean(sheet), f"表名“{_short(_clean(sheet))}”"))
+    sources.append((_clean(path.stem), f"文件名“{_short(_clean(path.name))}”"))
+    sources += [(_clean(p), f"文件夹名“{_short(_clean(p))}”") for p in reversed(path.parent.parts)]
+    found: dict[str, list[Found]] = {f: [] for f in FIELDS}
+    for i, (text, where) in enumerate(sources):
+        if not text or _FILL_DATE.search(text):
+            continue
+        for y in sorted(_years(text)):
+            found["year"].append(Found(y, where))
+        for p in _PERIOD.findall(text):
+            if parse_period(p) is not None:
+                found["period"].append(Found(_clean(p), where))
+        is_line = i < len(sources) - 2 - len(path.parent.parts)
+        for f, pattern in _KEYED.items():
+            m = pattern.search(text) if is_line else None
+            if m:
+                found[f].append(Found(m.group(1), where))
+        unit = _UNIT.search(text) if is_line else None
+        if unit:
+            t, v = _TOWN_IN.search(unit.group(1)), _VILLAGE_IN.search(unit.group(1))
+            if t:
+                found["town_raw"].append(Found(t.group(1), where))
+            if v:
+                found["village_raw"].append(Found(v.group(1), where))
+        if not is_line:  # a sheet, file or folder named after a town or village
+            t, v = _TOWN_NAME.match(text), _VILLAGE_NAME.match(text)
+            if t:
+                found["town_raw"].append(Found(t.group(1), where))
+            elif v:
+                found["village_raw"].append(Found(v.group(1), where))
+    values: dict[str, Found] = {}
+    conflicts: dict[str, list[Found]] = {}
+    for f, xs in found.items():
+        # periods compared by what they mean: 2024年3月 and 2024.03 agree
+        distinct: set[object] = {parse_period(x.value) if f == "period" else x.value for x in xs}
+        if len(distinct) == 1:
+            values[f] = xs[0]
+        elif len(distinct) > 1:
+            first: dict[object, Found] = {}
+            for x in xs:
+                first.setdefault(parse_period(x.value) if f == "period" else x.value, x)
+            conflicts[f] = list(first.values())
+    if "period" in values and "year" in conflicts:
+        pass  # a period spanning two years (2023.11-2024.02) says which months; the year stays unset
+    elif "period" in values and "year" in values:
+        period = parse_period(values["period"].value)
+        assert period is not None  # only parsed periods are found
+        start, end = period
+        if str(start.year) != values["year"].value and str(end.year) != values["year"].value:
+            conflicts["period"] = [values.pop("period"), values.pop("year")]
+    return Context(values, conflicts)
+
+
+def wanted_fields(table_columns: list[str], has_village: bool, mapped: set[str]) -> set[str]:
+    """The context fields a table needs that the sheet's header did not give."""
+    out = set()
+    if "year" in table_columns and "year" not in mapped:
+        out.add("year")
+    if "period_start" in table_columns and not mapped & {"pay_month"}:
+        out.add("period")
+    if has_village and not mapped & {"village_code", "village_raw"}:
+        out.add("village_raw")
+    if has_village and not mapped & {"village_code", "town_raw"}:
+        out.add("town_raw")
+    return out
+
+
+def context_values(contexts: list[Context], fields: set[str], sheet_of) -> dict:
+    """Per-row columns (polars Series, by each row's sheet: `sheet_of` indexes `contexts`) for the
+    fields some sheet states; rows of sheets that state none stay empty."""
+    import polars as pl
+
+    out: dict[str, pl.Series] = {}
+    k = list(range(len(contexts)))
+
+    def column(values: list, dtype) -> pl.Series:
+        return sheet_of.replace_strict(k, values, default=None, return_dtype=dtype)
+
+    for f in fields & {"year", "town_raw", "village_raw"}:
+        vals = [c.values[f].value if f in c.values else None for c in contexts]
+        if any(v is not None for v in vals):
+            out[f] = column([int(v) if f == "year" and v is not None else v for v in vals],
+                            pl.Int32 if f == "year" else pl.String)
+    if "period" in fields:
+        periods = [parse_period(c.values["period"].value) if "period" in c.values else None for c in contexts]
+        if any(p is not None for p in periods):
+            out["period_start"] = column([p[0] if p else None for p in periods], pl.Date)
+            out["period_end"] = column([p[1] if p else None for p in periods], pl.Date)
+            out["pay_month"] = column([p[0] if p and p[0] == p[1] else None for p in periods], pl.Date)
+    return out

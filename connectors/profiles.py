@@ -1,0 +1,165 @@
+"""Columns understood by what they hold: value profiles and the meaning of header words.
+
+A header wording the catalogue has never seen can still be mapped when two independent readings
+agree: the words of the header say what kind of thing the column is about (an account, a village, a
+relative, a payee, a party to a contract ...) and the values look like it (16-19 digit account
+numbers, 18-character IDs, names ending in 村/社区 ...). When the two disagree nothing is mapped.
+Profiles also score recognition (connectors/headers.py): typed columns whose values look right add
+to an extract kind's score, columns whose values look wrong take from it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from xuncha.idcard import check_char
+
+_ID = re.compile(r"^\d{17}[\dXx]$")
+_ACCOUNT = re.compile(r"^\d{16,19}$")
+_DATE = re.compile(r"^(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}(?:\s*[-/.月]\s*\d{1,2}\s*日?)?(?:[ T].*)?$|^(?:19|20)\d{6}$")
+_PERIOD = re.compile(r"^(?:19|20)\d{2}\s*(?:年度?|年?第?[一二三四1-4]季度?|年?[上下]半年|[.\-/年]\s*\d{1,2}\s*月?"
+                     r"|年\d{1,2}\s*[-至]\s*\d{1,2}月|\d{2})$")
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
+_VILLAGE = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:村|社区|村委会|居委会|村民委员会|居民委员会)$")
+_TOWN = re.compile(r"^[\u4e00-\u9fff]{1,10}(?:镇|乡|街道|街道办事处)$")
+RELATION_WORDS = {"本人", "户主", "配偶", "妻", "夫", "妻子", "丈夫", "子", "女", "儿子", "女儿", "长子", "次子", "长女",
+                  "次女", "父亲", "母亲", "父", "母", "孙子", "孙女", "兄", "弟", "姐", "妹", "儿媳", "女婿", "祖父",
+                  "祖母", "外孙", "外孙女", "兄弟", "姐妹", "岳父", "岳母", "公公", "婆婆", "其他"}
+
+# What header words say a column is about -> the value shape that must agree.
+MEANINGS: dict[str, tuple[tuple[str, ...], str]] = {
+    "account": (("账号", "帐号", "账户", "帐户", "卡号", "银行卡", "一卡通", "存折", "社保卡", "折号"), "account"),
+    "id": (("身份证", "证件号", "身份号", "公民号"), "id"),
+    "village": (("村", "社区", "居委"), "village"),
+    "town": (("乡镇", "镇", "乡", "街道"), "town"),
+    "relation": (("关系", "称谓"), "relation"),
+    "payee": (("收款", "领款", "户名", "领取人", "收款人", "开户名"), "name"),
+    "party": (("承包方", "承租方", "租赁方", "乙方", "承包人", "承租人", "发包对象"), "name"),
+    "relative": (("亲属", "关联人", "近亲", "亲戚"), "name"),
+    "period": (("月份", "年月", "期间", "所属期", "批次", "期次", "发放期"), "period"),
+    "date": (("日期", "时间"), "date"),
+    "amount": (("金额", "元", "款", "补贴额", "发放额"), "number"),
+}
+
+# Which canonical columns a meaning can name, by column name (first present and unmapped wins).
+TARGETS: dict[str, tuple[str, ...]] = {
+    "account": ("account_no",),
+    "village": ("village_raw",),
+    "town": ("town_raw",),
+    "relation": ("relation_to_head", "relation"),
+    "payee": ("account_holder", "payee"),
+    "party": ("lessee_name", "contractor_name"),
+    "relative": ("related_name",),
+    "period": ("pay_month",),
+}
+# Meanings whose target is the one unmapped column of a kind (when exactly one is left).
+BY_KIND = {"id": "id", "date": "date", "amount": "yuan"}
+
+AGREE, DISAGREE, MIN_VALUES = 0.8, 0.3, 3
+
+
+def _shape(value: object) -> set[str]:
+    if value is None:
+        return set()
+    s = str(value).strip()
+    if not s:
+        return set()
+    if s.endswith(".0") and s[:-2].isdigit():
+        s = s[:-2]
+    out = set()
+    if _ID.match(s):
+        out.add("id" if check_char(s[:17]) == s[17].upper() else "id_like")
+    if _ACCOUNT.match(s):
+        out.add("account")
+    if _DATE.match(s) or hasattr(value, "year"):
+        out.add("date")
+    if _PERIOD.match(s) or hasattr(value, "year"):
+        out.add("period")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) or _NUMBER.match(s.replace(",", "")):
+        out.add("number")
+    if _NAME.match(s):
+        out.add("name")
+    if _VILLAGE.match(s):
+        out.add("village")
+    if _TOWN.match(s):
+        out.add("town")
+    if s in RELATION_WORDS:
+        out.add("relation")
+    return out
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Share of a column's sampled non-empty values of each shape."""
+
+    count: int
+    shares: dict[str, float]
+
+    def share(self, shape: str) -> float:
+        return self.shares.get(shape, 0.0)
+
+
+def profile(values: list) -> Profile:
+    shapes = [_shape(v) for v in values]
+    shapes = [s for s, v in zip(shapes, values, strict=True) if v is not None and str(v).strip()]
+    n = len(shapes)
+    counts: dict[str, int] = {}
+    for s in shapes:
+        for x in s:
+            counts[x] = counts.get(x, 0) + 1
+    return Profile(n, {k: v / n for k, v in counts.items()} if n else {})
+
+
+# The shape a column kind's values should have, for scoring (kinds not listed are not judged).
+KIND_SHAPES = {"id": "id", "date": "date", "month": "period", "yuan": "number", "mu": "number", "int": "number",
+               "village": "village"}
+
+
+def agreement(kind: str, column: str, p: Profile) -> int:
+    """+1: the values look like the column's kind; -1: they clearly do not; 0: not enough to say."""
+    shape = "account" if column == "account_no" else KIND_SHAPES.get(kind)
+    if shape is None or p.count < MIN_VALUES:
+        return 0
+    share = p.share(shape) + (p.share("id_like") if shape == "id" else 0.0)
+    if share >= AGREE:
+        return 1
+    return -1 if share < DISAGREE else 0
+
+
+@dataclass(frozen=True)
+class Inferred:
+    column: str  # canonical column
+    meaning: str  # the header words' meaning (MEANINGS key)
+    confidence: float  # share of values of the expected shape
+
+    def describe(self, header: str, label: str) -> str:
+        return f"“{header}”→{label}（按表头词义与内容识别，{self.confidence:.0%}的值相符）"
+
+
+def meaning_of(header: str) -> str | None:
+    """The first meaning whose words the header contains (more specific meanings are listed first)."""
+    for meaning, (words, _) in MEANINGS.items():
+        if any(w in header for w in words):
+            return meaning
+    return None
+
+
+def infer(header: str, p: Profile, free: list[tuple[str, str]]) -> Inferred | None:
+    """A canonical column for an unmapped header when its words and its values agree. `free`: the
+    extract's unmapped (column, kind) pairs, in declared order."""
+    meaning = meaning_of(header)
+    if meaning is None or p.count < MIN_VALUES:
+        return None
+    shape = MEANINGS[meaning][1]
+    share = p.share(shape)
+    if share < AGREE:
+        return None  # the words say one thing, the values another: not mapped
+    names = [c for c, _ in free]
+    if meaning in TARGETS:
+        target = next((c for c in TARGETS[meaning] if c in names), None)
+    else:
+        same_kind = [c for c, k in free if k == BY_KIND.get(meaning)]
+        target = same_kind[0] if len(same_kind) == 1 else None
+    return Inferred(target, meaning, share) if target else None

@@ -1,0 +1,36 @@
+"""What every reader returns: a sheet's raw cells (RawSheet), and the error a file that cannot be
+opened raises (ReadError, with a Chinese message)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from connectors.headers import MAX_HEADER_SCAN, Merge
+from connectors.inbox import display_name  # noqa: F401  (re-exported)
+
+
+class ReadError(Exception):
+    """The file could not be opened (Chinese message)."""
+
+
+@dataclass
+class RawSheet:
+    name: str
+    # From row 1 / column A; rows[i] is Excel row i+1. With `frame`, only the first HEAD_ROWS rows
+    # (for header detection); the frame holds them all.
+    rows: list[list]
+    merges: list[Merge] = field(default_factory=list)
+    hidden: bool = False
+    notes: list[str] = field(default_factory=list)  # what the reader noticed (Chinese), for the sheet's message
+    # Every row as text columns c0, c1, ... (null or "" for an empty cell), for sheets read column-wise (CSV)
+    frame: pl.DataFrame | None = None
+
+    @property
+    def height(self) -> int:
+        return self.frame.height if self.frame is not None else len(self.rows)
+
+
+# Rows of a column-wise sheet also kept as lists: enough for header detection below title rows.
+HEAD_ROWS = MAX_HEADER_SCAN + 1

@@ -1,0 +1,60 @@
+"""Year, period, town and village taken from outside the columns (connectors/context.py): title and
+meta lines, sheet, file and folder names; each value says where it came from; disagreement is
+reported and fills nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fixtures.connectors.workbooks import make_id, write_xlsx
+
+from connectors.catalog import load_catalog
+from connectors.context import sheet_context
+from connectors.extract import extract_file
+
+ALL = {"year", "period", "town_raw", "village_raw"}
+
+
+def test_title_and_unit_lines_give_year_period_town_and_village() -> None:
+    c = sheet_context([["2024年第二季度惠民惠农补贴发放明细"],
+                       ["填报单位：某某县城关镇东岭村民委员会", None, "填表日期：2025年1月3日"]], "Sheet1", "x.xlsx")
+    assert {f: v.value for f, v in c.values.items()} == {
+        "year": "2024", "period": "2024年第二季度", "town_raw": "城关镇", "village_raw": "东岭村"}
+    assert not c.conflicts  # the fill date (2025) is not the data's year
+    assert "年份取自表头上方“2024年第二季度惠民惠农补贴发…”" in c.messages(ALL)
+
+
+def test_keyed_meta_cells_and_names() -> None:
+    c = sheet_context([["所属乡镇：", "石门镇"]], "红星社区", "2024年/低保.xlsx")
+    assert c.values["town_raw"].value == "石门镇" and c.values["village_raw"].value == "红星社区"
+    assert c.values["year"].source == "文件夹名“2024年”"
+
+
+def test_disagreeing_sources_are_reported_not_guessed() -> None:
+    c = sheet_context([["2023年耕地地力保护补贴清册"]], "2024年", "x.xlsx")
+    assert "year" not in c.values
+    (msg,) = c.messages({"year"})
+    assert "年份来源不一致" in msg and "2023" in msg and "2024" in msg
+
+
+def test_a_sheet_without_year_and_village_columns_is_filled_from_its_context(tmp_path) -> None:
+    rows = [["2024年度耕地地力保护补贴发放清册"], ["填报单位：城关镇东岭村村民委员会"],
+            ["户主姓名", "身份证号", "承包面积", "补贴面积", "补贴标准", "补贴金额"],
+            ["张三", make_id("19600101", "011"), 5, 5, 100, 500]]
+    path = write_xlsx(tmp_path / "2024" / "耕地.xlsx", {"清册": rows})
+    (s,) = extract_file(path, tmp_path, load_catalog()).sheets
+    assert s.extract == "farmland_subsidy", s.message
+    assert s.data.select("year", "town_raw", "village_raw").rows() == [(2024, "城关镇", "东岭村")]
+    assert "年份取自表头上方“2024年度耕地地力保护补贴发放…”" in s.message
+
+
+def test_an_annual_list_gets_its_period_from_the_title(tmp_path) -> None:
+    rows = [["2024年度一卡通补贴发放明细"],
+            ["乡镇", "村", "补贴项目", "姓名", "身份证号", "一卡通账号", "发放金额"],
+            ["城关镇", "东岭村", "耕地补贴", "李四", make_id("19700101", "021"), "6217000011112222333", 80]]
+    path = write_xlsx(tmp_path / "c.xlsx", {"s": rows})
+    (s,) = extract_file(path, tmp_path, load_catalog()).sheets
+    assert s.extract == "onecard_payments", s.message
+    assert s.data.select("pay_month", "period_start", "period_end").rows() == [
+        (None, dt.date(2024, 1, 1), dt.date(2024, 12, 1))]
+    assert "期间取自表头上方" in s.message

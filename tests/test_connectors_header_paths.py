@@ -1,0 +1,132 @@
+"""Two-row headers read as paths: the group row (户主 / 家庭成员 ...) decides which field a repeated
+child name (姓名, 身份证号) is; when nothing decides, the sheet is reported, never loaded on a guess."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fixtures.connectors.workbooks import make_id, write_csv, write_xlsx
+
+from connectors.catalog import load_catalog
+from connectors.extract import extract_file
+
+HEAD, MEMBER, MEMBER2 = make_id("19600101", "011"), make_id("19900101", "021"), make_id("19920101", "031")
+
+
+def _extract(path: Path, synonyms: dict | None = None):
+    (sheet,) = extract_file(path, path.parent, load_catalog(synonyms)).sheets
+    return sheet
+
+
+def _roster(tmp_path: Path, head_group: str, member_group: str, csv: bool = False) -> Path:
+    rows = [
+        ["乡镇", "村", head_group, None, member_group, None, None, "保障类别"],
+        [None, None, "姓名", "身份证号", "姓名", "身份证号", "与户主关系", None],
+        ["城关镇", "东岭村", "张大", HEAD, "张大", HEAD, "本人", "农村低保"],
+        ["城关镇", "东岭村", "张大", HEAD, "张二", MEMBER, "子", "农村低保"],
+        ["城关镇", "东岭村", "张大", HEAD, "张三", MEMBER2, "女", "农村低保"],
+    ]
+    if csv:
+        return write_csv(tmp_path / "roster.csv", rows, "utf-8")
+    merges = {"s": ["A1:A2", "B1:B2", "C1:D1", "E1:G1", "H1:H2"]}
+    return write_xlsx(tmp_path / "roster.xlsx", {"s": rows}, merges)
+
+
+@pytest.mark.parametrize(("head_group", "member_group"), [
+    ("户主", "家庭成员"), ("申请人", "共同生活成员"), ("户主信息", "成员信息"),
+])
+@pytest.mark.parametrize("csv", [False, True])
+def test_the_group_decides_which_name_and_id_a_column_is(tmp_path, head_group, member_group, csv) -> None:
+    s = _extract(_roster(tmp_path, head_group, member_group, csv))
+    assert s.extract == "assistance_roster", s.message
+    assert s.rows_loaded == 3
+    rows = s.data.sort("source_row")
+    assert rows["member_id"].to_list() == [HEAD, MEMBER, MEMBER2]
+    assert rows["member_name"].to_list() == ["张大", "张二", "张三"]
+    assert set(rows["head_id"].to_list()) == {HEAD}
+    assert s.columns_found["member_id"] == f"{member_group}/身份证号"
+    assert s.columns_found["head_id"] == f"{head_group}/身份证号"
+
+
+def test_undecided_groups_are_reported_with_the_line_that_settles_them(tmp_path) -> None:
+    path = _roster(tmp_path, "甲栏", "乙栏")
+    s = _extract(path)
+    assert s.extract is None and s.rows_loaded == 0 and s.data is None
+    assert "表头有歧义" in s.message and "甲栏/身份证号" in s.message and "乙栏/身份证号" in s.message
+    assert "[connectors.header_synonyms.assistance_roster] member_id" in s.message
+    # the line suggested, in the county's configuration, settles it: the other column is not used
+    settled = _extract(path, {"assistance_roster": {"member_id": ["乙栏/身份证号"], "member_name": ["乙栏/姓名"]}})
+    assert settled.extract == "assistance_roster", settled.message
+    assert settled.data.sort("source_row")["member_id"].to_list() == [HEAD, MEMBER, MEMBER2]
+    assert "甲栏/身份证号" in settled.message  # reported as not used
+
+
+def test_a_head_group_on_a_list_without_head_fields_keeps_the_person(tmp_path) -> None:
+    """A payment list whose only identity sits under 申请人: the applicant is the person paid."""
+    rows = [["乡镇", "村", "申请人", None, "残疾类别", "补贴类型", "发放月份", "金额"],
+            [None, None, "姓名", "身份证号", None, None, None, None],
+            ["城关镇", "东岭村", "李四", MEMBER, "肢体", "护理补贴", "2024-03", 90]]
+    merges = {"s": ["A1:A2", "B1:B2", "C1:D1", "E1:E2", "F1:F2", "G1:G2", "H1:H2"]}
+    s = _extract(write_xlsx(tmp_path / "d.xlsx", {"s": rows}, merges))
+    assert s.extract == "disability_payments", s.message
+    assert s.data["person_id"].to_list() == [MEMBER]
+
+
+def test_the_head_id_on_a_payment_list_is_not_the_person_paid(tmp_path) -> None:
+    """户主/身份证号 beside 补贴对象's own ID on a one-card list: the head group says whose it is."""
+    rows = [["乡镇", "村", "户主", None, "补贴对象", None, "补贴项目", "发放年月", "一卡通账号", "发放金额"],
+            [None, None, "姓名", "身份证号", "姓名", "身份证号", None, None, None, None],
+            ["城关镇", "东岭村", "张大", HEAD, "张二", MEMBER, "耕地补贴", "2024-03", "6217000011112222333", 50]]
+    merges = {"s": ["A1:A2", "B1:B2", "C1:D1", "E1:F1", "G1:G2", "H1:H2", "I1:I2", "J1:J2"]}
+    s = _extract(write_xlsx(tmp_path / "c.xlsx", {"s": rows}, merges))
+    assert s.extract == "onecard_payments", s.message
+    assert s.data["person_id"].to_list() == [MEMBER]
+    assert s.data["head_name"].to_list() == ["张大"]
+    assert s.data["person_name"].to_list() == ["张二"]
+
+
+def test_a_never_seen_account_header_is_mapped_when_words_and_values_agree(tmp_path) -> None:
+    """Issue 11 item 2: a one-card list whose account column uses an unknown wording must not be
+    recognised as a 低保 roster; the header's words (卡号) and its 16-19 digit values agree."""
+    rows = [["乡镇", "村", "补贴项目", "发放年月", "姓名", "身份证号", "社保卡卡号（新）", "金额"]]
+    for i in range(6):
+        rows.append(["城关镇", "东岭村", "耕地补贴", "2024-03", f"张{i}", make_id("19600101", f"{i:03d}"),
+                     f"62170000111122{i:05d}", 50])
+    s = _extract(write_xlsx(tmp_path / "c.xlsx", {"s": rows}))
+    assert s.extract == "onecard_payments", s.message
+    assert s.data["account_no"].to_list()[0] == "6217000011112200000"
+    assert "按内容识别的列：“社保卡卡号（新）”→一卡通账号" in s.message
+    assert s.runner_up is not None and s.score > s.runner_up[1]
+
+
+def test_words_and_values_that_disagree_map_nothing(tmp_path) -> None:
+    rows = [["乡镇", "村", "补贴项目", "发放年月", "姓名", "身份证号", "社保卡卡号（新）", "金额"]]
+    for i in range(6):
+        rows.append(["城关镇", "东岭村", "耕地补贴", "2024-03", f"张{i}", make_id("19600101", f"{i:03d}"), "待办", 50])
+    s = _extract(write_xlsx(tmp_path / "c.xlsx", {"s": rows}))
+    assert s.extract != "onecard_payments"
+
+
+def test_a_pin_restricts_a_file_to_one_kind_and_unknown_kinds_are_errors(tmp_path) -> None:
+    from connectors.catalog import CatalogError
+
+    path = _roster(tmp_path, "户主", "家庭成员")
+    (s,) = extract_file(path, path.parent, load_catalog(pin={"roster*": "deaths"})).sheets
+    assert s.extract is None and "死亡" in s.message  # pinned to a kind its header does not fit: reported
+    with pytest.raises(CatalogError, match="connectors.pin"):
+        load_catalog(pin={"*.xlsx": "no_such_kind"})
+
+
+def test_an_id_header_given_twice_without_groups_is_not_guessed(tmp_path) -> None:
+    """户主姓名 | 身份证号 | 成员姓名 | 身份证号 on one row: the first 身份证号 is the head's."""
+    rows = [["乡镇", "村", "户主姓名", "身份证号", "成员姓名", "身份证号", "保障类别"],
+            ["城关镇", "东岭村", "张大", HEAD, "张二", MEMBER, "农村低保"]]
+    s = _extract(write_xlsx(tmp_path / "r.xlsx", {"s": rows}))
+    assert s.extract is None and s.data is None
+    assert "表头有歧义" in s.message and "第4列“身份证号”" in s.message and "第6列“身份证号”" in s.message
+    assert 'member_id = ["身份证号#2"]' in s.message
+    settled = _extract(tmp_path / "r.xlsx", {"assistance_roster": {"member_id": ["身份证号#2"],
+                                                                    "member_name": ["成员姓名"]}})
+    assert settled.extract == "assistance_roster", settled.message
+    assert settled.data["member_id"].to_list() == [MEMBER]

@@ -1,0 +1,69 @@
+"""`xuncha inspect`: a dry run that loads nothing and explains, per sheet, what a run would do."""
+
+from __future__ import annotations
+
+import tomllib
+
+from fixtures.connectors.workbooks import BASICS, make_id, write_xlsx
+from typer.testing import CliRunner
+
+from connectors.inspect import inspect_inbox
+from connectors.inspect_output import findings_html, proposed_config
+from pipelines.cli import app
+from xuncha.config import WorkspaceConfig
+
+ID1, ID2 = make_id("19600101", "011"), make_id("19900101", "021")
+
+
+def _inbox(tmp_path):
+    inbox = tmp_path / "inbox"
+    write_xlsx(inbox / "统计" / "村基本情况.xlsx", {"村": BASICS})
+    # a two-level roster whose groups nothing decides between
+    write_xlsx(inbox / "民政" / "低保.xlsx", {"s": [
+        ["乡镇", "村", "甲栏", None, "乙栏", None, "保障类别"],
+        [None, None, "姓名", "身份证号", "姓名", "身份证号", None],
+        ["城关镇", "东岭村", "张大", ID1, "张二", ID2, "农村低保"]]},
+        {"s": ["A1:A2", "B1:B2", "C1:D1", "E1:F1", "G1:G2"]})
+    # an annual one-card list, year and period in the title, a village name nobody lists
+    write_xlsx(inbox / "财政" / "一卡通.xlsx", {"2024": [
+        ["2024年度惠民惠农补贴发放明细"],
+        ["乡镇", "村", "补贴项目", "姓名", "身份证号", "一卡通账号", "发放金额"],
+        ["城关镇", "东林村", "耕地补贴", "李四", ID2, "6217000011112222333", 80],
+        ["城关镇", "[red]新村<b>", "耕地补贴", "赵六", ID2, "6217000011112222335", 80],
+        ["城关镇", "东岭村", "耕地补贴", "王五", ID1, "6217000011112222334", 80]]})
+    return inbox
+
+
+def test_inspect_explains_every_sheet_and_loads_nothing(tmp_path) -> None:
+    inbox = _inbox(tmp_path)
+    findings = inspect_inbox(inbox, WorkspaceConfig())
+    by_file = {f.file: f for f in findings}
+    roster = by_file["民政/低保.xlsx"]
+    assert roster.extract is None and "表头有歧义" in roster.message
+    card = by_file["财政/一卡通.xlsx"]
+    assert card.extract == "onecard_payments" and card.score is not None and card.runner_up is not None
+    assert card.context["期间"][0] == "2024年度" and "表头上方" in card.context["期间"][1]
+    assert any(v.startswith("城关镇东林村（最接近：城关镇东岭村") for v in card.villages_unmatched)
+    assert ("城关镇东岭村", "611021104203", "exact") in card.villages_matched
+    assert not list(tmp_path.rglob("*.duckdb"))
+
+    fragment = proposed_config(findings)
+    parsed = tomllib.loads(fragment)  # a valid TOML fragment
+    assert "member_id" in parsed["connectors"]["header_synonyms"]["assistance_roster"]
+    assert all("#" in line for line in fragment.splitlines() if "=" in line)  # every proposal says why
+    assert "城关镇东林村" in fragment
+    page = findings_html(findings)
+    assert "[red]新村&lt;b&gt;" in page and "<b>" not in page  # data is escaped, never markup
+
+
+def test_the_command_writes_the_report_and_the_fragment(tmp_path, monkeypatch) -> None:
+    inbox = _inbox(tmp_path)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    result = CliRunner().invoke(app, ["inspect", str(inbox), "--workspace", str(ws)])
+    assert result.exit_code == 0, result.output
+    assert "表头有歧义" in result.output
+    assert "[red]新村<b>" in result.output  # printed as text, not read as rich markup
+    assert (ws / "inspect_report.html").stat().st_mode & 0o077 == 0  # owner-only
+    assert (ws / "xuncha.proposed.toml").exists()
+    assert not (ws / "warehouse.duckdb").exists()
