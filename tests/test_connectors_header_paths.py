@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fixtures.connectors.workbooks import make_id, write_csv, write_xlsx
 
 from connectors.catalog import load_catalog
 from connectors.extract import extract_file
-from fixtures.connectors.workbooks import make_id, write_csv, write_xlsx
 
 HEAD, MEMBER, MEMBER2 = make_id("19600101", "011"), make_id("19900101", "021"), make_id("19920101", "031")
 
