@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-import polars as pl
-
 import duckdb
+import polars as pl
 
 from connectors.schema import TABLES
 from reports.evidence import NO_EVIDENCE, Evidence, EvidenceRow

@@ -171,14 +171,20 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[Path], key: byt
                 "SELECT flag_id, village_code FROM flag_history WHERE flag_id IN (SELECT UNNEST(?))",
                 [sorted({v.flag_id for v in got.verdicts})]).fetchall()) if got.verdicts else {}
             foreign, unknown, refused = [], [], []
+            # the last verdict on a flag wins: each flag is recorded once, however many rows name it
+            # (so a sheet of 300,000 rows costs at most one record per flag of the village)
+            last = {v.flag_id: v for v in got.verdicts}
             for v in got.verdicts:
+                if last[v.flag_id] is not v and v.flag_id in villages:
+                    continue
                 if v.flag_id not in villages:
                     unknown.append(v.row)
                     continue
                 if villages[v.flag_id] != got.village_code:
                     foreign.append(v.row)
                     continue
-                fields = {"verify_result": v.status, "verified_by": v.checked_by, "verified_on": v.checked_on}
+                fields: dict[str, object] = {"verify_result": v.status, "verified_by": v.checked_by,
+                                             "verified_on": v.checked_on}
                 try:
                     result.imported += bool(record(con, v.flag_id, fields, origin=path.name, note=v.note))
                 except TriageError as e:

@@ -111,7 +111,7 @@ def test_no_connection_is_attempted(small_inbox, tmp_path, monkeypatch) -> None:
 
 
 def test_run_with_no_network_at_all(small_inbox, tmp_path) -> None:
-    """Loopback down too: Prefect's local server cannot listen; the run goes on without it and says so."""
+    """Loopback down too: the interactive run needs no Prefect server, nor any network at all."""
     why = _unshare_works()
     if why:
         pytest.skip(why)
@@ -123,5 +123,5 @@ def test_run_with_no_network_at_all(small_inbox, tmp_path) -> None:
                         f"--workspace {ws}"], env=env, capture_output=True, text=True, timeout=600)
     out = r.stdout + r.stderr
     assert r.returncode == 0, out[-4000:]
-    assert "回环网络" in out and "Traceback" not in out
+    assert "Traceback" not in out
     assert (ws / "flags.csv").exists() and any((ws / "reports").iterdir())
