@@ -44,6 +44,8 @@ class County:
     # the run this one is compared with (None: first run, nothing to compare); only a village with
     # changes shows it, so it is not part of what every workbook shares (manifest.county_digest)
     previous_check: dt.datetime | None = None
+    # the workspace's key for the team workbooks' signatures (reports.signing); None: not signed
+    signing_key: bytes | None = None
 
 
 @dataclass(frozen=True)

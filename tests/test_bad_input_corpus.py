@@ -15,11 +15,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fixtures.connectors.workbooks import BASICS, make_id, write_xlsx
+from test_bad_inputs import DEATHS_HEADER, DISABILITY_HEADER, accounted, cname, only
 
 from connectors.ingest import ingest_inbox
 from connectors.warehouse import open_warehouse
-from fixtures.connectors.workbooks import BASICS, make_id, write_xlsx
-from test_bad_inputs import DEATHS_HEADER, DISABILITY_HEADER, accounted, cname, only
 from xuncha.config import WorkspaceConfig
 
 CONFIG = WorkspaceConfig()
