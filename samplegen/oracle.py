@@ -410,7 +410,7 @@ def _ledger(t: dict, f: set, circle: dict, name_circle: dict) -> None:
             # D03: connected components of same-amount pairs within 3 days
             parent = {_vk(r): _vk(r) for r in ps}
 
-            def find(x: str) -> str:
+            def find(x: str, parent: dict[str, str] = parent) -> str:
                 while parent[x] != x:
                     x = parent[x]
                 return x

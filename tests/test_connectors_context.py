@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from fixtures.connectors.workbooks import make_id, write_xlsx
+
 from connectors.catalog import load_catalog
 from connectors.context import sheet_context
 from connectors.extract import extract_file
-from fixtures.connectors.workbooks import make_id, write_xlsx
 
 ALL = {"year", "period", "town_raw", "village_raw"}
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import tomllib
 
+from fixtures.connectors.workbooks import BASICS, make_id, write_xlsx
 from typer.testing import CliRunner
 
 from connectors.inspect import inspect_inbox
 from connectors.inspect_output import findings_html, proposed_config
-from fixtures.connectors.workbooks import BASICS, make_id, write_xlsx
 from pipelines.cli import app
 from xuncha.config import WorkspaceConfig
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from fixtures.connectors.workbooks import make_id, write_xlsx
 
 from connectors.catalog import load_catalog
 from connectors.extract import extract_file
 from connectors.periods import parse_period
 from connectors.schema import TABLES
-from fixtures.connectors.workbooks import make_id, write_xlsx
 
 
 def m(y: int, mo: int) -> dt.date:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from fixtures.connectors.workbooks import make_id, write_xlsx
+
 from connectors.catalog import load_catalog
 from connectors.extract import extract_file
-from fixtures.connectors.workbooks import make_id, write_xlsx
 
 
 def _sheet(tmp_path, rows):
