@@ -11,6 +11,7 @@ from rule_fixtures import warehouse_from_rows
 
 from rules.catalog import ALL_RULES, source_text
 from rules.engine import run_rules
+from rules.model import field_label
 from xuncha.config import ConfigError, WorkspaceConfig, load_config
 
 V1, V2 = "611021100201", "611021100202"
@@ -37,7 +38,8 @@ def test_rows_lacking_a_needed_field_make_the_rule_partial_and_say_how_many() ->
     # 3 rows: two with the year (120 mu on 100 mu of farmland: flagged), one without
     cov, flags = outcome({"farmland_subsidy": farmland([2024, 2024, None]), "village_basics": BASICS}, "C02")
     assert cov.status == "partial"
-    assert cov.reason == "部分运行：耕地地力保护补贴发放清册有33%的行缺少年度，这些行未参与比对"
+    year = field_label("farmland_subsidy", "year")
+    assert cov.reason == f"部分运行：耕地地力保护补贴发放清册有33%的行缺少{year}，这些行未参与比对"
     assert flags.height == 1  # the rows that have the year are still compared
 
 
@@ -50,7 +52,7 @@ def test_the_partial_threshold_comes_from_configuration() -> None:
 def test_a_source_without_the_field_at_all_means_not_run_never_ran_with_no_flags() -> None:
     cov, flags = outcome({"farmland_subsidy": farmland([None, None, None]), "village_basics": BASICS}, "C02")
     assert cov.status == "not_run" and flags.height == 0
-    assert cov.reason == "未运行：耕地地力保护补贴发放清册有100%的行缺少年度"
+    assert cov.reason == f"未运行：耕地地力保护补贴发放清册有100%的行缺少{field_label('farmland_subsidy', 'year')}"
 
 
 def test_an_alternative_source_without_periods_is_partial_when_another_source_serves() -> None:
@@ -63,7 +65,8 @@ def test_an_alternative_source_without_periods_is_partial_when_another_source_se
         "onecard_payments": [paid | {"item": "高龄补贴"}],  # no pay month, no period
     }
     cov, flags = outcome(rows, "A01")
-    assert cov.status == "partial" and "惠民惠农补贴一卡通发放明细有100%的行缺少所属期止" in cov.reason
+    missing = f"惠民惠农补贴一卡通发放明细有100%的行缺少{field_label('onecard_payments', 'period_end')}"
+    assert cov.status == "partial" and missing in cov.reason
     assert flags.height == 1
     cov, flags = outcome({"deaths": [death], "onecard_payments": [paid | {"item": "高龄补贴"}]}, "A01")
     assert cov.status == "not_run" and flags.height == 0
