@@ -70,7 +70,7 @@ def _lines(rows: list[list]) -> list[str]:
     out = []
     for row in rows:
         cells = [_clean(v) for v in row if v is not None and _clean(v)]
-        joined = []
+        joined: list[str] = []
         for c in cells:
             if joined and joined[-1].endswith((":", "：")):
                 joined[-1] += c
@@ -121,10 +121,8 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
     values: dict[str, Found] = {}
     conflicts: dict[str, list[Found]] = {}
     for f, xs in found.items():
-        if f == "period":  # periods compared by what they mean: 2024年3月 and 2024.03 agree
-            distinct = {parse_period(x.value) for x in xs}
-        else:
-            distinct = {x.value for x in xs}
+        # periods compared by what they mean: 2024年3月 and 2024.03 agree
+        distinct: set[object] = {parse_period(x.value) if f == "period" else x.value for x in xs}
         if len(distinct) == 1:
             values[f] = xs[0]
         elif len(distinct) > 1:
@@ -135,7 +133,9 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
     if "period" in values and "year" in conflicts:
         pass  # a period spanning two years (2023.11-2024.02) says which months; the year stays unset
     elif "period" in values and "year" in values:
-        start, end = parse_period(values["period"].value)
+        period = parse_period(values["period"].value)
+        assert period is not None  # only parsed periods are found
+        start, end = period
         if str(start.year) != values["year"].value and str(end.year) != values["year"].value:
             conflicts["period"] = [values.pop("period"), values.pop("year")]
     return Context(values, conflicts)

@@ -105,7 +105,7 @@ def data_frame(spec: ExtractSpec, values: dict[str, pl.Series], keep: pl.Series,
     if spec.table.has_village:
         table_cols += [c for c in VILLAGE_KEYS if c.name in _VILLAGE_RAW_KEYS]
     for c in table_cols:
-        dtype = pl.String if c.name == "village_code" else dtype_of(c.kind)
+        dtype: pl.DataType = pl.String() if c.name == "village_code" else dtype_of(c.kind)
         if c.name in values:
             cols[c.name] = values[c.name].filter(keep).cast(dtype)
         else:

@@ -127,6 +127,10 @@ def _normalised(variants: list[list[str]]) -> list[list[str]]:
     return [[normalise_header(label) for label in labels] for labels in variants]
 
 
+# Columns that say who a row is about: never taken from the first of two columns worded alike.
+_IDENTITY_KINDS = ("id", "name")
+
+
 @dataclass(frozen=True)
 class Ambiguity:
     """A canonical column that several sheet columns name by the same child wording under different
@@ -152,6 +156,7 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[list[str]]
     dupes: list[int] = []
     by_name: dict[str, list[int]] = {}  # canonical column -> sheet columns naming it by wording alone
     group_of: dict[int, str] = {}
+    seen: dict[str, int] = {}  # single-row wording -> columns so worded so far
     for c, labels in enumerate(normalised):
         if len(labels) == 3:
             path, child, group = labels
@@ -171,6 +176,15 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[list[str]]
                 continue
             col = index.get(child) or index.get(group)
         else:
+            # "身份证号#2": the second column worded 身份证号 (a county's way to settle a repeat)
+            seen[labels[0]] = seen.get(labels[0], 0) + 1
+            col = index.get(f"{labels[0]}#{seen[labels[0]]}")
+            if col is not None:
+                if col in decided:
+                    dupes.append(c)
+                else:
+                    decided[col] = c
+                continue
             col = next((index[label] for label in labels if label in index), None)
         if col is not None:
             by_name.setdefault(col, []).append(c)
@@ -179,7 +193,10 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[list[str]]
     for col, cands in by_name.items():
         if col in decided:
             dupes += cands
-        elif len({group_of.get(c, "") for c in cands}) > 1:
+        elif len({group_of.get(c, "") for c in cands}) > 1 or (
+                len(cands) > 1 and spec.column(col).kind in _IDENTITY_KINDS):
+            # under different groups, or a person's ID or name given twice (the head's 身份证号 beside
+            # the member's): which one is the field is not for us to guess
             ambiguous.append(Ambiguity(col, tuple(cands)))
         else:
             columns[col] = cands[0]
@@ -332,7 +349,12 @@ def _ambiguity_reason(cand: _Candidate) -> tuple[str, tuple[str, ...]]:
         label = cand.spec.column(a.column).label
         shown = "、".join(f"第{c + 1}列“{cand.shown[c]}”" for c in a.candidates)
         parts.append(f"“{label}”可能是{shown}")
-        lines.append(f'[connectors.header_synonyms.{cand.spec.name}] {a.column} = ["{cand.shown[a.candidates[-1]]}"]')
+        last = a.candidates[-1]
+        if "/" in cand.shown[last]:
+            name = cand.shown[last]  # a header path names the column
+        else:  # the n-th column worded alike
+            name = f"{cand.shown[last]}#{sum(1 for c in range(last + 1) if cand.shown[c] == cand.shown[last])}"
+        lines.append(f'[connectors.header_synonyms.{cand.spec.name}] {a.column} = ["{name}"]')
     reason = (f"表头有歧义（第{cand.rows[0] + 1}行起，识别为“{cand.spec.label}”）：" + "；".join(parts)
               + "，无法确定用哪一列，本表未读取。请在 xuncha.toml 中指明，例如：" + "；".join(lines))
     return reason, tuple(f"{line}  # 候选：" + "、".join(cand.shown[c] for c in a.candidates)

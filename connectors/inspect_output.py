@@ -74,7 +74,8 @@ def proposed_config(findings: list[SheetFindings]) -> str:
             section, _, rest = line.partition("] ")
             add(section + "]", f"{rest}  # {where}")
         if not f.extract and not f.config_lines and f.sheet:
-            add("[connectors.pin]", f'# "{f.file}" = "<数据类型>"  # {where}：未识别（{f.message[:60]}）；如确是某类数据，填写类型后取消注释')
+            add("[connectors.pin]", f'# "{f.file}" = "<数据类型>"  # {where}：未识别（{f.message[:60]}）；'
+                                    "如确是某类数据，填写类型后取消注释")
         for canon, why in f.inferred.items():
             header = next((h for h, c, _ in f.columns if c == canon), "")
             add(f"[connectors.header_synonyms.{f.extract}]",
@@ -111,13 +112,15 @@ def findings_html(findings: list[SheetFindings]) -> str:
         if f.columns:
             parts.append("<table><tr><th>表头（含分组路径）</th><th>字段</th><th>说明</th></tr>")
             for header, canon, label in f.columns:
-                parts.append(f"<tr><td>{e(header)}</td><td>{e(label)}（{e(canon)}）</td><td>{e(f.inferred.get(canon, ''))}</td></tr>")
+                why = e(f.inferred.get(canon, ""))
+                parts.append(f"<tr><td>{e(header)}</td><td>{e(label)}（{e(canon)}）</td><td>{why}</td></tr>")
             parts.append("</table>")
         for name, (value, source) in f.context.items():
             parts.append(f"<p>{e(name)}：{e(value)}（取自{e(source)}）</p>")
         if f.extract:
             reasons = "、".join(f"{r}{n}行" for r, n in f.quarantine_reasons)
-            parts.append(f"<p>行数：读取{f.rows_read}，可入库{f.rows_loaded}，将隔离{f.rows_quarantined}{e('（' + reasons + '）') if reasons else ''}</p>")
+            why = e("（" + reasons + "）") if reasons else ""
+            parts.append(f"<p>行数：读取{f.rows_read}，可入库{f.rows_loaded}，将隔离{f.rows_quarantined}{why}</p>")
         if f.villages_unmatched:
             parts.append("<p class='bad'>未匹配村名：" + e("；".join(f.villages_unmatched)) + "</p>")
         if f.villages_unverified:

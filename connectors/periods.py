@@ -76,8 +76,8 @@ def parse_period(raw: object) -> Period | None:
             q = _CN_DIGITS[m.group("q")]
             return dt.date(y, 3 * q - 2, 1), dt.date(y, 3 * q, 1)
         if kind in ("month", "day"):
-            first = _month(y, int(m.group("m")))
-            return (first, first) if first else None
+            one = _month(y, int(m.group("m")))
+            return (one, one) if one else None
         if kind == "range":
             a, b = _month(y, int(m.group("m1"))), _month(y, int(m.group("m2")))
         else:  # span
@@ -92,8 +92,8 @@ def period_columns(texts: pl.Series, months: pl.Series | None = None) -> tuple[p
     """period_start and period_end for a column of periods as text, parsed once per distinct text.
     `months`: the pay month already normalised (a date cell read as a month), used where set."""
     uniq = texts.unique().drop_nulls().to_list()
-    parsed = {t: parse_period(t) for t in uniq}
-    keys = [t for t, p in parsed.items() if p is not None]
+    parsed = {t: p for t in uniq if (p := parse_period(t)) is not None}
+    keys = list(parsed)
     starts = texts.replace_strict(keys, [parsed[t][0] for t in keys], default=None, return_dtype=pl.Date)
     ends = texts.replace_strict(keys, [parsed[t][1] for t in keys], default=None, return_dtype=pl.Date)
     if months is not None:

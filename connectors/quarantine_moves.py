@@ -69,7 +69,8 @@ def _quarantine_from_data(data: pl.DataFrame, extract: str, source_file: str, sh
         "column_name": column, "reason_code": code, "reason": reason, "raw_json": raw_json,
         "cleaned_value": cleaned, "village_code": village["village_code"],
     }).select(QUARANTINE_COLUMNS).with_columns(town_raw=village["town_raw"], village_raw=village["village_raw"],
-                                               **({"village_match": data["village_match"]} if "village_match" in data.columns else {}))
+                                               **({"village_match": data["village_match"]}
+                                                  if "village_match" in data.columns else {}))
 
 
 def _append_quarantine(s: SheetResult, frame: pl.DataFrame) -> None:
@@ -81,6 +82,7 @@ def _append_quarantine(s: SheetResult, frame: pl.DataFrame) -> None:
 
 def move_all(s: SheetResult, extract: str, source_file: str, reason: str) -> None:
     data = s.data
+    assert data is not None  # only sheets with rows are moved
     k = data.height
     rows = data["source_row"].cast(pl.String)
     text = pl.concat_str([pl.lit("第"), pl.lit(rows), pl.lit(f"行：整个文件未入库（{reason}）")], separator="")
@@ -98,6 +100,7 @@ def move_failed(s: SheetResult, extract: str, by_row: dict[int, tuple[Check, Tar
     """Move the sheet's rows failing a check to its quarantine; by_row: source_row -> the first
     quarantining check it failed."""
     data = s.data
+    assert data is not None  # only sheets with rows are moved
     mask = data["source_row"].is_in(list(by_row))
     gone = data.filter(mask)
     columns, codes, reasons, cleaned = [], [], [], []

@@ -159,7 +159,7 @@ def _spill(result: FileResult, directory: Path, min_rows: int) -> None:
         if s.data is not None and s.data.height >= min_rows:
             path = directory / f"{uuid.uuid4().hex}.arrow"
             s.data.write_ipc(path, compression="uncompressed", compat_level=pl.CompatLevel.oldest())
-            s.data = _Spilled(path)
+            s.data = _Spilled(path)  # type: ignore[assignment]  # handed over as a file, read back by _unspill
 
 
 def _unspill(result: FileResult) -> FileResult:

@@ -54,7 +54,8 @@ def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Ser
     filled = [pl.col(f"f{i}") for i in range(len(names))]
     blank = ~pl.any_horizontal(filled)
     markers = [stripped[f"m{i}"] for i in range(len(marker_cols))]
-    no_id = pl.all_horizontal([pl.col(f"c_{k}").str.strip_chars().fill_null("") == "" for k in id_cols]) if id_cols else pl.lit(True)
+    no_id = (pl.all_horizontal([pl.col(f"c_{k}").str.strip_chars().fill_null("") == "" for k in id_cols])
+             if id_cols else pl.lit(True))
     totals = pl.any_horizontal([mk.str.contains(_TOTALS).fill_null(False) for mk in markers]) if markers else pl.lit(False)
     notes = pl.any_horizontal([mk.str.contains(_NOTES).fill_null(False) for mk in markers]) if markers else pl.lit(False)
     units_only = pl.any_horizontal(filled) & pl.all_horizontal(

@@ -182,7 +182,7 @@ class _RowCells:
     def raw(self, positions: pl.Series) -> list[pl.Series]:
         """Every column's cells as text at these row positions."""
         rows = [self.data[i] for i in positions.to_list()]
-        return [_text_series(col) for col in zip(*rows)] if rows else []
+        return [_text_series(col) for col in zip(*rows, strict=True)] if rows else []
 
 
 class _FrameCells:

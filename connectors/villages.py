@@ -183,7 +183,8 @@ class VillageIndex:
         prefix_town, stripped = village_core(raw, self._town_prefixes)
         tc = town_core(self.strip_admin_prefix(town)) if town else ""
         known_town = tc in self._town_cores
-        if prefix_town and tc and prefix_town != tc and prefix_town in self._town_cores and stripped in self._town_cores.get(prefix_town, {}):
+        named_elsewhere = prefix_town and tc and prefix_town != tc and stripped in self._town_cores.get(prefix_town, {})
+        if named_elsewhere:
             return None, "unmatched"  # the name says one town, the town column another: not guessed
         if known_town:
             readings = [whole] + ([stripped] if prefix_town in ("", tc) and stripped != whole else [])

@@ -91,12 +91,19 @@ def sample(
     out_dir: Path = typer.Argument(..., help="输出目录"),
     villages: int = typer.Option(24, "--villages", help="村的数量（默认约24个村、2个镇）"),
     seed: int = typer.Option(2024, "--seed", help="随机种子：相同种子生成完全相同的数据"),
+    style: str = typer.Option("default", "--style",
+                              help="各部门文件的样式：default（示例县，原有样式）、beishan（北山县）、nanhe（南河县）"),
 ) -> None:
     """生成一个虚构县的模拟数据（各部门原始格式，含注入的疑点和 ground_truth.csv）。"""
     from samplegen import generate
+    from samplegen.styles import get_style
 
+    try:
+        get_style(style)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--style") from None
     with console.status("正在生成模拟数据…"):
-        summary = generate(out_dir, villages=villages, seed=seed)
+        summary = generate(out_dir, villages=villages, seed=seed, style=style)
     console.print(f"已生成模拟数据：{out_dir}")
     console.print(str(summary))
 
@@ -159,7 +166,8 @@ def ingest(
 @app.command("inspect")
 def inspect(
     inbox: Path = typer.Argument(..., help="要检查的数据目录（Excel/CSV，可含子目录）"),
-    workspace: Path | None = typer.Option(None, "--workspace", help="工作区目录：使用其中的配置和村名表；检查结果也写在这里（默认写在当前目录）"),
+    workspace: Path | None = typer.Option(
+        None, "--workspace", help="工作区目录：使用其中的配置和村名表；检查结果也写在这里（默认写在当前目录）"),
 ) -> None:
     """接入新县区的第一步：预览每个文件会被如何读取（不入库），并给出建议的配置片段。"""
     from connectors.inspect import inspect_with_warehouse
@@ -229,7 +237,7 @@ def _print_outputs(ws) -> None:
 
 def _prefect_environment(workspace: Path) -> None:
     """Keep Prefect's own state in the workspace and its logs quiet, before it is imported."""
-    from pipelines.run import prefect_environment
+    from pipelines.interactive import prefect_environment
 
     prefect_environment(workspace)
 
@@ -270,6 +278,7 @@ def workspace_config_check(workspace: Path) -> None:
 
 def _run_with_progress(inbox: Path, workspace: Path, full: bool):
     from pipelines import run as run_path
+    from pipelines.interactive import run_interactive
 
     with Progress(
         TextColumn("[bold]{task.fields[stage]}"), BarColumn(), MofNCompleteColumn(),
@@ -285,8 +294,8 @@ def _run_with_progress(inbox: Path, workspace: Path, full: bool):
 
         run_path.ON_FILE, run_path.ON_RULE = on_file, on_rule
         try:
-            # Through Prefect only when a Prefect server is configured and answers (pipelines.run).
-            return run_path.run_interactive(inbox, workspace, full)
+            # Through Prefect only when a Prefect server is configured and answers (pipelines.interactive).
+            return run_interactive(inbox, workspace, full)
         finally:
             run_path.ON_FILE = run_path.ON_RULE = None
 

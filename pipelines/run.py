@@ -4,10 +4,10 @@ The body (`run_pipeline`) calls its stages through a `Stages` table: the plain f
 a direct run, or the same functions wrapped as Prefect tasks (pipelines.flows) for a run that
 reports to a Prefect server. So there is one code path; Prefect only watches it.
 
-`xuncha run` goes through Prefect only when a Prefect server is configured (PREFECT_API_URL, on
-this machine) and answers; otherwise it calls the body directly and never imports Prefect (whose
-ephemeral server takes 5-8 s to start on every run). Scheduled runs (`xuncha serve`, the
-deployment in prefect.yaml) always go through pipelines.flows.run_flow.
+`xuncha run` goes through Prefect only when a Prefect server on this machine answers
+(pipelines.interactive); otherwise it calls the body directly and never imports Prefect.
+Scheduled runs (`xuncha serve`, the deployment in prefect.yaml) always go through
+pipelines.flows.run_flow.
 
 Nothing heavy is imported at module level: a run that finds nothing changed (pipelines.unchanged)
 answers without DuckDB, polars, the rules or Great Expectations.
@@ -16,7 +16,6 @@ answers without DuckDB, polars, the rules or Great Expectations.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,8 +30,6 @@ ON_FILE: Callable[[Path, int, int], None] | None = None
 ON_RULE: Callable | None = None
 
 NOTHING_CHANGED = "数据与上次运行相同：未重新读取，未重新比对，上次的结果和报告仍然有效。"
-# Set to 1 to run directly even when a Prefect server is configured (tests, debugging).
-WITHOUT_PREFECT_ENV = "XUNCHA_WITHOUT_PREFECT"
 
 
 @dataclass
@@ -202,60 +199,3 @@ def _coverage(con, summary: RunSummary) -> None:
         f"{rule_id} {RULES_BY_ID[rule_id].title if rule_id in RULES_BY_ID else ''}：{reason or ''}"
         for rule_id, status, reason in rows if status != "ran"
     ]
-
-
-# ---------------------------------------------------------------- interactive runs: Prefect only with a server
-
-
-def prefect_environment(workspace: Path) -> None:
-    """Keep Prefect's own state in the workspace and its logs quiet, before it is imported."""
-    home = (workspace / ".prefect").resolve()
-    home.mkdir(parents=True, exist_ok=True)  # Prefect does not create missing parents
-    os.environ.setdefault("PREFECT_HOME", str(home))
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-
-
-def is_loopback(url: str) -> bool:
-    import urllib.parse
-
-    host = urllib.parse.urlsplit(url).hostname or ""
-    return host in ("localhost", "::1") or host.startswith("127.")
-
-
-def prefect_server(timeout: float = 2.0) -> tuple[str | None, str | None]:
-    """(the API URL of a running Prefect server on this machine, or None; a note for the user, or None).
-
-    Only PREFECT_API_URL in the environment counts, only on loopback (nothing leaves the machine),
-    and only if its health check answers within `timeout` seconds."""
-    import urllib.request
-
-    url = os.environ.get("PREFECT_API_URL", "").strip().rstrip("/")
-    if not url or os.environ.get(WITHOUT_PREFECT_ENV, "") in ("1", "true"):
-        return None, None
-    if not is_loopback(url):
-        return None, (f"PREFECT_API_URL（{url}）不是本机地址：本程序不联网，本次不向它报告，直接运行。"
-                      "需要在 Prefect 中查看运行记录时，请使用本机的 Prefect 服务器。")
-    try:
-        with urllib.request.urlopen(url + "/health", timeout=timeout) as response:  # loopback only
-            if response.status == 200:
-                return url, None
-    except (OSError, ValueError):
-        pass
-    return None, (f"Prefect 服务器（{url}）没有响应：本次直接运行，不在 Prefect 中记录。"
-                  "如需记录，请先启动它（prefect server start --host 127.0.0.1）。")
-
-
-def run_interactive(inbox: Path, workspace: Path, full: bool = False) -> RunSummary:
-    """`xuncha run`: through Prefect when a server is there to report to, else the same body directly."""
-    url, note = prefect_server()
-    if url is None:
-        summary = run_pipeline(inbox, workspace, full=full)
-    else:
-        prefect_environment(workspace)
-        from pipelines import flows
-
-        summary = RunSummary(**flows.run_flow(str(inbox), str(workspace), full))
-        note = f"本次运行已记录在 Prefect 服务器（{url}）。"
-    if note:
-        summary.messages.insert(0, note)
-    return summary

@@ -32,12 +32,12 @@ from connectors.villages import load_index
 from pipelines.workspace import WAREHOUSE_FILE, Workspace, session  # noqa: F401  (steps.Workspace, steps.session)
 from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
 from reports.data_quality import write_data_quality_html
+from rules import portrait, problems, rectification, trends, yearly
 from rules.catalog import ALL_RULES, tables_read
 from rules.engine import FLAG_COLUMNS as ENGINE_FLAG_COLUMNS
 from rules.engine import CheckResult, RuleOutcome, run_rules, store
 from rules.lifecycle import STATUS_RESOLVED, apply_lifecycle
 from rules.lifecycle import ensure_tables as ensure_lifecycle_tables
-from rules import portrait, problems, rectification, trends, yearly
 from rules.scoring import all_villages, score_villages, town_common_problems
 from xuncha.config import WorkspaceConfig
 from xuncha.faults import ENV as PAUSE_ENV

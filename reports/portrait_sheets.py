@@ -82,7 +82,8 @@ def office_sheet(wb, title: str, villages: pl.DataFrame, portrait: pl.DataFrame,
     for v in villages.iter_rows(named=True):
         p = by_code.get(v["village_code"], {})
         rows.append([v["rank"], v["town"], v["village_name"], v["class"], p.get("key_reasons") or "",
-                     p.get("missing") or "", _round(p.get("economy_yuan")), p.get("economy_yuan_rank"), _round(p.get("project_yuan")),
+                     p.get("missing") or "", _round(p.get("economy_yuan")), p.get("economy_yuan_rank"),
+                     _round(p.get("project_yuan")),
                      p.get("project_yuan_rank"), p.get("petitions"), p.get("repeat_petitioners"),
                      p.get("petition_categories"), p.get("weak_org"), v["score"],
                      trend_text(trends.get(v["village_code"], []))])

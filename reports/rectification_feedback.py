@@ -65,7 +65,7 @@ def read_rectification(path: Path) -> tuple[list[RectificationRow], list[Unreada
     by_label = {label: field for field, (label, _) in FIELDS.items()}
     found, unreadable = [], []
     for number, r in enumerate(rows[header_at + 1:], start=header_at + 2):
-        def value(name: str) -> object:
+        def value(name: str, r: tuple = r) -> object:
             i = col.get(name)
             return _cell(r[i]) if i is not None and i < len(r) else ""
 

@@ -1,4 +1,4 @@
-"""One village's workbook for its inspection team: 封面, 问题清单, 谈话提纲, 明细_n.
+"""One village's workbook for its inspection team: 封面, 问题清单, 谈话提纲, 本次变化 (when any), 底稿.
 
 Every value written passes through a Masker, so no full ID or account number leaves the office.
 """

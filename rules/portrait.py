@@ -16,8 +16,9 @@ import duckdb
 import polars as pl
 
 from connectors.schema import table_label
-from rules.sqlparts import LEDGER_PAYMENTS
+from rules.queries import scalar
 from rules.scoring import KEY_VILLAGE, ORDINARY_VILLAGE
+from rules.sqlparts import LEDGER_PAYMENTS
 from xuncha.config import KeyVillagesConfig, ScoringConfig
 
 PORTRAIT_TABLE = "village_portrait"
@@ -34,7 +35,7 @@ CRITERIA = {
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     try:
-        return con.execute(f"SELECT count(*) FROM {table} WHERE village_code IS NOT NULL").fetchone()[0]
+        return scalar(con.execute(f"SELECT count(*) FROM {table} WHERE village_code IS NOT NULL"))
     except duckdb.CatalogException:
         return 0
 
@@ -203,3 +204,4 @@ def apply(con: duckdb.DuckDBPyConnection, scored: pl.DataFrame, cfg: KeyVillages
     classes = portrait.select("village_code", pl.col("class").alias("_class"))
     return (scored.join(classes, on="village_code", how="left")
             .with_columns(pl.coalesce("_class", "class").alias("class")).drop("_class").select(scored.columns))
+

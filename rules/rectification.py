@@ -24,6 +24,7 @@ import polars as pl
 
 from rules.lifecycle import TRIAGE_STATUSES, TriageError, ensure_tables, set_triage
 from rules.problems import siblings
+from rules.queries import scalar
 from xuncha.transaction import transaction
 
 # field -> (Chinese label, kind); 核查结果 is stored in `triage`, the rest in `rectification`.
@@ -193,7 +194,7 @@ def _record_one(
 
 def latest_change(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
     ensure_rectification_tables(con)
-    return con.execute("SELECT max(changed_at) FROM rectification_audit").fetchone()[0]
+    return scalar(con.execute("SELECT max(changed_at) FROM rectification_audit"))
 
 
 def remember_sources(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame) -> None:
@@ -315,3 +316,4 @@ def track(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame, current_ids: set[
     ledger = build_ledger(con, current_ids)
     store_ledger(con, ledger)
     return ledger
+

@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from rules.queries import scalar
+
 HISTORY_DDL = """
 CREATE TABLE IF NOT EXISTS village_score_history (
     run_time TIMESTAMP, village_code VARCHAR, score DOUBLE, rank BIGINT, class VARCHAR,
@@ -49,4 +51,5 @@ def trend_text(history: list[tuple]) -> str:
 
 
 def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()[0])
+    return bool(scalar(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table])))
+

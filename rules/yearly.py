@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from connectors.schema import table_label
+from rules.queries import scalar
 from rules.sqlparts import LEDGER_PAYMENTS, is_dibao, roster_active_on
 
 INDICATORS_TABLE = "village_indicators"
@@ -93,7 +94,7 @@ ORDER = {key: i for i, key in enumerate(INDICATORS)}
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     try:
-        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return scalar(con.execute(f"SELECT count(*) FROM {table}"))
     except duckdb.CatalogException:
         return 0
 
@@ -138,3 +139,4 @@ def store(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                          schema={"indicator": pl.String, "reason": pl.String})
     con.execute(f"CREATE OR REPLACE TABLE {INDICATORS_TABLE}_missing AS SELECT * FROM notes")
     return long
+

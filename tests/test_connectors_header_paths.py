@@ -116,3 +116,17 @@ def test_a_pin_restricts_a_file_to_one_kind_and_unknown_kinds_are_errors(tmp_pat
     assert s.extract is None and "死亡" in s.message  # pinned to a kind its header does not fit: reported
     with pytest.raises(CatalogError, match="connectors.pin"):
         load_catalog(pin={"*.xlsx": "no_such_kind"})
+
+
+def test_an_id_header_given_twice_without_groups_is_not_guessed(tmp_path) -> None:
+    """户主姓名 | 身份证号 | 成员姓名 | 身份证号 on one row: the first 身份证号 is the head's."""
+    rows = [["乡镇", "村", "户主姓名", "身份证号", "成员姓名", "身份证号", "保障类别"],
+            ["城关镇", "东岭村", "张大", HEAD, "张二", MEMBER, "农村低保"]]
+    s = _extract(write_xlsx(tmp_path / "r.xlsx", {"s": rows}))
+    assert s.extract is None and s.data is None
+    assert "表头有歧义" in s.message and "第4列“身份证号”" in s.message and "第6列“身份证号”" in s.message
+    assert 'member_id = ["身份证号#2"]' in s.message
+    settled = _extract(tmp_path / "r.xlsx", {"assistance_roster": {"member_id": ["身份证号#2"],
+                                                                    "member_name": ["成员姓名"]}})
+    assert settled.extract == "assistance_roster", settled.message
+    assert settled.data["member_id"].to_list() == [MEMBER]

@@ -132,3 +132,26 @@ def test_former_names_after_a_merger_match() -> None:
     assert idx.match("城关镇", "西坡村", None) == (XILING, "former")
     assert idx.match(None, "老西岭村委会", None) == (XILING, "former")
     assert idx.match("石门镇", "西坡村", None)[1] == "unmatched"  # a former name in another town is not it
+
+
+def test_files_read_before_the_village_list_are_matched_again_with_candidates(tmp_path) -> None:
+    """A village list named like any other file arrives after the data: its rows are matched again
+    in the warehouse, and the names still unmatched are reported with their nearest candidates."""
+    from fixtures.connectors.workbooks import make_id, write_xlsx
+
+    from connectors.ingest import ingest_inbox
+    from connectors.warehouse import open_warehouse
+    from xuncha.config import WorkspaceConfig
+
+    inbox = tmp_path / "inbox"
+    rows = [["乡镇", "村", "姓名", "身份证号", "死亡日期"]]
+    rows += [["城关镇", "东岭村", f"张{i}", make_id("19500101", f"{i:03d}"), "2024-01-05"] for i in range(30)]
+    rows.append(["城关镇", "东林村", "李四", make_id("19500102", "001"), "2024-01-05"])
+    write_xlsx(inbox / "a_deaths.xlsx", {"s": rows})  # bigger: read first
+    write_xlsx(inbox / "z.xlsx", {"村": BASICS})  # the list, not named like statistics
+    con = open_warehouse(tmp_path / "w.duckdb")
+    reports = ingest_inbox(inbox, con, WorkspaceConfig(), workers=0)
+    assert con.execute("SELECT count(*) FROM deaths WHERE village_code = ?", [DONGLING]).fetchone()[0] == 30
+    (r,) = [r for r in reports if r.file == "a_deaths.xlsx"]
+    assert "城关镇东林村（最接近：城关镇东岭村" in r.message
+    con.close()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines import interactive
 from pipelines import run as run_path
 from pipelines.unchanged import RECORD_FILE
 
@@ -109,9 +110,9 @@ def _free_port() -> int:
 
 
 def test_prefect_only_with_a_server_on_this_machine(monkeypatch) -> None:
-    monkeypatch.delenv(run_path.WITHOUT_PREFECT_ENV, raising=False)
+    monkeypatch.delenv(interactive.WITHOUT_PREFECT_ENV, raising=False)
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    assert run_path.prefect_server() == (None, None)
+    assert interactive.prefect_server() == (None, None)
 
     # Not on this machine: no connection is even tried.
     def no_network(*args, **kwargs):
@@ -119,13 +120,13 @@ def test_prefect_only_with_a_server_on_this_machine(monkeypatch) -> None:
 
     monkeypatch.setattr("urllib.request.urlopen", no_network)
     monkeypatch.setenv("PREFECT_API_URL", "http://10.20.30.40:4200/api")
-    url, note = run_path.prefect_server()
+    url, note = interactive.prefect_server()
     assert url is None and "不是本机地址" in note
     monkeypatch.undo()
 
     # Configured on loopback but nothing listening: direct, with a note; no ephemeral server.
     monkeypatch.setenv("PREFECT_API_URL", f"http://127.0.0.1:{_free_port()}/api")
-    url, note = run_path.prefect_server(timeout=1)
+    url, note = interactive.prefect_server(timeout=1)
     assert url is None and "没有响应" in note
 
     # A server that answers its health check: the run goes through Prefect.
@@ -134,8 +135,8 @@ def test_prefect_only_with_a_server_on_this_machine(monkeypatch) -> None:
     try:
         live = f"http://127.0.0.1:{server.server_address[1]}/api"
         monkeypatch.setenv("PREFECT_API_URL", live + "/")
-        assert run_path.prefect_server() == (live, None)
-        monkeypatch.setenv(run_path.WITHOUT_PREFECT_ENV, "1")  # forced direct
-        assert run_path.prefect_server() == (None, None)
+        assert interactive.prefect_server() == (live, None)
+        monkeypatch.setenv(interactive.WITHOUT_PREFECT_ENV, "1")  # forced direct
+        assert interactive.prefect_server() == (None, None)
     finally:
         server.shutdown()
