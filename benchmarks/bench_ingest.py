@@ -52,7 +52,7 @@ print(json.dumps({"wall": wall, "rows": rows,
 _FLOOR = textwrap.dedent("""
     import json, resource, sys, time
     from pathlib import Path
-    from connectors.ingest import inbox_files
+    from connectors.inbox import inbox_files
     from connectors.readers import read_file
 
     def rows_of(p):
@@ -68,7 +68,7 @@ _FLOOR_FASTEST = textwrap.dedent("""
     from pathlib import Path
     import fastexcel
     import polars as pl
-    from connectors.ingest import inbox_files
+    from connectors.inbox import inbox_files
 
     def rows_of(p):
         data = p.read_bytes()

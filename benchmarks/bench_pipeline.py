@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 _RUN = textwrap.dedent("""
     import json, resource, sys, time
     from pathlib import Path
-    from pipelines.flows import run_pipeline
+    from pipelines.run import run_pipeline
     t = time.perf_counter()
-    s = run_pipeline(Path(sys.argv[1]), Path(sys.argv[2]), use_tasks=False)
+    s = run_pipeline(Path(sys.argv[1]), Path(sys.argv[2]))
     print(json.dumps({"wall": time.perf_counter() - t, "seconds": s.seconds, "files_read": s.files_read,
                       "rules": s.rules_rerun, "flags": s.flags, "nothing_changed": s.nothing_changed,
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

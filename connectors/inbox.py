@@ -20,14 +20,30 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connectors.rawsheet import display_name
-from connectors.readers import SUFFIXES
 from xuncha.files import sha256_file
+
+# The file types read (connectors.readers); defined here so that listing an inbox loads no reader
+# (the no-change check and the audit log list it without polars).
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+CSV_SUFFIXES = {".csv", ".txt"}
+SUFFIXES = EXCEL_SUFFIXES | CSV_SUFFIXES
 
 IGNORE_FILE = ".xunchaignore"
 # Files Office and WPS leave behind while a workbook is open, and editors' temporary files
 _LOCK_PREFIXES = ("~$", ".~lock.")
 _TEMP_SUFFIXES = (".tmp", ".temp", ".bak", ".swp", ".part", ".crdownload", "~")
+
+
+def display_name(name: str) -> str:
+    """A file name as text that can be written anywhere: names that are not UTF-8 on disk (GBK
+    bytes from a Windows zip) are decoded as GB18030, anything else undecodable replaced."""
+    raw = os.fsencode(name)
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
 
 
 @dataclass

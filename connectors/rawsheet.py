@@ -3,12 +3,12 @@ opened raises (ReadError, with a Chinese message)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from connectors.headers import MAX_HEADER_SCAN, Merge
+from connectors.inbox import display_name  # noqa: F401  (re-exported)
 
 
 class ReadError(Exception):
@@ -34,15 +34,3 @@ class RawSheet:
 
 # Rows of a column-wise sheet also kept as lists: enough for header detection below title rows.
 HEAD_ROWS = MAX_HEADER_SCAN + 1
-
-
-def display_name(name: str) -> str:
-    """A file name as text that can be written anywhere: names that are not UTF-8 on disk (GBK
-    bytes from a Windows zip) are decoded as GB18030, anything else undecodable replaced."""
-    raw = os.fsencode(name)
-    for enc in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", "replace")

@@ -23,6 +23,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from connectors.inbox import CSV_SUFFIXES, EXCEL_SUFFIXES, SUFFIXES  # noqa: F401  (defined with the inbox listing)
 from connectors.normalize import FORMULA_UNCALCULATED
 from connectors.rawsheet import HEAD_ROWS, RawSheet, ReadError, display_name  # noqa: F401  (re-exported)
 from connectors.text_files import decode_text, looks_like_html, looks_like_text_table, read_csv_sheet, read_html_tables
@@ -30,10 +31,6 @@ from connectors.workbook_scan import LimitExceeded, WorkbookScan, column_letters
 from xuncha.config import ReadingLimits
 
 __all__ = ["RawSheet", "ReadError", "HEAD_ROWS", "decode_text", "read_csv_sheet", "read_file", "render_cell"]
-
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-CSV_SUFFIXES = {".csv", ".txt"}
-SUFFIXES = EXCEL_SUFFIXES | CSV_SUFFIXES
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -3,6 +3,8 @@
 Connectors write these tables, rules read them, and the DuckDB DDL is generated from here
 (`ddl()`), so a column exists in exactly one place. Column names carry their unit or role
 (`*_id`, `*_code`, `*_date`, `*_month`, `*_yuan`, `*_mu`, `is_*`).
+
+This file is long because every canonical table is declared here, once, beside its columns.
 """
 
 from __future__ import annotations
@@ -299,6 +301,33 @@ TABLES: dict[str, Table] = {
                 ("amount_yuan", "yuan", "补偿金额(元)"),
                 ("pay_date", "date", "发放日期"),
                 ("account_no", "code", "账号"),
+            ),
+        ),
+        Table(
+            # optional, for choosing 重点村: one row per petition (信访件); the same matter may come
+            # several times under different numbers.
+            "petitions",
+            "信访件登记台账",
+            _cols(
+                ("register_date", "date", "登记日期"),
+                ("petition_no", "code", "信访编号"),
+                ("petitioner_name", "name", "信访人"),  # often masked or blank (anonymous letters)
+                ("target", "text", "反映对象"),
+                ("category", "text", "问题类别"),  # 惠民资金/集体三资/工程项目/换届选举/作风/其他
+                ("summary", "text", "内容摘要"),
+                ("status", "text", "办理状态"),  # 办结 / 在办 / 转办
+                ("is_repeat", "text", "是否重复信访"),
+            ),
+        ),
+        Table(
+            # optional, for choosing 重点村: the organization department's yearly list.
+            "weak_party_orgs",
+            "软弱涣散村党组织名单",
+            _cols(
+                ("year", "int", "年度"),
+                ("main_problem", "text", "主要问题"),
+                ("measures", "text", "整顿措施"),
+                ("rectify_status", "text", "整顿状态"),  # 整顿中 / 已销号
             ),
         ),
     ]

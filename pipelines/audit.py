@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xuncha.config import CONFIG_FILE_NAME
+from xuncha.config_file import CONFIG_FILE_NAME
 from xuncha.files import sha256_file
 from xuncha.lock import LOCK_FILE, current_user
 
@@ -68,7 +68,7 @@ def config_record(workspace: Path) -> dict[str, Any]:
 def input_records(inbox: Path | None) -> list[dict[str, Any]]:
     if inbox is None or not inbox.is_dir():
         return []
-    from connectors.ingest import inbox_files  # the same files the ingest reads
+    from connectors.inbox import inbox_files  # the same files the ingest reads
 
     out = []
     for p in inbox_files(inbox):

@@ -15,9 +15,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 import xuncha  # noqa: F401  (telemetry off before anything else is imported)
 from pipelines import cli_chinese, cli_errors
+from xuncha.config_file import ConfigError
 
 cli_chinese.install()
 
@@ -31,8 +33,10 @@ app = typer.Typer(
 rules_app = typer.Typer(help="查看比对规则。", invoke_without_command=True, add_completion=False)
 app.add_typer(rules_app, name="rules")
 
-console = Console()
-err = Console(stderr=True)
+# Printed text is never read as Rich markup: paths, file names and teams' 核查结果 may hold "[/]".
+# Colour is given with Text instead.
+console = Console(markup=False)
+err = Console(stderr=True, markup=False)
 
 WORKSPACE_HELP = "工作区目录：数据仓库、配置文件（xuncha.toml）和输出结果都放在这里"
 
@@ -65,18 +69,18 @@ WAIT_HELP = "工作区正被另一次运行使用时，最多等待的秒数（�
 @contextmanager
 def _session(ws, command: str, inbox: Path | None = None, wait: float = 0.0):
     """Workspace lock and audit log around a command; a busy workspace is a Chinese message."""
-    from pipelines import steps
+    from pipelines.workspace import session
     from xuncha.lock import WorkspaceBusy
 
     try:
-        with steps.session(ws, command, inbox, wait=wait) as run:
+        with session(ws, command, inbox, wait=wait) as run:
             yield run
     except WorkspaceBusy as e:
         _fail(str(e))
 
 
 def _workspace(path: Path):
-    from pipelines.steps import Workspace
+    from pipelines.workspace import Workspace
 
     return Workspace(path)
 
@@ -87,12 +91,19 @@ def sample(
     out_dir: Path = typer.Argument(..., help="输出目录"),
     villages: int = typer.Option(24, "--villages", help="村的数量（默认约24个村、2个镇）"),
     seed: int = typer.Option(2024, "--seed", help="随机种子：相同种子生成完全相同的数据"),
+    style: str = typer.Option("default", "--style",
+                              help="各部门文件的样式：default（示例县，原有样式）、beishan（北山县）、nanhe（南河县）"),
 ) -> None:
     """生成一个虚构县的模拟数据（各部门原始格式，含注入的疑点和 ground_truth.csv）。"""
     from samplegen import generate
+    from samplegen.styles import get_style
 
+    try:
+        get_style(style)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--style") from None
     with console.status("正在生成模拟数据…"):
-        summary = generate(out_dir, villages=villages, seed=seed)
+        summary = generate(out_dir, villages=villages, seed=seed, style=style)
     console.print(f"已生成模拟数据：{out_dir}")
     console.print(str(summary))
 
@@ -122,7 +133,7 @@ def _run_ingest(inbox: Path, ws, con, config):
 
     _require_inbox(inbox)
     with Progress(
-        TextColumn("[bold]读取数据"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+        TextColumn("[bold]读取数据"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}", markup=False),
         TimeElapsedColumn(), console=console, transient=True,
     ) as progress:
         task = progress.add_task("", total=None)
@@ -226,11 +237,9 @@ def _print_outputs(ws) -> None:
 
 def _prefect_environment(workspace: Path) -> None:
     """Keep Prefect's own state in the workspace and its logs quiet, before it is imported."""
-    home = (workspace / ".prefect").resolve()
-    home.mkdir(parents=True, exist_ok=True)  # Prefect does not create missing parents
-    os.environ.setdefault("PREFECT_HOME", str(home))
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    from pipelines.interactive import prefect_environment
+
+    prefect_environment(workspace)
 
 
 @app.command("run")
@@ -243,11 +252,18 @@ def run(
 ) -> None:
     """一次完成：读取入库 → 交叉比对 → 评分排名 → 生成报告。只处理上次运行以来有变化的文件。"""
     _require_inbox(inbox)
-    _prefect_environment(workspace)
-    with _session(_workspace(workspace), "run", inbox, wait) as audit_run:
-        workspace_config_check(workspace)
-        summary = _run_with_progress(inbox, workspace, full)
-        audit_run.extra["report_dir"] = summary.report_dir
+    from pipelines.run import unchanged_run
+
+    try:
+        with _session(_workspace(workspace), "run", inbox, wait) as audit_run:
+            # Nothing changed since the last complete run: answered from its record, nothing loaded.
+            summary = None if full else unchanged_run(inbox, workspace)
+            if summary is None:
+                workspace_config_check(workspace)
+                summary = _run_with_progress(inbox, workspace, full)
+            audit_run.extra["report_dir"] = summary.report_dir
+    except ConfigError as e:
+        _fail(str(e))
     _print_run(summary, workspace)
     if summary.rules_ran == 0:
         _fail(cli_errors.NO_RULE_RAN)
@@ -261,12 +277,12 @@ def workspace_config_check(workspace: Path) -> None:
 
 
 def _run_with_progress(inbox: Path, workspace: Path, full: bool):
-    from pipelines import flows
+    from pipelines import run as run_path
+    from pipelines.interactive import run_interactive
 
-    use_prefect = os.environ.get("XUNCHA_WITHOUT_PREFECT", "") not in ("1", "true")
     with Progress(
         TextColumn("[bold]{task.fields[stage]}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True,
+        TextColumn("{task.description}", markup=False), TimeElapsedColumn(), console=console, transient=True,
     ) as progress:
         task = progress.add_task("", total=None, stage="准备")
 
@@ -276,14 +292,12 @@ def _run_with_progress(inbox: Path, workspace: Path, full: bool):
         def on_rule(rule) -> None:
             progress.update(task, total=None, description=f"{rule.id} {rule.title}", stage="比对")
 
-        flows.ON_FILE, flows.ON_RULE = on_file, on_rule
+        run_path.ON_FILE, run_path.ON_RULE = on_file, on_rule
         try:
-            if use_prefect:
-                result = flows.run_flow(str(inbox), str(workspace), full)
-                return flows.RunSummary(**result)
-            return flows.run_pipeline(inbox, workspace, full=full, use_tasks=False)
+            # Through Prefect only when a Prefect server is configured and answers (pipelines.interactive).
+            return run_interactive(inbox, workspace, full)
         finally:
-            flows.ON_FILE = flows.ON_RULE = None
+            run_path.ON_FILE = run_path.ON_RULE = None
 
 
 def _print_run(summary, workspace: Path) -> None:
@@ -302,7 +316,7 @@ def _print_run(summary, workspace: Path) -> None:
     console.print(f"隔离 {quarantined} 行（原因见 {ws.root / 'ingest_report.csv'} 和汇总工作簿）；"
                   f"未识别 {len(bad)} 个文件/工作表。")
     for r in bad:
-        console.print(f"  [yellow]未识别[/] {r['file']} {r['sheet']}：{r['message']}")
+        console.print(Text.assemble("  ", ("未识别", "yellow"), f" {r['file']} {r['sheet']}：{r['message']}"))
     if summary.nothing_changed:
         return
     rerun = "全部规则" if summary.rules_rerun is None else (
@@ -400,23 +414,43 @@ def serve(
 @expected_failures
 def triage(
     flag_id: str = typer.Argument(..., help="疑点编号（flags.csv 或村级工作簿中的“疑点编号”）"),
-    status: str = typer.Option(..., "--status", help="核查状态：已核实、排除、整改中、已整改"),
+    status: str = typer.Option("", "--status", help="核查结果：已核实、排除、整改中、已整改"),
     note: str = typer.Option("", "--note", help="说明；标记“排除”时必须写明理由"),
+    checked_by: str = typer.Option("", "--checked-by", help="核查人"),
+    checked_on: str = typer.Option("", "--checked-on", help="核查日期，如 2026-12-03"),
+    measures: str = typer.Option("", "--measures", help="整改措施"),
+    deadline: str = typer.Option("", "--deadline", help="整改时限（日期）；过期未整改的在整改台账中标红"),
+    responsible: str = typer.Option("", "--responsible", help="整改责任人"),
+    completed_on: str = typer.Option("", "--completed-on", help="整改完成日期"),
+    closed_on: str = typer.Option("", "--closed-on", help="销号日期（须同时写销号依据；不写日期时取当天）"),
+    close_basis: str = typer.Option("", "--close-basis", help="销号依据，如整改报告文号、复核意见"),
     workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
 ) -> None:
-    """记录对一个疑点的核查结论。事实不变时结论一直保留；疑点涉及的事实变化后，需重新核查。"""
-    from rules.lifecycle import TriageError, set_triage
+    """记录对一个疑点的核查结论和整改销号情况。每项改动都留痕（时间、操作人）；销号只能由人确认。"""
+    from rules.lifecycle import TriageError
+    from rules.rectification import record
 
+    fields = {"verify_result": status, "verified_by": checked_by, "verified_on": checked_on, "measures": measures,
+              "deadline": deadline, "responsible": responsible, "completed_on": completed_on,
+              "closed_on": closed_on, "close_basis": close_basis}
+    if not any(v.strip() for v in fields.values()):
+        _fail("请至少给出一项：--status、--checked-by、--checked-on、--measures、--deadline、--responsible、"
+              "--completed-on、--closed-on 或 --close-basis")
+    if status == "排除" and not note.strip():
+        _fail("标记为“排除”时必须写明理由（--note）")
     ws = _existing_workspace(workspace)
     con = ws.connect()
     try:
-        set_triage(con, flag_id, status, note)
+        changed = record(con, flag_id, fields, note=note)
     except TriageError as e:
         _fail(str(e))
     finally:
         con.close()
-    console.print(f"已记录：{flag_id} → {status}" + (f"（{note}）" if note else ""))
-    console.print("下次运行 xuncha run 时，报告和 flags.csv 会显示该结论。")
+    if changed:
+        console.print(f"已记录：{flag_id} 的 {'、'.join(changed)}" + (f"（{note}）" if note else ""))
+        console.print("下次运行 xuncha run 时，报告、flags.csv 和整改台账会显示这些内容。")
+    else:
+        console.print(f"{flag_id} 的这些内容与已记录的相同，未作改动。")
 
 
 @app.command("import-feedback")
@@ -425,35 +459,19 @@ def import_feedback(
     files: list[Path] = typer.Argument(..., help="巡察组交回的村级巡察风险清单（.xlsx），可一次给多个"),
     workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
 ) -> None:
-    """导入巡察组在村级工作簿“核查结果”列填写的结论（已核实/排除/整改中/已整改）。"""
-    from reports.feedback import FeedbackError, read_feedback
-    from rules.lifecycle import TriageError, set_triage
+    """导入巡察组在村级工作簿填写的核查结论（问题清单“核查结果”列）和整改销号情况（“整改销号”工作表）。"""
+    from reports import feedback, signing
 
     ws = _existing_workspace(workspace)
     con = ws.connect()
-    imported = 0
     try:
-        for path in files:
-            try:
-                verdicts, unreadable = read_feedback(path)
-            except FeedbackError as e:
-                err.print(f"[red]跳过[/] {e}")
-                continue
-            for v in verdicts:
-                who = f"{v.checked_by} {v.checked_on}".strip()
-                try:
-                    set_triage(con, v.flag_id, v.status, v.note + (f"（{who}）" if who else ""), origin=path.name)
-                    imported += 1
-                except TriageError as e:
-                    err.print(f"[yellow]{path.name} 第{v.row}行：[/]{e}")
-            for u in unreadable:
-                err.print(
-                    f"[yellow]{path.name} 第{u.row}行：[/]“核查结果”写的是“{u.text}”，看不出结论。"
-                    "请以“已核实”“排除（理由）”“整改中”或“已整改”开头。"
-                )
+        result = feedback.import_files(con, files, signing.workspace_key(ws.root))
     finally:
         con.close()
-    console.print(f"共导入 {imported} 条核查结论。下次运行 xuncha run 时生效。")
+    for name, message in result.messages:
+        err.print(Text.assemble((f"{name}：", "yellow"), message))
+    imported = result.imported
+    console.print(f"共更新 {imported} 条疑点的核查和整改情况（与已记录相同的不计）。下次运行 xuncha run 时生效。")
 
 
 @rules_app.callback()

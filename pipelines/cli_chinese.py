@@ -8,14 +8,11 @@ not gettext lookups, so they are matched here by pattern (`translate_usage_error
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import re
-
-import click.core
-import click.decorators
-import click.formatting
-import typer.rich_utils as rich_utils
-from rich.console import Console
-from rich.markup import escape
+import sys
+from types import ModuleType
 
 _CLICK_TEXT = {
     "Show this message and exit.": "显示本帮助并退出。",
@@ -76,6 +73,9 @@ def translate_usage_error(message: str) -> str:
 
 def _usage_error(self) -> None:
     """typer's rich_format_error, in Chinese and on one line: the error, then where help is."""
+    from rich.console import Console
+    from rich.markup import escape
+
     console = Console(stderr=True)
     ctx = getattr(self, "ctx", None)
     text = translate_usage_error(self.format_message())
@@ -88,7 +88,11 @@ def _translate(text: str) -> str:
     return _CLICK_TEXT.get(text, text)
 
 
-def install() -> None:
+def _translate_rich_utils(rich_utils: ModuleType) -> None:
+    import click.core
+    import click.decorators
+    import click.formatting
+
     rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
     rich_utils.OPTIONS_PANEL_TITLE = "选项"
     rich_utils.COMMANDS_PANEL_TITLE = "命令"
@@ -131,3 +135,31 @@ def _install_typer_click() -> None:
         return option
 
     setattr(tcore.Command, "get_help_option", chinese_help_option)  # noqa: B010 - a method replaced
+
+
+class _TranslateWhenLoaded(importlib.abc.MetaPathFinder):
+    """typer imports rich_utils (0.2 s) only to show help or an error: translate it then, so a
+    command that shows neither (a run where nothing changed) does not pay for it."""
+
+    def find_spec(self, name, path, target=None):  # noqa: ANN001  (importlib's signature)
+        if name != "typer.rich_utils":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        load = spec.loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            load(module)
+            _translate_rich_utils(module)
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def install() -> None:
+    if "typer.rich_utils" in sys.modules:
+        _translate_rich_utils(sys.modules["typer.rich_utils"])
+    elif not any(isinstance(f, _TranslateWhenLoaded) for f in sys.meta_path):
+        sys.meta_path.insert(0, _TranslateWhenLoaded())

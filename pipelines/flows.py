@@ -1,20 +1,19 @@
-"""Prefect flows: one run of the pipeline (`xuncha run`, the nightly deployment) as tasks over steps.
+"""Prefect flows: one run of the pipeline (the nightly deployment, `xuncha serve`, and `xuncha run`
+when a Prefect server is configured) as tasks over the stages of pipelines.run.
 
 Tasks: discover → ingest (the changed files; validated in batches per table, since Great
 Expectations costs a fixed ~40 ms per batch, so a task per file would cost seconds on a city) →
 finish ingest → check → score → report.
-Each task calls a plain function of pipelines.steps; nothing here computes anything itself.
+Each task is a stage function of pipelines.run, and the flow calls the same body
+(pipelines.run.run_pipeline) as a direct run: nothing here computes anything itself.
 Tasks run in this process and share the warehouse connection, so results are not persisted
 or cached by Prefect (the warehouse is the state).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import time
-from collections.abc import Callable
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+import logging
+import warnings
 from pathlib import Path
 
 from prefect import flow, task  # noqa: E402
@@ -22,134 +21,28 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 import xuncha  # noqa: F401  (telemetry off before Prefect is imported)
+from pipelines import run as run_path  # noqa: E402
 from pipelines import steps  # noqa: E402
-
-# The command line sets these to show progress; a deployment run leaves them unset.
-ON_FILE: Callable[[Path, int, int], None] | None = None
-ON_RULE: Callable | None = None
+from pipelines.run import RunSummary  # noqa: E402,F401  (re-exported: flows.RunSummary)
 
 _TASK = dict(cache_policy=NO_CACHE, persist_result=False, retries=0)
 
+discover_task = task(name="discover", **_TASK)(run_path.discover)
+ingest_task = task(name="ingest", task_run_name="ingest {files_count} files", **_TASK)(run_path.ingest)
+finish_ingest_task = task(name="finish-ingest", **_TASK)(run_path.finish_ingest)
+check_task = task(name="check", **_TASK)(run_path.check)
+score_task = task(name="score", **_TASK)(run_path.score)
+report_task = task(name="report", **_TASK)(run_path.report)
 
-@dataclass
-class RunSummary:
-    """What a run did, for the command line and the deployment's return value."""
-
-    workspace: str
-    nothing_changed: bool
-    files_read: int
-    files_unchanged: int
-    files_removed: int
-    rules_rerun: list[str] | None  # None: all
-    flags: int = 0
-    new_flags: int = 0
-    resolved_flags: int = 0
-    key_villages: int = 0
-    report_dir: str | None = None
-    messages: list[str] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
-    open_flags: int = 0  # current flags found by an earlier run too
-    rules_ran: int | None = None  # of the rule coverage the run leaves (None: no coverage yet)
-    rules_not_run: list[str] = field(default_factory=list)  # "A05 title：reason" per rule not run
-    quarantined_rows: int = 0  # of the inbox's files, as ingest_report.csv counts them
-
-
-@task(name="discover", **_TASK)
-def discover_task(inbox: Path, con, full: bool):
-    return steps.discover(inbox, con, full=full)
-
-
-@task(name="ingest", task_run_name="ingest {files_count} files", **_TASK)
-def ingest_task(inbox: Path, con, config, files: list[Path], files_count: int):
-    return steps.ingest_files(inbox, con, config, files, on_file=ON_FILE)
-
-
-@task(name="finish-ingest", **_TASK)
-def finish_ingest_task(inbox: Path, ws, con, config, plan, reports):
-    return steps.finish_ingest(inbox, ws, con, config, plan, reports)
-
-
-@task(name="check", **_TASK)
-def check_task(con, config, rule_ids, run_time):
-    return steps.check_rules(con, config, on_rule=ON_RULE, run_time=run_time, rule_ids=rule_ids)
-
-
-@task(name="score", **_TASK)
-def score_task(ws, con, config, rule_run):
-    return steps.score(ws, con, config, rule_run)
-
-
-@task(name="report", **_TASK)
-def report_task(ws, con, config, stamp: str):
-    return steps.report(ws, con, config, stamp)
+AS_TASKS = run_path.Stages(
+    discover=discover_task, ingest=ingest_task, finish_ingest=finish_ingest_task,
+    check=check_task, score=score_task, report=report_task,
+)
 
 
 def run_pipeline(inbox: Path, workspace: Path, full: bool = False, use_tasks: bool = True) -> RunSummary:
-    """The body of a run. With use_tasks=False the same steps run without Prefect (tests, fallback)."""
-    ws = steps.Workspace(workspace)
-    config = ws.config()
-    run_time = dt.datetime.now()
-    wrap = (lambda t: t) if use_tasks else (lambda t: t.fn)
-    seconds: dict[str, float] = {}
-
-    @contextmanager
-    def stage(name: str):
-        started = time.perf_counter()
-        yield
-        seconds[name] = round(seconds.get(name, 0.0) + time.perf_counter() - started, 3)
-
-    con = ws.connect()
-    try:
-        with stage("discover"):
-            plan = wrap(discover_task)(inbox, con, full)
-        with stage("ingest"):
-            reports = wrap(ingest_task)(inbox, con, config, plan.changed, len(plan.changed))
-            outcome = wrap(finish_ingest_task)(inbox, ws, con, config, plan, reports)
-        rule_ids = steps.rules_to_rerun(con, config, outcome.changed_tables)
-        triage_changed = steps.triage_changed_since_last_check(con)
-        summary = RunSummary(
-            str(workspace), plan.nothing_changed and rule_ids is not None and not triage_changed,
-            len(plan.changed), len(plan.unchanged), len(plan.removed), rule_ids, seconds=seconds,
-        )
-        summary.quarantined_rows = sum(r.rows_quarantined or 0 for r in outcome.reports)
-        if summary.nothing_changed:
-            summary.messages.append("数据与上次运行相同：未重新读取，未重新比对，上次的结果和报告仍然有效。")
-            _coverage(con, summary)
-            return summary
-        if plan.nothing_changed and triage_changed:
-            summary.messages.append("数据未变化，但有新的核查结论：不重新比对，只更新结果文件和报告。")
-        with stage("check"):
-            rule_run = wrap(check_task)(con, config, rule_ids, run_time)
-        with stage("score"):
-            outputs = wrap(score_task)(ws, con, config, rule_run)
-        current = outputs.current
-        summary.flags = current.height
-        summary.new_flags = current.filter(current["status"] == "new").height if current.height else 0
-        summary.open_flags = summary.flags - summary.new_flags
-        summary.resolved_flags = outputs.tracked.height - current.height
-        summary.key_villages = outputs.villages.filter(outputs.villages["class"] == "重点村").height
-        with stage("report"):
-            summary.report_dir = str(wrap(report_task)(ws, con, config, steps.run_stamp(run_time)))
-        _coverage(con, summary)
-        return summary
-    finally:
-        con.close()
-
-
-def _coverage(con, summary: RunSummary) -> None:
-    """The rules the warehouse's rule coverage says ran, and those that did not, with the reason."""
-    from rules.catalog import RULES_BY_ID
-
-    present = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'rule_coverage' "
-                          "AND table_schema = current_schema()").fetchone()[0]
-    if not present:
-        return
-    rows = con.execute("SELECT rule_id, status, reason FROM rule_coverage ORDER BY rule_id").fetchall()
-    summary.rules_ran = sum(1 for _, status, _ in rows if status == "ran")
-    summary.rules_not_run = [
-        f"{rule_id} {RULES_BY_ID[rule_id].title if rule_id in RULES_BY_ID else ''}：{reason or ''}"
-        for rule_id, status, reason in rows if status != "ran"
-    ]
+    """The body of a run (pipelines.run.run_pipeline), its stages as Prefect tasks unless use_tasks=False."""
+    return run_path.run_pipeline(inbox, workspace, full=full, stages=AS_TASKS if use_tasks else run_path.DIRECT)
 
 
 def summary_markdown(summary: RunSummary) -> str:
@@ -213,8 +106,35 @@ def server_alive(api_url: str, timeout: float = 3.0) -> bool:
 
 
 # `serve` checks the server this often, and gives up after this many failed checks in a row.
-WATCH_SECONDS = 15.0
+WATCH_SECONDS = 5.0
 WATCH_FAILURES = 3
+
+
+class _ServerGone(logging.Filter):
+    """Drops the error records (Prefect's connection tracebacks, asyncio's) once the server is gone:
+    `serve` then says so in one sentence instead."""
+
+    def __init__(self, api_url: str) -> None:
+        super().__init__()
+        self.api_url = api_url
+        self.gone = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR:
+            return True
+        if not self.gone:
+            self.gone = not server_alive(self.api_url, timeout=1.0)
+        return not self.gone
+
+
+def _quiet_when_server_gone(api_url: str) -> _ServerGone:
+    """The filter, on every handler Prefect's logging set up (root's and the prefect loggers')."""
+    gone = _ServerGone(api_url)
+    loggers = [logging.getLogger()] + [logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict)
+                                       if name.startswith("prefect")]
+    for handler in {h for logger in loggers for h in getattr(logger, "handlers", [])}:
+        handler.addFilter(gone)
+    return gone
 
 
 def serve_nightly(inbox: Path, workspace: Path, cron: str, timezone: str, api_url: str) -> bool:
@@ -227,12 +147,14 @@ def serve_nightly(inbox: Path, workspace: Path, cron: str, timezone: str, api_ur
 
     lost = threading.Event()
     stop = threading.Event()
+    gone = _quiet_when_server_gone(api_url)
 
     def watch() -> None:
         failures = 0
         while not stop.wait(WATCH_SECONDS):
             failures = 0 if server_alive(api_url) else failures + 1
             if failures >= WATCH_FAILURES:
+                gone.gone = True
                 lost.set()
                 _thread.interrupt_main()  # the runner stops on KeyboardInterrupt, as on Ctrl+C
                 return
@@ -257,4 +179,7 @@ def serve_nightly(inbox: Path, workspace: Path, cron: str, timezone: str, api_ur
         raise
     finally:
         stop.set()
+    if lost.is_set():
+        # coroutines Prefect's runner left behind when its API went away, reported at exit
+        warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
     return not lost.is_set()

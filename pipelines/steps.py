@@ -11,8 +11,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,26 +28,22 @@ from connectors.incremental import (
     unchanged_reports,
 )
 from connectors.ingest import SheetReport, ingest_inbox, relative_name, rematch_villages, write_ingest_report
-from connectors.validation import preload as preload_validation
 from connectors.villages import load_index
-from connectors.warehouse import open_warehouse
-from pipelines.audit import AuditRun, audited
+from pipelines.workspace import WAREHOUSE_FILE, Workspace, session  # noqa: F401  (steps.Workspace, steps.session)
+from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
+from reports.data_quality import write_data_quality_html
+from rules import portrait, problems, rectification, trends, yearly
 from rules.catalog import ALL_RULES, tables_read
 from rules.engine import FLAG_COLUMNS as ENGINE_FLAG_COLUMNS
 from rules.engine import CheckResult, RuleOutcome, run_rules, store
 from rules.lifecycle import STATUS_RESOLVED, apply_lifecycle
 from rules.lifecycle import ensure_tables as ensure_lifecycle_tables
-from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
-from reports.data_quality import write_data_quality_html
 from rules.scoring import all_villages, score_villages, town_common_problems
-from xuncha.config import WorkspaceConfig, workspace_config
+from xuncha.config import WorkspaceConfig
 from xuncha.faults import ENV as PAUSE_ENV
 from xuncha.faults import pause_point
 from xuncha.files import write_csv
-from xuncha.lock import WorkspaceBusy, workspace_lock
 from xuncha.transaction import transaction
-
-WAREHOUSE_FILE = "warehouse.duckdb"
 
 # flags.csv: the columns named by the user first, then the ones reports and triage need.
 FLAGS_CSV_COLUMNS = [
@@ -56,43 +51,6 @@ FLAGS_CSV_COLUMNS = [
     "subject_key", "subject_name", "amount_yuan", "summary", "evidence", "confidence",
     "category", "detail_key", "facts_hash",
 ]
-
-
-@dataclass
-class Workspace:
-    root: Path
-
-    @property
-    def warehouse(self) -> Path:
-        return self.root / WAREHOUSE_FILE
-
-    def config(self) -> WorkspaceConfig:
-        return workspace_config(self.root)
-
-    def connect(self) -> duckdb.DuckDBPyConnection:
-        self.root.mkdir(parents=True, exist_ok=True)
-        try:
-            return open_warehouse(self.warehouse)
-        except duckdb.IOException as e:
-            if "lock" not in str(e).lower():
-                raise
-            # DuckDB's own single-writer lock: held by a process outside our workspace lock (a
-            # DuckDB/DBeaver window on the warehouse, or a run started without the lock).
-            raise WorkspaceBusy(
-                f"数据仓库文件“{self.warehouse}”正被另一个程序打开（可能是另一次 xuncha 运行，或用 DuckDB、"
-                "DBeaver 等工具打开了它），无法写入。请关闭该程序或等它结束后再运行。"
-            ) from None
-
-
-@contextmanager
-def session(ws: Workspace, command: str, inbox: Path | None = None, wait: float = 0.0) -> Iterator[AuditRun]:
-    """Everything a command that writes to the workspace does around its work: hold the workspace
-    lock (a second run waits `wait` seconds, then refuses with WorkspaceBusy) and write the audit
-    log. Re-entrant in one process, so a flow may take it inside a command that already has it."""
-    with workspace_lock(ws.root, command, wait=wait), audited(ws.root, command, inbox) as run:
-        if inbox is not None:
-            preload_validation()  # GX imports (~3 s) in the background while the run starts up
-        yield run
 
 
 # A run that changes data marks the warehouse until its reports are written; a later run that finds
@@ -247,7 +205,8 @@ def triage_changed_since_last_check(con: duckdb.DuckDBPyConnection) -> bool:
     ensure_lifecycle_tables(con)
     con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     row = con.execute("SELECT value FROM run_meta WHERE key = 'checked_at'").fetchone()
-    latest = con.execute("SELECT max(triaged_at) FROM triage").fetchone()[0]
+    latest = max((t for t in (con.execute("SELECT max(triaged_at) FROM triage").fetchone()[0],
+                              rectification.latest_change(con)) if t is not None), default=None)
     return latest is not None and (row is None or latest > dt.datetime.fromisoformat(row[0]))
 
 
@@ -299,8 +258,14 @@ def score(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig
     tracked = run.tracked
     # A flag the analysts dismissed (排除) on unchanged facts no longer counts against its village.
     counted = tracked.filter((pl.col("status") != STATUS_RESOLVED) & (pl.col("triage") != "排除"))
+    problems.store_members(con, tracked.filter(pl.col("status") != STATUS_RESOLVED) if tracked.height else tracked)
+    counted = problems.one_per_problem(counted)  # a problem found in several years is scored once
     villages = all_villages(con)
-    scored = score_villages(villages, counted, config.scoring)
+    rectification.track(con, run.result.flags, set(tracked.filter(pl.col("status") != STATUS_RESOLVED)["flag_id"].to_list())
+                        if tracked.height else set())
+    scored = portrait.apply(con, score_villages(villages, counted, config.scoring), config.key_villages, config.scoring)
+    trends.remember_scores(con, scored)
+    yearly.store(con)
     common = town_common_problems(villages, counted, config.scoring)
     with transaction(con):
         con.execute("CREATE OR REPLACE TABLE village_scores AS SELECT * FROM scored")

@@ -67,10 +67,10 @@ def column_labels(extract: str | None, columns: str | None) -> str:
     """Comma-joined warehouse column names as their Chinese labels (connectors.schema)."""
     if not columns:
         return ""
-    # the labels the checks' sample rows use (connectors.validation): one naming on the whole page
-    from connectors.validation import _column_label
+    # the labels the checks' sample rows use: one naming on the whole page
+    from connectors.quarantine_moves import column_label
 
-    return "、".join(_column_label(extract or "", c) for c in columns.split(","))
+    return "、".join(column_label(extract or "", c) for c in columns.split(","))
 
 
 def _samples(text: str | None) -> str:

@@ -13,6 +13,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from rules.trends import score_trends
+from xuncha.files import csv_unescape_frame
+
 INGEST_REPORT_FILE = "ingest_report.csv"
 INGEST_REPORT_COLUMNS = ["file", "sheet", "extract", "rows_read", "rows_loaded", "rows_quarantined", "rows_skipped", "message"]
 
@@ -42,6 +45,14 @@ class ReportData:
     resolved: pl.DataFrame = field(default_factory=pl.DataFrame)
     # when the run before the latest tracked one ran; None for the first (baseline) run or untracked flags
     previous_check: dt.datetime | None = None
+    # 整改销号: every flag ever produced with its stage and record (rules.rectification)
+    ledger: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # 村情画像 and the 重点村 criteria per village (rules.portrait); scores of the last runs (rules.trends)
+    portrait: pl.DataFrame = field(default_factory=pl.DataFrame)
+    score_trends: dict[str, list] = field(default_factory=dict)
+    # 纵向对比: per village, year and indicator (rules.yearly), and the indicators left out and why
+    indicators: pl.DataFrame = field(default_factory=pl.DataFrame)
+    indicators_missing: list[str] = field(default_factory=list)
 
     @property
     def has_status(self) -> bool:
@@ -115,7 +126,7 @@ def _ingest_sheets(workspace: Path) -> pl.DataFrame:
     path = workspace / INGEST_REPORT_FILE
     if not path.exists():
         return pl.DataFrame()
-    frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    frame = csv_unescape_frame(pl.read_csv(path, infer_schema=False, encoding="utf8-lossy"))
     for col in ("rows_read", "rows_loaded", "rows_quarantined", "rows_skipped"):
         if col in frame.columns:
             frame = frame.with_columns(pl.col(col).cast(pl.Int64, strict=False))
@@ -140,6 +151,12 @@ def load(con: duckdb.DuckDBPyConnection, workspace: Path, county: str = "") -> R
         sheets=_ingest_sheets(workspace),
         resolved=_frame(con, "flags_resolved"),
         previous_check=_previous_check(con),
+        ledger=_frame(con, "rectification_ledger", "SELECT * FROM rectification_ledger ORDER BY rule_id, flag_id"),
+        portrait=_frame(con, "village_portrait"),
+        score_trends=score_trends(con),
+        indicators=_frame(con, "village_indicators", "SELECT * FROM village_indicators ORDER BY village_code, indicator, year"),
+        indicators_missing=_frame(con, "village_indicators_missing")["reason"].to_list()
+        if _table_exists(con, "village_indicators_missing") else [],
     )
 
 

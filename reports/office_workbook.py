@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from reports import working_paper, xlsx
+from reports import portrait_sheets, rectification_sheets, working_paper, xlsx, yearly_sheets
 from reports.evidence import Evidence, table_label
 from reports.inputs import ReportData
 from reports.village_workbook import status_text
@@ -331,9 +331,12 @@ def build(data: ReportData, evidence: Evidence, links: dict[str, str], run_stamp
     wb = xlsx.new_workbook()
     _overview(wb, data, run_stamp)
     _ranking(wb, data, links)
+    portrait_sheets.office_sheet(wb, _title(data), data.villages, data.portrait, data.score_trends)
+    yearly_sheets.office_sheet(wb, _title(data), data.villages, data.indicators, data.indicators_missing)
     _matrix(wb, data)
     _town_common(wb, data)
     _changes(wb, data)
+    rectification_sheets.office_sheets(wb, _title(data), data.ledger, data.villages)
     _not_run(wb, data)
     _quality(wb, data)
     table = evidence.table(FLAG_FACTS, DETAIL_FACTS)

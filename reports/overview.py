@@ -10,7 +10,7 @@ from collections import Counter
 from html import escape
 from urllib.parse import quote
 
-from reports import svg
+from reports import portrait_sheets, svg
 from reports.inputs import ReportData
 from rules.catalog import RULES_BY_ID
 from rules.model import CATEGORIES
@@ -67,6 +67,9 @@ def _ranking_chart(data: ReportData) -> str:
     title = "村风险得分排名" + (f"（前 {CHART_VILLAGES} 名）" if data.villages.height > CHART_VILLAGES else "")
     legend = '<div class="legend note">' + "".join(
         f'<i style="background:{c}"></i>{escape(k)}' for k, c in CLASS_COLOURS.items()) + "</div>"
+    if not data.portrait.is_empty():
+        legend += ('<p class="note">得分只反映数据异常；重点村按村情画像确定：经济规模、项目资金、信访、软弱涣散、'
+                   '数据异常任一项达到标准即列入，所以得分较低的村也可能是重点村（依据见下方“全部村”表）。</p>')
     return legend + svg.hbar(items, title=title, unit=" 分", width=820)
 
 
@@ -104,7 +107,9 @@ def _heatmap(data: ReportData) -> str:
 
 
 def _village_table(data: ReportData, links: dict[str, str]) -> str:
-    head = ["排名", "乡镇", "村", "得分", "严重程度分", "金额分", "规则数分", "分类", "疑点数", "高", "中", "低", "风险清单"]
+    head = ["排名", "乡镇", "村", "得分", "严重程度分", "金额分", "规则数分", "分类", "疑点数", "高", "中", "低", "风险清单",
+            "重点村依据", "得分趋势"]
+    extra = portrait_sheets.overview_cells(data.portrait, data.score_trends)
     rows = []
     for r in data.villages.iter_rows(named=True):
         link = links.get(r["village_code"])
@@ -117,7 +122,7 @@ def _village_table(data: ReportData, links: dict[str, str]) -> str:
             f"<td class=n>{r['money_points']:.2f}</td><td class=n>{r['breadth_points']:.2f}</td>"
             f"<td{cls}>{escape(r['class'] or '')}</td><td class=n>{r['flag_count']}</td>"
             f"<td class=n>{r['high_flags']}</td><td class=n>{r['medium_flags']}</td><td class=n>{r['low_flags']}</td>"
-            f"<td>{a}</td></tr>"
+            f"<td>{a}</td>{extra.get(r['village_code'], '<td></td><td></td>')}</tr>"
         )
     return ("<table><thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>")

@@ -1,4 +1,4 @@
-"""One village's workbook for its inspection team: 封面, 问题清单, 谈话提纲, 明细_n.
+"""One village's workbook for its inspection team: 封面, 问题清单, 谈话提纲, 本次变化 (when any), 底稿.
 
 Every value written passes through a Masker, so no full ID or account number leaves the office.
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from openpyxl.utils import get_column_letter
 
-from reports import working_paper, xlsx
+from reports import portrait_sheets, rectification_sheets, signing, working_paper, xlsx, yearly_sheets
 from reports.context import County, Village
 from reports.evidence import table_label
 from reports.feedback import ID_HEADER
@@ -229,12 +229,20 @@ def _cover(wb, county: County, village: Village, mask: Masker, paper_rows: int, 
     add([xlsx.cell(ws, "村分类", font=xlsx.FONT_BOLD),
          xlsx.cell(ws, s["class"], font=xlsx.FONT_BOLD, fill=xlsx.CLASS_FILLS.get(s["class"]), align=xlsx.WRAP_CENTER),
          xlsx.cell(ws, "疑点数", font=xlsx.FONT_BOLD), xlsx.cell(ws, s["flag_count"], align=xlsx.LEFT)])
+    if village.portrait:
+        pair("重点村依据", village.portrait.get("key_reasons") or "无（各项标准均未达到）")
+        if village.portrait.get("missing"):
+            pair("未能判断", f"{village.portrait['missing']}：缺少数据不等于没有问题")
     quad("严重程度分", s["severity_points"], "金额分", s["money_points"], xlsx.SCORE_FORMAT, xlsx.SCORE_FORMAT)
     quad("规则数分", s["breadth_points"], "命中规则数", s["distinct_rules"], xlsx.SCORE_FORMAT)
     quad("涉及金额合计(元)", s["amount_yuan"], "", None, xlsx.MONEY_FORMAT)
-    add([xlsx.cell(ws, "得分 = 严重程度分 + 金额分 + 规则数分；排名靠前或有高风险疑点的村列为重点村（直接进村深入巡察），"
+    add([xlsx.cell(ws, "得分 = 严重程度分 + 金额分 + 规则数分。经济规模大、项目和专项资金多、信访反映多、软弱涣散、"
+                   "数据异常突出，任一项达到标准即列为重点村（直接进村深入巡察，见工作表“村情画像”），"
                    "其余为一般村（巡镇带村覆盖）。", font=xlsx.FONT_NOTE, border=False)], "A{r}:D{r}", 28)
 
+    if village.town_common:
+        pair("本镇共性问题", "\n".join(text for _, text in village.town_common)
+             + "\n（问题清单中标“【本镇共性问题】”，巡镇时统一了解）")
     section("三、疑点分布")
     by_sev = Counter(f.get("severity") for f in village.flags)
     quad("高", by_sev.get("高", 0), "中", by_sev.get("中", 0))
@@ -315,6 +323,7 @@ def build(county: County, village: Village) -> bytes:
 
     cols = _list_columns(county.has_status)
     sev_index = 3
+    notes = rectification_sheets.team_notes(village.ledger)  # entered so far, shown again
 
     def feature(f: dict) -> str:
         return f"{f['rule_id']} {f.get('rule_title') or ''}".strip()
@@ -332,7 +341,7 @@ def build(county: County, village: Village) -> bytes:
                 working_paper.places(ev),
                 working_paper.reference(seq, len(ev)),
                 rule.verify if rule else "",
-                None, None, None,
+                *notes.get(f["flag_id"], (None, None, None)),
                 f.get("amount_yuan") or 0.0,
                 f["flag_id"],
             ]
@@ -343,6 +352,7 @@ def build(county: County, village: Village) -> bytes:
                          row_fill=xlsx.severity_fill(sev_index), transform=mask)
     printed = len(cols) - len(SCREEN_ONLY)
     wb.worksheets[-1].print_area = f"A1:{get_column_letter(printed)}{n + 2}"
+    rectification_sheets.add_verdict_dropdown(wb.worksheets[-1], [c.header for c in cols].index("核查结果") + 1, 3, n + 2)
 
     refs = [
         (FlagRef(seq, f.get("subject_name") or "", f.get("amount_yuan") or 0.0, f.get("summary") or "",
@@ -366,10 +376,18 @@ def build(county: County, village: Village) -> bytes:
 
     if changes:
         _changes(wb, county, village, changes, accounts, mask)
+    if village.portrait:
+        portrait_sheets.village_sheet(wb, header, village.portrait, county.village_count)
+    if village.indicators:
+        yearly_sheets.village_sheet(wb, header, village.indicators, village.indicators_missing)
+    if village.ledger:
+        rectification_sheets.village_sheet(wb, header, village.ledger,
+                                           lambda r: subject_text(r, village.code, accounts), mask)
 
     items = [(seq, feature(f), village.evidence.get(f["flag_id"], [])) for seq, f in enumerate(village.flags, start=1)]
     if paper_rows:
         working_paper.write(wb, items, header, mask)
+    signing.sign(wb, county.signing_key, county.run_stamp, village.code)
     return xlsx.to_bytes(wb)
 
 

@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 from connectors.schema import table_label
-from rules.catalog import ALL_RULES
+from rules.catalog import ALL_RULES, tables_read
 from rules.model import Rule, field_label
 
 # The head of docs/rule_semantics.md: what every rule's contract (Rule.semantics) relies on.
@@ -27,8 +27,10 @@ CONVENTIONS = """\
   several flags with the same triple (e.g. one per year); all count as true if the triple is in
   ground truth.
 - **subject_key**: the 18-digit ID (as normalised) for person rules; the account number for B01;
-  voucher numbers sorted and joined by `;` for voucher rules (D01–D06); the contract number for
-  D10; the 12-digit village code for village-level rules (A09, C02, D07, D08, E01, E02).
+  voucher keys (`2024-03/记-17`: accounting period, word and number) sorted and joined by `;` for
+  voucher rules (D01–D06); the contract number for D10; the 12-digit village code for
+  village-level rules (A09, C02, D07, D08, E01, E02); a payee's name where D09 reads the ledger and
+  no resident of the village has that name alone.
 - **village_code** of a flag: the village of the row in the rule's primary register (named below).
 - **Names are the same** when equal after normalisation (rules.identity.clean_name: spaces removed,
   middle dots and full-width brackets unified, Latin letters lower-cased) or
@@ -38,7 +40,10 @@ CONVENTIONS = """\
   row with status 停保/退保 and no stop_date is inactive. Programme groups: **低保** =
   programme contains 低保 or is A类/B类/C类; **特困** = programme contains 特困.
 - **Payments**: a ledger payment is a village_ledger row with `debit_yuan > 0` whose subject_name
-  does not start with 库存现金 or 银行存款. Voucher numbers are unique within a village's ledger.
+  does not start with 库存现金 or 银行存款. A voucher is identified by its accounting period (the
+  voucher date's year-month), word and number (rules.sqlparts.voucher_key): numbers restart every
+  month. **Periods**: a payment is for the months period_start..period_end (first days of months;
+  a monthly payment has start = end = pay_month; 2024年度 is 2024-01..2024-12).
 - **as_of** date: parameter `as_of_date`, default = the latest date found in the inputs of the rule.
 - **Cadre**: a cadre_roster row (any position), in its village. **Close relative**: the kinship
   table (derived from household_register households: same household_no + relation_to_head; and
@@ -85,8 +90,11 @@ def rule_markdown(rule: Rule) -> str:
         lines.append("- 所需数据：" + "、".join(f"{table_label(t)}（{t}）" for t in rule.tables))
     if rule.any_tables:
         lines.append("- 以下至少其一：" + "、".join(f"{table_label(t)}（{t}）" for t in rule.any_tables))
-    if rule.optional_tables:
-        lines.append("- 有则使用：" + "、".join(f"{table_label(t)}（{t}）" for t in rule.optional_tables))
+    # every other source the rule reads when it is there (its SQL names it), so the page lists all
+    # the sources a rule can use
+    optional = [*rule.optional_tables, *sorted(tables_read(rule) - {*rule.tables, *rule.any_tables, *rule.optional_tables})]
+    if optional:
+        lines.append("- 有则使用：" + "、".join(f"{table_label(t)}（{t}）" for t in optional))
     if rule.needs:
         lines.append("- 所需字段（缺少的行不参与比对，见配置 `[rule_data]`）：" + _needs_text(rule))
     lines += ["", "### 为什么是疑点", "", rule.why, "", "### 比对方法", "", rule.methodology, ""]

@@ -3,14 +3,16 @@
     from samplegen import generate
     summary = generate(Path("data/sample"), villages=24, seed=2024)
 
-Writes the 13 extracts of SOURCES.md plus the compensation roster under department folders, and at
+Writes (in the default style) the 15 extracts of SOURCES.md (14-15, petitions and 软弱涣散: samplegen.petitions)
+plus the compensation roster under department folders, and at
 the root three files the connector must ignore (listed in .xunchaignore): ground_truth.csv (injected anomalies), near_misses.csv
 (planted situations that must NOT be flagged) and expected_quarantine.csv (cells whose ID is
 unusable or invalid and must be quarantined). Same seed → byte-identical files.
 
 Modules: world (people, households, programmes), ledger, assets (contracts, compensation), tables
 (canonical rows), inject (anomalies and near misses), oracle (independent rule checker), generator
-(town-by-town orchestration and balancing), render/backends/layouts (the departments' file formats).
+(town-by-town orchestration and balancing), render/backends/layouts (the departments' file formats),
+styles (other counties' layouts: `generate(..., style="beishan")`), evaluate (recall and precision).
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ class GenerationSummary:
     near_misses: int
     quarantined: int  # expected quarantine rows
     per_rule: dict[str, tuple[int, int]] = field(default_factory=dict)  # rule -> (injected, near misses)
-    # towns where the oracle disagreed with the ground truth: (town, extra flags, missing flags)
+    # towns where the oracle disagreed with the ground truth: (town, extra flags, missing flags); for a
+    # style with period texts also when a rule reads a period as its first or last month
     oracle_mismatches: list[tuple[str, list, list]] = field(default_factory=list)
+    style: str = "default"
 
     def __str__(self) -> str:
         lines = [f"{len(self.files)} 个文件，{sum(self.rows.values())} 行数据；注入疑点 {self.anomalies} 个，"
@@ -46,21 +50,27 @@ class GenerationSummary:
         return "\n".join(lines)
 
 
-def generate(out_dir: Path, villages: int = 24, seed: int = 2024, verify: bool = True) -> GenerationSummary:
-    """Write a synthetic county of `villages` villages (12 per town) into out_dir."""
+def generate(out_dir: Path, villages: int = 24, seed: int = 2024, verify: bool = True,
+             style: str = "default") -> GenerationSummary:
+    """Write a synthetic county of `villages` villages (12 per town) into out_dir, its departments'
+    files in the layouts of `style` (samplegen.styles; an unknown name is a ValueError)."""
     from samplegen.backends import Sink
     from samplegen.generator import generate_towns
-    from samplegen.layouts import WRITERS, Names
+    from samplegen.layouts import Names
+    from samplegen.petitions import SELECTION_WRITERS
+    from samplegen.styles import get_style
 
+    county_style = get_style(style)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     sink = Sink(out_dir)
-    names = Names()
-    writers = [w(sink, names) for w in WRITERS]
+    names = Names(county_style.county)
+    # + petitions and the 软弱涣散 list, in every style
+    writers = [w(sink, names) for w in (*county_style.writers, *SELECTION_WRITERS)]
     gt: list[tuple] = []
     nm: list[tuple] = []
     mismatches = []
-    for res in generate_towns(villages, seed, verify=verify):
+    for res in generate_towns(villages, seed, verify=verify, style=county_style):
         names.add(res.town)
         for w in writers:
             w.add(res)
@@ -71,6 +81,8 @@ def generate(out_dir: Path, villages: int = 24, seed: int = 2024, verify: bool =
             extra, missing = sorted(res.flags - truth), sorted(truth - res.flags)
             if extra or missing:
                 mismatches.append((res.town.name, extra, missing))
+            for bound, extra, missing in res.period_mismatches:
+                mismatches.append((f"{res.town.name}（期间按{'首' if bound == 0 else '末'}月）", extra, missing))
         del res
     for w in writers:
         w.close()
@@ -86,7 +98,7 @@ def generate(out_dir: Path, villages: int = 24, seed: int = 2024, verify: bool =
     rules = sorted({g[0] for g in gt} | {n[0] for n in nm})
     per_rule = {r: (sum(g[0] == r for g in gt), sum(n[0] == r for n in nm)) for r in rules}
     return GenerationSummary(out_dir, list(sink.files), dict(sink.rows), len(gt), len(nm), len(sink.quarantine),
-                             per_rule, mismatches)
+                             per_rule, mismatches, style)
 
 
 def _csv(path: Path, header: list[str], rows) -> None:

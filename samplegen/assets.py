@@ -13,7 +13,6 @@ import random
 
 from pypinyin import Style, lazy_pinyin
 
-from samplegen import names as N
 from samplegen.world import GROUP_CN, D, Household, Person, Town, Village
 
 RENT_PER_MU = {"土地": 420.0, "林地": 45.0, "水面": 650.0, "房屋": 18000.0}
@@ -64,14 +63,18 @@ def build_contracts(v: Village) -> list[dict]:
     return rows
 
 
-PROJECTS = ("示例县S202线{town}段改扩建工程", "{town}污水管网建设项目", "示例县{town}农村公路提升工程", "{town}高标准农田建设项目")
+PROJECTS = ("示例县S202线{town}段改扩建工程", "{town}污水管网建设项目", "示例县{town}农村公路提升工程",
+            "{town}高标准农田建设项目")
 
 
-def build_compensation(town: Town, rng: random.Random) -> list[dict]:
+def build_compensation(town: Town, rng: random.Random, outside_cadre_households: bool = False) -> list[dict]:
+    """outside_cadre_households: when compensation is paid through the village ledger, a payment to a
+    cadre's household would be a ledger payment to a cadre's relative (D05), so the baseline avoids it."""
     rows = []
     project = PROJECTS[town.index % len(PROJECTS)].format(town=town.name)
     for v in town.villages[: min(3, len(town.villages))]:
-        holders = [h for h in v.households if h.contract_area is not None]
+        holders = [h for h in v.households if h.contract_area is not None
+                   and not (outside_cadre_households and "cadre" in h.tags)]
         rng.shuffle(holders)
         for h in holders[: rng.randint(6, 12)]:
             rows.append(comp_row(v, project, h, rng))

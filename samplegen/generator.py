@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from samplegen import names as N
 from samplegen.assets import build_compensation, build_contracts
 from samplegen.inject import Injector
 from samplegen.ledger import build_ledger, ledger_rows, number_vouchers
 from samplegen.oracle import check, norm_name
+from samplegen.styles import DEFAULT, Style, facts, get_style
 from samplegen.tables import (
     empty_tables,
     materialise_onecard,
     materialise_people,
     onecard_row,
 )
-from samplegen.world import COUNTY_NAME, D, Allocator, Town, Village, build_town
+from samplegen.world import COUNTY_NAME, Allocator, D, Town, Village, build_town
 
 VILLAGES_PER_TOWN = 12
 
@@ -35,6 +36,8 @@ class TownResult:
     gt: list[tuple[str, str, str, str]]
     nm: list[tuple[str, str, str, str]]
     flags: set[tuple[str, str, str]] = field(default_factory=set)
+    # (bound, extra, missing) when reading a style's period texts as first/last month changes the flags
+    period_mismatches: list[tuple] = field(default_factory=list)
 
 
 def town_sizes(villages: int) -> list[int]:
@@ -68,7 +71,8 @@ def _basics(town: Town, t: dict, rng: random.Random, book) -> None:
             area = sum(h.subsidy_area.get(year, 0.0) for h in v.households)
             rows.append(dict(village_code=v.code, year=year, county=COUNTY_NAME, households=hh,
                              registered_population=pop, resident_population=round(pop * rng.uniform(0.55, 0.8)),
-                             farmland_mu=round(area * f, 1) if factor is None else math.floor(area * f * 10) / 10 + (0.1 if factor > 0.9 else 0),
+                             farmland_mu=round(area * f, 1) if factor is None
+                             else math.floor(area * f * 10) / 10 + (0.1 if factor > 0.9 else 0),
                              income_per_capita_yuan=float(rng.randrange(11800, 17600, 10)), _v=v))
 
 
@@ -141,19 +145,25 @@ def villagers(v: Village) -> list[str]:
                    if 20 <= p.age() <= 70 and p.death is None and p.status == "正常" and not p.minority})
 
 
-def generate_towns(villages: int, seed: int, verify: bool = True, scale: float = 1.0) -> Iterator[TownResult]:
+def generate_towns(villages: int, seed: int, verify: bool = True, scale: float = 1.0,
+                   style: Style | None = None) -> Iterator[TownResult]:
+    style = style or get_style(DEFAULT)
     alloc = Allocator()
     sizes = town_sizes(villages)
     names = N.town_names(len(sizes))
     name_rng = random.Random(f"xuncha-sample-{seed}-names")
-    bases = N.village_bases(villages, name_rng)
+    bases = N.village_bases(villages + facts.extra_stems(style, len(sizes)), name_rng)
+    spare = bases[villages:]
     k = 0
+    first_town = None
     for ti, size in enumerate(sizes):
         town = Town(f"{100 + ti:03d}", names[ti], ti)
         build_town(alloc, town, size, seed, scale)
         for v in town.villages:
             v.base = bases[k]
             k += 1
+        first_town = first_town or town
+        facts.name_villages(style, town, first_town, spare)
         inj = Injector(town, alloc, seed)
         full = size >= VILLAGES_PER_TOWN
         if full:
@@ -164,10 +174,13 @@ def generate_towns(villages: int, seed: int, verify: bool = True, scale: float =
         for v in town.villages:
             ledgers[v.code] = build_ledger(v, villagers(v))
         contracts = {v.code: build_contracts(v) for v in town.villages}
-        t["compensation_roster"] = build_compensation(town, random.Random(f"comp-{seed}-{town.code}"))
+        t["compensation_roster"] = build_compensation(town, random.Random(f"comp-{seed}-{town.code}"),
+                                                      style.compensation_in_ledger)
         materialise_onecard(town, t)
         if full:
             inj.row_phase(t, ledgers, contracts)
+        if style.compensation_in_ledger:
+            facts.pay_compensation_through_ledger(t["compensation_roster"], ledgers)
         _basics(town, t, random.Random(f"basics-{seed}-{town.code}"), inj.book)
         _balance(town, t, inj)
         for v in town.villages:
@@ -180,5 +193,7 @@ def generate_towns(villages: int, seed: int, verify: bool = True, scale: float =
                       for tb, rows in t.items() for r in rows if "_q" in r]
         res = TownResult(town, t, quarantine, inj.book.resolved(inj.book.gt), inj.book.resolved(inj.book.nm))
         if verify:
-            res.flags = check(clean_tables(t), quarantine)
+            clean = clean_tables(t)
+            res.flags = check(clean, quarantine)
+            res.period_mismatches = facts.period_mismatches(style, clean, quarantine, res.flags)
         yield res

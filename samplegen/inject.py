@@ -17,11 +17,10 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from xuncha.idcard import check_char
 from samplegen import names as N
 from samplegen.assets import RENT_PER_MU, comp_row, contract, lessee_pool
 from samplegen.ledger import new_voucher
-from samplegen.tables import name_in, onecard_row
+from samplegen.tables import name_in
 from samplegen.world import (
     COUNTY_REGION,
     Allocator,
@@ -35,6 +34,7 @@ from samplegen.world import (
     eligible_oldage_months,
     set_dibao_amounts,
 )
+from xuncha.idcard import check_char
 
 
 @dataclass
@@ -54,7 +54,8 @@ class Book:
         out = []
         for rule, code, subj, note in rows:
             if isinstance(subj, list):
-                subj = ";".join(sorted(x["no"] for x in subj))
+                # a voucher is its accounting period, word and number (rules.sqlparts.voucher_key)
+                subj = ";".join(sorted(f"{x['date']:%Y-%m}/{x['no']}" for x in subj))
             out.append((rule, code, subj, note))
         return out
 
@@ -387,7 +388,8 @@ class Injector:
         h.contract_area = max(h.contract_area, round(new * 1.02, 2))
         who = f"村干部（{pos}）{cadre.name}" + ("本人" if cadre is h.head else f"的父亲/户主{h.head.name}")
         if kind == "C03":
-            self.book.add("C03", v, h.head.pid, f"{who}家庭2024年补贴面积比上年增长{round((factor - 1) * 100)}%，全村总面积基本持平")
+            self.book.add("C03", v, h.head.pid,
+                          f"{who}家庭2024年补贴面积比上年增长{round((factor - 1) * 100)}%，全村总面积基本持平")
         elif kind == "near":
             self.book.near("C03", v, h.head.pid, "村干部家庭补贴面积增长8%（低于10%）")
         else:
@@ -435,7 +437,8 @@ class Injector:
         # B02
         v, p = self.find(9, lambda p: oa(p) and p.role == "parent" and p.hh.head.death is None)
         for r in self._rows(t, "onecard_payments", person_id=p.pid, item="高龄补贴"):
-            r["account_no"], r["account_holder"], r["bank"] = p.hh.head.account, name_in(p.hh.head, "onecard_payments"), p.hh.head.bank
+            head = p.hh.head
+            r["account_no"], r["account_holder"], r["bank"] = head.account, name_in(head, "onecard_payments"), head.bank
         b.add("B02", v, p.pid, f"{p.name}的高龄补贴发放到户主{p.hh.head.name}的账户（户名不一致）")
         v10 = self.v(10)
         h = next(h for h in v10.households if h.subsidy_area.get(2024) and not h.tags and h.head.pid not in self.used

@@ -17,18 +17,31 @@ NOTES = "填表人：刘晓燕    审核人：张建军    分管领导：王志
 
 
 class Names:
-    """village_code -> (stem, town name)."""
+    """village_code -> (stem, town name); the county's name; former stems of merged villages."""
 
-    def __init__(self) -> None:
+    def __init__(self, county: str = COUNTY_NAME) -> None:
+        self.county = county
         self.v: dict[str, tuple[str, str]] = {}
+        self.former: dict[str, str] = {}
 
     def add(self, town) -> None:
         for v in town.villages:
             self.v[v.code] = (v.base, town.name)
+            if getattr(v, "former", None):
+                self.former[v.code] = v.former
 
-    def village(self, code: str, style: str) -> str:
+    def village(self, code: str, style: str, former: bool = False) -> str:
+        """style "县镇村" writes county, town and village (北山县城关镇东岭村); former: a merged village
+        by its name before the merger."""
         base, town = self.v[code]
+        if former:
+            base = self.former.get(code, base)
+        if style == "县镇村":
+            return f"{self.county}{town}{base}村"
         return R.village_text(base, town, style)
+
+    def former_name(self, code: str) -> str | None:
+        return self.former[code] + "村" if code in self.former else None
 
     def town(self, code: str) -> str:
         return self.v[code][1]
@@ -140,7 +153,7 @@ class Disability:
             (None, None, cumulative),
             ("备注", None, lambda r: None),
         ]
-        _title(s, f"示例县2024年困难残疾人生活补贴和重度残疾人护理补贴发放名册（{res.town.name}）", len(cols))
+        _title(s, f"{nm.county}2024年困难残疾人生活补贴和重度残疾人护理补贴发放名册（{res.town.name}）", len(cols))
         _header2(s, [c[0] for c in cols], {10: "本月", 11: "累计"})
         rows = sorted(res.tables["disability_payments"], key=lambda r: (r["village_code"], r["person_id"],
                                                                          r["subsidy_type"], r["pay_month"]))
@@ -248,7 +261,7 @@ class _Single:
 
     def start(self, cols) -> None:
         if self.title:
-            _title(self.s, self.title, len(cols))
+            _title(self.s, self.title.replace(COUNTY_NAME, self.names.county), len(cols))
         self.s.row([c[0] for c in cols])
 
     def finish(self) -> None:
@@ -269,7 +282,7 @@ class Cadres(_Single):
     table = "cadre_roster"
 
     def start(self, cols) -> None:
-        _title(self.s, self.title, len(cols))
+        _title(self.s, self.title.replace(COUNTY_NAME, self.names.county), len(cols))
         _title(self.s, "统计截至：2024年12月31日", len(cols))
         self.s.row([c[0] for c in cols])
 
@@ -396,7 +409,7 @@ class Farmland:
             if y not in self.sheets:
                 s = self.book.sheet(f"{y}年")
                 self.sheets[y] = s
-                _title(s, f"示例县{y}年耕地地力保护补贴发放清册", len(cols))
+                _title(s, f"{nm.county}{y}年耕地地力保护补贴发放清册", len(cols))
                 _header2(s, [c[0] for c in cols], {7: "（亩）", 8: "（亩）", 9: "（元/亩）", 10: "（元）"})
             rows = [r for r in res.tables["farmland_subsidy"] if r["year"] == y]
             write_rows(self.sink, self.rel, self.sheets[y], "farmland_subsidy", cols, rows)
@@ -607,7 +620,7 @@ class Basics:
             cols = [
                 ("年度", None, lambda r: r["year"]),
                 ("统计用区划代码", None, (lambda r: r["village_code"]) if y == 2024 else (lambda r: int(r["village_code"]))),
-                ("县", None, lambda r: COUNTY_NAME),
+                ("县", None, lambda r: nm.county),
                 ("乡镇", None, lambda r: nm.town(r["village_code"])),
                 ("村(居)委会", None, lambda r: nm.village(r["village_code"], "村委会")),
                 ("户籍户数", None, lambda r: r["households"]),
@@ -619,7 +632,7 @@ class Basics:
             if y not in self.sheets:
                 s = book.sheet("村基本情况")
                 self.sheets[y] = s
-                _title(s, f"{COUNTY_NAME}{y}年村基本情况表", len(cols))
+                _title(s, f"{nm.county}{y}年村基本情况表", len(cols))
                 s.row([c[0] for c in cols])
             rows = [r for r in res.tables["village_basics"] if r["year"] == y]
             write_rows(self.sink, book.rel, self.sheets[y], "village_basics", cols, rows)

@@ -35,6 +35,7 @@ SUBJECTS = {
     "补助收入": ("522", "补助收入"),
     "库存现金": ("101", "库存现金"),
     "银行存款": ("102", "银行存款"),
+    "补偿款": ("235", "专项应付款"),  # land compensation paid out (styles whose ledger carries it)
 }
 BENFORD = [math.log10(1 + 1 / d) for d in range(1, 10)]
 POWER = "国网示例县供电公司"
@@ -112,7 +113,7 @@ def build_ledger(v: Village, villagers: list[str]) -> list[dict]:
             total = sum(monthly[p.pid] * 3 for p, _ in paid_cadres)
             yv.append(new_voucher(D(y, month, rng.randint(5, 15)), "干部报酬", f"发放{quarter}村两委干部报酬",
                                   total, "村两委成员（详见发放表）", receipt="工资发放表"))
-        for p, pos in leaders:
+        for p, _pos in leaders:
             yv.append(new_voucher(D(y, 1, rng.randint(16, 25)), "误工补贴", f"发放{y - 1}年度组长误工补贴",
                                   leader_pay[p.pid], p.name, receipt="工资发放表"))
         flex: list[tuple[str, str, str, tuple[int, ...], int]] = []  # key, summary, payee, exps, month

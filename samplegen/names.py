@@ -19,7 +19,8 @@ SURNAMES = (
 # Surnames weighted towards the big ones, as in a real village.
 _SURNAME_WEIGHTS = [12 if i < 10 else 5 if i < 30 else 2 for i in range(len(SURNAMES))]
 
-MALE_CHARS = "伟强军勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林阳建国文志海东春亮成峰磊晨毅兵锋江彬博宏振怀德福贵生荣山兴新安永金宝喜顺"
+MALE_CHARS = ("伟强军勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林阳建国文志海东春亮成峰磊晨毅兵锋江彬博宏振"
+              "怀德福贵生荣山兴新安永金宝喜顺")
 FEMALE_CHARS = "芳娜敏静丽艳娟霞燕玲桂英兰萍红梅琳雪慧莉婷倩颖琴云洁凤秀珍蓉花香月美玉彩翠莲菊巧爱淑琼"
 OLD_MALE_GIVEN = ("建国", "国强", "德明", "福生", "学文", "振华", "长贵", "志刚", "世荣", "保平", "有才", "金山",
                   "守仁", "永福", "存德", "玉林", "忠义", "兴旺", "茂林", "春生")

@@ -361,8 +361,13 @@ def _farmland(t: dict, f: set, circle: dict) -> None:
             f.add(("C03", code, pid))
 
 
+def _vk(r: dict) -> str:
+    """A voucher by accounting period, word and number (rules.sqlparts.voucher_key)."""
+    return f"{r['voucher_date']:%Y-%m}/{r['voucher_no']}"
+
+
 def _key(rows: list[dict]) -> str:
-    return ";".join(sorted({r["voucher_no"] for r in rows}))
+    return ";".join(sorted({_vk(r) for r in rows}))
 
 
 def _ledger(t: dict, f: set, circle: dict, name_circle: dict) -> None:
@@ -376,14 +381,14 @@ def _ledger(t: dict, f: set, circle: dict, name_circle: dict) -> None:
         for r in rows:
             amt = r["debit_yuan"]
             if "现金" in (r["settlement_method"] or "") and amt > 1000:
-                f.add(("D01", code, r["voucher_no"]))
+                f.add(("D01", code, _vk(r)))
             if "招待" in r["subject_name"] or any(k in (r["summary"] or "") for k in D04_KEYWORDS):
-                f.add(("D04", code, r["voucher_no"]))
+                f.add(("D04", code, _vk(r)))
             if r["payee"] and not any(w in r["subject_name"] for w in SALARY_WORDS):
                 if any(same_name(r["payee"], n) for n in name_circle.get(code, [])):
-                    f.add(("D05", code, r["voucher_no"]))
+                    f.add(("D05", code, _vk(r)))
             if (r["receipt_type"] in ("白条", "收条", "无") or r["attachment_count"] == 0) and amt > 200:
-                f.add(("D06", code, r["voucher_no"]))
+                f.add(("D06", code, _vk(r)))
         by_payee = defaultdict(list)
         for r in rows:
             if r["payee"]:
@@ -403,19 +408,19 @@ def _ledger(t: dict, f: set, circle: dict, name_circle: dict) -> None:
                 else:
                     i += 1
             # D03: connected components of same-amount pairs within 3 days
-            parent = {r["voucher_no"]: r["voucher_no"] for r in ps}
+            parent = {_vk(r): _vk(r) for r in ps}
 
-            def find(x: str) -> str:
+            def find(x: str, parent: dict[str, str] = parent) -> str:
                 while parent[x] != x:
                     x = parent[x]
                 return x
             linked = set()
             for a_i, a in enumerate(ps):
                 for b in ps[a_i + 1:]:
-                    if (a["voucher_no"] != b["voucher_no"] and abs(a["debit_yuan"] - b["debit_yuan"]) < 0.005
+                    if (_vk(a) != _vk(b) and abs(a["debit_yuan"] - b["debit_yuan"]) < 0.005
                             and abs((a["voucher_date"] - b["voucher_date"]).days) <= 3):
-                        parent[find(a["voucher_no"])] = find(b["voucher_no"])
-                        linked |= {a["voucher_no"], b["voucher_no"]}
+                        parent[find(_vk(a))] = find(_vk(b))
+                        linked |= {_vk(a), _vk(b)}
             comps = defaultdict(set)
             for no in linked:
                 comps[find(no)].add(no)

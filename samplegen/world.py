@@ -15,8 +15,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from xuncha.idcard import check_char
 from samplegen import names as N
+from xuncha.idcard import check_char
 
 D = dt.date
 END = D(2024, 12, 31)
@@ -91,7 +91,7 @@ class Person:
     birth: D
     rel: str  # 与户主关系 as the household register writes it
     role: str  # self / spouse / child / parent / grandchild / child_spouse
-    hh: "Household"
+    hh: Household
     status: str = "正常"
     death: D | None = None
     account: str | None = None
@@ -108,7 +108,7 @@ class Person:
         return age_on(self.birth, day)
 
     @property
-    def village(self) -> "Village":
+    def village(self) -> Village:
         return self.hh.village
 
     def alive_on(self, day: D) -> bool:
@@ -118,7 +118,7 @@ class Person:
 @dataclass(eq=False)
 class Household:
     no: str
-    village: "Village"
+    village: Village
     group: int
     members: list[Person] = field(default_factory=list)
     contract_area: float | None = None
@@ -137,7 +137,7 @@ class Case:
     """An assistance case (保障户): one roster household."""
 
     programme: str  # 农村低保 / A类 / B类 / C类 / 特困供养
-    village: "Village"
+    village: Village
     head: Person
     members: list[tuple[Person, str]]  # (person, 与户主关系 as the roster writes it)
     approval: D
@@ -165,7 +165,7 @@ class Case:
 class Village:
     code: str
     base: str  # 东岭
-    town: "Town"
+    town: Town
     index: int  # position in town
     rng: random.Random
     groups: int

@@ -11,7 +11,7 @@ from xuncha.config import ConfigError, load_config
 
 def test_missing_file_means_defaults(tmp_path: Path) -> None:
     cfg = load_config(tmp_path / "xuncha.toml")
-    assert cfg.scoring.key_village_top_share == 0.2
+    assert cfg.scoring.key_village_top_share == 0.1
     assert "配偶" in cfg.kinship.relations
 
 

@@ -142,3 +142,16 @@ def test_a_pool_of_reading_processes_loads_exactly_what_one_process_does(tmp_pat
         con.close()
     assert loaded[1] == loaded[0]
     assert sum(t[0] for t in loaded[0][1].values()) > 1000
+
+
+def test_key_villages_are_a_sensible_share_and_each_is_explained(sample_run) -> None:
+    # the sample's petitions and 软弱涣散 list are loaded; 重点村 are a quarter to a third of the villages
+    _, con, _, outputs = sample_run
+    portrait = con.execute("SELECT p.key_reasons, p.missing, s.class FROM village_portrait p "
+                           "JOIN village_scores s USING (village_code)").fetchall()
+    key = [r for r in portrait if r[2] == "重点村"]
+    assert 0.25 <= len(key) / len(portrait) <= 1 / 3
+    assert all(reasons for reasons, _, _ in key)  # every 重点村 says why
+    assert all(not reasons for reasons, _, cls in portrait if cls == "一般村")
+    assert all(missing == "" for _, missing, _ in portrait)  # every source of the portrait was supplied
+    assert any("信访反映多" in r[0] for r in key) and any("软弱涣散" in r[0] for r in key)

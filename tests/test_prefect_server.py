@@ -2,11 +2,13 @@
 
 Schedules do not fire on Prefect's ephemeral server, so production uses a resident server; this
 test starts one on 127.0.0.1 (never any other address), registers the `nightly` deployment with
-`xuncha serve`, triggers it and waits for the flow run to complete and write its outputs.
+`xuncha serve`, triggers it and waits for the flow run to complete and write its outputs; then an
+interactive `xuncha run` with the server configured, which must report there too.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -29,7 +31,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_healthy(url: str, server: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+def wait_healthy(url: str, server: subprocess.Popen, log: Path, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -43,12 +45,10 @@ def wait_healthy(url: str, server: subprocess.Popen, log: Path, timeout: float =
     pytest.fail(f"Prefect server not healthy after {timeout} s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
-def api_post(port: int, path: str, body: dict) -> list:
-    import json
-
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/api{path}", data=json.dumps(body).encode(),
+def api_post(port: int, path: str, body: dict | None = None) -> list:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api{path}", data=json.dumps(body or {}).encode(),
                                      headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(request, timeout=10) as r:  # loopback only
+    with urllib.request.urlopen(request, timeout=30) as r:  # loopback only
         return json.loads(r.read())
 
 
@@ -103,6 +103,20 @@ def test_nightly_deployment_runs_on_a_real_server(tmp_path: Path) -> None:
             text = artifacts[0]["data"]
             for needle in ("当前疑点", "其中本次新增", "已消失", "隔离行数", "未运行的规则", "报告目录", str(ws)):
                 assert needle in text, (needle, text)
+            # An interactive `xuncha run` with this server configured goes through Prefect: the same
+            # flow, its stages as tasks, recorded on the server beside the nightly run.
+            interactive = subprocess.run(
+                [str(BIN / "xuncha"), "run", str(inbox), "--workspace", str(tmp_path / "ws2")],
+                env={k: v for k, v in env.items() if k != "XUNCHA_WITHOUT_PREFECT"} | {"COLUMNS": "500"},
+                capture_output=True, text=True, timeout=600,
+            )
+            detail = interactive.stdout[-3000:] + interactive.stderr[-3000:]
+            assert interactive.returncode == 0, detail
+            assert "已记录在 Prefect 服务器" in interactive.stdout, detail
+            flow_runs = api_post(port, "/flow_runs/filter")
+            assert sorted(r["state_type"] for r in flow_runs) == ["COMPLETED", "COMPLETED"], flow_runs
+            task_names = {r["name"].rsplit("-", 1)[0] for r in api_post(port, "/task_runs/filter")}
+            assert {"discover", "finish-ingest", "check", "score", "report"} <= task_names, task_names
             # the server goes away: serve notices, says so and exits instead of hanging
             server.terminate()
             server.wait(timeout=60)

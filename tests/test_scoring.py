@@ -49,7 +49,7 @@ def test_key_villages_top_share_or_any_high_flag() -> None:
         ("611021100202", "D06", "低", 0.0),
         ("611021100209", "A01", "高", 0.0),
     ])
-    cfg = ScoringConfig(key_village_top_share=0.1)
+    cfg = ScoringConfig(key_village_top_share=0.1, key_village_if_high=True)
     out = score_villages(VILLAGES, f, cfg)
     key = set(out.filter(pl.col("class") == "重点村")["village_code"])
     # top 10% of 10 villages = 1 (the highest score), plus the village with a 高 flag

@@ -13,11 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-CONFIG_FILE_NAME = "xuncha.toml"
-
-
-class ConfigError(Exception):
-    """A configuration problem, with a message in Chinese for the user."""
+from xuncha.config_file import CONFIG_FILE_NAME, ConfigError  # noqa: F401  (xuncha.config.ConfigError)
 
 
 class Strict(BaseModel):
@@ -83,11 +79,28 @@ class ScoringConfig(Strict):
     money_points_cap: float = 10.0
     # points per distinct rule that fired in the village
     distinct_rule_points: float = 3.0
-    # 重点村: top share by score, or any 高 flag
-    key_village_top_share: float = 0.2
-    key_village_if_high: bool = True
+    # The 数据异常 criterion of 重点村 (rules.portrait): top share by score, or (when set) any 高 flag
+    key_village_top_share: float = 0.1
+    key_village_if_high: bool = False
     # 共性问题: a rule firing in at least this share of a town's villages
     town_common_share: float = 0.3
+
+
+class KeyVillagesConfig(Strict):
+    """重点村 = any of these criteria of the village portrait (rules.portrait); 数据异常 is [scoring]."""
+
+    # 经济规模: top share of villages by collective income + spending of the latest ledger year
+    economy_top_share: float = Field(0.1, ge=0, le=1)
+    # 项目和专项资金: top share by spending on 工程/项目/专项 in the ledger
+    projects_top_share: float = Field(0.1, ge=0, le=1)
+    project_keywords: list[str] = Field(default_factory=lambda: ["工程", "项目", "专项", "修建", "硬化", "改造"])
+    # 信访: at least this many petitions in the last `petition_years` years, or this many repeat petitioners
+    petitions_min: int = Field(3, ge=1)
+    repeat_petitioners_min: int = Field(1, ge=1)
+    petition_years: int = Field(3, ge=1)
+    # 软弱涣散: on the organization department's list in the last `weak_org_years` years
+    weak_org: bool = True
+    weak_org_years: int = Field(2, ge=1)
 
 
 class ReportsConfig(Strict):
@@ -110,6 +123,7 @@ class WorkspaceConfig(Strict):
     rule_data: RuleDataConfig = Field(default_factory=RuleDataConfig)
     kinship: KinshipConfig = Field(default_factory=KinshipConfig)
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
+    key_villages: KeyVillagesConfig = Field(default_factory=KeyVillagesConfig)
     reports: ReportsConfig = Field(default_factory=ReportsConfig)
     nightly: NightlyConfig = Field(default_factory=NightlyConfig)
 

@@ -1,0 +1,55 @@
+"""County styles for `xuncha sample --style NAME`: the same kind of world, rendered as the departments
+of another county would export it.
+
+A style changes *rendering* (which files, sheets, header rows, header wordings, how villages, periods
+and voucher numbers are written) and a few world facts that only rendering can show (villages of the
+same name in two towns, a merged village known by its former name, compensation paid through the
+village ledger instead of a roster). The injected anomalies, the oracle and therefore ground_truth.csv,
+near_misses.csv and expected_quarantine.csv are computed by the same machinery for every style.
+
+Styles: `default` (示例县, today's layouts, byte-for-byte unchanged), `beishan` (北山县) and `nanhe`
+(南河县); each module's docstring lists its layout features.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DEFAULT = "default"
+
+
+@dataclass(frozen=True)
+class Style:
+    name: str
+    county: str  # the county's name as its files write it
+    summary: str  # one line in Chinese (CLI help, README)
+    writers: tuple
+    # one-card item -> period kind (samplegen.styles.periods) for items not written as their exact month
+    periods: dict[str, str] = field(default_factory=dict)
+    shared_village_names: bool = False  # village 4 of every later town has the name of village 4 of town 1
+    former_names: bool = False  # village 6 of every town was merged and some files still use its old name
+    compensation_in_ledger: bool = False  # no compensation roster: paid through the village ledger
+
+
+def _styles() -> dict[str, Style]:
+    from samplegen import layouts
+    from samplegen.styles import beishan, nanhe
+
+    return {s.name: s for s in (
+        Style(DEFAULT, layouts.COUNTY_NAME, "示例县：原有样式", layouts.WRITERS),
+        Style("beishan", "北山县", "北山县：户主/家庭成员两行表头、年份只在文件名或标题、凭证号按月重编、青苗补偿走村账、"
+              "同名村、合并村曾用名", beishan.WRITERS, beishan.PERIODS, shared_village_names=True,
+              former_names=True, compensation_in_ledger=True),
+        Style("nanhe", "南河县", "南河县：申请人/共同生活成员两行表头、年份只在工作表名、凭证字号分两列按月重编、"
+              "未收录的表头写法", nanhe.WRITERS, nanhe.PERIODS),
+    )}
+
+
+STYLE_NAMES = (DEFAULT, "beishan", "nanhe")
+
+
+def get_style(name: str) -> Style:
+    styles = _styles()
+    if name not in styles:
+        raise ValueError(f"没有名为“{name}”的模拟数据样式；可选：{'、'.join(styles)}")
+    return styles[name]

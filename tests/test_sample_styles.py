@@ -1,0 +1,277 @@
+"""`xuncha sample --style`: every style is deterministic, writes its answer keys with the oracle in
+agreement, points expected quarantine rows at real cells, and really has the layout features it
+promises (read back from the files, not taken from the generator)."""
+
+from __future__ import annotations
+
+import filecmp
+import re
+import tomllib
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from sample_styles import column_of, header_paths, read_csv_rows, read_dict_csv, sheets, styled_county
+
+from rules.catalog import RULES_BY_ID
+from samplegen import EXPECTED_QUARANTINE, GROUND_TRUTH, NEAR_MISSES, generate
+from samplegen.styles import STYLE_NAMES, get_style
+
+pytestmark = pytest.mark.slow
+NEW_STYLES = [s for s in STYLE_NAMES if s != "default"]
+CATALOGUE = Path(__file__).resolve().parent.parent / "connectors" / "extracts.toml"
+
+
+@pytest.fixture(scope="module", params=STYLE_NAMES)
+def county(request, tmp_path_factory):
+    inbox, summary = styled_county(tmp_path_factory, request.param)
+    return request.param, inbox, summary
+
+
+@pytest.fixture(scope="module")
+def beishan(tmp_path_factory):
+    return styled_county(tmp_path_factory, "beishan")[0]
+
+
+@pytest.fixture(scope="module")
+def nanhe(tmp_path_factory):
+    return styled_county(tmp_path_factory, "nanhe")[0]
+
+
+def _normalised(word: str) -> str:
+    s = unicodedata.normalize("NFKC", word)
+    s = re.sub(r"\s+", "", s).replace("号码", "号")
+    return re.sub(r"\([^)]*\)$", "", s)
+
+
+def _catalogue_words() -> set[str]:
+    words: set[str] = set()
+
+    def walk(x) -> None:
+        if isinstance(x, str):
+            words.add(_normalised(x))
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+    walk(tomllib.loads(CATALOGUE.read_text(encoding="utf-8")))
+    return words
+
+
+def _one(inbox: Path, pattern: str) -> Path:
+    found = sorted(p for p in inbox.rglob("*") if p.is_file() and re.search(pattern, p.as_posix()))
+    assert len(found) == 1, (pattern, found)
+    return found[0]
+
+
+def test_unknown_style_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="没有名为"):
+        generate(tmp_path, villages=12, seed=1, style="nosuch")
+
+
+@pytest.mark.parametrize("style", NEW_STYLES)
+def test_deterministic_for_a_seed(style, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    generate(a, villages=12, seed=5, style=style)
+    generate(b, villages=12, seed=5, style=style)
+
+    def same(c) -> bool:
+        _, mismatch, errors = filecmp.cmpfiles(c.left, c.right, c.common_files, shallow=False)
+        return not (mismatch or errors or c.left_only or c.right_only) and all(same(s) for s in c.subdirs.values())
+    assert same(filecmp.dircmp(a, b))
+
+
+def test_every_style_writes_its_answer_keys_and_the_oracle_agrees(county):
+    style, inbox, summary = county
+    for name in (GROUND_TRUTH, NEAR_MISSES, EXPECTED_QUARANTINE):
+        assert (inbox / name).exists(), (style, name)
+    assert summary["oracle_mismatches"] == [], style
+    gt = read_dict_csv(inbox / GROUND_TRUTH)
+    nm = read_dict_csv(inbox / NEAR_MISSES)
+    assert {r["rule_id"] for r in gt} == set(RULES_BY_ID), style
+    assert {r["rule_id"] for r in nm} == set(RULES_BY_ID), style
+    assert len(read_dict_csv(inbox / EXPECTED_QUARANTINE)) > 0, style
+    for f in summary["files"]:
+        assert summary["rows"].get(f, 0) > 0 or "近亲属" in f, (style, f)
+
+
+def test_expected_quarantine_points_at_real_cells(county):
+    style, inbox, _ = county
+    for q in read_dict_csv(inbox / EXPECTED_QUARANTINE):
+        rows = sheets(inbox / q["file"])[q["sheet"]]
+        value = rows[int(q["row"]) - 1][column_of(rows, q["column"])]
+        if q["reason_code"] == "id_numeric":
+            assert float(value) == float(q["raw_value"]), (style, q)
+        else:
+            assert str(value) == q["raw_value"], (style, q, value)
+
+
+def test_styles_differ_from_the_default_in_every_restyled_extract(tmp_path_factory):
+    default = {p.name for p in styled_county(tmp_path_factory, "default")[0].rglob("*") if p.is_file()}
+    for style in NEW_STYLES:
+        names = {p.name for p in styled_county(tmp_path_factory, style)[0].rglob("*") if p.is_file()}
+        restyled = {w.rel for w in get_style(style).writers if hasattr(w, "rel") and w.__module__.endswith(style)}
+        assert restyled and not {Path(r).name for r in restyled} & default, style
+        assert len(names - default) >= 5, style
+
+
+# ---------------------------------------------------------------- group headers
+
+
+def _group_header(rows: list[list], groups: tuple[str, str], children: tuple[str, str]) -> tuple[int, dict]:
+    """The group row: both groups present, each with both children under it."""
+    for i, labels in header_paths(rows):
+        if all(f"{g}/{c}" in labels for g in groups for c in children):
+            return i, labels
+    raise AssertionError(f"no two-row header {groups} × {children}")
+
+
+@pytest.mark.parametrize("style, groups, children", [
+    ("beishan", ("户主", "家庭成员"), ("姓名", "身份证号")),
+    ("nanhe", ("申请人", "共同生活成员"), ("姓名", "身份证号码")),
+])
+def test_roster_has_a_group_header_whose_children_repeat(style, groups, children, tmp_path_factory):
+    inbox = styled_county(tmp_path_factory, style)[0]
+    roster = _one(inbox, r"低保特困.*名册")
+    for rows in sheets(roster).values():
+        i, labels = _group_header(rows, groups, children)
+        child_row = [str(v) for v in rows[i + 1] if v]
+        for c in children:
+            assert child_row.count(c) == 2, (c, child_row)
+        head_id, member_id = labels[f"{groups[0]}/{children[1]}"], labels[f"{groups[1]}/{children[1]}"]
+        data = [r for r in rows[i + 2:] if r[member_id]]
+        # the member columns hold members, not copies of the head
+        assert sum(r[head_id] != r[member_id] for r in data) >= len(data) // 3
+
+
+# ---------------------------------------------------------------- context only outside the columns
+
+
+def test_beishan_roster_town_only_in_sheet_name_and_meta_line(beishan):
+    roster = _one(beishan, r"低保特困.*花名册")
+    for town, rows in sheets(roster).items():
+        labels = header_paths(rows)[2][1]
+        assert not any("乡镇" in label for label in labels), labels
+        meta = " ".join(str(v) for v in rows[1] if v)
+        assert f"所属乡镇：{town}" in meta and "填报单位：" in meta
+        village = column_of(rows, "村(社区)")
+        assert all(str(r[village]).startswith(f"北山县{town}") for r in rows[4:] if r[village] and r[0] != "合计")
+
+
+def test_beishan_farmland_year_only_in_the_file_name(beishan):
+    files = sorted(beishan.glob("农业农村/耕地地力*.xlsx"))
+    assert [re.search(r"(20\d\d)年度", f.name).group(1) for f in files] == ["2022", "2023", "2024"]
+    for f in files:
+        for town, rows in sheets(f).items():
+            top = [str(v) for r in rows[:3] for v in r if v is not None]
+            assert not any(re.search(r"20\d\d", v) for v in top), top
+            assert not any(v in ("年度", "年份", "乡镇") for v in top)
+            assert any(v == f"所属乡镇：{town}" for v in top)
+
+
+def test_nanhe_farmland_year_only_in_sheet_names(nanhe):
+    book = sheets(_one(nanhe, r"耕地地力.*\.xlsx$"))
+    assert sorted(book) == ["2022年度", "2023年度", "2024年度"]
+    for rows in book.values():
+        top = [str(v) for r in rows[:2] for v in r if v is not None]
+        assert not any(re.search(r"20\d\d", v) for v in top) and "年度" not in top
+
+
+@pytest.mark.parametrize("style", NEW_STYLES)
+def test_statistics_table_has_no_year_column_but_titles_with_the_year(style, tmp_path_factory):
+    inbox = styled_county(tmp_path_factory, style)[0]
+    book = sheets(_one(inbox, r"统计/.*\.xlsx$"))
+    years = []
+    for rows in book.values():
+        assert not {"年度", "年份", "统计年度"} & {str(v) for v in rows[1]}
+        years.append(re.search(r"(20\d\d)年", str(rows[0][0])).group(1))
+    assert sorted(years) == ["2023", "2024"]
+
+
+# ---------------------------------------------------------------- periods and header wordings
+
+
+@pytest.mark.parametrize("style, account, wanted, monthly", [
+    ("beishan", "卡折号", {"2024年度", "2024年第二季度", "2024年7-12月"}, r"^2024\.\d\d$"),
+    ("nanhe", "收款账户", {"2024年度", "2024年第四季度", "2024年第三季度", "2024年1-6月"}, r"^2024\d\d$"),
+])
+def test_onecard_periods_and_an_account_heading_not_in_the_catalogue(style, account, wanted, monthly, tmp_path_factory):
+    inbox = styled_county(tmp_path_factory, style)[0]
+    rows = read_csv_rows(_one(inbox, r"财政/.*一卡通.*\.csv$"))
+    assert account in rows[0] and _normalised(account) not in _catalogue_words()
+    period = next(i for i, h in enumerate(rows[0]) if h in ("发放批次", "发放年月"))
+    values = {r[period] for r in rows[1:]}
+    assert wanted <= values
+    assert any(re.match(monthly, v) for v in values)
+    acct = rows[0].index(account)
+    assert all(re.fullmatch(r"\d{16,19}", r[acct]) for r in rows[1:])
+
+
+def test_nanhe_farmland_id_and_account_headings_not_in_the_catalogue(nanhe):
+    rows = sheets(_one(nanhe, r"耕地地力.*\.xlsx$"))["2024年度"]
+    words = _catalogue_words()
+    for heading in ("身份证明号码", "收款账户"):
+        assert heading in rows[1] and _normalised(heading) not in words
+
+
+# ---------------------------------------------------------------- villages
+
+
+def test_beishan_villages_same_names_in_two_towns_and_a_former_name(beishan):
+    rows = sheets(_one(beishan, r"统计/.*\.xlsx$"))["表2"]
+    town, village, former = (column_of(rows, h) for h in ("乡镇", "村(居)委会", "曾用名"))
+    data = [r for r in rows[2:] if r[town]]
+    towns_of = defaultdict(set)
+    for r in data:
+        towns_of[r[village]].add(r[town])
+    assert any(len(t) == 2 for t in towns_of.values()), "no village name shared by two towns"
+    formers = {r[former] for r in data if r[former]}
+    assert len(formers) == 2 and not formers & set(towns_of)
+    roster_villages = {str(r[1]) for rows in sheets(_one(beishan, r"低保特困.*花名册")).values() for r in rows[4:]}
+    assert all(any(name in v for v in roster_villages) for name in formers)
+    ledger_units = {str(r[0]) for f in beishan.glob("农业农村/村级财务/*.xlsx") for rows in sheets(f).values()
+                    for r in rows[2:]}
+    assert all(u.startswith("北山县") and u.endswith("村村民委员会") for u in ledger_units)
+
+
+# ---------------------------------------------------------------- ledgers
+
+
+def test_beishan_voucher_numbers_restart_every_month_and_compensation_goes_through_the_ledger(beishan):
+    assert not list(beishan.rglob("*青苗*")), "beishan has no compensation roster"
+    months_of = defaultdict(set)
+    compensation = set()
+    for f in beishan.glob("农业农村/村级财务/*.xlsx"):
+        for rows in sheets(f).values():
+            unit, date, no, summary, payee = (column_of(rows, h) for h in ("核算单位", "凭证日期", "凭证号", "摘要", "收款人"))
+            for r in rows[2:]:
+                if r[no] is None:
+                    continue
+                assert re.fullmatch(r"记-\d+", r[no]), r[no]
+                months_of[(r[unit], r[no])].add((r[date].year, r[date].month))
+                if "青苗补偿" in str(r[summary]) and r[payee]:
+                    compensation.add((r[unit], r[payee]))
+    assert max(len(m) for m in months_of.values()) >= 12
+    register = read_dict_csv(_one(beishan, r"户籍人口"))
+    name_of = {r["公民身份号码"]: r["姓名"] for r in register}
+    d09 = [r for r in read_dict_csv(beishan / GROUND_TRUTH) if r["rule_id"] == "D09"]
+    assert d09
+    for r in d09:
+        assert any(payee == name_of[r["subject_key"]] for _, payee in compensation), r
+
+
+def test_nanhe_voucher_word_and_number_in_two_columns_restarting_monthly(nanhe):
+    files = sorted(nanhe.glob("农业农村/村级财务/*.csv"))
+    assert len(files) == 2
+    for f in files:
+        rows = read_csv_rows(f)
+        header = rows[0]
+        assert "凭证字" in header and "凭证号" in header and not any("乡镇" in h for h in header)
+        town = f.name.split("凭证")[0]
+        unit, date, no = header.index("核算单位"), header.index("凭证日期"), header.index("凭证号")
+        assert not any(town in r[unit] for r in rows[1:])
+        firsts = {r[date][:7] for r in rows[1:] if r[no] == "1"}
+        assert len(firsts) >= 24

@@ -1,0 +1,76 @@
+"""End to end on a small county of every sample style (`xuncha sample --style`): the whole pipeline,
+out of the box, must find every planted problem (recall 100%) with at least 95% of flags true.
+
+The default style is the layout the connectors were written against. The other styles are counties
+the reading code was not written against (issue 11); the connectors that read them are being built,
+so those runs are expected to fail for now (xfail, not strict: they turn into passes as they land).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from sample_styles import styled_county
+
+from pipelines import steps
+from samplegen.evaluate import compare, false_flags, missed, read_ground_truth
+from samplegen.styles import STYLE_NAMES
+from xuncha.config import WorkspaceConfig
+
+pytestmark = pytest.mark.slow
+NOT_READ_YET = pytest.mark.xfail(strict=False, reason="读取这种样式的连接器尚在开发（issue 11）")
+STYLES = [pytest.param(s, marks=() if s == "default" else NOT_READ_YET) for s in STYLE_NAMES]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """style -> (inbox, ingest reports, check outputs), each style run once when a test first asks (a run
+    that raised raises again for the style's other tests instead of running again)."""
+    done: dict[str, tuple | BaseException] = {}
+
+    def run(style: str):
+        if style not in done:
+            inbox, _ = styled_county(tmp_path_factory, style)
+            ws = steps.Workspace(tmp_path_factory.mktemp(f"ws-{style}"))
+            config = WorkspaceConfig()
+            con = ws.connect()
+            try:
+                done[style] = (inbox, steps.ingest(inbox, ws, con, config), steps.check(ws, con, config))
+            except Exception as e:  # kept for the style's other tests
+                done[style] = e
+            finally:
+                con.close()
+        result = done[style]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+    return run
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_every_file_is_recognised(style, runs) -> None:
+    _, reports, _ = runs(style)
+    # the answer files are set aside by .xunchaignore ("已跳过：…"); every department file is read
+    unrecognised = [(r.file, r.sheet, r.message) for r in reports if r.extract is None
+                    and not (r.message or "").startswith("已跳过：")]
+    assert unrecognised == []
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_every_rule_ran(style, runs) -> None:
+    _, _, outputs = runs(style)
+    not_ran = [(o.rule_id, o.reason) for o in outputs.result.coverage if o.status != "ran"]
+    assert not_ran == []
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_recall_is_complete_and_precision_at_least_95_percent(style, runs) -> None:
+    inbox, _, outputs = runs(style)
+    truth = read_ground_truth(inbox)
+    flags = outputs.result.flags
+    table = compare(flags, truth)
+    total = table.filter(pl.col("rule_id") == "合计").row(0, named=True)
+    assert missed(flags, truth).is_empty(), f"{style} missed:\n{missed(flags, truth)}\n{table}"
+    assert total["precision"] >= 0.95, (
+        f"{style} false flags:\n{false_flags(flags, truth).select('rule_id', 'village_code', 'subject_key', 'summary')}"
+        f"\n{table}")
