@@ -78,7 +78,7 @@ def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Ser
 
 
 # A name in the village column that names a town or the county, not a village: a total row.
-_TOWN_OR_COUNTY = r"^(?:.{1,10}(?:镇|乡|街道|街道办事处|县|区)|全县|全镇|全乡|全区|总计|合计)$"
+_TOWN_OR_COUNTY = r"^(?:.{1,10}(?:镇|乡|街道|街道办事处|县)|.{0,10}[^社]区|全县|全镇|全乡|全区|总计|合计)$"
 # Column kinds that identify a row's subject: a total row has none of them.
 _IDENTITY_KINDS = ("id", "name", "date")
 

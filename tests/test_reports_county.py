@@ -54,6 +54,9 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], file: 
         assert set(full) <= known, set(full) - known
         if "village_code" in full and full["village_code"] in VILLAGES and "village_raw" not in full:
             full["town_raw"], full["village_raw"] = VILLAGES[full["village_code"]]
+        if "period_start" in known and full.get("pay_month") and "period_start" not in full:
+            # as connectors fill them: a monthly payment covers its pay month (connectors/periods.py)
+            full["period_start"] = full["period_end"] = full["pay_month"]
         cols = list(full)
         con.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
                     [full[c] for c in cols])
