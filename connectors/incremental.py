@@ -138,9 +138,9 @@ def unchanged_reports(con: duckdb.DuckDBPyConnection, files: list[str]) -> list[
     return out
 
 
-def removed_reports(files: list[str], set_aside: list[SheetReport] = ()) -> list[SheetReport]:
+def removed_reports(files: list[str], set_aside: list[SheetReport] | None = None) -> list[SheetReport]:
     """Rows for files gone from the inbox (not those still there but set aside: they have their own)."""
-    aside = {r.file for r in set_aside}
+    aside = {r.file for r in set_aside or []}
     return [SheetReport(f, "", None, 0, 0, 0, 0, "文件已从收件箱移除，其数据已撤下") for f in files if f not in aside]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from connectors.extract import FileResult, same_rows_message
 from connectors.inbox import Listing, duplicate_message
-from xuncha.files import atomic_write_bytes
+from xuncha.files import atomic_write_bytes, csv_safe_text
 
 SKIPPED_PREFIX = "已跳过："
 
@@ -60,8 +60,10 @@ def write_ingest_report(reports: list[SheetReport], path: Path) -> None:
     w = csv.writer(buf)
     w.writerow(REPORT_COLUMNS)
     for r in reports:
-        w.writerow([r.file, r.sheet, r.extract or "", r.rows_read, r.rows_loaded, r.rows_quarantined,
-                    r.message, r.rows_skipped, _points(r.score), r.runner_up or "", _points(r.runner_up_score)])
+        # file, sheet and message hold data (file names, header text): escaped against CSV formulas
+        w.writerow([csv_safe_text(r.file), csv_safe_text(r.sheet), r.extract or "", r.rows_read, r.rows_loaded,
+                    r.rows_quarantined, csv_safe_text(r.message), r.rows_skipped, _points(r.score), r.runner_up or "",
+                    _points(r.runner_up_score)])
     atomic_write_bytes(path, buf.getvalue().encode("utf-8-sig"))
 
 

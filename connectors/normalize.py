@@ -48,7 +48,8 @@ REASONS: dict[str, str] = {
 FORMULA_UNCALCULATED = "#公式未计算#"
 
 # Values that mean "nothing here" in Chinese spreadsheets.
-EMPTY_MARKERS = frozenset(["", "无", "/", "-", "—", "——", "--", "－", "／", "\\", "null", "NULL", "None", "nan", "NaN", "#N/A", "N/A"])
+EMPTY_MARKERS = frozenset(["", "无", "/", "-", "—", "——", "--", "－", "／", "\\", "null", "NULL", "None", "nan", "NaN",
+                           "#N/A", "N/A"])
 
 # Excel serial numbers we accept as dates: 1901-01-01 .. 2099-12-31.
 SERIAL_MIN, SERIAL_MAX = 367, 73050

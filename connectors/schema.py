@@ -3,6 +3,8 @@
 Connectors write these tables, rules read them, and the DuckDB DDL is generated from here
 (`ddl()`), so a column exists in exactly one place. Column names carry their unit or role
 (`*_id`, `*_code`, `*_date`, `*_month`, `*_yuan`, `*_mu`, `is_*`).
+
+This file is long because every canonical table is declared here, once, beside its columns.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 import xuncha  # noqa: F401  (telemetry off before anything else is imported)
 from pipelines import cli_chinese, cli_errors
@@ -32,8 +33,10 @@ app = typer.Typer(
 rules_app = typer.Typer(help="查看比对规则。", invoke_without_command=True, add_completion=False)
 app.add_typer(rules_app, name="rules")
 
-console = Console()
-err = Console(stderr=True)
+# Printed text is never read as Rich markup: paths, file names and teams' 核查结果 may hold "[/]".
+# Colour is given with Text instead.
+console = Console(markup=False)
+err = Console(stderr=True, markup=False)
 
 WORKSPACE_HELP = "工作区目录：数据仓库、配置文件（xuncha.toml）和输出结果都放在这里"
 
@@ -130,7 +133,7 @@ def _run_ingest(inbox: Path, ws, con, config):
 
     _require_inbox(inbox)
     with Progress(
-        TextColumn("[bold]读取数据"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+        TextColumn("[bold]读取数据"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}", markup=False),
         TimeElapsedColumn(), console=console, transient=True,
     ) as progress:
         task = progress.add_task("", total=None)
@@ -279,7 +282,7 @@ def _run_with_progress(inbox: Path, workspace: Path, full: bool):
 
     with Progress(
         TextColumn("[bold]{task.fields[stage]}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True,
+        TextColumn("{task.description}", markup=False), TimeElapsedColumn(), console=console, transient=True,
     ) as progress:
         task = progress.add_task("", total=None, stage="准备")
 
@@ -313,7 +316,7 @@ def _print_run(summary, workspace: Path) -> None:
     console.print(f"隔离 {quarantined} 行（原因见 {ws.root / 'ingest_report.csv'} 和汇总工作簿）；"
                   f"未识别 {len(bad)} 个文件/工作表。")
     for r in bad:
-        console.print(f"  [yellow]未识别[/] {r['file']} {r['sheet']}：{r['message']}")
+        console.print(Text.assemble("  ", ("未识别", "yellow"), f" {r['file']} {r['sheet']}：{r['message']}"))
     if summary.nothing_changed:
         return
     rerun = "全部规则" if summary.rules_rerun is None else (
@@ -457,35 +460,17 @@ def import_feedback(
     workspace: Path = typer.Option(Path("workspace"), "--workspace", help=WORKSPACE_HELP),
 ) -> None:
     """导入巡察组在村级工作簿填写的核查结论（问题清单“核查结果”列）和整改销号情况（“整改销号”工作表）。"""
-    from reports.feedback import FeedbackError, read_feedback
-    from reports.rectification_feedback import import_rectification
-    from rules.lifecycle import TriageError
-    from rules.rectification import record
+    from reports import feedback, signing
 
     ws = _existing_workspace(workspace)
     con = ws.connect()
-    imported = 0
     try:
-        for path in files:
-            try:
-                verdicts, unreadable = read_feedback(path)
-            except FeedbackError as e:
-                err.print(f"[red]跳过[/] {e}")
-                continue
-            for v in verdicts:
-                fields = {"verify_result": v.status, "verified_by": v.checked_by, "verified_on": v.checked_on}
-                try:
-                    imported += bool(record(con, v.flag_id, fields, origin=path.name, note=v.note))
-                except TriageError as e:
-                    err.print(f"[yellow]{path.name} 第{v.row}行：[/]{e}")
-            imported += import_rectification(con, path, lambda m: err.print(f"[yellow]{m}[/]"))
-            for u in unreadable:
-                err.print(
-                    f"[yellow]{path.name} 第{u.row}行：[/]“核查结果”写的是“{u.text}”，看不出结论。"
-                    "请以“已核实”“排除（理由）”“整改中”或“已整改”开头。"
-                )
+        result = feedback.import_files(con, files, signing.workspace_key(ws.root))
     finally:
         con.close()
+    for name, message in result.messages:
+        err.print(Text.assemble((f"{name}：", "yellow"), message))
+    imported = result.imported
     console.print(f"共更新 {imported} 条疑点的核查和整改情况（与已记录相同的不计）。下次运行 xuncha run 时生效。")
 
 

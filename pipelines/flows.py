@@ -12,6 +12,8 @@ or cached by Prefect (the warehouse is the state).
 
 from __future__ import annotations
 
+import logging
+import warnings
 from pathlib import Path
 
 from prefect import flow, task  # noqa: E402
@@ -104,8 +106,35 @@ def server_alive(api_url: str, timeout: float = 3.0) -> bool:
 
 
 # `serve` checks the server this often, and gives up after this many failed checks in a row.
-WATCH_SECONDS = 15.0
+WATCH_SECONDS = 5.0
 WATCH_FAILURES = 3
+
+
+class _ServerGone(logging.Filter):
+    """Drops the error records (Prefect's connection tracebacks, asyncio's) once the server is gone:
+    `serve` then says so in one sentence instead."""
+
+    def __init__(self, api_url: str) -> None:
+        super().__init__()
+        self.api_url = api_url
+        self.gone = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR:
+            return True
+        if not self.gone:
+            self.gone = not server_alive(self.api_url, timeout=1.0)
+        return not self.gone
+
+
+def _quiet_when_server_gone(api_url: str) -> _ServerGone:
+    """The filter, on every handler Prefect's logging set up (root's and the prefect loggers')."""
+    gone = _ServerGone(api_url)
+    loggers = [logging.getLogger()] + [logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict)
+                                       if name.startswith("prefect")]
+    for handler in {h for logger in loggers for h in getattr(logger, "handlers", [])}:
+        handler.addFilter(gone)
+    return gone
 
 
 def serve_nightly(inbox: Path, workspace: Path, cron: str, timezone: str, api_url: str) -> bool:
@@ -118,12 +147,14 @@ def serve_nightly(inbox: Path, workspace: Path, cron: str, timezone: str, api_ur
 
     lost = threading.Event()
     stop = threading.Event()
+    gone = _quiet_when_server_gone(api_url)
 
     def watch() -> None:
         failures = 0
         while not stop.wait(WATCH_SECONDS):
             failures = 0 if server_alive(api_url) else failures + 1
             if failures >= WATCH_FAILURES:
+                gone.gone = True
                 lost.set()
                 _thread.interrupt_main()  # the runner stops on KeyboardInterrupt, as on Ctrl+C
                 return
@@ -148,4 +179,7 @@ def serve_nightly(inbox: Path, workspace: Path, cron: str, timezone: str, api_ur
         raise
     finally:
         stop.set()
+    if lost.is_set():
+        # coroutines Prefect's runner left behind when its API went away, reported at exit
+        warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
     return not lost.is_set()

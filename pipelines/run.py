@@ -148,8 +148,14 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, stages: Stage
             outcome = stages.finish_ingest(inbox, ws, con, config, plan, reports)
         rule_ids = steps.rules_to_rerun(con, config, outcome.changed_tables)
         triage_changed = steps.triage_changed_since_last_check(con)
+        # settings that change the outputs (team workbook encryption, password) count as changes:
+        # the latest report set's manifest says which it was written with
+        from reports.write import settings_current
+
+        settings_changed = plan.nothing_changed and not settings_current(ws.root, config)
         summary = RunSummary(
-            str(workspace), plan.nothing_changed and rule_ids is not None and not triage_changed,
+            str(workspace),
+            plan.nothing_changed and rule_ids is not None and not triage_changed and not settings_changed,
             len(plan.changed), len(plan.unchanged), len(plan.removed), rule_ids, seconds=seconds,
         )
         summary.quarantined_rows = sum(r.rows_quarantined or 0 for r in outcome.reports)
@@ -158,6 +164,8 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, stages: Stage
         else:
             if plan.nothing_changed and triage_changed:
                 summary.messages.append("数据未变化，但有新的核查结论：不重新比对，只更新结果文件和报告。")
+            elif settings_changed:
+                summary.messages.append("数据未变化，但报告设置（巡察组清单加密或密码）有变化：不重新比对，只重新生成报告。")
             with stage("check"):
                 rule_run = stages.check(con, config, rule_ids, run_time)
             with stage("score"):

@@ -31,12 +31,23 @@ WATCHED = (
 )
 
 
-def output_settings() -> dict[str, Any]:
+def output_settings(root: Path) -> dict[str, Any]:
     """Settings from outside xuncha.toml that change what a run writes (xuncha.toml itself is
     covered by its bytes). Add here any such setting read from the environment (e.g. a report
     password, encryption or masking switch given as an environment variable): a change to one of
     them must make the next run regenerate its outputs. Values that are secrets go in hashed."""
-    return {}
+    from reports.protect import PASSWORD_ENV
+
+    password = os.environ.get(PASSWORD_ENV)
+    if not password:
+        return {"report_password_env": None}
+    # salted with the workspace's own key when there is one (the record sits beside it), slow-ish
+    try:
+        salt = (root / "feedback.key").read_bytes()
+    except OSError:
+        salt = str(root.resolve()).encode("utf-8")
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, 20_000).hex()
+    return {"report_password_env": digest}
 
 
 def _digest(data: bytes) -> str:
@@ -52,10 +63,10 @@ def config_digest(root: Path) -> str | None:
         return None
 
 
-def _settings() -> dict[str, Any]:
+def _settings(root: Path) -> dict[str, Any]:
     from xuncha import __version__
 
-    return {"format": FORMAT, "xuncha": __version__, "outputs": output_settings()}
+    return {"format": FORMAT, "xuncha": __version__, "outputs": output_settings(root)}
 
 
 def _watched(root: Path) -> dict[str, list[int] | None]:
@@ -84,7 +95,7 @@ def remember(root: Path, inbox: Path, file_hashes: dict[str, str], config: str |
     """After a complete run: what it read (hashes from its inbox plan, config digest taken before
     it read the configuration) and the workspace as it leaves it."""
     record = {
-        **_settings(), "inbox": str(inbox.resolve()), "config": config, "files": file_hashes,
+        **_settings(root), "inbox": str(inbox.resolve()), "config": config, "files": file_hashes,
         "workspace": _watched(root), "files_read": files_read,
     }
     tmp = root / (RECORD_FILE + ".tmp")
@@ -99,7 +110,7 @@ def unchanged_files(root: Path, inbox: Path) -> int | None:
         record = json.loads((root / RECORD_FILE).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         return None
-    if any(record.get(k) != v for k, v in _settings().items()):
+    if any(record.get(k) != v for k, v in _settings(root).items()):
         return None
     if record.get("inbox") != str(inbox.resolve()) or record.get("workspace") != _watched(root):
         return None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from pipelines.audit import AuditRun, audited
 from xuncha.files import hashes_remembered
 from xuncha.lock import WorkspaceBusy, workspace_lock
+from xuncha.permissions import secure_workspace
 
 if TYPE_CHECKING:
     import duckdb
@@ -42,7 +43,7 @@ class Workspace:
 
         from connectors.warehouse import open_warehouse
 
-        self.root.mkdir(parents=True, exist_ok=True)
+        secure_workspace(self.root)  # owner-only, also when made by an older version
         try:
             return open_warehouse(self.warehouse)
         except duckdb.IOException as e:

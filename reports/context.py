@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-import polars as pl
-
 import duckdb
+import polars as pl
 
 from connectors.schema import TABLES
 from reports.evidence import NO_EVIDENCE, Evidence, EvidenceRow
@@ -44,6 +43,8 @@ class County:
     # the run this one is compared with (None: first run, nothing to compare); only a village with
     # changes shows it, so it is not part of what every workbook shares (manifest.county_digest)
     previous_check: dt.datetime | None = None
+    # the workspace's key for the team workbooks' signatures (reports.signing); None: not signed
+    signing_key: bytes | None = None
 
 
 @dataclass(frozen=True)

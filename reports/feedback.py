@@ -1,20 +1,34 @@
-"""Read a team's returned village workbook: the 核查结果 each team wrote against each 疑点编号.
+"""Read teams' returned village workbooks and record the 核查结果 they wrote against each 疑点编号.
 
 The reverse of reports.village_workbook: it finds the 问题清单 sheet's header row by its column
 names (teams may insert rows above it) and turns each filled 核查结果 into a triage verdict.
+
+A returned file is taken only when it carries this workspace's signature (reports.signing), and
+a verdict only for a flag of the village the file was issued for. The sheet is streamed (a list
+of 300,000 rows is read in seconds, in little memory); a file that cannot be read, whatever is
+wrong inside it (broken XML, not a workbook), is reported in Chinese and the other files go on.
+All the verdicts of one import are recorded in one transaction, and each file is reported once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import openpyxl
+
+from reports import signing
 
 SHEET = "问题清单"
 ID_HEADER = "疑点编号"
 RESULT_HEADER = "核查结果"
+# The header row is looked for in the sheet's first rows (teams may add a few above it).
+HEADER_SEARCH_ROWS = 30
+# Rows named in a message about one file; the rest are counted.
+EXAMPLES = 5
 
 # Checked in order: "不属实" must win over "属实".
 _STATUS_WORDS = (
@@ -26,7 +40,7 @@ _STATUS_WORDS = (
 
 
 class FeedbackError(Exception):
-    """The file is not a returned village workbook; the message is Chinese."""
+    """The file is not a returned village workbook of this workspace; the message is Chinese."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,21 @@ class Unreadable:
     row: int
 
 
+@dataclass
+class FeedbackFile:
+    path: Path
+    village_code: str
+    verdicts: list[Verdict] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    # (file, message) in the order met; the message is Chinese and holds data: print it literally
+    messages: list[tuple[str, str]] = field(default_factory=list)
+
+
 def status_of(text: str) -> str | None:
     for words, status in _STATUS_WORDS:
         if any(w in text for w in words):
@@ -53,41 +82,130 @@ def status_of(text: str) -> str | None:
     return None
 
 
-def read_feedback(path: Path) -> tuple[list[Verdict], list[Unreadable]]:
+def _text(v: object) -> str:
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.strftime("%Y-%m-%d")
+    return "" if v is None else str(v).strip()
+
+
+def read_feedback(path: Path, key: bytes) -> FeedbackFile:
+    """The verdicts of one returned workbook issued by this workspace (`key`); FeedbackError otherwise."""
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # noqa: BLE001 - any reason the file cannot be opened is reported the same way
-        raise FeedbackError(f"无法打开 {path}：{e}（如果工作簿设置了打开密码，请先去掉密码再导入）") from e
+    except Exception as e:  # noqa: BLE001 - whatever is wrong inside the file, it is reported the same way
+        raise FeedbackError(f"无法打开 {path}（{type(e).__name__}）：不是完好的 .xlsx 工作簿；"
+                            "如果工作簿设置了打开密码，请先去掉密码再导入") from e
     try:
+        village = signing.signed_village(wb, key)
+        if village is None:
+            raise FeedbackError(f"{path} 不是本工作区生成的村级巡察风险清单（没有本工作区的签名），不导入。"
+                                "请导入本工作区下发的清单（在 Excel/WPS 中修改并保存不影响签名）")
         if SHEET not in wb.sheetnames:
             raise FeedbackError(f"{path} 中没有“{SHEET}”工作表，不是本系统生成的村级巡察风险清单")
-        rows = list(wb[SHEET].iter_rows(values_only=True))
+        return _read_sheet(path, wb[SHEET], village)
+    except FeedbackError:
+        raise
+    except Exception as e:  # noqa: BLE001 - broken XML etc. inside the sheet
+        raise FeedbackError(f"读取 {path} 时出错（{type(e).__name__}）：文件内容已损坏或不是 Excel/WPS 保存的工作簿") from e
     finally:
         wb.close()
-    header_at = next(
-        (i for i, r in enumerate(rows[:30]) if r and ID_HEADER in [str(c).strip() if c else "" for c in r]), None
-    )
-    if header_at is None:
-        raise FeedbackError(f"{path} 的“{SHEET}”工作表中找不到“{ID_HEADER}”列，请勿删除或改名该列")
-    names = [str(c).strip() if c is not None else "" for c in rows[header_at]]
-    if RESULT_HEADER not in names:
-        raise FeedbackError(f"{path} 的“{SHEET}”工作表中找不到“{RESULT_HEADER}”列")
-    col = {n: i for i, n in enumerate(names) if n}
-    verdicts, unreadable = [], []
-    for offset, r in enumerate(rows[header_at + 1 :], start=header_at + 2):
-        def cell(name: str) -> str:
-            i = col.get(name)
-            v = r[i] if i is not None and i < len(r) else None
-            if isinstance(v, (dt.date, dt.datetime)):
-                return v.strftime("%Y-%m-%d")
-            return "" if v is None else str(v).strip()
 
-        flag_id, text = cell(ID_HEADER), cell(RESULT_HEADER)
+
+def _read_sheet(path: Path, ws, village: str) -> FeedbackFile:
+    rows = ws.iter_rows(values_only=True)
+    col: dict[str, int] = {}
+    header_row = 0
+    for header_row, r in enumerate(rows, start=1):
+        names = [_text(c) for c in r]
+        if ID_HEADER in names:
+            col = {n: i for i, n in enumerate(names) if n}
+            break
+        if header_row >= HEADER_SEARCH_ROWS:
+            break
+    if not col:
+        raise FeedbackError(f"{path} 的“{SHEET}”工作表中找不到“{ID_HEADER}”列，请勿删除或改名该列")
+    if RESULT_HEADER not in col:
+        raise FeedbackError(f"{path} 的“{SHEET}”工作表中找不到“{RESULT_HEADER}”列")
+    at_id, at_result = col[ID_HEADER], col[RESULT_HEADER]
+    at_by, at_on = col.get("核查人"), col.get("核查日期")
+    out = FeedbackFile(path, village)
+    for row, r in enumerate(rows, start=header_row + 1):
+        n = len(r)
+        flag_id = _text(r[at_id]) if at_id < n else ""
+        text = _text(r[at_result]) if at_result < n else ""
         if not flag_id or not text:
             continue
         status = status_of(text)
         if status is None:
-            unreadable.append(Unreadable(flag_id, text, offset))
+            out.unreadable.append(Unreadable(flag_id, text, row))
             continue
-        verdicts.append(Verdict(flag_id, status, text, cell("核查人"), cell("核查日期"), offset))
-    return verdicts, unreadable
+        by = _text(r[at_by]) if at_by is not None and at_by < n else ""
+        on = _text(r[at_on]) if at_on is not None and at_on < n else ""
+        out.verdicts.append(Verdict(flag_id, status, text, by, on, row))
+    return out
+
+
+def _rows_text(rows: list[int]) -> str:
+    shown = "、".join(f"第{r}行" for r in rows[:EXAMPLES])
+    return shown + (f" 等 {len(rows)} 行" if len(rows) > EXAMPLES else "")
+
+
+def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[Path], key: bytes) -> ImportResult:
+    """Read every file and record its verdicts (the 问题清单's 核查结果 and the 整改销号 sheet), all in
+    one transaction; messages say per file what was refused and why (a file not issued here, flags
+    of another village, unknown flags, results that name no verdict)."""
+    from reports.rectification_feedback import import_rectification
+    from rules.lifecycle import TriageError
+    from rules.rectification import record
+    from xuncha.transaction import transaction
+
+    result = ImportResult()
+    with transaction(con):
+        for path in map(Path, paths):
+            try:
+                got = read_feedback(path, key)
+            except FeedbackError as e:
+                result.messages.append((path.name, f"跳过：{e}"))
+                continue
+            villages = dict(con.execute(
+                "SELECT flag_id, village_code FROM flag_history WHERE flag_id IN (SELECT UNNEST(?))",
+                [sorted({v.flag_id for v in got.verdicts})]).fetchall()) if got.verdicts else {}
+            foreign, unknown, refused = [], [], []
+            # the last verdict on a flag wins: each flag is recorded once, however many rows name it
+            # (so a sheet of 300,000 rows costs at most one record per flag of the village)
+            last = {v.flag_id: v for v in got.verdicts}
+            for v in got.verdicts:
+                if last[v.flag_id] is not v and v.flag_id in villages:
+                    continue
+                if v.flag_id not in villages:
+                    unknown.append(v.row)
+                    continue
+                if villages[v.flag_id] != got.village_code:
+                    foreign.append(v.row)
+                    continue
+                fields: dict[str, object] = {"verify_result": v.status, "verified_by": v.checked_by,
+                                             "verified_on": v.checked_on}
+                try:
+                    result.imported += bool(record(con, v.flag_id, fields, origin=path.name, note=v.note))
+                except TriageError as e:
+                    refused.append(f"第{v.row}行：{e}")
+            problems: list[str] = []
+            try:
+                result.imported += import_rectification(con, path, problems.append, village=got.village_code)
+            except Exception as e:  # noqa: BLE001 - broken XML in the 整改销号 sheet
+                problems.append(f"“整改销号”工作表读取出错（{type(e).__name__}），未导入")
+            if foreign:
+                result.messages.append((path.name, f"{len(foreign)} 条结论的疑点不属于这份清单所属的村，已拒绝"
+                                        f"（{_rows_text(foreign)}）"))
+            if unknown:
+                result.messages.append((path.name, f"{len(unknown)} 个疑点编号找不到（{_rows_text(unknown)}），"
+                                        "请勿修改“疑点编号”列"))
+            if got.unreadable:
+                examples = "；".join(f"第{u.row}行“{u.text[:40]}”" for u in got.unreadable[:EXAMPLES])
+                result.messages.append((path.name, f"{len(got.unreadable)} 条“核查结果”看不出结论（{examples}）。"
+                                        "请以“已核实”“排除（理由）”“整改中”或“已整改”开头"))
+            for message in (refused + problems)[:EXAMPLES]:
+                result.messages.append((path.name, message))
+            if len(refused) + len(problems) > EXAMPLES:
+                result.messages.append((path.name, f"另有 {len(refused) + len(problems) - EXAMPLES} 条未导入，原因同上"))
+    return result

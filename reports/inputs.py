@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from rules.trends import score_trends
+from xuncha.files import csv_unescape_frame
 
 INGEST_REPORT_FILE = "ingest_report.csv"
 INGEST_REPORT_COLUMNS = ["file", "sheet", "extract", "rows_read", "rows_loaded", "rows_quarantined", "rows_skipped", "message"]
@@ -125,7 +126,7 @@ def _ingest_sheets(workspace: Path) -> pl.DataFrame:
     path = workspace / INGEST_REPORT_FILE
     if not path.exists():
         return pl.DataFrame()
-    frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    frame = csv_unescape_frame(pl.read_csv(path, infer_schema=False, encoding="utf8-lossy"))
     for col in ("rows_read", "rows_loaded", "rows_quarantined", "rows_skipped"):
         if col in frame.columns:
             frame = frame.with_columns(pl.col(col).cast(pl.Int64, strict=False))

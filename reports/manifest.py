@@ -26,6 +26,7 @@ from pathlib import Path
 import msoffcrypto
 import openpyxl
 
+from reports import signing
 from reports.context import County, Village
 from reports.village_workbook import change_rows, team_status_text
 
@@ -35,7 +36,7 @@ FORMAT = 1
 
 # The modules whose code shapes a village workbook.
 _CODE = ("context.py", "evidence.py", "interview.py", "masking.py", "naming.py", "protect.py", "village_workbook.py",
-         "working_paper.py", "xlsx.py", "xlsx_fast.py", "xlsx_frame.py", "xlsx_layout.py", "manifest.py")
+         "working_paper.py", "xlsx.py", "xlsx_fast.py", "xlsx_frame.py", "xlsx_layout.py", "manifest.py", "signing.py")
 # What of a flag its workbook shows or depends on; not first_seen / last_seen, which change every run.
 # The status shows as village_workbook.team_status_text, fingerprinted as shown.
 FLAG_FIELDS = ("flag_id", "rule_id", "rule_title", "category", "severity", "triage", "subject_key",
@@ -61,6 +62,8 @@ class Manifest:
     villages: dict[str, Entry]
     # county_digest of the set: what every fingerprint shares (None in sets written before it was kept)
     county: str | None = None
+    # settings_digest of the run that wrote the set (None in sets written before it was kept)
+    settings: str | None = None
 
 
 def _digest(obj: object) -> str:
@@ -117,6 +120,8 @@ def county_digest(county: County, password: str | None, salt: str) -> str:
         [(n.rule_id, n.title, n.reason) for n in county.not_run],
         files,
         password_digest(password, salt),
+        # a new signing key (feedback.key deleted) makes the workbooks signed with the old one unusable
+        signing.signature(county.signing_key, "key-id", "") if county.signing_key else None,
     ))
 
 
@@ -148,6 +153,19 @@ def village_fingerprint(shared: str, county: County, village: Village) -> str:
     ))
 
 
+def settings_digest(password: str | None, salt: str) -> str:
+    """The settings that change the outputs without changing the data: whether and with which
+    password team workbooks are encrypted (masking is not configurable: always on)."""
+    return _digest(("settings", 1, password_digest(password, salt)))
+
+
+def settings_current(reports_dir: Path, password: str | None) -> bool:
+    """Whether the latest report set was written with these settings (the no-change shortcut of a
+    run may keep it); False when there is none or it does not say."""
+    latest = previous(reports_dir, "")
+    return latest is not None and latest.settings == settings_digest(password, latest.salt)
+
+
 def new_salt() -> str:
     return secrets.token_hex(16)
 
@@ -160,6 +178,7 @@ def read(root: Path) -> Manifest | None:
             run_stamp=raw["run_stamp"],
             salt=raw["salt"],
             county=raw.get("county"),
+            settings=raw.get("settings"),
             villages={code: Entry(**e) for code, e in raw["villages"].items()},
         )
     except (OSError, ValueError, KeyError, TypeError):
@@ -201,12 +220,14 @@ def reusable(prev: Manifest | None, code: str, fingerprint: str) -> Entry | None
     return entry
 
 
-def write(root: Path, run_stamp: str, salt: str, villages: dict[str, Entry], county: str | None = None) -> None:
+def write(root: Path, run_stamp: str, salt: str, villages: dict[str, Entry], county: str | None = None,
+          settings: str | None = None) -> None:
     body = {
         "format": FORMAT,
         "run_stamp": run_stamp,
         "salt": salt,
         "county": county,
+        "settings": settings,
         "villages": {code: vars(e) for code, e in sorted(villages.items())},
     }
     path = root / FILE_NAME

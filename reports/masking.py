@@ -2,14 +2,24 @@
 
 Team workbooks leave the office, so no full resident ID or account number may appear in any cell:
 an ID keeps its first 6 (region) and last 4 characters, an account keeps its last 4 digits.
+
+In free text a number is found however it is written: ASCII or full-width digits, grouped with
+spaces or dashes ("6110 2119 4001 0100 11", "611021-19400101-0011"), glued to letters
+("ID611021194001010011"). In a run of digit groups joined by single separators, each ID or
+account is found as the longest span of whole groups with an ID's length, or a bank card's (16-19
+digits); a date and time ("20241201-093000") or a voucher number in groups is left as it is.
 """
 
 from __future__ import annotations
 
 import re
 
-# A run of digits (an 18-character ID may end in X), not glued to other digits or Latin letters.
-_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])[0-9]{9,}[Xx]?(?![0-9A-Za-z])")
+_DIGIT = "[0-9\uff10-\uff19]"  # ASCII and full-width digits
+_SEPARATOR = "[ \t\u00a0\u3000\\-\u2010-\u2015\u2212\uff0d_.·]"  # spaces, dashes, dots
+# Digits, any two joined by at most one separator, perhaps ending in X (an ID's check character).
+_NUMBER_RE = re.compile(f"{_DIGIT}(?:{_SEPARATOR}?{_DIGIT}){{8,}}(?:{_SEPARATOR}?[XxＸｘ])?")
+_GROUP_RE = re.compile(f"{_DIGIT}+")
+_TO_ASCII = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
 
 # Runs at least this long that are not IDs are taken for account/card numbers. Shorter runs stay:
 # 12-digit village codes, 11-digit phone numbers, 8-digit dates and voucher numbers.
@@ -29,16 +39,49 @@ def mask_account(value: str) -> str:
     return "*" * (len(value) - 4) + value[-4:]
 
 
+def _masked(digits: str, check: str, grouped: bool) -> str | None:
+    """The masked form of a number of these digits (and check character), None when it is neither an
+    ID nor an account. Grouped digits make an account only at a bank card's length (16-19): a date
+    and a time ("20241201-093000") are not one."""
+    if len(digits) == 17 and check:
+        return mask_id(digits + check)
+    if len(digits) in (15, 18):
+        return mask_id(digits) + check  # an X after 18 digits is a letter glued on
+    if check and len(digits) >= 14:
+        return mask_id(digits + check)  # another odd length ending in X: ID-like, masked the same way
+    if len(digits) >= ACCOUNT_MIN_DIGITS and (not grouped or 16 <= len(digits) <= 19):
+        return mask_account(digits) + check
+    return None
+
+
 def _mask_token(match: re.Match[str]) -> str:
+    """Mask the numbers in a run of digit groups: from each group, the longest span of groups that
+    is an ID or an account (so two numbers written side by side are masked one by one)."""
     token = match.group(0)
-    if len(token) == 18 or (len(token) == 15 and token.isdigit()):
-        return mask_id(token)
-    if token[-1] in "Xx":
-        # 17 digits + X or another odd length ending in X: ID-like, mask the same way
-        return mask_id(token) if len(token) >= 15 else token
-    if len(token) >= ACCOUNT_MIN_DIGITS:
-        return mask_account(token)
-    return token
+    groups = [(m.start(), m.end(), m.group().translate(_TO_ASCII)) for m in _GROUP_RE.finditer(token)]
+    check = token[-1].translate(_TO_ASCII) if token[-1] in "XxＸｘ" else ""
+    out: list[str] = []
+    pos = i = 0
+    while i < len(groups):
+        best = None
+        digits = ""
+        for j in range(i, len(groups)):
+            digits += groups[j][2]
+            if j > i and len(digits) > 19:
+                break
+            last = j == len(groups) - 1
+            masked = _masked(digits, check if last else "", j > i)
+            if masked is not None:
+                best = (j, masked, last and bool(check))
+        if best is None:
+            i += 1
+            continue
+        j, masked, with_check = best
+        out += [token[pos:groups[i][0]], masked]
+        pos = len(token) if with_check else groups[j][1]
+        i = j + 1
+    out.append(token[pos:])
+    return "".join(out)
 
 
 def mask_text(value: str) -> str:
@@ -54,6 +97,8 @@ def mask_cell(value: object) -> object:
         return mask_text(value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**8:
         return mask_text(str(value))
+    if isinstance(value, float) and abs(value) >= 1e12 and value.is_integer():
+        return mask_text(str(int(value)))  # an ID or account number read as a float
     return value
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 import os
 
-from msoffcrypto.format.ooxml import OOXMLFile
-
 from xuncha.config import ReportsConfig
 
 PASSWORD_ENV = "XUNCHA_REPORT_PASSWORD"
@@ -39,6 +37,8 @@ def team_password(cfg: ReportsConfig) -> str | None:
 
 def encrypt(xlsx_bytes: bytes, password: str) -> bytes:
     """The workbook encrypted with `password`; Excel and WPS ask for it on opening."""
+    from msoffcrypto.format.ooxml import OOXMLFile  # here: the no-change answer reads PASSWORD_ENV only
+
     out = io.BytesIO()
     OOXMLFile(io.BytesIO(xlsx_bytes)).encrypt(password, out)
     return out.getvalue()

@@ -91,9 +91,10 @@ def read_rectification(path: Path) -> tuple[list[RectificationRow], list[Unreada
     return found, unreadable
 
 
-def import_rectification(con, path: Path, warn) -> int:
+def import_rectification(con, path: Path, warn, village: str | None = None) -> int:
     """Apply the 整改销号 sheet of one returned workbook; `warn` gets each Chinese problem message.
-    Returns how many flags had something changed (rows equal to what is recorded change nothing)."""
+    Returns how many flags had something changed (rows equal to what is recorded change nothing).
+    With `village` (the one the workbook was issued for), rows of other villages' flags are refused."""
     from rules.lifecycle import TriageError
     from rules.rectification import record
 
@@ -104,6 +105,11 @@ def import_rectification(con, path: Path, warn) -> int:
         return 0
     changed = 0
     for r in rows:
+        if village is not None and (found := con.execute(
+                "SELECT village_code FROM flag_history WHERE flag_id = ?", [r.flag_id]).fetchone()) \
+                and found[0] != village:
+            warn(f"{path.name}“{SHEET}”第{r.row}行：疑点不属于这份清单所属的村，已拒绝")
+            continue
         try:
             changed += bool(record(con, r.flag_id, r.fields, origin=path.name, note=r.note))
         except TriageError as e:

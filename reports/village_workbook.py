@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from openpyxl.utils import get_column_letter
 
-from reports import portrait_sheets, rectification_sheets, working_paper, xlsx, yearly_sheets
+from reports import portrait_sheets, rectification_sheets, signing, working_paper, xlsx, yearly_sheets
 from reports.context import County, Village
 from reports.evidence import table_label
 from reports.feedback import ID_HEADER
@@ -387,6 +387,7 @@ def build(county: County, village: Village) -> bytes:
     items = [(seq, feature(f), village.evidence.get(f["flag_id"], [])) for seq, f in enumerate(village.flags, start=1)]
     if paper_rows:
         working_paper.write(wb, items, header, mask)
+    signing.sign(wb, county.signing_key, county.run_stamp, village.code)
     return xlsx.to_bytes(wb)
 
 

@@ -19,13 +19,13 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
 
 from reports import evidence as evidence_mod
-from reports import inputs, manifest, naming, office_workbook, overview, protect, village_workbook
+from reports import inputs, manifest, naming, office_workbook, overview, protect, signing, village_workbook
 from reports.context import County, Village, county_of, village_files, village_places, villages_of, with_evidence
 from xuncha.config import WorkspaceConfig
 
@@ -125,6 +125,16 @@ def _publish(tmp: Path, final: Path) -> None:
         os.replace(tmp, final)
 
 
+def settings_current(workspace: Path, config: WorkspaceConfig) -> bool:
+    """Whether the latest report set was written with the output settings of `config` (encryption,
+    password): when not, a run whose data did not change still writes its reports again."""
+    try:
+        password = protect.team_password(config.reports)
+    except protect.ReportError:
+        return False  # the report step says why
+    return manifest.settings_current(Path(workspace) / REPORTS_DIR, password)
+
+
 def write_all(
     con: duckdb.DuckDBPyConnection,
     workspace: Path,
@@ -144,7 +154,7 @@ def write_all(
     parent.mkdir(parents=True, exist_ok=True)
     final = parent / run_stamp
     previous = manifest.previous(parent, run_stamp)
-    county = county_of(data, run_stamp)
+    county = replace(county_of(data, run_stamp), signing_key=signing.workspace_key(workspace))
     salt = previous.salt if previous else manifest.new_salt()
     shared = manifest.county_digest(county, password, salt)
     tmp = Path(tempfile.mkdtemp(prefix=f".{run_stamp}.", suffix=".tmp", dir=parent))
@@ -202,7 +212,7 @@ def write_all(
                 pool.shutdown(wait=True, cancel_futures=True)
         for code, size, sha in built:
             entries[code] = manifest.Entry(rel[code], fingerprints[code], run_stamp, size, sha)
-        manifest.write(tmp, run_stamp, salt, entries, shared)
+        manifest.write(tmp, run_stamp, salt, entries, shared, manifest.settings_digest(password, salt))
         _publish(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -169,6 +169,8 @@ def table_sheet(
     if caption and len(cols) > 1:
         ws.merged_cells.add(f"A1:{last_col}1")
     out = RowStream(ws)
+    if caption and transform is not None:
+        caption = str(transform(caption))  # the caption may name the subject (the team workbooks' masking)
     if caption:
         height = max(24.0, row_height([caption], [sum(widths)], 12) or 0)
         out.append([(caption, _style(ws, caption, FONT_SECTION, None, MIDDLE, None, False))], height, letters)

@@ -47,14 +47,20 @@ def read_dict_csv(path: Path) -> list[dict]:
 
 
 def sheets(path: Path) -> dict[str, list[list]]:
-    """Every sheet of a workbook (or the one "sheet" of a CSV, named after the file) as rows of values."""
+    """Every sheet of a workbook (or the one "sheet" of a CSV, named after the file) as rows of values,
+    all rows padded to the sheet's width."""
     if path.suffix == ".csv":
-        return {path.stem: read_csv_rows(path)}
+        return {path.stem: _padded(read_csv_rows(path))}
     if path.suffix == ".xls":
         book = xlrd.open_workbook(path)
-        return {sh.name: [sh.row_values(i) for i in range(sh.nrows)] for sh in book.sheets()}
+        return {sh.name: _padded([sh.row_values(i) for i in range(sh.nrows)]) for sh in book.sheets()}
     wb = openpyxl.load_workbook(path, read_only=True)
-    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    return {ws.title: _padded([list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb.worksheets}
+
+
+def _padded(rows: list[list]) -> list[list]:
+    width = max((len(r) for r in rows), default=0)
+    return [r + [None] * (width - len(r)) for r in rows]
 
 
 def header_paths(rows: list[list], max_rows: int = 8) -> list[tuple[int, dict[str, int]]]:

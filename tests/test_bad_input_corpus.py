@@ -15,11 +15,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fixtures.connectors.workbooks import BASICS, make_id, write_xlsx
+from test_bad_inputs import DEATHS_HEADER, DISABILITY_HEADER, accounted, cname, only
 
 from connectors.ingest import ingest_inbox
 from connectors.warehouse import open_warehouse
-from fixtures.connectors.workbooks import BASICS, make_id, write_xlsx
-from test_bad_inputs import DEATHS_HEADER, DISABILITY_HEADER, accounted, cname, only
 from xuncha.config import WorkspaceConfig
 
 CONFIG = WorkspaceConfig()
@@ -245,3 +245,25 @@ def test_reading_limits_come_from_the_configuration(tmp_path) -> None:
     finally:
         con.close()
     assert r.extract is None and "（2行×6列，共12个单元格），超过读取上限6个单元格" in r.message
+
+
+def test_many_bad_rows_load_the_good_ones_with_a_prominent_warning(tmp_path) -> None:
+    box = tmp_path / "inbox"
+    box.mkdir()
+    write_xlsx(box / "村基本情况.xlsx", {"村": BASICS})
+    good = _ids(12, 100)
+    bad = [pid[:17] + ("0" if pid[17] != "0" else "1") for pid in _ids(10, 200)]  # wrong check digit
+    rows = [["城关镇", "东岭村", cname(i), pid, "2024-01-05", "死亡"] for i, pid in enumerate(good + bad)]
+    write_xlsx(box / "一半坏.xlsx", {"死亡": [DEATHS_HEADER, *rows]})
+    con = open_warehouse(tmp_path / "w.duckdb")
+    try:
+        reports = ingest_inbox(box, con, CONFIG, workers=0)
+        (r,) = only(reports, "一半坏.xlsx")
+        assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (22, 12, 10), r.message
+        assert r.message.startswith("【注意：大量行未通过检查】工作表“死亡”的“身份证号”列有10行（占45%，超过提示线40%）")
+        assert "整个文件未入库" not in r.message
+        loaded = {x[0] for x in con.execute("SELECT person_id FROM deaths WHERE source_file = '一半坏.xlsx'").fetchall()}
+        assert loaded == set(good)
+        accounted(con, reports, "一半坏.xlsx")
+    finally:
+        con.close()

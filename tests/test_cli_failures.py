@@ -106,7 +106,7 @@ def test_triage_while_another_program_holds_the_warehouse(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("args, needle", [
     (["triage"], "缺少参数"),
-    (["triage", "X"], "缺少选项"),
+    (["triage", "X", "--status"], "后面需要写一个值"),
     (["bogus"], "没有命令“bogus”"),
     (["check", "--bogus"], "没有选项 --bogus"),
     (["run", "x", "--wait", "abc"], "取值无效"),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import re
 import io
+import re
 
 import pytest
 
@@ -207,8 +207,9 @@ def test_unknown_file_format_message_is_chinese() -> None:
 
 
 def test_a_crashing_reader_costs_its_file_not_the_run() -> None:
-    from connectors.readers import read_isolated
     from fixtures.connectors.crashing_reader import abort
+
+    from connectors.readers import read_isolated
 
     with pytest.raises(ReadError, match="读取程序在读这个文件时异常退出（被信号6终止）"):
         read_isolated(abort, b"x", 60)

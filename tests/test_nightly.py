@@ -98,7 +98,7 @@ def test_reruns_statuses_triage_and_feedback(county: Path, tmp_path: Path) -> No
     wb.save(returned)
     result = CliRunner().invoke(app, ["import-feedback", str(returned), "--workspace", str(ws)])
     assert result.exit_code == 0, result.output
-    assert "共导入 1 条" in result.output
+    assert "共更新 1 条" in result.output
     run_pipeline(inbox, ws, use_tasks=False)
     run5 = flags_csv(ws)
     verdict = run5.filter(pl.col("flag_id") == chosen["flag_id"]).row(0, named=True)

@@ -108,3 +108,20 @@ def test_no_connection_is_attempted(small_inbox, tmp_path, monkeypatch) -> None:
     steps.report(ws, con, config, steps.run_stamp())
     con.close()
     assert attempts == []
+
+
+def test_run_with_no_network_at_all(small_inbox, tmp_path) -> None:
+    """Loopback down too: the interactive run needs no Prefect server, nor any network at all."""
+    why = _unshare_works()
+    if why:
+        pytest.skip(why)
+    flag = "-n" if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0 else "-rn"
+    ws = tmp_path / "ws"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XUNCHA_TEST_", "XUNCHA_WITHOUT"))}
+    env["COLUMNS"] = "500"
+    r = subprocess.run(["unshare", flag, "sh", "-c", f"ip link set lo down 2>/dev/null; exec {XUNCHA} run {small_inbox} "
+                        f"--workspace {ws}"], env=env, capture_output=True, text=True, timeout=600)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out[-4000:]
+    assert "Traceback" not in out
+    assert (ws / "flags.csv").exists() and any((ws / "reports").iterdir())

@@ -152,8 +152,8 @@ def test_town_common_problems_are_marked_in_the_village_workbook(county) -> None
     assert rule in cover["本镇共性问题"]
     header = list(listed[1])
     for r in listed[2:]:
-        if r[header.index("规则")] is None:
+        if r[header.index("主要特征")] is None:
             continue
-        marked = str(r[header.index("主要特征")]).startswith("【本镇共性问题】")
-        in_town = any(str(r[header.index("规则")]).startswith(f"{rid} ") for t, rid in common if t == town)
-        assert marked == in_town, r[header.index("规则")]
+        marked = str(r[header.index("问题表现")]).startswith("【本镇共性问题】")
+        in_town = any(str(r[header.index("主要特征")]).startswith(f"{rid} ") for t, rid in common if t == town)
+        assert marked == in_town, r[header.index("主要特征")]

@@ -21,7 +21,7 @@ from rules.rectification import STAGES, record
 
 DEATHS_FILE = "公安/死亡注销名单.xlsx"
 WEST = "611021100202"  # 西街村: B01 (shared account) stays in every run
-EAST = "611021100201"  # 东关村: 张三's A01 comes from the deaths file
+EAST = "611021100301"  # 东岭村: 王五's A01 (still on the 低保 roster) comes from the deaths file
 
 
 def flag_of(con, rule: str, village: str) -> str:
@@ -78,7 +78,7 @@ def test_notes_carry_over_missing_source_stays_open_fixed_fact_waits_for_sign_of
     assert audited == 6
     assert import_rectification(con, path, warnings.append) == 0
     assert con.execute("SELECT count(*) FROM rectification_audit").fetchone()[0] == audited
-    # and the command-line path for 东关村's A01 flag
+    # and the command-line path for 东岭村's A01 flag
     record(con, east_a01, {"verify_result": "已核实", "verified_by": "赵组长", "measures": "停发并追回"}, user="tester")
 
     # run 2: the deaths file was not supplied; 李四's July double payment was corrected

@@ -48,6 +48,9 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], file: 
     known = {c.name for c in data_columns(TABLES[table])}
     for i, rec in enumerate(rows):
         full = {"source_file": file, "source_sheet": sheet, "source_row": i + 2, **rec}
+        if "pay_month" in full and "period_start" in known and "period_start" not in full:
+            # a monthly payment covers its own month (connectors/periods.py fills these on ingest)
+            full["period_start"] = full["period_end"] = full["pay_month"]
         assert set(full) <= known, set(full) - known
         if "village_code" in full and full["village_code"] in VILLAGES and "village_raw" not in full:
             full["town_raw"], full["village_raw"] = VILLAGES[full["village_code"]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,12 +30,51 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+# Excel and WPS take a CSV cell starting with one of these for a formula (CSV injection): such a text
+# cell is written with a leading ', which they show as text and hide. A text that already starts with
+# quotes before one of these gets one more, so `csv_unescape` gives back exactly what was written.
+_FORMULA_START = r"^'*[=+\-@\t\r]"
+_ESCAPED = r"^'+[=+\-@\t\r]"
+_FORMULA_START_RE = re.compile(_FORMULA_START)
+_ESCAPED_RE = re.compile(_ESCAPED)
+
+
+def csv_safe_text(text: str) -> str:
+    """`text` as written to a CSV cell: with a leading ' when a spreadsheet would run it as a formula."""
+    return "'" + text if text and _FORMULA_START_RE.match(text) else text
+
+
+def csv_unescape(text: str) -> str:
+    """The text `csv_safe_text` was given."""
+    return text[1:] if text and _ESCAPED_RE.match(text) else text
+
+
+def csv_safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text column escaped as `csv_safe_text` does (numbers stay numbers: -1.5 is no formula)."""
+    import polars as pl
+
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(_FORMULA_START)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c in text) if text else frame
+
+
+def csv_unescape_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    import polars as pl
+
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(_ESCAPED)).then(pl.col(c).str.slice(1)).otherwise(pl.col(c)).alias(c)
+        for c in text) if text else frame
+
+
 def write_csv(frame: pl.DataFrame, path: Path) -> None:
-    """CSV in UTF-8 with a BOM, so Excel/WPS show the Chinese text instead of mojibake."""
+    """CSV in UTF-8 with a BOM, so Excel/WPS show the Chinese text instead of mojibake; text that a
+    spreadsheet would run as a formula is escaped (`csv_safe_text`)."""
     import polars as pl
 
     flat = frame.select([c for c, t in frame.schema.items() if not isinstance(t, (pl.List, pl.Struct))])
-    atomic_write_bytes(path, b"\xef\xbb\xbf" + flat.write_csv().encode("utf-8"))
+    atomic_write_bytes(path, b"\xef\xbb\xbf" + csv_safe_frame(flat).write_csv().encode("utf-8"))
 
 
 # While a command holds its workspace (pipelines.workspace.session), each inbox file is hashed once:
