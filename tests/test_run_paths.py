@@ -83,7 +83,7 @@ def test_direct_run_and_the_no_change_answer(inbox: Path, tmp_path: Path) -> Non
     assert cli("run", str(inbox), "--workspace", str(ws))["loaded"] == []  # and the record is back
 
     # A file changed: read again, and no record until the run completes.
-    victim = next(p for p in sorted(inbox.rglob("*.csv")) if not p.name.startswith("."))
+    victim = next(p for p in sorted(inbox.rglob("*")) if "死亡" in p.name)  # the deaths register
     changed_inbox = tmp_path / "inbox2"
     shutil.copytree(inbox, changed_inbox)
     cli("run", str(changed_inbox), "--workspace", str(tmp_path / "ws2"))
