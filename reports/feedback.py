@@ -22,6 +22,7 @@ import duckdb
 import openpyxl
 
 from reports import signing
+from reports.feedback_words import FeedbackError, status_of  # noqa: F401  (re-exported)
 
 SHEET = "问题清单"
 ID_HEADER = "疑点编号"
@@ -30,19 +31,6 @@ RESULT_HEADER = "核查结果"
 HEADER_SEARCH_ROWS = 30
 # Rows named in a message about one file; the rest are counted.
 EXAMPLES = 5
-
-# Checked in order: "不属实" must win over "属实".
-_STATUS_WORDS = (
-    (("排除", "不属实", "不存在问题", "无问题"), "排除"),
-    (("已整改", "整改完毕", "整改完成", "已销号"), "已整改"),
-    (("整改中", "正在整改"), "整改中"),
-    (("属实", "已核实", "核实"), "已核实"),
-)
-
-
-class FeedbackError(Exception):
-    """The file is not a returned village workbook of this workspace; the message is Chinese."""
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -74,13 +62,6 @@ class ImportResult:
     imported: int = 0
     # (file, message) in the order met; the message is Chinese and holds data: print it literally
     messages: list[tuple[str, str]] = field(default_factory=list)
-
-
-def status_of(text: str) -> str | None:
-    for words, status in _STATUS_WORDS:
-        if any(w in text for w in words):
-            return status
-    return None
 
 
 def _text(v: object) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 
-from reports.feedback import FeedbackError, status_of
+from reports.feedback_words import FeedbackError, status_of
 from rules.rectification import FIELDS, VERDICT
 
 SHEET = "整改销号"

@@ -77,10 +77,7 @@ def _cycle(graph: dict[str, set[str]], nodes: set[str]) -> list[str] | None:
 
 
 # Circles known and owed a fix (each names where it came from); any other circle fails.
-KNOWN_CIRCLES = {
-    # came with the 整改销号 work (merge a09d9a6): feedback and rectification_feedback import each other
-    frozenset({"reports.feedback", "reports.rectification_feedback"}),
-}
+KNOWN_CIRCLES: set[frozenset[str]] = set()
 
 
 def test_no_import_circles_within_a_layer() -> None:
