@@ -229,6 +229,8 @@ TABLES: dict[str, Table] = {
             _cols(
                 ("voucher_date", "date", "凭证日期"),
                 ("voucher_no", "code", "凭证号"),
+                # 记/收/付 when the export gives the voucher word in a column of its own (凭证字 | 凭证号)
+                ("voucher_word", "text", "凭证字"),
                 ("summary", "text", "摘要"),
                 ("subject_code", "code", "科目编码"),
                 ("subject_name", "text", "科目名称"),

@@ -60,10 +60,16 @@ def period_text(start: str, end: str) -> str:
 # A voucher's identity: its accounting period (the voucher date's year-month) and its word and number,
 # e.g. 2024-03/记-17 (numbers restart every month, so 记-17 alone is ambiguous). A line without a
 # number is its own voucher (无凭证号#<row>). Voucher rules key their flags by it (subject_key).
+# Exports that give the word in a column of its own (凭证字 记, 凭证号 17) are joined as 记-17.
 def voucher_key(alias: str) -> str:
+    number = (
+        f"(CASE WHEN {alias}.voucher_word IS NOT NULL AND {alias}.voucher_no IS NOT NULL "
+        f"AND NOT starts_with({alias}.voucher_no, {alias}.voucher_word) "
+        f"THEN {alias}.voucher_word || '-' || {alias}.voucher_no ELSE {alias}.voucher_no END)"
+    )
     return (
         f"(coalesce(strftime({alias}.voucher_date, '%Y-%m'), '期间不详') || '/' "
-        f"|| coalesce({alias}.voucher_no, '无凭证号#' || {alias}.source_row))"
+        f"|| coalesce({number}, '无凭证号#' || {alias}.source_row))"
     )
 
 
