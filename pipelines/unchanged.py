@@ -36,7 +36,7 @@ def output_settings(root: Path) -> dict[str, Any]:
     covered by its bytes). Add here any such setting read from the environment (e.g. a report
     password, encryption or masking switch given as an environment variable): a change to one of
     them must make the next run regenerate its outputs. Values that are secrets go in hashed."""
-    from reports.protect import PASSWORD_ENV
+    from xuncha.config_file import PASSWORD_ENV
 
     password = os.environ.get(PASSWORD_ENV)
     if not password:

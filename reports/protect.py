@@ -10,8 +10,7 @@ import io
 import os
 
 from xuncha.config import ReportsConfig
-
-PASSWORD_ENV = "XUNCHA_REPORT_PASSWORD"
+from xuncha.config_file import PASSWORD_ENV  # noqa: F401  (protect.PASSWORD_ENV)
 
 
 class ReportError(Exception):

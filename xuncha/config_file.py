@@ -5,6 +5,9 @@ finds nothing changed does not load the configuration model."""
 from __future__ import annotations
 
 CONFIG_FILE_NAME = "xuncha.toml"
+# The report password from the environment (reports.protect); here so that the no-change check
+# (pipelines.unchanged) reads it without loading the configuration model.
+PASSWORD_ENV = "XUNCHA_REPORT_PASSWORD"
 
 
 class ConfigError(Exception):
