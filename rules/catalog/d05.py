@@ -49,7 +49,7 @@ SELECT DISTINCT ch FROM (
 # Homophones (equal name_key) have equal length and share a reading of the first, second and
 # last characters; that equi-join blocks the pairs, so the pinyin of whole names is computed only
 # for the few candidates, not for every payee of the city.
-MATCHES_SQL = """
+MATCHES_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _d05_pairs AS
 WITH blocks AS (
     SELECT n.name, n.side, length(n.name) AS len, a.py AS r1, b.py AS r2, c.py AS rn
@@ -65,11 +65,11 @@ candidates AS (
     FROM blocks p JOIN blocks k ON k.len = p.len AND k.r1 = p.r1 AND k.r2 = p.r2 AND k.rn = p.rn
     WHERE p.side = 'p' AND k.side = 'k' AND p.name <> k.name
 )
-SELECT kname AS pname, kname, {exact} AS conf FROM _d05_kin
+SELECT kname AS pname, kname, {EXACT_CONFIDENCE} AS conf FROM _d05_kin
 WHERE kname IN (SELECT pname FROM _d05_payees)
 UNION ALL
-SELECT pname, kname, {homophone} FROM candidates WHERE name_key(pname) = name_key(kname)
-""".format(exact=EXACT_CONFIDENCE, homophone=HOMOPHONE_CONFIDENCE)
+SELECT pname, kname, {HOMOPHONE_CONFIDENCE} FROM candidates WHERE name_key(pname) = name_key(kname)
+"""
 
 FLAGS_SQL = f"""
 WITH kin AS (
