@@ -1,4 +1,4 @@
-"""Values a sheet states outside its columns: year, period, town and village.
+"""Values a sheet states outside its columns: year, period, town, village and project.
 
 When a sheet has no column for one of these, it is looked for, in this order, in the lines above the
 header (title, 填报单位：…, 所属乡镇：…), the sheet name, the file name and the folder names. Every
@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from connectors.periods import parse_period
 
 # The fields a sheet may state outside its columns, and how they are named in messages.
-FIELDS = {"year": "年份", "period": "期间", "town_raw": "乡镇", "village_raw": "村"}
+FIELDS = {"year": "年份", "period": "期间", "town_raw": "乡镇", "village_raw": "村", "project_name": "项目名称"}
 
 # Lines that carry a date which is not the data's: when the form was filled, printed, reported.
 _FILL_DATE = re.compile(r"(?:填表|填报|制表|报送|打印|导出|审核|统计)(?:日期|时间)")
@@ -32,6 +32,10 @@ _KEYED = {
 _UNIT = re.compile(r"(?:填报单位|报送单位|制表单位|申报单位|单位名称|单位)\s*[:：]\s*(\S+)")
 _TOWN_IN = re.compile(r"^(?:.{0,12}?[县区市])?(.{1,8}?(?:镇|乡|街道))")
 _VILLAGE_IN = re.compile(r"(?:镇|乡|街道)?([^镇乡道]{1,10}?(?:村|社区))(?:民委员会|委会|居委会|居民委员会|委员会)?")
+# A title naming the works a roster is for ("S202线城关镇段改扩建工程青苗补偿兑付表"): up to its 工程/项目.
+_PROJECT_IN = re.compile(r"^(.{2,40}?(?:工程|项目))(?!.*(?:工程|项目))")
+# Department names that read like places (农业农村 ends in 村): never a town or village.
+_DEPARTMENT = re.compile(r"农业农村|农经|民政|财政|统计|公安|组织部|信访|纪委|人社|医保|自然资源")
 _TOWN_NAME = re.compile(r"^(.{1,8}?(?:镇|乡|街道))$")
 _VILLAGE_NAME = re.compile(r"^(?:.{1,8}?(?:镇|乡|街道))?(.{1,10}?(?:村|社区))(?:委会|民委员会|居委会)?$")
 
@@ -105,6 +109,9 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
             m = pattern.search(text) if is_line else None
             if m:
                 found[f].append(Found(m.group(1), where))
+        project = _PROJECT_IN.search(text) if is_line and not _UNIT.search(text) else None
+        if project:
+            found["project_name"].append(Found(project.group(1), where))
         unit = _UNIT.search(text) if is_line else None
         if unit:
             t, v = _TOWN_IN.search(unit.group(1)), _VILLAGE_IN.search(unit.group(1))
@@ -112,7 +119,7 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
                 found["town_raw"].append(Found(t.group(1), where))
             if v:
                 found["village_raw"].append(Found(v.group(1), where))
-        if not is_line:  # a sheet, file or folder named after a town or village
+        if not is_line and not _DEPARTMENT.search(text):  # a sheet, file or folder named after a town or village
             t, v = _TOWN_NAME.match(text), _VILLAGE_NAME.match(text)
             if t:
                 found["town_raw"].append(Found(t.group(1), where))
@@ -148,6 +155,8 @@ def wanted_fields(table_columns: list[str], has_village: bool, mapped: set[str])
         out.add("year")
     if "period_start" in table_columns and not mapped & {"pay_month"}:
         out.add("period")
+    if "project_name" in table_columns and "project_name" not in mapped:
+        out.add("project_name")
     if has_village and not mapped & {"village_code", "village_raw"}:
         out.add("village_raw")
     if has_village and not mapped & {"village_code", "town_raw"}:
@@ -166,7 +175,7 @@ def context_values(contexts: list[Context], fields: set[str], sheet_of) -> dict:
     def column(values: list, dtype) -> pl.Series:
         return sheet_of.replace_strict(k, values, default=None, return_dtype=dtype)
 
-    for f in fields & {"year", "town_raw", "village_raw"}:
+    for f in fields & {"year", "town_raw", "village_raw", "project_name"}:
         vals = [c.values[f].value if f in c.values else None for c in contexts]
         if any(v is not None for v in vals):
             out[f] = column([int(v) if f == "year" and v is not None else v for v in vals],

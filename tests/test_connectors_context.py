@@ -9,7 +9,7 @@ import datetime as dt
 from fixtures.connectors.workbooks import make_id, write_xlsx
 
 from connectors.catalog import load_catalog
-from connectors.context import sheet_context
+from connectors.context import sheet_context, wanted_fields
 from connectors.extract import extract_file
 
 ALL = {"year", "period", "town_raw", "village_raw"}
@@ -58,3 +58,18 @@ def test_an_annual_list_gets_its_period_from_the_title(tmp_path) -> None:
     assert s.data.select("pay_month", "period_start", "period_end").rows() == [
         (None, dt.date(2024, 1, 1), dt.date(2024, 12, 1))]
     assert "期间取自表头上方" in s.message
+
+
+def test_a_roster_titled_with_its_works_gives_the_project() -> None:
+    c = sheet_context([["南河县S202线城关镇段改扩建工程青苗补偿兑付表"]], "城关镇1", "农业农村/征地青苗补偿兑付表.xlsx")
+    assert c.values["project_name"].value == "南河县S202线城关镇段改扩建工程"
+    assert "表头上方" in c.values["project_name"].source
+    assert "project_name" in wanted_fields(["project_name", "person_id"], True, {"person_id", "village_raw"})
+    assert "project_name" not in wanted_fields(["project_name"], True, {"project_name"})
+
+
+def test_a_department_folder_is_never_a_village() -> None:
+    # 农业农村 ends in 村, like a village name; it names the department that sent the file
+    c = sheet_context([], "Sheet1", "农业农村/土地承包.xlsx")
+    assert "village_raw" not in c.values and "town_raw" not in c.values
+    assert sheet_context([], "Sheet1", "东岭村/土地承包.xlsx").values["village_raw"].value == "东岭村"
