@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from xuncha.config import ConfigError
+from xuncha.config_file import ConfigError
 
 err = Console(stderr=True)
 

@@ -111,8 +111,9 @@ WATCH_FAILURES = 3
 
 
 class _ServerGone(logging.Filter):
-    """Drops the error records (Prefect's connection tracebacks, asyncio's) once the server is gone:
-    `serve` then says so in one sentence instead."""
+    """Drops the warning and error records (Prefect's connection tracebacks, its "falling back to
+    polling" warning with its traceback, asyncio's) once the server is gone: `serve` then says so in
+    one sentence instead."""
 
     def __init__(self, api_url: str) -> None:
         super().__init__()
@@ -120,7 +121,7 @@ class _ServerGone(logging.Filter):
         self.gone = False
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.ERROR:
+        if record.levelno < logging.WARNING:
             return True
         if not self.gone:
             self.gone = not server_alive(self.api_url, timeout=1.0)
