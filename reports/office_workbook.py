@@ -253,7 +253,7 @@ def _quality(wb, data: ReportData) -> None:
 
 # Sheets of evidence print their caption only: printing the workbook gives the ranking, the matrix and
 # the common problems, not hundreds of pages of records.
-NOT_PRINTED = "本表行数多，默认只打印这一行；需要时在“页面布局”中取消打印区域后打印"
+NOT_PRINTED = working_paper.NOT_PRINTED
 
 
 def _print_caption_only(ws, cols: list[xlsx.Col], caption: str) -> None:

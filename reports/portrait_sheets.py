@@ -71,12 +71,13 @@ def village_sheet(wb, header: str, portrait: dict, village_count: int) -> None:
 
 def office_sheet(wb, title: str, villages: pl.DataFrame, portrait: pl.DataFrame, trends: dict[str, list]) -> None:
     """村情画像 of every village, in rank order: figures with ranks, criteria met, criteria not judged."""
-    cols = [xlsx.Col("排名", 6, "int"), xlsx.Col("乡镇", 10, "wrap"), xlsx.Col("村名称", 10, "wrap"),
-            xlsx.Col("分类", 8, "center"), xlsx.Col("重点村依据", 44, "wrap"), xlsx.Col("未能判断", 30, "wrap"),
-            xlsx.Col("收支合计(元)", 13, "money"), xlsx.Col("排名", 6, "int"), xlsx.Col("工程项目支出(元)", 13, "money"),
-            xlsx.Col("排名", 6, "int"), xlsx.Col("信访件", 7, "int"), xlsx.Col("重复信访人", 7, "int"),
-            xlsx.Col("信访类别", 24, "wrap"), xlsx.Col("软弱涣散", 24, "wrap"), xlsx.Col("异常得分", 8, "score"),
-            xlsx.Col("得分趋势（历次运行）", 26, "wrap")]
+    # narrow, wrapped columns: the sheet prints one page wide on A4 landscape at >= 9 pt
+    cols = [xlsx.Col("排名", 5, "int"), xlsx.Col("乡镇", 8, "wrap"), xlsx.Col("村名称", 8, "wrap"),
+            xlsx.Col("分类", 8, "center"), xlsx.Col("重点村依据", 24, "wrap"), xlsx.Col("未能判断", 14, "wrap"),
+            xlsx.Col("收支合计(元)", 12, "money"), xlsx.Col("排名", 5, "int"), xlsx.Col("工程项目支出(元)", 12, "money"),
+            xlsx.Col("排名", 5, "int"), xlsx.Col("信访件", 7, "int"), xlsx.Col("重复信访人", 7, "int"),
+            xlsx.Col("信访类别", 14, "wrap"), xlsx.Col("软弱涣散", 14, "wrap"), xlsx.Col("异常得分", 8, "score"),
+            xlsx.Col("得分趋势（历次运行）", 14, "wrap")]
     by_code = {r["village_code"]: r for r in portrait.iter_rows(named=True)} if not portrait.is_empty() else {}
     rows = []
     for v in villages.iter_rows(named=True):

@@ -16,7 +16,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from reports import xlsx
+from reports import working_paper, xlsx
 from rules.catalog import RULES_BY_ID
 from rules.lifecycle import TRIAGE_STATUSES
 from rules.rectification import CLOSED, LABELS, NO_DATA, RECORD_FIELDS, STAGES, TO_CONFIRM, VERDICT, counts
@@ -69,10 +69,12 @@ def village_sheet(wb, header: str, ledger: tuple[dict, ...], subject: Callable[[
                   transform: Callable[[object], object]) -> None:
     """整改销号: every item the team carries (current flags and gone ones not signed off), with all
     nine fields as entered so far; the team fills them in and the office imports them."""
-    cols = [xlsx.Col("序号", 4, "center"), xlsx.Col("规则", 14, "wrap"), xlsx.Col("涉及人员", 16, "wrap"),
-            xlsx.Col("问题表现", 28, "wrap"), xlsx.Col("销号状态", 14, "wrap")]
+    # narrow, wrapped columns so that the form prints one page wide on A4 landscape at >= 9 pt;
+    # 疑点编号 (for the import) stays on screen only
+    cols = [xlsx.Col("序号", 4, "center"), xlsx.Col("规则", 12, "wrap"), xlsx.Col("涉及人员", 12, "wrap"),
+            xlsx.Col("问题表现", 22, "wrap"), xlsx.Col("销号状态", 12, "wrap")]
     cols += [xlsx.Col(LABELS[VERDICT], 10, "wrap")]
-    cols += [xlsx.Col(LABELS[f], 10 if f in _DATE_FIELDS else 16, "date" if f in _DATE_FIELDS else "wrap")
+    cols += [xlsx.Col(LABELS[f], 10 if f in _DATE_FIELDS else 13, "date" if f in _DATE_FIELDS else "wrap")
              for f in RECORD_FIELDS]
     cols.append(xlsx.Col("疑点编号", 17, "wrap"))
     verdict_col = 6
@@ -94,6 +96,7 @@ def village_sheet(wb, header: str, ledger: tuple[dict, ...], subject: Callable[[
     n = xlsx.table_sheet(wb, SHEET, cols, rows(), header_text=header, caption=caption, row_fill=fill,
                          transform=transform)
     add_verdict_dropdown(wb.worksheets[-1], verdict_col, 3, n + 2)
+    wb.worksheets[-1].print_area = f"A1:{get_column_letter(len(cols) - 1)}{n + 2}"
 
 
 def _names(villages: pl.DataFrame) -> pl.DataFrame:
@@ -143,5 +146,8 @@ def office_sheets(wb, title: str, ledger: pl.DataFrame, villages: pl.DataFrame, 
             return {7: FILL_OVERDUE}
         return {} if (row[7] or "").startswith(CLOSED) else ({7: FILL_GONE} if "\n" in (row[7] or "") else {})
 
-    xlsx.table_sheet(wb, ITEMS_SHEET, icols, irows, header_text=title, row_fill=ifill,
-                     caption=f"整改明细：全部 {len(irows)} 条疑点的核查、整改、销号情况（逾期标红；已不再出现的标黄并说明原因）")
+    caption = (f"整改明细：全部 {len(irows)} 条疑点的核查、整改、销号情况（逾期标红；已不再出现的标黄并说明原因）。"
+               f"{working_paper.NOT_PRINTED}")
+    xlsx.table_sheet(wb, ITEMS_SHEET, icols, irows, header_text=title, row_fill=ifill, caption=caption)
+    # one row per flag, like the evidence sheets: printing gives the 整改台账 above, not every item
+    wb.worksheets[-1].print_area = working_paper.caption_print_area(icols, caption)

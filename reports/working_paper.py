@@ -175,6 +175,10 @@ def write(wb, items: Sequence[tuple[int, str, Sequence[EvidenceRow]]], header_te
 CAPTION_PRINT_WIDTH = 145.0
 
 
+# The caption of a sheet that prints its caption only (caption_print_area) says so.
+NOT_PRINTED = "本表行数多，默认只打印这一行；需要时在“页面布局”中取消打印区域后打印"
+
+
 def caption_print_area(cols: Sequence[xlsx.Col], caption: str) -> str:
     """A print area of the caption row only, as many columns wide as its one line of text needs (a
     caption runs on over the columns it is merged across): fit to width then prints it at full size."""
