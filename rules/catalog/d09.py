@@ -8,6 +8,12 @@ from rules.sqlparts import LEDGER_PAYMENTS, evidence
 # company or office). Ledger payees carry no ID: the household register of the village supplies it
 # when exactly one resident has the name (else the name is the subject, at lower confidence).
 ORGANISATION = "公司|合作社|委员会|政府|银行|信用社|站|局|厂|店|部|队|中心|学校|医院|集体"
+# A ledger voucher names its project in the 摘要 ("支付S202线改扩建工程青苗补偿款"): what is left once
+# the paying verb and the compensation words are cut; an 摘要 that is only those words names none.
+LEDGER_PROJECT = (
+    "nullif(trim(regexp_replace(regexp_replace(coalesce(l.summary, ''), '^(支付|付|发放|兑付|兑现)', ''), "
+    "'(的)?(青苗|地上附着物|附着物|征地|及|和|、)*补偿.*$', '')), '')"
+)
 
 SQL = f"""
 WITH roster AS (
@@ -37,7 +43,7 @@ register_ids AS (
 ),
 ledger_rows AS (
     SELECT l.village_code, coalesce(CASE WHEN r.n = 1 THEN r.person_id END, l.payee) AS person_id,
-           l.payee AS person_name, NULL::VARCHAR AS project_name, l.debit_yuan AS amount_yuan,
+           l.payee AS person_name, {LEDGER_PROJECT} AS project_name, l.debit_yuan AS amount_yuan,
            l.source_file, l.source_row, l.ev,
            CASE WHEN r.n = 1 THEN 'ledger' ELSE 'ledger_name' END AS src
     FROM ledger_comp l
@@ -72,7 +78,6 @@ judged AS (
              AND NOT EXISTS (SELECT 1 FROM named_holders u
                              WHERE u.village_code = p.village_code AND u.k = name_key(p.person_name)
                                AND (u.without_id OR p.src <> 'roster')) AS no_land,
-           -- projects are named on rosters only (a ledger's 摘要 is no project name)
            p.projects >= 2 AS several
     FROM per_person p
     LEFT JOIN land_villages lv ON lv.village_code = p.village_code
@@ -108,9 +113,11 @@ RULE = Rule(
         "compensation vouchers (payments whose summary or subject_name contains one of "
         "`ledger_keywords`: 青苗 地上附着物 征地 补偿, to a payee that is not an organisation), the payee's "
         "ID taken from household_register when exactly one resident of the village has that name (else "
-        "subject = the name, confidence 0.8). A person with no land_contracts row in that village (by "
-        "ID, or by name for contract rows without ID and for ledger payees); or, on rosters, a person_id "
-        "on ≥ 2 different project_name rosters in the same village. Near miss: a contract holder "
+        "subject = the name, confidence 0.8), the project being the voucher summary without its paying verb "
+        "and compensation words. A person with no land_contracts row in that village (by "
+        "ID, or by name for contract rows without ID and for ledger payees); or a person_id "
+        "compensated under ≥ 2 different projects (project_name, or the ledger summary's project) in the "
+        "same village. Near miss: a contract holder "
         "compensated once."
     ),
     tables=("land_contracts",),
@@ -124,7 +131,7 @@ RULE = Rule(
     "多个补偿项目中反复领取，可能是虚报冒领、优亲厚友或重复补偿。",
     methodology="可用数据源：青苗及地上附着物补偿发放表；某村没有补偿发放表时，用该村财务明细账中的补偿凭证"
     "（摘要或科目含“青苗、地上附着物、征地、补偿”且收款人为个人的付款）代替，收款人身份证号按本村户籍人口中"
-    "唯一同名者认定。以身份证号比对补偿领取人与农村土地承包经营权确权登记："
+    "唯一同名者认定，项目取凭证摘要中去掉“支付”和补偿字样后的部分（如“S202线改扩建工程”）。以身份证号比对补偿领取人与农村土地承包经营权确权登记："
     "领取人在该村没有确权登记（确权表中无身份证号的记录按姓名同名或同音认定）的；"
     "或同一身份证号在同一村两个及以上不同项目的补偿表中出现的，每人每村列一条疑点。",
     exclusions=(
@@ -136,7 +143,7 @@ RULE = Rule(
         "补偿表与确权表的村名已匹配到同一村代码；确权登记以承包方代表登记，家庭其他成员代领的也会列出，需核实。",
         "补偿表中身份证号为空的记录无法比对，不参与本规则。",
         "依据财务账补偿凭证时，收款人只有姓名：本村户籍中唯一同名者视为本人（可信度0.9），否则按姓名列出（可信度0.8）；"
-        "财务账摘要不是项目名称，不判断“多个项目重复领取”。",
+        "财务账摘要中没有项目名称（只写“支付青苗补偿款”）的凭证，不参与“多个项目重复领取”的判断。",
     ),
     verify="调取补偿项目的征（占）地范围图、地块清点表和补偿协议，核对领取人名下是否有被占地块、"
     "面积是否一致；无承包地的，查明补偿依据（流转、代领还是虚报）；多个项目均领取的，核对地块是否重叠、"
