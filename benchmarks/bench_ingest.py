@@ -206,12 +206,15 @@ def test_ingest_city(tmp_path_factory) -> None:
           f"{floor['wall']:.2f} 秒，{floor['rows'] / floor['wall']:,.0f} 行/秒，峰值内存 {gb(floor['rss_self']):.2f} GB")
     print(f"读取下限二（最快的读取器：CSV 用 polars，工作簿用 fastexcel 全部按文本读取，数字存储的身份证号无法辨认）："
           f"{fastest['wall']:.2f} 秒，{fastest['rows'] / fastest['wall']:,.0f} 行/秒，峰值内存 {gb(fastest['rss_self']):.2f} GB")
-    for label, r in [*((f"导入（默认：主进程校验写入 + {r['workers']} 个读取进程，第{i}次）", r) for i, r in enumerate(runs, 1)),
+    for label, r in [*((f"导入（默认：主进程校验写入 + {r['workers']} 个读取进程，第{i}次）", r)
+                       for i, r in enumerate(runs, 1)),
                      ("导入（单进程）", serial)]:
-        print(f"{label}：{r['wall']:.2f} 秒，{r['rows'] / r['wall']:,.0f} 行/秒，载入 {r['loaded']:,} 行，隔离 {r['quarantined']:,} 行，"
+        print(f"{label}：{r['wall']:.2f} 秒，{r['rows'] / r['wall']:,.0f} 行/秒，"
+              f"载入 {r['loaded']:,} 行，隔离 {r['quarantined']:,} 行，"
               f"未识别 {r['unrecognised']} 个表；全部进程合计峰值内存 {gb(r['rss_tree_peak']):.2f} GB"
               f"（每 0.1 秒采样；主进程峰值 {gb(r['rss_self']):.2f} GB，单个读取进程峰值 {gb(r['rss_children']):.2f} GB）；"
-              f"为读取下限一的 {r['wall'] / floor['wall']:.2f} 倍、下限二的 {r['wall'] / fastest['wall']:.2f} 倍（目标 ≤ {TARGET_RATIO}）")
+              f"为读取下限一的 {r['wall'] / floor['wall']:.2f} 倍、"
+              f"下限二的 {r['wall'] / fastest['wall']:.2f} 倍（目标 ≤ {TARGET_RATIO}）")
 
     workbooks = sorted((p for p in files if p.suffix.lower() in (".xlsx", ".xlsm")), key=lambda p: p.stat().st_size)
     if workbooks:

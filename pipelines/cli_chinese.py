@@ -13,6 +13,7 @@ import importlib.util
 import re
 import sys
 from types import ModuleType
+from typing import Any
 
 _CLICK_TEXT = {
     "Show this message and exit.": "显示本帮助并退出。",
@@ -88,7 +89,8 @@ def _translate(text: str) -> str:
     return _CLICK_TEXT.get(text, text)
 
 
-def _translate_rich_utils(rich_utils: ModuleType) -> None:
+# Any, not ModuleType: typer.rich_utils's texts are assigned here by name, which mypy cannot check on a module.
+def _translate_rich_utils(rich_utils: Any) -> None:
     import click.core
     import click.decorators
     import click.formatting

@@ -221,7 +221,8 @@ def _evidence_text(ev: list[dict] | None) -> str:
 def _finish(con: duckdb.DuckDBPyConnection, rule: Rule, out: pl.DataFrame) -> pl.DataFrame:
     if out.is_empty():
         return out.with_columns(
-            *(pl.lit(None, dtype=pl.String).alias(c) for c in ["flag_id", "rule_id", "rule_title", "category", "village_name", "town", "facts_hash"])
+            *(pl.lit(None, dtype=pl.String).alias(c)
+              for c in ["flag_id", "rule_id", "rule_title", "category", "village_name", "town", "facts_hash"])
         )
     evidence_text = [_evidence_text(ev) for ev in out["evidence"].to_list()]
     out = out.with_columns(
@@ -288,7 +289,8 @@ def run_rules(
 
 def _with_villages(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame) -> pl.DataFrame:
     if flags.is_empty():
-        return pl.DataFrame(schema={c: pl.String for c in FLAG_COLUMNS} | {"amount_yuan": pl.Float64, "confidence": pl.Float64, "evidence_list": EVIDENCE_TYPE})
+        return pl.DataFrame(schema={c: pl.String for c in FLAG_COLUMNS}
+                            | {"amount_yuan": pl.Float64, "confidence": pl.Float64, "evidence_list": EVIDENCE_TYPE})
     names = all_villages(con)
     flags = flags.drop("village_name", "town", strict=False).join(names, on="village_code", how="left")
     severity_order = pl.col("severity").replace_strict({"高": 0, "中": 1, "低": 2}, default=3)

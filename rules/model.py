@@ -62,7 +62,7 @@ EVIDENCE_TYPE = pl.List(
 
 # The types of OUTPUT_COLUMNS, for rules that build their output in Python (engine.conform casts
 # every rule's output to these).
-OUTPUT_SCHEMA: dict[str, pl.DataType] = {
+OUTPUT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "village_code": pl.String,
     "subject_key": pl.String,
     "subject_name": pl.String,

@@ -1,6 +1,7 @@
 """SQL fragments shared by rules, so a definition (an active roster row, a payment) is written once.
 
-Each is a plain string meant to be formatted into a rule's SQL; see docs/rule_semantics.md (generated from each rule's `semantics`).
+Each is a plain string meant to be formatted into a rule's SQL; see docs/rule_semantics.md
+(generated from each rule's `semantics`).
 """
 
 # One evidence entry for a row aliased `alias` of table `table`.

@@ -9,6 +9,9 @@ Two phases: `world_phase` changes people and cases before the tables are materia
 cases, payroll, disability, areas); `row_phase` edits rows afterwards (one-card payments, ledger
 vouchers, contracts, compensation, unusable IDs). Every injection records its ground-truth row(s);
 subjects that are vouchers are kept as voucher dicts and turned into numbers after numbering.
+
+Long because the injections run in sequence on one random stream and one set of village positions: moving
+one to another file would hide which people and villages earlier injections have already used.
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@ sheets per town or per year, a hidden sheet, header wordings, village spellings,
 
 Every writer takes the canonical rows of one town at a time (`add`) and finishes in `close`, so a
 whole city streams through. Header labels here are the wordings listed in SOURCES.md.
+
+Long because it holds one writer per department extract (roster, disability, old age, deaths, cadres,
+filings, payroll, one-card, farmland, land, ledger, contracts, compensation, basics, register) beside the
+helpers they share, so every layout can be read against SOURCES.md in one place; styles/ reuses them.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ Deliberately conservative where rule_semantics.md leaves room: the kinship table
 of people sharing a register household or a roster household as close relatives (except relation 其他),
 so a baseline that passes here passes any narrower kinship derivation; "active in a month" means
 active on any day of it.
+
+Long because every rule's check and the helpers they share (names, periods, kinship, the cadre circle)
+are kept in this one file, which imports nothing from the project, so the oracle stays independent of rules/.
 """
 
 from __future__ import annotations

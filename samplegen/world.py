@@ -7,6 +7,10 @@ by (seed, village code), so a city is generated village by village and town by t
 
 The baseline is *clean*: it is built so that no rule of docs/rule_semantics.md fires on it. The
 anomalies and near misses are added afterwards by `samplegen.inject`.
+
+Long because the world's classes and the baseline steps that fill them (cadres, payroll, deaths, land,
+assistance cases, disability) sit together: each step draws from the same per-village random stream and
+relies on what earlier steps set, and the baseline's cleanliness can only be checked reading them in order.
 """
 
 from __future__ import annotations

@@ -94,7 +94,8 @@ primaries AS (
     SELECT village_code, p.person_id, pair_label,
            any_value(p.person_name) AS person_name,
            string_agg(DISTINCT p.label || '（' || strftime(p.start_day, '%Y年%m月%d日') || '审批，'
-               || coalesce(strftime(p.end_day, '%Y年%m月%d日') || '止', '至今在保') || '）', '、' ORDER BY p.label || '（' || strftime(p.start_day, '%Y年%m月%d日') || '审批，'
+               || coalesce(strftime(p.end_day, '%Y年%m月%d日') || '止', '至今在保') || '）', '、'
+               ORDER BY p.label || '（' || strftime(p.start_day, '%Y年%m月%d日') || '审批，'
                || coalesce(strftime(p.end_day, '%Y年%m月%d日') || '止', '至今在保') || '）') AS what,
            list(DISTINCT p.ev) AS ev
     FROM matched GROUP BY ALL
@@ -122,7 +123,8 @@ RULE = Rule(
     semantics=(
         "Same person_id: a 低保 roster row and a 特困 roster row whose active periods overlap (pairs "
         "configurable); or a 特困 roster row active in a month a disability payment whose subsidy_type "
-        "contains 护理 is for (any month of its period: period_start..period_end). Primary: the 特困 roster row. Near miss: moved from 低保 to 特困 with the 低保 row stopped "
+        "contains 护理 is for (any month of its period: period_start..period_end). Primary: the 特困 roster row. "
+        "Near miss: moved from 低保 to 特困 with the 低保 row stopped "
         "before the 特困 approval date."
     ),
     tables=("assistance_roster",),

@@ -38,12 +38,14 @@ SELECT h.village_code, h.person_id AS subject_key, any_value(h.person_name) AS s
        any_value(h.person_name) || '（' || h.person_id || '）为财政供养人员（'
          || string_agg(DISTINCT coalesce(h.employer, '') || '·' || coalesce(h.staff_category, '')
               || coalesce('·' || strftime(h.start_date, '%Y年%m月') || '入编', '')
-              || coalesce('·' || strftime(h.end_date, '%Y年%m月') || '离岗', ''), '；' ORDER BY coalesce(h.employer, '') || '·' || coalesce(h.staff_category, '')
+              || coalesce('·' || strftime(h.end_date, '%Y年%m月') || '离岗', ''), '；'
+              ORDER BY coalesce(h.employer, '') || '·' || coalesce(h.staff_category, '')
               || coalesce('·' || strftime(h.start_date, '%Y年%m月') || '入编', '')
               || coalesce('·' || strftime(h.end_date, '%Y年%m月') || '离岗', ''))
          || '），同期其所在家庭（户主' || coalesce(any_value(h.head_name), '') || '）享受'
          || string_agg(DISTINCT h.programme || '（' || strftime(h.start_day, '%Y年%m月%d日') || '审批，'
-              || coalesce(strftime(h.end_day, '%Y年%m月%d日') || '止', '至今在保') || '）', '、' ORDER BY h.programme || '（' || strftime(h.start_day, '%Y年%m月%d日') || '审批，'
+              || coalesce(strftime(h.end_day, '%Y年%m月%d日') || '止', '至今在保') || '）', '、'
+              ORDER BY h.programme || '（' || strftime(h.start_day, '%Y年%m月%d日') || '审批，'
               || coalesce(strftime(h.end_day, '%Y年%m月%d日') || '止', '至今在保') || '）')
          || '；重叠期间保障金约' || printf('%.2f', any_value(m.amount)) || '元，需核实家庭收入' AS summary,
        '' AS detail_key,

@@ -42,7 +42,8 @@ SELECT village_code, head_id AS subject_key, any_value(head_name) AS subject_nam
        any_value(a.amount) AS amount_yuan,
        '户主' || coalesce(any_value(head_name), '') || '（' || head_id || '）家庭享受'
          || string_agg(DISTINCT programme || '（' || strftime(approval_date, '%Y年%m月%d日') || '审批，'
-              || coalesce(strftime(end_day, '%Y年%m月%d日') || '止', '至今在保') || '）', '、' ORDER BY programme || '（' || strftime(approval_date, '%Y年%m月%d日') || '审批，'
+              || coalesce(strftime(end_day, '%Y年%m月%d日') || '止', '至今在保') || '）', '、'
+              ORDER BY programme || '（' || strftime(approval_date, '%Y年%m月%d日') || '审批，'
               || coalesce(strftime(end_day, '%Y年%m月%d日') || '止', '至今在保') || '）')
          || '；其中'
          || string_agg(DISTINCT CASE WHEN relation = '本人'

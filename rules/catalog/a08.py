@@ -61,7 +61,8 @@ SELECT h.village_code, h.person_id AS subject_key, any_value(h.person_name) AS s
                    || '，不属于规定的重度残疾等级' END
          || '，涉及金额' || printf('%.2f', sum(coalesce(amount_yuan, 0))) || '元' AS summary,
        h.kind AS detail_key,
-       list_concat(list({evidence('h', 'disability_payments')} ORDER BY h.period_start, h.rid), CASE WHEN h.kind = 'not_dibao' THEN coalesce(any_value(d.ev), []) ELSE [] END) AS evidence,
+       list_concat(list({evidence('h', 'disability_payments')} ORDER BY h.period_start, h.rid),
+                   CASE WHEN h.kind = 'not_dibao' THEN coalesce(any_value(d.ev), []) ELSE [] END) AS evidence,
        NULL AS severity, NULL AS confidence
 FROM hits h LEFT JOIN dibao_rows d ON d.person_id = h.person_id
 GROUP BY h.village_code, h.person_id, h.kind
@@ -74,7 +75,8 @@ RULE = Rule(
     semantics=(
         "disability_payments with subsidy_type containing 生活补贴 whose person is not a member of a 低保 "
         "roster row active on some day of the months paid for (period_start..period_end; the pay month "
-        "for a monthly payment, any month of the year for 2024年度); or subsidy_type containing 护理 with disability_grade not in (1, "
+        "for a monthly payment, any month of the year for 2024年度); or subsidy_type containing 护理 "
+        "with disability_grade not in (1, "
         "2). Near miss: a member (not head) of an active 低保 household; 护理 at grade 2."
     ),
     tables=("disability_payments", "assistance_roster"),

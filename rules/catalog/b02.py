@@ -36,7 +36,8 @@ SELECT village_code,
        person_id AS subject_key,
        min(person_name) AS subject_name,
        sum(amount_yuan) AS amount_yuan,
-       coalesce(min(person_name), person_id) || '的' || item || '（' || min(expected_role) || '）发放到户名为' || account_holder || '的账户' || coalesce(account_no, '（账号空）') || '，'
+       coalesce(min(person_name), person_id) || '的' || item || '（' || min(expected_role) || '）发放到户名为'
+         || account_holder || '的账户' || coalesce(account_no, '（账号空）') || '，'
          || strftime(min(pay_month), '%Y年%m月')
          || CASE WHEN max(pay_month) > min(pay_month) THEN '至' || strftime(max(pay_month), '%Y年%m月') ELSE '' END
          || '共' || count(*) || '笔，合计' || printf('%.2f', sum(amount_yuan)) || '元' AS summary,

@@ -35,7 +35,8 @@ SELECT o.village_code,
        o.person_id AS subject_key,
        min(o.person_name) AS subject_name,
        sum(o.amount_yuan) AS amount_yuan,
-       coalesce(min(o.person_name), '') || '（' || o.person_id || '）在本村领取' || string_agg(DISTINCT o.item, '、' ORDER BY o.item)
+       coalesce(min(o.person_name), '') || '（' || o.person_id || '）在本村领取'
+         || string_agg(DISTINCT o.item, '、' ORDER BY o.item)
          || '，' || strftime(min(o.pay_month), '%Y年%m月')
          || CASE WHEN max(o.pay_month) > min(o.pay_month) THEN '至' || strftime(max(o.pay_month), '%Y年%m月') ELSE '' END
          || '共' || count(*) || '笔，合计' || printf('%.2f', sum(o.amount_yuan)) || '元，但本村户籍人口信息中无此人；'

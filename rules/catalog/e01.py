@@ -58,7 +58,8 @@ SELECT o.village_code,
            CASE WHEN o.people_over THEN 1 - o.basics.registered_population / o.n_people ELSE 0 END,
            CASE WHEN o.households_over THEN 1 - o.basics.households / o.n_households ELSE 0 END) AS amount_yuan,
        o.year || '年一卡通向本村' || o.n_people || '人（按户主计' || o.n_households || '户）发放补贴' || o.n_payments
-         || '笔、合计' || printf('%.2f', coalesce(o.amount, 0)) || '元；村基本情况表' || coalesce(o.basics.basics_year || '年', '')
+         || '笔、合计' || printf('%.2f', coalesce(o.amount, 0)) || '元；村基本情况表'
+         || coalesce(o.basics.basics_year || '年', '')
          || '户籍人口' || coalesce(o.basics.registered_population || '人', '未填') || '、户籍户数'
          || coalesce(o.basics.households || '户', '未填') || '：'
          || concat_ws('，',
