@@ -20,6 +20,7 @@ from reports.inputs import ReportData
 from reports.village_workbook import status_text
 from reports.xlsx_layout import MAX_ROW_HEIGHT
 from rules.catalog import RULES_BY_ID
+from rules.problems import with_problems
 
 FILE_NAME = "巡察办汇总.xlsx"
 
@@ -277,8 +278,8 @@ def _all_flags(wb, data: ReportData, table: pl.DataFrame) -> None:
     if has_triage:
         cols.append(xlsx.Col("核查说明", 20, "wrap"))
     cols += [xlsx.Col("当事人", 10, "wrap"), xlsx.Col("证件号/账号/对象", 21, "wrap"), xlsx.Col("涉及金额(元)", 12, "money"),
-             xlsx.Col("摘要", 50, "wrap"), xlsx.Col("可信度", 7, "score"), xlsx.Col("问题出处", 40, "wrap"),
-             xlsx.Col("出处记录内容", 60, "wrap")]
+             xlsx.Col("摘要", 50, "wrap"), xlsx.Col("同一问题的年度", 12, "wrap"), xlsx.Col("可信度", 7, "score"),
+             xlsx.Col("问题出处", 40, "wrap"), xlsx.Col("出处记录内容", 60, "wrap")]
 
     f = data.flags
     rows: pl.DataFrame | list = []
@@ -289,6 +290,8 @@ def _all_flags(wb, data: ReportData, table: pl.DataFrame) -> None:
             pl.col(f"facts_{FLAG_FACTS}").drop_nulls().str.join("\n").alias("_facts"),
         )
         f = f.drop("evidence_list", strict=False).join(per_flag, on="flag_id", how="left", maintain_order="left")
+        # one flag a year, as found; the years of a several-year problem (scored once, rules.problems) beside each
+        f = f.with_columns(with_problems(f)["problem_years"].fill_null("").alias("_problem_years"))
         rule = [f"{r} {t or ''}" for r, t in zip(f["rule_id"].to_list(), f["rule_title"].to_list(), strict=True)]
         columns = [pl.int_range(1, f.height + 1, dtype=pl.Int64).alias("seq"), "flag_id", "town", "village_name",
                    "village_code", pl.Series("rule", rule, dtype=pl.String), "category", "severity"]
@@ -297,7 +300,7 @@ def _all_flags(wb, data: ReportData, table: pl.DataFrame) -> None:
             columns.append(pl.Series("status_text", status, dtype=pl.String))
         if has_triage:
             columns.append("triage_note")
-        columns += ["subject_name", "subject_key", "amount_yuan", "summary", "confidence",
+        columns += ["subject_name", "subject_key", "amount_yuan", "summary", "_problem_years", "confidence",
                     pl.coalesce("_places", "evidence").alias("_places"), pl.col("_facts").fill_null("")]
         rows = f.select(columns)
 

@@ -70,6 +70,14 @@ def test_one_problem_over_three_years_is_one_item_scored_once(county) -> None:
     assert "2022、2023、2024年连续出现" in c02[0][header.index("问题表现")]
     assert c02[0][header.index("涉及金额(元)")] == pytest.approx(total)
     wb.close()
+    # the office's full list keeps one row a year, each naming the problem's years
+    office = openpyxl.load_workbook(out.office_workbook, read_only=True)
+    rows = list(office["全部疑点"].iter_rows(values_only=True))
+    head = list(rows[1])
+    years = {r[head.index("疑点编号")]: r[head.index("同一问题的年度")] for r in rows[2:] if r[head.index("疑点编号")]}
+    assert {years[f[0]] for f in flags} == {"2022、2023、2024"}
+    assert len([v for v in years.values() if v]) == 3  # D04 is a problem of one year: blank
+    office.close()
     # rectified once: a note on the listed flag reaches every year's flag
     lead = c02[0][header.index("疑点编号")]
     record(con, lead, {"verify_result": "已核实", "verified_by": "李明"})
