@@ -4,7 +4,8 @@ The onboarding step for a new county: every file is read and transformed exactly
 (connectors/extract.py), villages are matched against the statistics list (the workspace's, and the
 statistics files in the inbox), and per sheet the findings are gathered: extract kind with score and
 runner-up, header rows, column -> field map with header paths, values taken from titles and names,
-villages matched and unmatched with candidates, rows that would be quarantined and why. Nothing
+villages matched and unmatched with candidates, rows that would be quarantined and why (by the
+reader and by the data checks, connectors/validation.py, exactly as a run would). Nothing
 is written to a warehouse. connectors/inspect_output.py shows them (terminal, HTML) and proposes
 the xuncha.toml lines for everything uncertain.
 """
@@ -19,12 +20,13 @@ import duckdb
 import polars as pl
 
 from connectors.catalog import catalog_settings, load_catalog
+from connectors.checks import reason_label
 from connectors.context import FIELDS
-from connectors.extract import FileResult, extract_files
+from connectors.extract import FileResult, assign_villages, extract_files
 from connectors.inbox import inbox_files
-from connectors.normalize import REASONS
 from connectors.readahead import batch_jobs
 from connectors.schema import TABLES, table_label
+from connectors.validation import validate_files
 from connectors.villages import VillageIndex, load_index
 from xuncha.config import WorkspaceConfig
 
@@ -71,6 +73,9 @@ def _reference(results: list[FileResult], held: VillageIndex | None, config: Wor
 
 
 def _villages(frame: pl.DataFrame, index: VillageIndex, out: SheetFindings) -> None:
+    if "village_match" in frame.columns:  # matched already (inspect_inbox): the code as the file wrote it
+        written = pl.when(pl.col("village_match") == "code").then(pl.col("village_code")).otherwise(None)
+        frame = frame.with_columns(written.alias("village_code"))
     pairs = frame.select([c if c in frame.columns else pl.lit(None, pl.String).alias(c)
                           for c in ("town_raw", "village_raw", "village_code")]).unique()
     for town, village, code in pairs.iter_rows():
@@ -103,7 +108,7 @@ def findings_of(result: FileResult, index: VillageIndex) -> list[SheetFindings]:
         reasons: Counter[str] = Counter()
         if s.quarantine is not None and s.quarantine.height:
             for code in s.quarantine["reason_code"].to_list():
-                reasons[REASONS.get(code, code)] += 1
+                reasons[reason_label(code)] += 1
         f = SheetFindings(
             result.source_file, s.sheet, s.extract, table_label(s.extract) if s.extract else "未识别", s.score,
             s.runner_up, s.header_rows, columns, dict(s.inferred),
@@ -112,7 +117,8 @@ def findings_of(result: FileResult, index: VillageIndex) -> list[SheetFindings]:
         if spec_table is not None and spec_table.has_village:
             frames = [x for x in (s.data, s.quarantine) if x is not None and x.height]
             if frames:
-                _villages(pl.concat([x.select([c for c in ("town_raw", "village_raw", "village_code") if c in x.columns])
+                _villages(pl.concat([x.select([c for c in ("town_raw", "village_raw", "village_code", "village_match")
+                                               if c in x.columns])
                                      for x in frames], how="diagonal_relaxed"), index, f)
         out.append(f)
     return out
@@ -124,6 +130,12 @@ def inspect_inbox(inbox: Path, config: WorkspaceConfig, held: VillageIndex | Non
     files = inbox_files(inbox)
     results = [r for job in batch_jobs(files) for r in extract_files(job, inbox, catalog)]
     index = _reference(results, held, config)
+    # the run's own steps after reading (connectors/ingest.py _write_many): villages, then the data
+    # checks, so that the rows they would quarantine are counted here too
+    readable = [r for r in results if not r.error]
+    for r in readable:
+        assign_villages(r, index, 0)
+    validate_files([(r.source_file, r.sha256, r.sheets) for r in readable], catalog, reference=index.names)
     return [f for r in results for f in findings_of(r, index)]
 
 

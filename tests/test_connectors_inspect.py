@@ -30,7 +30,8 @@ def _inbox(tmp_path):
         ["乡镇", "村", "补贴项目", "姓名", "身份证号", "一卡通账号", "发放金额"],
         ["城关镇", "东林村", "耕地补贴", "李四", ID2, "6217000011112222333", 80],
         ["城关镇", "[red]新村<b>", "耕地补贴", "赵六", ID2, "6217000011112222335", 80],
-        ["城关镇", "东岭村", "耕地补贴", "王五", ID1, "6217000011112222334", 80]]})
+        ["城关镇", "东岭村", "耕地补贴", "王五", ID1, "6217000011112222334", 80],
+        ["城关镇", "东岭村", "耕地补贴", "钱七", ID1, "6217000011112222336", -80]]})
     return inbox
 
 
@@ -45,6 +46,9 @@ def test_inspect_explains_every_sheet_and_loads_nothing(tmp_path) -> None:
     assert card.context["期间"][0] == "2024年度" and "表头上方" in card.context["期间"][1]
     assert any(v.startswith("城关镇东林村（最接近：城关镇东岭村") for v in card.villages_unmatched)
     assert ("城关镇东岭村", "611021104203", "exact") in card.villages_matched
+    # a data check's quarantine (not the reader's) is counted as a run would count it
+    assert ("金额或面积为负数", 1) in card.quarantine_reasons
+    assert card.rows_quarantined >= 1 and card.rows_read == card.rows_loaded + card.rows_quarantined
     assert not list(tmp_path.rglob("*.duckdb"))
 
     fragment = proposed_config(findings)
