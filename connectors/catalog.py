@@ -124,8 +124,10 @@ def _raw_catalog() -> dict:
 
 
 def load_catalog(header_synonyms: dict[str, dict[str, list[str]]] | None = None,
-                 pin: dict[str, str] | None = None, recognition_margin: float = 1.0) -> Catalog:
-    """The catalogue, with a county's extra header wordings appended after the built-in ones.
+                 pin: dict[str, str] | None = None, recognition_margin: float = 1.0,
+                 group_roles: dict[str, list[str]] | None = None) -> Catalog:
+    """The catalogue, with a county's extra header wordings appended after the built-in ones
+    (header_synonyms; group_roles: more group-row wordings per role, e.g. head = ["救助对象"]).
 
     Unknown extract or column names in the configuration are an error naming them: a typo must not
     silently do nothing.
@@ -182,7 +184,12 @@ def load_catalog(header_synonyms: dict[str, dict[str, list[str]]] | None = None,
             lossy_numeric_quarantine=frozenset(sec.get("lossy_numeric_quarantine", [])),
             role_columns=_role_columns(name, sec.get("roles", {}), groups, role_words, valid),
         )
+    unknown_roles = sorted(set(group_roles or {}) - set(role_words))
+    if unknown_roles:
+        raise CatalogError("配置 connectors.group_roles 中有未知的分组角色：" + "、".join(f"“{r}”" for r in unknown_roles)
+                           + "；可用的角色：" + "、".join(f"{r}（{_ROLE_LABELS.get(r, r)}）" for r in role_words))
     roles = {normalise_header(w): role for role, words in role_words.items() for w in words}
+    roles |= {normalise_header(w): role for role, words in (group_roles or {}).items() for w in words}
     bad = sorted({kind for kind in (pin or {}).values() if kind not in extracts})
     if bad:
         raise CatalogError("配置 connectors.pin 中有未知的数据表：" + "、".join(f"“{b}”" for b in bad)
@@ -194,11 +201,12 @@ def load_catalog(header_synonyms: dict[str, dict[str, list[str]]] | None = None,
 def catalog_settings(connectors) -> dict:
     """load_catalog's keyword arguments from a ConnectorsConfig (plain data: reading processes get it)."""
     return {"header_synonyms": connectors.header_synonyms, "pin": dict(connectors.pin),
-            "recognition_margin": connectors.recognition_margin}
+            "recognition_margin": connectors.recognition_margin, "group_roles": connectors.group_roles}
 
 
 # Top-level sections of extracts.toml that are not extract kinds.
 _NOT_EXTRACTS = {"groups", "roles"}
+_ROLE_LABELS = {"head": "户主、申请人一方", "member": "家庭成员一方"}
 
 
 def _role_columns(name: str, declared: dict[str, dict[str, str]], groups: dict[str, list[str]],

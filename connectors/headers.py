@@ -140,7 +140,7 @@ class Ambiguity:
     candidates: tuple[int, ...]  # 0-based sheet columns
 
 
-def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[list[str]]
+def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[list[str]], roles_found: dict[str, str] | None = None
            ) -> tuple[dict[str, int], list[int], list[Ambiguity]]:
     """Canonical column -> the sheet column naming it; the columns naming a column already taken;
     and the columns left undecided. `normalised`: per sheet column, its label variants through
@@ -150,6 +150,8 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[list[str]]
     county's header_synonyms), then the group's role (户主 -> head_id, 家庭成员 -> member_id), and only
     then the child's name alone. A group of a role the extract knows, with no column of that role for
     the child, says the cell is someone else's (the head's ID on a payment list): not used.
+    roles_found: roles of group wordings the catalogue does not know, decided from the sheet's values
+    (_roles_by_values).
     """
     index = catalog.index(spec.name)
     decided: dict[str, int] = {}
@@ -163,11 +165,12 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[list[str]]
             group_of[c] = group
             col = index.get(path)
             if col is None:
-                role = catalog.roles.get(group)
+                role = catalog.roles.get(group) or (roles_found or {}).get(group)
                 if role in spec.roles:
                     col = spec.role_columns.get((role, child))
-                    if col is None:
+                    if col is None and role != "member":
                         continue  # someone else's column under this group
+                    # a member group's other cells (与户主关系, 性别) are the row's own person's: by child name
             if col is not None:
                 if col in decided:
                     dupes.append(c)
@@ -329,17 +332,84 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
             (f'[connectors.pin] "<文件名>" = "{best.spec.name}"  # 或 "{rival.spec.name}"：'
              f'{best.spec.label}{best.points:g}分，{rival.spec.label}{rival.points:g}分',),
         )
+    roles_found: dict[str, str] = {}
+    why_roles: dict[str, str] = {}
     if best.ambiguous:
-        return Unrecognised(*_ambiguity_reason(best))
-    columns, dupes, _ = _match(catalog, best.spec, _normalised(best.labels))
+        decided = _roles_by_values(best, rows)
+        if decided is None:
+            return Unrecognised(*_ambiguity_reason(best))
+        roles_found, why = decided
+        columns, dupes, still = _match(catalog, best.spec, _normalised(best.labels), roles_found)
+        if still:
+            return Unrecognised(*_ambiguity_reason(best))
+        groups = {c: labels[2] for c, labels in enumerate(_normalised(best.labels)) if len(labels) == 3}
+        decided_by_roles = [(col, j) for col, j in columns.items() if groups.get(j) in roles_found]
+        why_roles = {col: f"“{best.shown[j]}”→{best.spec.column(col).label}（{why if n == 0 else '分组同上'}）"
+                     for n, (col, j) in enumerate(decided_by_roles)}
+    else:
+        columns, dupes, _ = _match(catalog, best.spec, _normalised(best.labels))
     for col, (j, _) in best.inferred.items():
         columns[col] = j
     used = set(columns.values()) | set(dupes)
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
     labels = {c: best.shown[c] for c in range(len(best.shown))}
     inferred = {col: hit.describe(best.shown[j], best.spec.column(col).label) for col, (j, hit) in best.inferred.items()}
+    inferred |= why_roles
     return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
                        best.points, runner_up, inferred)
+
+
+# Rows under the header looked at to tell whose columns an unknown group holds, and the shares that decide:
+# a household head's ID written on each member's row repeats the row above on many rows; a member's
+# ID is on every row and never repeats.
+ROLE_SAMPLE_ROWS = 300
+HEAD_REPEATS, HEAD_DISTINCT = 0.2, 0.8
+MEMBER_FILLED, MEMBER_DISTINCT = 0.8, 0.98
+
+
+def _role_shares(values: list) -> tuple[float, float, float]:
+    """(filled, repeats, distinct): share of rows with a value, of adjacent filled pairs with the same
+    value, and of distinct values among the filled."""
+    texts = [None if v is None or not str(v).strip() else str(v).strip() for v in values]
+    filled = [t for t in texts if t is not None]
+    if not filled:
+        return 0.0, 0.0, 0.0
+    pairs = [(a, b) for a, b in zip(texts, texts[1:], strict=False) if a is not None and b is not None]
+    repeats = sum(a == b for a, b in pairs) / len(pairs) if pairs else 0.0
+    return len(filled) / len(texts), repeats, len(set(filled)) / len(filled)
+
+
+def _roles_by_values(cand: _Candidate, rows: list[list]) -> tuple[dict[str, str], str] | None:
+    """Group wordings the catalogue does not know (救助对象 / 家庭成员情况 ...), given roles by what their
+    columns hold: when an ID (or, failing that, a name) is named under exactly two such groups and one
+    group's values repeat row after row (the head's, on each member's row) while the other's are on
+    every row and never repeat (the members'), the groups are head and member. Anything less clear
+    returns None: the sheet stays ambiguous and is reported, never loaded on a guess."""
+    spec = cand.spec
+    if not {"head", "member"} <= spec.roles:
+        return None
+    groups = {c: labels[2] for c, labels in enumerate(_normalised(cand.labels)) if len(labels) == 3}
+    shown_group = {c: cand.shown[c].split("/")[0] for c in groups}
+    start = cand.rows[-1] + 1
+    sample = rows[start:start + ROLE_SAMPLE_ROWS]
+    for kind in ("id", "name"):
+        for a in cand.ambiguous:
+            if spec.column(a.column).kind != kind or len(a.candidates) != 2:
+                continue
+            if any(c not in groups for c in a.candidates) or len({groups[c] for c in a.candidates}) != 2:
+                return None
+            shares = [_role_shares([r[c] if c < len(r) else None for r in sample]) for c in a.candidates]
+            head_like = [f >= 0.5 and rep >= HEAD_REPEATS and d <= HEAD_DISTINCT for f, rep, d in shares]
+            member_like = [f >= MEMBER_FILLED and rep == 0 and d >= MEMBER_DISTINCT for f, rep, d in shares]
+            for h, m in ((0, 1), (1, 0)):
+                if head_like[h] and member_like[m] and not member_like[h] and not head_like[m]:
+                    head, member = a.candidates[h], a.candidates[m]
+                    child = cand.shown[head].split("/")[-1]
+                    why = (f"分组“{shown_group[head]}”按内容判定为户主一方：其{child}在{shares[h][1]:.0%}的相邻行重复；"
+                           f"“{shown_group[member]}”为家庭成员一方：其{child}逐行不同")
+                    return {groups[head]: "head", groups[member]: "member"}, why
+            return None
+    return None
 
 
 def _ambiguity_reason(cand: _Candidate) -> tuple[str, tuple[str, ...]]:
@@ -357,5 +427,9 @@ def _ambiguity_reason(cand: _Candidate) -> tuple[str, tuple[str, ...]]:
         lines.append(f'[connectors.header_synonyms.{cand.spec.name}] {a.column} = ["{name}"]')
     reason = (f"表头有歧义（第{cand.rows[0] + 1}行起，识别为“{cand.spec.label}”）：" + "；".join(parts)
               + "，无法确定用哪一列，本表未读取。请在 xuncha.toml 中指明，例如：" + "；".join(lines))
+    groups = sorted({cand.shown[c].split("/")[0] for a in cand.ambiguous for c in a.candidates if "/" in cand.shown[c]})
+    if len(groups) > 1 and {"head", "member"} <= cand.spec.roles:
+        reason += ("；或在 [connectors.group_roles] 中写明分组" + "、".join(f"“{g}”" for g in groups)
+                   + "哪个是户主一方（head）、哪个是家庭成员一方（member）")
     return reason, tuple(f"{line}  # 候选：" + "、".join(cand.shown[c] for c in a.candidates)
                          for line, a in zip(lines, cand.ambiguous, strict=True))

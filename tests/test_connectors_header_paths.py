@@ -49,8 +49,63 @@ def test_the_group_decides_which_name_and_id_a_column_is(tmp_path, head_group, m
     assert s.columns_found["head_id"] == f"{head_group}/身份证号"
 
 
+def _one_row_per_household(tmp_path: Path, head_group: str, member_group: str) -> Path:
+    """Each row a different household: the values cannot tell whose columns a group holds."""
+    rows = [["乡镇", "村", head_group, None, member_group, None, None, "保障类别"],
+            [None, None, "姓名", "身份证号", "姓名", "身份证号", "与户主关系", None]]
+    for i in range(4):
+        rows.append(["城关镇", "东岭村", f"张{i}", make_id("19600101", f"{i:03d}"), f"李{i}",
+                     make_id("19900101", f"{i:03d}"), "配偶", "农村低保"])
+    merges = {"s": ["A1:A2", "B1:B2", "C1:D1", "E1:G1", "H1:H2"]}
+    return write_xlsx(tmp_path / "roster.xlsx", {"s": rows}, merges)
+
+
+def _members_of_households(tmp_path: Path, head_group: str, member_group: str, head_on_every_row: bool) -> Path:
+    rows = [["乡镇", "村", head_group, None, member_group, None, None, "保障类别"],
+            [None, None, "姓名", "身份证号", "姓名", "身份证号", "与户主关系", None]]
+    for h in range(4):
+        head = make_id("19600101", f"{h:03d}")
+        for m in range(3):
+            member = head if m == 0 else make_id("19900101", f"{h}{m:02d}")
+            shown = (f"张{h}", head) if head_on_every_row or m == 0 else (None, None)
+            rows.append(["城关镇", "东岭村", *shown, f"张{h}{m}", member, "本人" if m == 0 else "子", "农村低保"])
+    merges = {"s": ["A1:A2", "B1:B2", "C1:D1", "E1:G1", "H1:H2"]}
+    return write_xlsx(tmp_path / "roster.xlsx", {"s": rows}, merges)
+
+
+def test_unknown_groups_are_told_apart_by_their_values(tmp_path) -> None:
+    """救助对象 / 同户人员: wordings no list holds. The head's ID repeats on each member's row, the
+    members' IDs never do: the groups are head and member, and the sheet says it decided so."""
+    s = _extract(_members_of_households(tmp_path, "救助对象", "同户人员", head_on_every_row=True))
+    assert s.extract == "assistance_roster", s.message
+    rows = s.data.sort("source_row")
+    assert rows["member_id"].n_unique() == 12 and rows["head_id"].n_unique() == 4
+    assert rows["member_name"].to_list()[:3] == ["张00", "张01", "张02"]
+    assert s.columns_found["member_id"] == "同户人员/身份证号"
+    assert s.columns_found["head_id"] == "救助对象/身份证号"
+    assert "分组“救助对象”按内容判定为户主一方" in s.message
+
+
+def test_a_head_written_once_per_household_is_not_decided_by_values(tmp_path) -> None:
+    """The head only on the household's first row: as sparse as a spouse column would be. Not guessed."""
+    s = _extract(_members_of_households(tmp_path, "救助对象", "同户人员", head_on_every_row=False))
+    assert s.extract is None and s.data is None and "表头有歧义" in s.message
+
+
+def test_a_county_names_its_group_wordings(tmp_path) -> None:
+    from connectors.catalog import CatalogError
+
+    path = _one_row_per_household(tmp_path, "救助对象", "同户人员")
+    assert _extract(path).extract is None
+    (s,) = extract_file(path, path.parent, load_catalog(group_roles={"head": ["救助对象"], "member": ["同户人员"]})).sheets
+    assert s.extract == "assistance_roster", s.message
+    assert s.data["member_name"].to_list() == ["李0", "李1", "李2", "李3"]
+    with pytest.raises(CatalogError, match="group_roles"):
+        load_catalog(group_roles={"spouse": ["配偶"]})
+
+
 def test_undecided_groups_are_reported_with_the_line_that_settles_them(tmp_path) -> None:
-    path = _roster(tmp_path, "甲栏", "乙栏")
+    path = _one_row_per_household(tmp_path, "甲栏", "乙栏")
     s = _extract(path)
     assert s.extract is None and s.rows_loaded == 0 and s.data is None
     assert "表头有歧义" in s.message and "甲栏/身份证号" in s.message and "乙栏/身份证号" in s.message
@@ -58,7 +113,7 @@ def test_undecided_groups_are_reported_with_the_line_that_settles_them(tmp_path)
     # the line suggested, in the county's configuration, settles it: the other column is not used
     settled = _extract(path, {"assistance_roster": {"member_id": ["乙栏/身份证号"], "member_name": ["乙栏/姓名"]}})
     assert settled.extract == "assistance_roster", settled.message
-    assert settled.data.sort("source_row")["member_id"].to_list() == [HEAD, MEMBER, MEMBER2]
+    assert settled.data.sort("source_row")["member_name"].to_list() == ["李0", "李1", "李2", "李3"]
     assert "甲栏/身份证号" in settled.message  # reported as not used
 
 

@@ -50,6 +50,9 @@ class ConnectorsConfig(Strict):
     pin: dict[str, str] = Field(default_factory=dict)
     # points by which the recognised extract kind must beat the best other kind; closer is reported
     recognition_margin: float = 1.0
+    # group-row wordings of two-row headers, per role ("head": the household head's / applicant's
+    # columns, "member": each member's), added to the catalogue's [roles]
+    group_roles: dict[str, list[str]] = Field(default_factory=dict)
     # sizes and extents above which an input workbook is refused before reading (docs/configuration.md)
     reading_limits: ReadingLimits = Field(default_factory=ReadingLimits)
 
