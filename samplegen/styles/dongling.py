@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from itertools import groupby
+from typing import Any
 
 from samplegen import layouts as L
 from samplegen import render as R
@@ -70,7 +71,7 @@ def multi_header(sheet, labels: list[str]) -> int:
                 grid[lvl][c] = p[lvl]
                 if end > c:
                     merges.append((lvl, c, lvl, end))
-    first = None
+    first = 0
     for row in grid:
         n = sheet.row(row)
         first = first or n
@@ -110,7 +111,7 @@ class Roster:
 
     def __init__(self, sink, names) -> None:
         self.sink, self.names, self.book = sink, names, XBook(sink, self.rel)
-        self.s = None
+        self.s: Any = None
         self._n = seq()
         self.people = 0
         self.money = 0.0
@@ -259,6 +260,7 @@ class _Grouped(L._Single):
     """A single sheet with a multi-row header (paths "组/字段")."""
 
     sheet_name = "Sheet1"
+    s: Any
 
     def add(self, res) -> None:
         cols = self.columns()
@@ -328,6 +330,7 @@ class Payroll(L._Single):
     rel = "财政/财政供养人员信息表.xlsx"
     title = "示例县财政供养人员信息表"
     table = "payroll"
+    s: Any
 
     def columns(self):
         self._n = getattr(self, "_n", seq())
@@ -350,7 +353,7 @@ class Onecard:
 
     def __init__(self, sink, names) -> None:
         self.sink, self.names, self.book = sink, names, XBook(sink, self.rel)
-        self.s = None
+        self.s: Any = None
         self._n = seq()
 
     def columns(self) -> list[tuple]:
@@ -392,7 +395,7 @@ class Farmland:
     def __init__(self, sink, names) -> None:
         self.sink, self.names = sink, names
         self.books = {y: XBook(sink, f"农业农村/耕地地力保护补贴/{y}年度/补贴发放清册.xlsx") for y in self.years}
-        self.sheets: dict[int, object] = {}
+        self.sheets: dict[int, Any] = {}
         self.seqs = {y: seq() for y in self.years}
         self.sums = {y: [0.0, 0.0] for y in self.years}
 
@@ -585,7 +588,7 @@ class Basics:
 
     def __init__(self, sink, names) -> None:
         self.sink, self.names, self.book = sink, names, XBook(sink, self.rel)
-        self.sheets: dict[int, object] = {}
+        self.sheets: dict[int, Any] = {}
 
     def add(self, res) -> None:
         nm, town = self.names, res.town.name
