@@ -275,3 +275,83 @@ def test_nanhe_voucher_word_and_number_in_two_columns_restarting_monthly(nanhe):
         assert not any(town in r[unit] for r in rows[1:])
         firsts = {r[date][:7] for r in rows[1:] if r[no] == "1"}
         assert len(firsts) >= 24
+
+
+# ---------------------------------------------------------------- dongling
+
+
+@pytest.fixture(scope="module")
+def dongling(tmp_path_factory):
+    return styled_county(tmp_path_factory, "dongling")[0]
+
+
+def test_dongling_roster_three_row_header_subtotals_and_spaced_total(dongling):
+    rows = sheets(dongling / "民政/2024年度/低保花名册.xlsx")["花名册"]
+    top, sub, leaf = rows[2], rows[3], rows[4]
+    assert top[:4] == ["序号", "乡镇（街道）", "村（居）委会", "救助对象"] and "保障情况" in top
+    assert sub[3] == "户主" and sub[5] == "家庭成员情况" and "保障类别" in sub
+    assert [str(v) for v in leaf if v].count("姓名") == 2 and [str(v) for v in leaf if v].count("身份证号") == 2
+    labels = header_paths(rows)[3][1]
+    head_id, member_id = labels["户主/身份证号"], labels["家庭成员情况/身份证号"]
+    data = [r for r in rows[5:] if isinstance(r[0], int)]
+    assert sum(r[head_id] != r[member_id] for r in data) >= len(data) // 3
+    assert all(re.fullmatch(r"东陵县.+镇.+村民委员会", r[2]) for r in data)
+    subtotals = [r for r in rows if r[0] == "小计"]
+    assert len(subtotals) == 24 and sum(int(r[9][:-1]) for r in subtotals) == len(data)
+    assert [r[9] for r in rows if r[0] == "合  计"] == [f"{len(data)}人"]
+    assert not any(re.search(r"20\d\d", str(v)) for r in rows[:2] for v in r if v)
+
+
+def test_dongling_years_only_in_folder_names(dongling):
+    files = sorted(dongling.glob("农业农村/耕地地力保护补贴/*/*.xlsx"))
+    assert [f.parent.name for f in files] == ["2022年度", "2023年度", "2024年度"]
+    assert {f.name for f in files} == {"补贴发放清册.xlsx"}
+    for f in files:
+        rows = sheets(f)["清册"]
+        top = [str(v) for r in rows[:4] for v in r if v is not None]
+        assert not any(re.search(r"20\d\d", v) for v in top) and "年度" not in top
+        assert "乡镇（街道）" in top
+        assert sum(r[0] == "小计" for r in rows) == 24 and rows[-2][0] == "合  计"
+    assert sorted(p.parent.name for p in dongling.glob("农业农村/村级财务/*/*.xlsx")) == \
+        ["2022年度"] * 2 + ["2023年度"] * 2 + ["2024年度"] * 2
+
+
+def test_dongling_ledger_voucher_words_and_dates_in_three_columns(dongling):
+    restarts = 0
+    for f in dongling.glob("农业农村/村级财务/*/*.xlsx"):
+        year = int(f.parent.name[:4])
+        for village, rows in sheets(f).items():
+            assert rows[0][0].startswith("核算单位：东陵县") and village in rows[0][0]
+            assert rows[1][:4] == ["凭证日期", None, None, "凭证字号"] and rows[2][:3] == ["年", "月", "日"]
+            data = [r for r in rows[3:] if isinstance(r[0], int)]
+            assert data and all(r[0] == year and 1 <= r[1] <= 12 and 1 <= r[2] <= 31 for r in data)
+            assert all(re.fullmatch(r"记字第\d{3}号", r[3]) for r in data)
+            restarts += len({r[1] for r in data if r[3] == "记字第001号"}) >= 6
+    assert restarts >= 24 * 3 // 2
+
+
+def test_dongling_town_rows_without_the_word_total(dongling):
+    book = sheets(dongling / "民政/2024年度/高龄补贴发放名册.xls")
+    for town, rows in book.items():
+        data = [r for r in rows[2:] if r[3]]
+        town_rows = [r for r in rows if r[1] == town and not r[3]]
+        assert len(town_rows) == 1 and not any("合计" in str(v) for v in town_rows[0])
+        assert town_rows[0][8] == pytest.approx(sum(r[8] for r in data))
+        assert all(re.fullmatch(r"2024\d\d", r[7]) for r in data)
+        assert not any(str(r[2]).endswith("村") for r in data)
+    basics = sheets(_one(dongling, r"统计/.*\.xlsx$"))["2024"]
+    assert sum(r[0] is None and r[1] in book and r[2] is None for r in basics) == 2
+
+
+def test_dongling_onecard_group_header_and_periods(dongling):
+    rows = sheets(dongling / "财政/2024年度/一卡通发放明细.xlsx")["发放明细"]
+    labels = header_paths(rows)[1][1]
+    assert {"补贴对象/姓名", "收款人信息/姓名", "补贴信息/所属期间"} <= set(labels)
+    periods = {r[labels["补贴信息/所属期间"]] for r in rows[3:]}
+    assert {"2024年上半年", "2024年下半年", "2024年第四季度"} <= periods
+    assert any(re.fullmatch(r"2024\.\d\d", p) for p in periods)
+    disability = sheets(dongling / "民政/2024年度/残疾人两项补贴发放表.xlsx")
+    for rows in disability.values():
+        assert "2024年" in rows[0][0]
+        month = header_paths(rows)[1][1]["补贴信息/月份"]
+        assert all(re.fullmatch(r"\d{1,2}月", r[month]) for r in rows[3:] if isinstance(r[0], int))

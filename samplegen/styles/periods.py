@@ -1,7 +1,7 @@
 """How a one-card export writes the period of a payment, and which months that text covers.
 
 A style maps each payment item to a period kind. Monthly kinds name the payment month exactly; the
-others (`2024年度`, `2024年第二季度`, `2024年1-6月`) name a span that contains it. `span` is what a
+others (`2024年度`, `2024年第二季度`, `2024年1-6月`, `2024年上半年`) name a span that contains it. `span` is what a
 correct reader can know from the text alone: the generator checks that the ground truth holds whichever
 month of the span a rule takes (samplegen.styles.verify_periods).
 """
@@ -27,7 +27,7 @@ def span(kind: str, month: dt.date) -> tuple[dt.date, dt.date]:
     if kind == "quarter":
         q = (m - 1) // 3
         return _month(y, 3 * q + 1), _month(y, 3 * q + 3)
-    if kind == "half":
+    if kind in ("half", "half_cn"):
         return (_month(y, 1), _month(y, 6)) if m <= 6 else (_month(y, 7), _month(y, 12))
     raise ValueError(kind)
 
@@ -48,4 +48,6 @@ def text(kind: str, month: dt.date) -> str:
         return f"{y}年第{QUARTERS[(m - 1) // 3]}季度"
     if kind == "half":
         return f"{y}年1-6月" if m <= 6 else f"{y}年7-12月"
+    if kind == "half_cn":
+        return f"{y}年上半年" if m <= 6 else f"{y}年下半年"
     raise ValueError(kind)
