@@ -7,8 +7,8 @@ same name in two towns, a merged village known by its former name, compensation 
 village ledger instead of a roster). The injected anomalies, the oracle and therefore ground_truth.csv,
 near_misses.csv and expected_quarantine.csv are computed by the same machinery for every style.
 
-Styles: `default` (示例县, today's layouts, byte-for-byte unchanged), `beishan` (北山县) and `nanhe`
-(南河县); each module's docstring lists its layout features.
+Styles: `default` (示例县, today's layouts, byte-for-byte unchanged), `beishan` (北山县), `nanhe`
+(南河县) and `xishan` (西山县); each module's docstring lists its layout features.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Style:
 
 def _styles() -> dict[str, Style]:
     from samplegen import layouts
-    from samplegen.styles import beishan, nanhe
+    from samplegen.styles import beishan, nanhe, xishan
 
     return {s.name: s for s in (
         Style(DEFAULT, layouts.COUNTY_NAME, "示例县：原有样式", layouts.WRITERS),
@@ -42,10 +42,12 @@ def _styles() -> dict[str, Style]:
               former_names=True, compensation_in_ledger=True),
         Style("nanhe", "南河县", "南河县：申请人/共同生活成员两行表头、年份只在工作表名、凭证字号分两列按月重编、"
               "未收录的表头写法", nanhe.WRITERS, nanhe.PERIODS),
+        Style("xishan", "西山县", "西山县：多行表名与表尾、表头含单位和换行、同列日期写法混杂、金额为带千分位的文本、"
+              "按镇分表、确权按村分表（村名只在工作表名）、一卡通GBK列序不同", xishan.WRITERS, xishan.PERIODS),
     )}
 
 
-STYLE_NAMES = (DEFAULT, "beishan", "nanhe")
+STYLE_NAMES = (DEFAULT, "beishan", "nanhe", "xishan")
 
 
 def get_style(name: str) -> Style:
