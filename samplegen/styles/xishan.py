@@ -149,7 +149,7 @@ class Roster:
     def close(self) -> None:
         if self.s is None:
             self.s = self.book.sheet("在册对象")
-        self.s.row(["合计", None, None, None, None, None, f"{self.count}人"])
+        self.s.row(["合计", None, None, None, None, f"共{self.count}人"])
         _foot(self.s, "2025年1月8日", "保障金额为家庭月保障金；停发时间为空的对象本月正常发放。")
         self.book.close()
 
