@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
+from typing import Any
 
 from samplegen import layouts as L
 from samplegen import render as R
@@ -112,7 +113,7 @@ class Roster:
 
     def __init__(self, sink, names) -> None:
         self.sink, self.names, self.book = sink, names, XBook(sink, self.rel)
-        self.s = None
+        self.s: Any = None
         self._n = seq()
         self.dates, self.stops = Dates(), Dates()
         self.count = 0
@@ -193,7 +194,7 @@ class OldAge:
 
     def __init__(self, sink, names) -> None:
         self.sink, self.names, self.book = sink, names, XBook(sink, self.rel)
-        self.s = None
+        self.s: Any = None
         self._n = seq()
         self.total = 0.0
 
@@ -234,7 +235,7 @@ class Deaths:
 
     def __init__(self, sink, names) -> None:
         self.sink, self.names, self.book = sink, names, XBook(sink, self.rel)
-        self.s = None
+        self.s: Any = None
         self._n = seq()
         self.dates = Dates()
 
@@ -300,7 +301,7 @@ class Filings:
 
     def __init__(self, sink, names) -> None:
         self.sink, self.names, self.book = sink, names, XBook(sink, self.rel)
-        self.s = None
+        self.s: Any = None
         self._n = seq()
         self.dates = Dates()
 
@@ -338,7 +339,7 @@ class Payroll:
 
     def __init__(self, sink, names) -> None:
         self.sink, self.names, self.book = sink, names, XBook(sink, self.rel)
-        self.s = None
+        self.s: Any = None
         self._n = seq()
         self.starts, self.ends = Dates(), Dates()
 
@@ -522,7 +523,7 @@ class Contracts:
 
     def __init__(self, sink, names) -> None:
         self.sink, self.names, self.book = sink, names, XBook(sink, self.rel)
-        self.s = None
+        self.s: Any = None
         self._n = seq()
         self.starts, self.ends = Dates(), Dates()
 
@@ -606,7 +607,7 @@ class Basics:
 
     def __init__(self, sink, names) -> None:
         self.sink, self.names, self.book = sink, names, XBook(sink, self.rel)
-        self.sheets: dict[int, object] = {}
+        self.sheets: dict[int, Any] = {}
         self.totals = {y: [0, 0, 0, 0.0] for y in self.years}
 
     def add(self, res) -> None:
@@ -648,7 +649,7 @@ class Register:
 
     def __init__(self, sink, names) -> None:
         self.sink, self.names, self.book = sink, names, XBook(sink, self.rel)
-        self.s = None
+        self.s: Any = None
         self.cancels = Dates()
 
     def columns(self):
