@@ -247,10 +247,25 @@ VALUE_POINTS = 0.5
 DEFAULT_MARGIN = 1.0
 
 
+# How far below the header values are looked for: a column filled on few rows (减员时间 on a payroll,
+# 停保时间 on a roster) still gets PROFILE_ROWS values to be judged by. Callers pass this many rows.
+PROFILE_DEPTH = 300
+
+
 def _profiles(rows: list[list], header_rows: tuple[int, ...], width: int) -> list[Profile]:
     start = header_rows[-1] + 1
-    sample = rows[start:start + PROFILE_ROWS]
-    return [profile([r[c] if c < len(r) else None for r in sample]) for c in range(width)]
+    block = rows[start:start + PROFILE_DEPTH]
+    out = []
+    for c in range(width):
+        values: list = []
+        for r in block:
+            v = r[c] if c < len(r) else None
+            if v is not None and v != "":
+                values.append(v)
+                if len(values) == PROFILE_ROWS:
+                    break
+        out.append(profile(values))
+    return out
 
 
 def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
@@ -289,6 +304,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     eligible: list[_Candidate] = []  # candidates satisfying their signature
     closest: _Candidate | None = None  # best partial match, for the reason when nothing fits
     best_of_kind: dict[str, _Candidate] = {}
+    profiles_at: dict[tuple[int, ...], list[Profile]] = {}
     for r in range(scan):
         single, _ = _horizontal_fill(rows, r, width, merges)
         if len({v for v in single if v}) < 2:
@@ -302,7 +318,9 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
             cands = [c for c in _evaluate(catalog, variants, shown, hrows) if only is None or c.spec.name == only]
             if not cands or max(c.score for c in cands) == 0:
                 continue  # no header wording known on this row: not a header
-            profiles = _profiles(rows, hrows, width)
+            if hrows not in profiles_at:
+                profiles_at[hrows] = _profiles(rows, hrows, width)
+            profiles = profiles_at[hrows]
             for cand in (_judge(c, profiles) for c in cands):
                 if closest is None or (cand.found, -len(cand.missing)) > (closest.found, -len(closest.missing)):
                     closest = cand

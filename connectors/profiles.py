@@ -38,6 +38,10 @@ MEANINGS: dict[str, tuple[tuple[str, ...], str]] = {
     "payee": (("收款", "领款", "户名", "领取人", "收款人", "开户名"), "name"),
     "party": (("承包方", "承租方", "租赁方", "乙方", "承包人", "承租人", "发包对象"), "name"),
     "relative": (("亲属", "关联人", "近亲", "亲戚"), "name"),
+    # when something ended or began: more specific than a plain date (减员时间, 停发时间, 入职时间)
+    "end": (("离任", "离职", "离岗", "减员", "停发", "停保", "退保", "终止", "截止", "到期", "结束", "调离", "卸任",
+             "退出"), "date"),
+    "start": (("入职", "到岗", "任职", "起始", "开始", "参加工作", "聘用"), "date"),
     "period": (("月份", "年月", "期间", "所属期", "批次", "期次", "发放期"), "period"),
     "date": (("日期", "时间"), "date"),
     "amount": (("金额", "元", "款", "补贴额", "发放额"), "number"),
@@ -53,6 +57,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "party": ("lessee_name", "contractor_name"),
     "relative": ("related_name",),
     "period": ("pay_month",),
+    "end": ("end_date", "term_end_date", "stop_date"),
+    "start": ("start_date", "term_start_date"),
 }
 # Meanings whose target is the one unmapped column of a kind (when exactly one is left).
 BY_KIND = {"id": "id", "date": "date", "amount": "yuan"}

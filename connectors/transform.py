@@ -16,7 +16,7 @@ import polars as pl
 from connectors.catalog import Catalog
 from connectors.context import context_values, sheet_context, wanted_fields
 from connectors.frames import data_frame, nulls, quarantine_frame
-from connectors.headers import MAX_HEADER_SCAN, HeaderMatch, Unrecognised, detect_header
+from connectors.headers import MAX_HEADER_SCAN, PROFILE_DEPTH, HeaderMatch, Unrecognised, detect_header
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
 from connectors.periods import period_columns
 from connectors.readers import RawSheet
@@ -53,6 +53,16 @@ class SheetResult:
     @property
     def message(self) -> str:
         return "；".join(self.messages)
+
+
+def _head_and_sample(sheet) -> list[list]:
+    """The rows header detection looks at: the header scan and, below it, the rows value profiles
+    sample (headers.PROFILE_DEPTH); a sheet read as a frame (CSV) keeps only its head as rows."""
+    rows = sheet.rows[: MAX_HEADER_SCAN + 1 + PROFILE_DEPTH]
+    if sheet.frame is not None and len(rows) < MAX_HEADER_SCAN + 1 + PROFILE_DEPTH and sheet.frame.height > len(rows):
+        more = sheet.frame.slice(len(rows), MAX_HEADER_SCAN + 1 + PROFILE_DEPTH - len(rows))
+        rows = rows + [list(r) for r in more.iter_rows()]
+    return rows
 
 
 def _sheet_name(sheet: RawSheet) -> str:
@@ -110,7 +120,7 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
             if last == 0:
                 results[f][i] = SheetResult(name, None, messages=["空工作表，无数据"])
                 continue
-            match = detect_header(sheet.rows[: MAX_HEADER_SCAN + 1], catalog, sheet.merges,
+            match = detect_header(_head_and_sample(sheet), catalog, sheet.merges,
                                   only=catalog.pinned(source_file), margin=catalog.margin)
             if isinstance(match, Unrecognised):
                 reason = match.reason.replace("<文件名>", source_file)
