@@ -368,13 +368,52 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         columns, dupes, _ = _match(catalog, best.spec, _normalised(best.labels))
     for col, (j, _) in best.inferred.items():
         columns[col] = j
+    paired = _paired_by_prefix(best, columns, set(dupes))
+    for col, j in paired.items():
+        columns[col] = j
     used = set(columns.values()) | set(dupes)
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
     labels = {c: best.shown[c] for c in range(len(best.shown))}
     inferred = {col: hit.describe(best.shown[j], best.spec.column(col).label) for col, (j, hit) in best.inferred.items()}
     inferred |= why_roles
+    for col, j in paired.items():
+        inferred[col] = f"“{best.shown[j]}”→{best.spec.column(col).label}（与同一前缀的已识别列配对）"
     return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
                        best.points, runner_up, inferred)
+
+
+def _paired_by_prefix(cand: _Candidate, columns: dict[str, int], dupes: set[int]) -> dict[str, int]:
+    """One-row headers that name a person by a qualifier and a child word (享受对象姓名 beside
+    享受对象身份证号): when one column of the prefix is mapped to a role's column (applicant_id, the
+    head role's id), an unmapped column of the same prefix gets the same role's column for its own
+    child word (applicant_name). Only into columns not taken, only within one role."""
+    spec = cand.spec
+    if not spec.role_columns:
+        return {}
+    words = sorted({w for _, w in spec.role_columns}, key=len, reverse=True)
+    taken = set(columns.values()) | dupes
+    by_column = {j: col for col, j in columns.items()}
+
+    def split(label: str) -> tuple[str, str] | None:
+        norm = normalise_header(label)
+        w = next((w for w in words if norm.endswith(w) and len(norm) > len(w)), None)
+        return (norm[: -len(w)], w) if w else None
+
+    parts = {j: split(label) for j, label in enumerate(cand.shown) if label and "/" not in label}
+    out: dict[str, int] = {}
+    for j, part in parts.items():
+        if part is None or j in taken:
+            continue
+        prefix, word = part
+        for k, other in parts.items():
+            if k == j or other is None or other[0] != prefix or k not in by_column:
+                continue
+            roles = [r for (r, w), c in spec.role_columns.items() if w == other[1] and c == by_column[k]]
+            target = next((spec.role_columns.get((r, word)) for r in roles if (r, word) in spec.role_columns), None)
+            if target and target not in columns and target not in out:
+                out[target] = j
+                break
+    return out
 
 
 # Rows under the header looked at to tell whose columns an unknown group holds, and the shares that decide:

@@ -64,6 +64,9 @@ TARGETS: dict[str, tuple[str, ...]] = {
 BY_KIND = {"id": "id", "date": "date", "amount": "yuan"}
 
 AGREE, DISAGREE, MIN_VALUES = 0.8, 0.3, 3
+# Meanings whose words are specific enough that a column filled on few rows (an end date: few people
+# leave) is judged on the values it has, as long as they all agree.
+FEW_VALUES = {"end": 1, "start": 1}
 
 
 def _shape(value: object) -> set[str]:
@@ -156,7 +159,7 @@ def infer(header: str, p: Profile, free: list[tuple[str, str]]) -> Inferred | No
     """A canonical column for an unmapped header when its words and its values agree. `free`: the
     extract's unmapped (column, kind) pairs, in declared order."""
     meaning = meaning_of(header)
-    if meaning is None or p.count < MIN_VALUES:
+    if meaning is None or p.count < FEW_VALUES.get(meaning, MIN_VALUES):
         return None
     shape = MEANINGS[meaning][1]
     share = p.share(shape)
