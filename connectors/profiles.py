@@ -64,6 +64,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
 BY_KIND = {"id": "id", "date": "date", "amount": "yuan"}
 
 AGREE, DISAGREE, MIN_VALUES = 0.8, 0.3, 3
+# Excel serial numbers read as dates where a column's words or kind say date: 1949-01-01 .. 2099-12-31
+SERIAL_DATES = (17899, 73050)
 # Meanings whose words are specific enough that a column filled on few rows (an end date: few people
 # leave) is judged on the values it has, as long as they all agree.
 FEW_VALUES = {"end": 1, "start": 1}
@@ -88,6 +90,8 @@ def _shape(value: object) -> set[str]:
         out.add("period")
     if isinstance(value, (int, float)) and not isinstance(value, bool) or _NUMBER.match(s.replace(",", "")):
         out.add("number")
+        if isinstance(value, (int, float)) and SERIAL_DATES[0] <= value <= SERIAL_DATES[1] and float(value).is_integer():
+            out.add("serial_date")  # an Excel date written without a date format (42185 = 2015-06-30)
     if _NAME.match(s):
         out.add("name")
     if _VILLAGE.match(s):
@@ -131,7 +135,8 @@ def agreement(kind: str, column: str, p: Profile) -> int:
     shape = "account" if column == "account_no" else KIND_SHAPES.get(kind)
     if shape is None or p.count < MIN_VALUES:
         return 0
-    share = p.share(shape) + (p.share("id_like") if shape == "id" else 0.0)
+    share = p.share(shape) + (p.share("id_like") if shape == "id" else 0.0) + (
+        p.share("serial_date") if shape == "date" else 0.0)
     if share >= AGREE:
         return 1
     return -1 if share < DISAGREE else 0
@@ -162,7 +167,7 @@ def infer(header: str, p: Profile, free: list[tuple[str, str]]) -> Inferred | No
     if meaning is None or p.count < FEW_VALUES.get(meaning, MIN_VALUES):
         return None
     shape = MEANINGS[meaning][1]
-    share = p.share(shape)
+    share = p.share(shape) + (p.share("serial_date") if shape == "date" else 0.0)
     if share < AGREE:
         return None  # the words say one thing, the values another: not mapped
     names = [c for c, _ in free]

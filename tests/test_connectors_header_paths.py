@@ -192,7 +192,7 @@ def test_a_sparse_column_is_judged_by_values_further_down(tmp_path) -> None:
     well below the first rows are dates, so it is the payroll's end date."""
     rows = [["姓名", "身份证号", "单位名称", "人员类别", "参加工作时间", "减员时间"]]
     for i in range(80):
-        left = "2023-06-30" if i in (37, 71) else None
+        left = {37: 45107, 71: "2023.06.30"}.get(i)  # an Excel serial number written without a date format, and text
         rows.append([f"王{i}", make_id("19700101", f"{i:03d}"), "某某镇人民政府", "在编", "1995-08-01", left])
     s = _extract(write_xlsx(tmp_path / "p.xlsx", {"s": rows}))
     assert s.extract == "payroll", s.message
