@@ -6,7 +6,6 @@ Department data is never interpreted as markup: terminal cells are rich Text obj
 
 from __future__ import annotations
 
-import html
 import json
 import tomllib
 from pathlib import Path
@@ -17,6 +16,7 @@ from rich.text import Text
 
 from connectors.inspect import SheetFindings
 from xuncha.files import atomic_write_bytes
+from xuncha.text import html_text
 
 # An unmatched village's nearest candidate at or above this score is proposed as an active alias
 # line (still commented "待核实"); below it the line is proposed commented out.
@@ -153,7 +153,7 @@ def proposed_config(findings: list[SheetFindings]) -> str:
 
 
 def findings_html(findings: list[SheetFindings]) -> str:
-    e = html.escape
+    e = html_text
     parts = ["<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>数据目录检查（inspect）</title>",
              "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
              "padding:2px 6px}.bad{color:#b00}h2{font-size:1.05em;margin-top:1.5em}</style></head><body>",

@@ -62,6 +62,9 @@ _WS_RE = r"[\s\u3000\u00a0\u200b\ufeff]"
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789XX")
 _DOTS = "•・.‧･∙⋅．"
 _DOT_RE = "[" + re.escape(_DOTS) + "]"
+# What a name never holds: white space and control characters (a name pasted from a terminal or an
+# export that kept a stray \x01 is the same person's name without them)
+_NAME_JUNK_RE = r"[\s\u3000\u00a0\u200b\ufeff\x00-\x1f\x7f]"
 
 
 def _blank(s: str) -> bool:
@@ -111,7 +114,7 @@ def normalize_id(raw: object) -> tuple[str | None, str | None]:
 def normalize_name(raw: object) -> tuple[str | None, str | None]:
     if raw is None:
         return None, None
-    s = re.sub(_WS_RE, "", str(raw))
+    s = re.sub(_NAME_JUNK_RE, "", str(raw))
     s = re.sub(_DOT_RE, "·", s)
     return (None, None) if s in EMPTY_MARKERS else (s, None)
 
@@ -477,7 +480,7 @@ def normalise_series(s: pl.Series, kind: str, lossy: pl.Series | None = None,
     if kind == "id":
         return _id_frame(s, lossy, today or dt.date.today(), numeric)[:2]
     if kind == "name":
-        v = _only_where(s, s.str.contains(f"{_WS_RE}|{_DOT_RE}"), lambda sub: sub.str.replace_all(_WS_RE, "")
+        v = _only_where(s, s.str.contains(f"{_NAME_JUNK_RE}|{_DOT_RE}"), lambda sub: sub.str.replace_all(_NAME_JUNK_RE, "")
                         .str.replace_all(_DOT_RE, "·"))
         return _null_if_empty(v), no_problem
     if kind in ("text", "village"):

@@ -9,13 +9,13 @@ quarantine); it computes nothing new.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 from pathlib import Path
 
 import duckdb
 
 from xuncha.files import atomic_write_bytes
+from xuncha.text import html_text
 
 FILE_NAME = "data_quality.html"
 
@@ -32,7 +32,7 @@ _OUTCOME_CLASS = {"整个文件未入库": "bad", "已隔离": "warn", "提示":
 
 
 def _e(v: object) -> str:
-    return "" if v is None else html.escape(str(v))
+    return "" if v is None else html_text(v)
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:

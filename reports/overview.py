@@ -7,13 +7,13 @@ the village workbooks are relative. Every text from the data is escaped.
 from __future__ import annotations
 
 from collections import Counter
-from html import escape
 from urllib.parse import quote
 
 from reports import portrait_sheets, svg
 from reports.inputs import ReportData
 from rules.catalog import RULES_BY_ID
 from rules.model import CATEGORIES
+from xuncha.text import html_text as escape
 
 FILE_NAME = "总览.html"
 # Villages drawn in the ranking chart and the heat map; the table below lists all of them.

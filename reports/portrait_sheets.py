@@ -4,13 +4,12 @@ not be judged because their source was not supplied."""
 
 from __future__ import annotations
 
-from html import escape
-
 import polars as pl
 
 from connectors.schema import table_label
 from reports import xlsx
 from rules.trends import trend_text
+from xuncha.text import html_text as escape
 
 SHEET = "村情画像"
 NOT_SUPPLIED = "（未报送）"

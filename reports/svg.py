@@ -6,7 +6,8 @@ Every text is escaped; sizes are in CSS pixels.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
+
+from xuncha.text import html_text as escape
 
 FONT_STACK = "'Microsoft YaHei','PingFang SC','Noto Sans CJK SC','WenQuanYi Micro Hei',SimSun,sans-serif"
 

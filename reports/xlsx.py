@@ -6,6 +6,7 @@ in `xlsx_fast` (row by row) and `xlsx_frame` (a polars frame, column by column);
 (widths, wrapped lines, row heights) is `xlsx_layout`.
 
 Text from data is always written as text, never as a formula: only an `xlsx.Formula` is a formula.
+Characters a workbook cannot hold are written as U+FFFD (`xuncha.text`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from reports.xlsx_layout import (
     lines_height,
     row_height,
 )
+from xuncha.text import writable
 
 __all__ = ["MAX_CELL_CHARS", "PY_WHITESPACE", "ColumnFill", "Formula", "RowStream", "display_width", "new_workbook",
            "row_height", "to_bytes"]
@@ -131,7 +133,7 @@ def print_setup(ws, header: str, *, title_rows: str | None = None, landscape: bo
     ws.print_options.horizontalCentered = True
     if title_rows:
         ws.print_title_rows = title_rows
-    safe = header.replace("&", "&&")
+    safe = writable(header).replace("&", "&&")  # the header names the village: data
     ws.oddHeader.center.text = f"{safe}　&A"
     ws.oddHeader.center.size = 9
     ws.oddHeader.center.font = f"{FONT_NAME},Regular"

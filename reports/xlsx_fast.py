@@ -9,7 +9,8 @@ is most of the time of a city's report set.
 
 Text from data is always written as text: a string starting with "=" or spelling an error code
 ("#N/A") is a string cell, never a formula or an error. Only a `Formula` (the product's own
-formulas) is written as a formula.
+formulas) is written as a formula. Characters a workbook cannot hold (control characters, lone
+surrogates) are written as U+FFFD (`xuncha.text.writable`), never raised over.
 """
 
 from __future__ import annotations
@@ -24,17 +25,16 @@ from zipfile import ZIP_DEFLATED, ZipFile
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell._writer import write_cell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 
 from reports.xlsx_layout import MAX_CELL_CHARS, clip, number_text
+from xuncha.text import has_unwritable, writable
 
 
 class Formula(str):
@@ -124,7 +124,10 @@ def style(ws, value: object, font: Font, fill: PatternFill | None, align: Alignm
 
 
 def make_cell(ws, value: object) -> WriteOnlyCell:
-    """A write-only cell of `value`: text stays text (see `Formula`), over-long text is clipped."""
+    """A write-only cell of `value`: text stays text (see `Formula`), over-long text is clipped,
+    characters a workbook cannot hold are replaced (`writable`)."""
+    if isinstance(value, str) and has_unwritable(value):
+        value = Formula(writable(value)) if type(value) is Formula else writable(value)
     c = WriteOnlyCell(ws, value=clip(value))
     if c.data_type in ("f", "e") and type(value) is not Formula:
         c.data_type = "s"  # openpyxl reads "=..." as a formula and "#N/A" as an error code
@@ -137,7 +140,6 @@ def styled_cell(ws, value: object, style: list) -> WriteOnlyCell:
     return c
 
 
-_ILLEGAL = ILLEGAL_CHARACTERS_RE.search
 _LETTERS = [get_column_letter(i) for i in range(1, 53)]
 _isfinite = math.isfinite
 
@@ -219,8 +221,8 @@ class RowStream:
                     if not v:
                         add(f'<c r="{letters[i]}{r}" s="{sid}" t="inlineStr" />')
                         continue
-                    if _ILLEGAL(v):
-                        raise IllegalCharacterError(f"{v} cannot be used in worksheets.")
+                    if has_unwritable(v):
+                        v = writable(v)
                     stripped = v.strip()
                     preserve = stripped and len(stripped) != len(v)  # openpyxl's whitespace()
                     if "&" in v or "<" in v or ">" in v:  # what xml.etree escapes in text

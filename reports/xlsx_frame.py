@@ -13,6 +13,7 @@ from openpyxl.styles import PatternFill
 
 from reports.xlsx_fast import RowStream, register_style
 from reports.xlsx_layout import CLIP_TAIL, MAX_CELL_CHARS, display_width, line_count, line_limit, lines_height, number_text
+from xuncha.text import UNWRITABLE_PATTERN
 
 
 class ColumnFill:
@@ -34,11 +35,11 @@ class ColumnFill:
 # only white space) xml:space="preserve". A test checks the list.
 PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
                  "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-_ILLEGAL_RE = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"  # openpyxl's ILLEGAL_CHARACTERS_RE
+_ILLEGAL_RE = UNWRITABLE_PATTERN  # characters a workbook cannot hold: the row-by-row path replaces them
 _WIDE_RE = r"[\x{2E80}-\x{10FFFF}]"  # xlsx_layout._WIDE
-# Characters Excel refuses, and those neither ASCII nor 3 bytes wide in UTF-8 and CJK: a text with
-# none has (bytes - characters) / 2 wide characters (as _wide_count) and needs no closer look.
-_ODD_RE = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{80}-\x{2E7F}\x{10000}-\x{10FFFF}]"
+# Characters a workbook cannot hold, and those neither ASCII nor 3 bytes wide in UTF-8 and CJK: a text
+# with none has (bytes - characters) / 2 wide characters (as _wide_count) and needs no closer look.
+_ODD_RE = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{80}-\x{2E7F}\x{FFFE}\x{FFFF}\x{10000}-\x{10FFFF}]"
 # Rows serialised per polars query: a bound on the memory the XML of a big sheet takes at once.
 _FRAME_CHUNK = 32768
 
@@ -49,8 +50,8 @@ def frame_rows(out: RowStream, frame: pl.DataFrame, widths: Sequence[float], let
     RowStream.append): the same XML, styles registered in the same order, the same row heights;
     the number of rows, or None having written nothing when the frame is not for this path (columns
     other than text and numbers, a row_fill other than a ColumnFill, an XML writer other than
-    et_xmlfile's). Rows holding what openpyxl writes itself (characters
-    Excel refuses, numbers %.16g prints otherwise) are written by `row_cells`."""
+    et_xmlfile's). Rows holding what the row-by-row path writes apart (characters
+    a workbook cannot hold, numbers %.16g prints otherwise) are written by `row_cells`."""
     dtypes = frame.dtypes
     if out._raw is None or len(dtypes) != len(widths):
         return None
@@ -205,7 +206,7 @@ def _number_cells(values: pl.Series, width: float, limit: int) -> tuple[pl.Serie
 
 def _text_cells(values: pl.Series, usable: int, limit: int) -> tuple[pl.Series, pl.Series, pl.Series, pl.Series]:
     """For a text column `usable` units wide: the lines of each cell (`line_count`, at most `limit`),
-    whether openpyxl writes it (a character Excel refuses), its kind (0 text, 1 text
+    whether the row-by-row path writes it (a character a workbook cannot hold), its kind (0 text, 1 text
     keeping its white space, 2 empty, 3 null) and its text as written (clipped, escaped, "" for null).
     Worked out once per distinct text where texts repeat (names, files, sheets)."""
     if len(values) >= 64:

@@ -327,3 +327,101 @@ def test_a_long_sheet_naming_one_flag_again_and_again_is_one_record_and_one_mess
     assert seconds < 120, f"{seconds:.1f} s for 20,000 rows"
     status = county.con.execute("SELECT triage_status FROM triage WHERE flag_id = ?", [flag]).fetchone()
     assert status is not None and status[0] == "已核实"
+
+
+# Control characters in the data (a name pasted from a terminal, a 摘要 exported with a stray \x07):
+# raw in a workbook's XML (invalid XML some exporters write anyway), as Excel's own _x0008_ escape,
+# in CSV text (NUL too), in a file name. No workbook may hold them: openpyxl refuses them and Excel
+# does not open a workbook that does.
+RAW_CONTROLS = "\x01\x07\x1b"
+ESCAPED_CONTROL = "_x0008_"  # what Excel writes for \x08; readers give back \x08
+NAME_HEADERS = ("户主姓名", "家庭成员姓名")
+SUMMARY_HEADER = "摘要"
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _with_controls(path: Path, headers: tuple[str, ...]) -> list[str]:
+    """Rewrite an .xlsx with control characters after the first character and at the end of every text
+    under `headers`; the texts as they were."""
+    wb = openpyxl.load_workbook(path)
+    seen = []
+    for ws in wb.worksheets:
+        cols = None
+        for row in ws.iter_rows():
+            if cols is None:
+                cols = [c.column for c in row if c.value in headers] or None
+                continue
+            for c in row:
+                if c.column in cols and isinstance(c.value, str) and len(c.value) > 1:
+                    seen.append(c.value)
+                    c.value = c.value[:1] + "QQRAW" + c.value[1:] + "QQESC"
+    wb.save(path)
+    with zipfile.ZipFile(path) as src:
+        parts = {n: src.read(n) for n in src.namelist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for n, data in parts.items():
+            dst.writestr(n, data.replace(b"QQRAW", RAW_CONTROLS.encode()).replace(b"QQESC", ESCAPED_CONTROL.encode()))
+    return seen
+
+
+def test_control_characters_in_the_data_run_end_to_end(sample_inbox, tmp_path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(sample_inbox(12, 11), inbox)  # one town: flags on ledger 摘要 too
+    roster = next(inbox.rglob("*低保*花名册*.xlsx"))
+    names = _with_controls(roster, NAME_HEADERS)
+    summaries = [s for p in inbox.rglob("*财务明细账*.xlsx") for s in _with_controls(p, (SUMMARY_HEADER,))]
+    assert names and summaries
+    register = next(inbox.rglob("户籍人口*.csv"))
+    lines = register.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    rows = [line.split(",") for line in lines[1:]]
+    for row in rows:  # the name (second column) with NUL and \x02 in it
+        row[1] = row[1][:1] + "\x00\x02" + row[1][1:]
+    register.write_text(lines[0] + "".join(",".join(row) for row in rows), encoding="utf-8-sig")
+    deaths = next(inbox.rglob("死亡*.csv"))
+    deaths.rename(deaths.with_name("死亡\x07" + deaths.name))  # a control character in a file name
+
+    ws = tmp_path / "ws"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_TEST_")} | {
+        "XUNCHA_WITHOUT_PREFECT": "1", "COLUMNS": "500"}
+    result = subprocess.run([str(Path(sys.executable).with_name("xuncha")), "run", str(inbox), "--workspace", str(ws)],
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr[-3000:]
+
+    # the readers read every file (nothing unreadable), the names without their control characters
+    con = steps.Workspace(ws).connect()
+    try:
+        roster_names = {n for (n,) in con.execute("SELECT member_name FROM assistance_roster").fetchall()}
+        register_names = {n for (n,) in con.execute("SELECT person_name FROM household_register").fetchall()}
+        files = {f for (f,) in con.execute("SELECT DISTINCT source_file FROM load_log").fetchall()}
+    finally:
+        con.close()
+    assert not any(CONTROL_RE.search(n or "") for n in roster_names | register_names)
+    assert {n for n in names if n in roster_names}, "roster names are read without their control characters"
+    assert any("死亡\x07" in f for f in files), "the file with a control character in its name is read"
+
+    report_root = max((ws / "reports").glob("2*"))
+    books = sorted(report_root.rglob("*.xlsx"))
+    assert books
+    texts = []
+    for path in books:
+        with zipfile.ZipFile(path) as z:  # every part is well-formed XML (what Excel insists on)
+            for n in z.namelist():
+                if n.endswith(".xml"):
+                    ElementTree.fromstring(z.read(n))
+        wb = openpyxl.load_workbook(path)  # not read-only: every part parsed
+        texts += [c for ws_ in wb.worksheets for row in ws_.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+        wb.close()
+    assert not any(CONTROL_RE.search(t) for t in texts)
+    # each 摘要 written with U+FFFD where it held a control character, the rest of it unchanged
+    shown = {s[:1] + "\ufffd" * len(RAW_CONTROLS) + s[1:] + "\ufffd" for s in summaries}
+    assert any(s in t for t in texts for s in shown), "a 摘要 with its control characters replaced"
+    assert any("死亡\ufffd" in t for t in texts), "the file name is shown with U+FFFD"
+    for page in [*report_root.glob("*.html"), ws / "data_quality.html"]:
+        if page.exists():
+            assert not CONTROL_RE.search(page.read_text(encoding="utf-8")), page
