@@ -49,7 +49,30 @@ def read_file(path: Path, data: bytes | None = None, limits: ReadingLimits | Non
     The content decides how a file is read, not its extension (departments rename files): a CSV
     named .xlsx is read as CSV, an HTML page named .xls as its tables, an Excel workbook named .csv
     as a workbook, each with a note.
+
+    Whatever a reader raises costs this file only: a Rust reader's panic arrives as pyo3's
+    PanicException, which derives from BaseException (not Exception), and any error a reader did
+    not foresee become a ReadError too; only an interrupt (Ctrl-C) or an exit stops the run.
     """
+    try:
+        return _read_file(path, data, limits)
+    except ReadError:
+        raise
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # noqa: BLE001 - a reader's panic is a BaseException (see above)
+        raise ReadError(f"读取程序在读这个文件时出错（{_failure_name(e)}），文件可能已损坏或是恶意构造的，未读取；"
+                        "其余文件照常读取") from None
+
+
+def _failure_name(e: BaseException) -> str:
+    """What went wrong, for the message: a panic says so in Chinese, anything else by its type."""
+    if type(e).__name__ == "PanicException":
+        return "读取程序内部崩溃（panic）"
+    return type(e).__name__
+
+
+def _read_file(path: Path, data: bytes | None, limits: ReadingLimits | None) -> list[RawSheet]:
     suffix = path.suffix.lower()
     stem = display_name(path.stem)  # a GBK file name gives a readable sheet name
     if data is None:
@@ -101,12 +124,16 @@ def _read_workbook(data: bytes) -> list[RawSheet]:
     """calamine, else (an .xls calamine cannot open) xlrd; ReadError with a Chinese reason."""
     try:
         return _read_calamine(data)
-    except Exception as e:  # calamine raises its own error types; report them all the same way
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # noqa: BLE001 - calamine's own error types, and its panics (BaseException)
         if data.startswith(_OLE):
             try:
                 return _read_xlrd(data)
             except Exception:
                 pass
+        if not isinstance(e, Exception):  # a panic
+            raise ReadError(f"无法打开工作簿（{_failure_name(e)}，文件可能已损坏或是恶意构造的）") from None
         what = "文件不完整（可能下载或拷贝中断）或已损坏" if data.startswith(_ZIP) else "文件可能已损坏或不是真正的Excel文件"
         raise ReadError(f"无法打开工作簿（{what}{_calamine_reason(e)}）") from None
 
@@ -116,8 +143,8 @@ def _child_read(conn, reader, data: bytes) -> None:
         conn.send(("ok", reader(data)))
     except ReadError as e:
         conn.send(("error", str(e)))
-    except Exception as e:  # anything else a reader raises: the file is unreadable, say so in Chinese
-        conn.send(("error", f"无法打开工作簿（读取时出错：{type(e).__name__}）"))
+    except BaseException as e:  # noqa: BLE001 - anything else a reader raises, a panic too: the file is unreadable
+        conn.send(("error", f"无法打开工作簿（读取时出错：{_failure_name(e)}）"))
     finally:
         conn.close()
 
@@ -162,7 +189,7 @@ def read_isolated(reader, data: bytes, timeout: float) -> list[RawSheet]:
     return value
 
 
-def _calamine_reason(e: Exception) -> str:
+def _calamine_reason(e: BaseException) -> str:
     text = str(e)
     for english, chinese in _CALAMINE_ERRORS.items():
         if english.lower() in text.lower():

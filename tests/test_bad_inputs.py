@@ -113,6 +113,31 @@ def test_files_that_cannot_be_opened_are_reported_not_fatal(inbox, con, name, da
     assert row[0] == "无法读取" and expected in row[1]
 
 
+class PanicException(BaseException):
+    """What pyo3 raises when a Rust reader (python-calamine) panics: a BaseException, not an Exception."""
+
+
+def test_a_reader_panic_costs_its_file_not_the_run(inbox, con, monkeypatch) -> None:
+    import connectors.readers as readers
+
+    bad = valid_xlsx_bytes(deaths_rows(2, start=50))
+    (inbox / "panic.xlsx").write_bytes(bad)
+    write_xlsx(inbox / "ok.xlsx", {"死亡": [DEATHS_HEADER, *deaths_rows(3)]})
+    real = readers._read_calamine
+
+    def reader(data: bytes):
+        if data == bad:
+            raise PanicException("index out of bounds: the len is 1 but the index is 7")
+        return real(data)
+
+    monkeypatch.setattr(readers, "_read_calamine", reader)
+    reports = ingest(inbox, con)
+    (r,) = only(reports, "panic.xlsx")
+    assert r.extract is None and "无法打开工作簿" in r.message and "panic" in r.message
+    assert only(reports, "ok.xlsx")[0].rows_loaded == 3  # the files after it load
+    assert only(reports, "村基本情况.xlsx")[0].rows_loaded > 0
+
+
 def test_truncated_xlsx(inbox, con) -> None:
     data = valid_xlsx_bytes(deaths_rows(50))
     (inbox / "truncated.xlsx").write_bytes(data[: len(data) // 2])

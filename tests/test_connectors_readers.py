@@ -220,3 +220,37 @@ def test_a_crashing_reader_costs_its_file_not_the_run() -> None:
     buf = io.BytesIO()
     book.save(buf)
     assert read_file(Path("ok.xls"), buf.getvalue())[0].rows == [["still read after the crash"]]
+
+
+class PanicException(BaseException):
+    """What pyo3 raises when a Rust reader panics: a BaseException, not an Exception."""
+
+
+PanicException.__module__ = "pyo3_runtime"
+
+
+def test_a_reader_panic_is_a_read_error_for_its_file(monkeypatch) -> None:
+    import connectors.readers as readers
+
+    data = _xlsx([["姓名"], ["甲"]])
+    real = readers._read_calamine
+
+    def panicking(*args: object):
+        raise PanicException("called `Option::unwrap()` on a `None` value")
+
+    monkeypatch.setattr(readers, "_read_calamine", panicking)
+    with pytest.raises(ReadError, match="读取程序内部崩溃（panic）"):
+        read_file(Path("panic.xlsx"), data)
+    # a panic anywhere else in reading (after the reader, or a text reader) costs the file too
+    monkeypatch.setattr(readers, "_read_calamine", real)
+    monkeypatch.setattr(readers, "_apply_scan", panicking)
+    with pytest.raises(ReadError, match="读取程序在读这个文件时出错（读取程序内部崩溃（panic））.*其余文件照常读取"):
+        read_file(Path("panic.xlsx"), data)
+    monkeypatch.setattr(readers, "read_csv_sheet", lambda *a: (_ for _ in ()).throw(LookupError("x")))
+    with pytest.raises(ReadError, match="（LookupError）"):
+        read_file(Path("a.csv"), "姓名\n甲\n".encode())
+    # an interrupt is not a reader's failure: it stops the run as the user asked
+    monkeypatch.setattr(readers, "_read_calamine", lambda data: (_ for _ in ()).throw(KeyboardInterrupt()))
+    monkeypatch.setattr(readers, "_apply_scan", lambda *a: None)
+    with pytest.raises(KeyboardInterrupt):
+        read_file(Path("stop.xlsx"), data)
