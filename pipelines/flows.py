@@ -120,22 +120,63 @@ class _ServerGone(logging.Filter):
         self.api_url = api_url
         self.gone = False
 
+    def now_gone(self) -> bool:
+        """Whether the server is gone: known (the watcher gave up on it), or found out now."""
+        if not self.gone:
+            self.gone = not server_alive(self.api_url, timeout=1.0)
+        return self.gone
+
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno < logging.WARNING:
             return True
-        if not self.gone:
-            self.gone = not server_alive(self.api_url, timeout=1.0)
-        return not self.gone
+        return not self.now_gone()
+
+
+class _QuietStdout:
+    """sys.stdout for `serve`: Prefect's background services (the runner's scheduled-run poller,
+    its cancellation observer) report a lost server with `print` — "Failed the last 3 attempts",
+    then each error's traceback — not through logging, so the filter above never sees it. Once the
+    server is gone that output is dropped; before, everything passes (one health check per write,
+    and `serve` itself writes almost nothing)."""
+
+    def __init__(self, stream, gone: _ServerGone) -> None:
+        self._stream = stream
+        self._gone = gone
+
+    def write(self, text: str) -> int:
+        if text.strip() and self._gone.now_gone():
+            return len(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def _quiet_when_server_gone(api_url: str) -> _ServerGone:
-    """The filter, on every handler Prefect's logging set up (root's and the prefect loggers')."""
+    """The filter, on every handler Prefect's logging set up (root's and the prefect loggers', and
+    logging's last resort, which prints asyncio's records when root has no handler); and the
+    quiet stdout."""
+    import sys
+
     gone = _ServerGone(api_url)
     loggers = [logging.getLogger()] + [logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict)
                                        if name.startswith("prefect")]
-    for handler in {h for logger in loggers for h in getattr(logger, "handlers", [])}:
+    handlers = {h for logger in loggers for h in getattr(logger, "handlers", [])}
+    if logging.lastResort is not None:
+        handlers.add(logging.lastResort)
+    for handler in handlers:
         handler.addFilter(gone)
+    sys.stdout = _QuietStdout(sys.stdout, gone)  # type: ignore[assignment]
     return gone
+
+
+def _quiet_exit() -> None:
+    """What Prefect's runner leaves behind when its API went away, reported at exit: coroutines never
+    awaited, tasks and generators abandoned mid-request ("Exception ignored in ...")."""
+    import sys
+
+    warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
+    sys.unraisablehook = lambda unraisable: None
 
 
 def serve_nightly(inbox: Path, workspace: Path, cron: str, timezone: str, api_url: str) -> bool:
@@ -175,12 +216,12 @@ def serve_nightly(inbox: Path, workspace: Path, cron: str, timezone: str, api_ur
         if not lost.is_set():
             raise
     except Exception:
-        if not server_alive(api_url):
-            return False
-        raise
+        if server_alive(api_url):
+            raise
+        gone.gone = True
+        lost.set()  # the runner gave up on the server before the watcher did
     finally:
         stop.set()
     if lost.is_set():
-        # coroutines Prefect's runner left behind when its API went away, reported at exit
-        warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
+        _quiet_exit()
     return not lost.is_set()
