@@ -21,6 +21,7 @@ import io
 import multiprocessing
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from connectors.inbox import CSV_SUFFIXES, EXCEL_SUFFIXES, SUFFIXES  # noqa: F401  (defined with the inbox listing)
@@ -30,7 +31,8 @@ from connectors.text_files import decode_text, looks_like_html, looks_like_text_
 from connectors.workbook_scan import LimitExceeded, WorkbookScan, column_letters, scan_xlsx
 from xuncha.config import ReadingLimits
 
-__all__ = ["RawSheet", "ReadError", "HEAD_ROWS", "decode_text", "read_csv_sheet", "read_file", "render_cell"]
+__all__ = ["RawSheet", "ReadError", "HEAD_ROWS", "StreamedWorkbook", "decode_text", "open_streamed", "read_csv_sheet",
+           "read_file", "render_cell"]
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -118,6 +120,53 @@ def _read_file(path: Path, data: bytes | None, limits: ReadingLimits | None) -> 
         if scan is not None and sheet.name in scan.sheets:
             _apply_scan(sheet, scan)
     return sheets
+
+
+class StreamedWorkbook:
+    """An .xlsx checked against the reading limits and opened by calamine, whose sheets are read a
+    row at a time (`rows`): what a returned team workbook of 300,000 rows needs, where read_file
+    would hold every row of every sheet as Python lists at once. Whatever goes wrong is a ReadError."""
+
+    def __init__(self, book, names: list[str]) -> None:
+        self._book = book
+        self.names = names
+
+    def rows(self, name: str) -> Iterator[list]:
+        """The sheet's rows from Excel row 1 (empty rows as empty lists or blank cells), cells from
+        column A; ReadError (Chinese) for anything the reader raises on the way."""
+        try:
+            sheet = self._book.get_sheet_by_name(name)
+            start = sheet.start  # None: no cells (calamine's row iterator would panic on it)
+            if start is None:
+                return
+            pad = [""] * start[1]
+            for row in sheet.iter_rows():  # pads the rows above the first from row 1 itself
+                yield pad + row if pad else row
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as e:  # noqa: BLE001 - calamine's errors and panics (BaseException)
+            raise ReadError(f"读取工作表“{name}”时出错（{_failure_name(e)}），文件可能已损坏") from None
+
+
+def open_streamed(data: bytes, limits: ReadingLimits | None = None) -> StreamedWorkbook:
+    """An .xlsx for reading row by row (StreamedWorkbook); ReadError (Chinese) when it is over the
+    reading limits or cannot be opened."""
+    try:
+        scan_xlsx(data, limits or ReadingLimits())
+    except LimitExceeded as e:
+        raise ReadError(str(e)) from e
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, SyntaxError):
+        raise ReadError("无法打开工作簿（文件不完整（可能下载或拷贝中断）或已损坏）") from None
+    try:
+        from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # noqa: BLE001 - calamine's errors and panics (BaseException)
+        raise ReadError(f"无法打开工作簿（{_failure_name(e)}：文件可能已损坏）") from None
+    return StreamedWorkbook(book, names)
 
 
 def _read_workbook(data: bytes) -> list[RawSheet]:

@@ -4,25 +4,23 @@ The reverse of reports.village_workbook: it finds the 问题清单 sheet's heade
 names (teams may insert rows above it) and turns each filled 核查结果 into a triage verdict.
 
 A returned file is taken only when it carries this workspace's signature (reports.signing), and
-a verdict only for a flag of the village the file was issued for. The sheet is streamed (a list
-of any length is read in little memory; openpyxl's reader takes ~1 ms a row on a busy machine);
-a file that cannot be read, whatever is wrong inside it (broken XML, not a workbook), is
-reported in Chinese and the other files go on.
+a verdict only for a flag of the village the file was issued for. The workbook is read once for
+both sheets (reports.returned_workbook: the department files' reader, its limits and its Chinese
+messages); a file that cannot be read, whatever is wrong inside it (broken XML, not a workbook),
+is reported in Chinese and the other files go on.
 All the verdicts of one import are recorded in one transaction, and each file is reported once.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import openpyxl
 
-from reports import signing
 from reports.feedback_words import FeedbackError, status_of  # noqa: F401  (re-exported)
+from reports.returned_workbook import ReturnedWorkbook, cell_text, read_returned
 
 SHEET = "问题清单"
 ID_HEADER = "疑点编号"
@@ -55,6 +53,7 @@ class FeedbackFile:
     village_code: str
     verdicts: list[Verdict] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
+    book: ReturnedWorkbook | None = None  # the workbook read, for its 整改销号 sheet
 
 
 @dataclass
@@ -64,37 +63,24 @@ class ImportResult:
     messages: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _text(v: object) -> str:
-    if isinstance(v, (dt.date, dt.datetime)):
-        return v.strftime("%Y-%m-%d")
-    return "" if v is None else str(v).strip()
+_text = cell_text
 
 
 def read_feedback(path: Path, key: bytes) -> FeedbackFile:
     """The verdicts of one returned workbook issued by this workspace (`key`); FeedbackError otherwise."""
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # noqa: BLE001 - whatever is wrong inside the file, it is reported the same way
-        raise FeedbackError(f"无法打开 {path}（{type(e).__name__}）：不是完好的 .xlsx 工作簿；"
-                            "如果工作簿设置了打开密码，请先去掉密码再导入") from e
-    try:
-        village = signing.signed_village(wb, key)
-        if village is None:
-            raise FeedbackError(f"{path} 不是本工作区生成的村级巡察风险清单（没有本工作区的签名），不导入。"
-                                "请导入本工作区下发的清单（在 Excel/WPS 中修改并保存不影响签名）")
-        if SHEET not in wb.sheetnames:
-            raise FeedbackError(f"{path} 中没有“{SHEET}”工作表，不是本系统生成的村级巡察风险清单")
-        return _read_sheet(path, wb[SHEET], village)
-    except FeedbackError:
-        raise
-    except Exception as e:  # noqa: BLE001 - broken XML etc. inside the sheet
-        raise FeedbackError(f"读取 {path} 时出错（{type(e).__name__}）：文件内容已损坏或不是 Excel/WPS 保存的工作簿") from e
-    finally:
-        wb.close()
+    book = read_returned(path, key)
+    if book.village is None:
+        raise FeedbackError(f"{path} 不是本工作区生成的村级巡察风险清单（没有本工作区的签名），不导入。"
+                            "请导入本工作区下发的清单（在 Excel/WPS 中修改并保存不影响签名）")
+    if SHEET not in book.names:
+        raise FeedbackError(f"{path} 中没有“{SHEET}”工作表，不是本系统生成的村级巡察风险清单")
+    got = _read_sheet(path, book.rows(SHEET), book.village)
+    got.book = book
+    return got
 
 
-def _read_sheet(path: Path, ws, village: str) -> FeedbackFile:
-    rows = ws.iter_rows(values_only=True)
+def _read_sheet(path: Path, sheet: Iterable[list], village: str) -> FeedbackFile:
+    rows = iter(sheet)
     col: dict[str, int] = {}
     header_row = 0
     for header_row, r in enumerate(rows, start=1):
@@ -173,7 +159,8 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[Path], key: byt
                     refused.append(f"第{v.row}行：{e}")
             problems: list[str] = []
             try:
-                result.imported += import_rectification(con, path, problems.append, village=got.village_code)
+                result.imported += import_rectification(con, path, problems.append, village=got.village_code,
+                                                        book=got.book)
             except Exception as e:  # noqa: BLE001 - broken XML in the 整改销号 sheet
                 problems.append(f"“整改销号”工作表读取出错（{type(e).__name__}），未导入")
             if foreign:

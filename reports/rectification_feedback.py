@@ -10,9 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
-
 from reports.feedback_words import FeedbackError, status_of
+from reports.returned_workbook import ReturnedWorkbook, cell_text, read_returned
 from rules.rectification import FIELDS, VERDICT
 
 SHEET = "整改销号"
@@ -39,22 +38,18 @@ def _cell(value: object) -> object:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    return "" if value is None else str(value).strip()
+    return cell_text(value)
 
 
-def read_rectification(path: Path) -> tuple[list[RectificationRow], list[UnreadableVerdict]]:
+def read_rectification(path: Path, book: ReturnedWorkbook | None = None
+                       ) -> tuple[list[RectificationRow], list[UnreadableVerdict]]:
     """The rows of the 整改销号 sheet that carry anything; ([], []) for a workbook without the sheet
-    (one issued before the sheet existed)."""
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # noqa: BLE001 - any reason the file cannot be opened is reported the same way
-        raise FeedbackError(f"无法打开 {path}：{e}（如果工作簿设置了打开密码，请先去掉密码再导入）") from e
-    try:
-        if SHEET not in wb.sheetnames:
-            return [], []
-        rows = list(wb[SHEET].iter_rows(values_only=True))
-    finally:
-        wb.close()
+    (one issued before the sheet existed). `book`: the workbook already read (feedback.py)."""
+    if book is None:
+        book = read_returned(path, None)
+    if SHEET not in book.names:
+        return [], []
+    rows = list(book.rows(SHEET))  # one row per flag of the village: small
     header_at = next(
         (i for i, r in enumerate(rows[:30]) if r and ID_HEADER in [str(c).strip() if c else "" for c in r]), None
     )
@@ -65,7 +60,7 @@ def read_rectification(path: Path) -> tuple[list[RectificationRow], list[Unreada
     by_label = {label: field for field, (label, _) in FIELDS.items()}
     found, unreadable = [], []
     for number, r in enumerate(rows[header_at + 1:], start=header_at + 2):
-        def value(name: str, r: tuple = r) -> object:
+        def value(name: str, r: list = r) -> object:
             i = col.get(name)
             return _cell(r[i]) if i is not None and i < len(r) else ""
 
@@ -91,7 +86,8 @@ def read_rectification(path: Path) -> tuple[list[RectificationRow], list[Unreada
     return found, unreadable
 
 
-def import_rectification(con, path: Path, warn, village: str | None = None) -> int:
+def import_rectification(con, path: Path, warn, village: str | None = None,
+                         book: ReturnedWorkbook | None = None) -> int:
     """Apply the 整改销号 sheet of one returned workbook; `warn` gets each Chinese problem message.
     Returns how many flags had something changed (rows equal to what is recorded change nothing).
     With `village` (the one the workbook was issued for), rows of other villages' flags are refused."""
@@ -99,7 +95,7 @@ def import_rectification(con, path: Path, warn, village: str | None = None) -> i
     from rules.rectification import record
 
     try:
-        rows, unreadable = read_rectification(path)
+        rows, unreadable = read_rectification(path, book)
     except FeedbackError as e:
         warn(str(e))
         return 0

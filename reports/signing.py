@@ -62,6 +62,22 @@ def signed_village(wb, key: bytes) -> str | None:
         props = {p.name: p.value for p in wb.custom_doc_props}
     except (AttributeError, TypeError):
         return None
+    return _signed(props, key)
+
+
+def signed_village_of(custom_xml: bytes | None, key: bytes) -> str | None:
+    """signed_village from a workbook's custom properties part (docProps/custom.xml), read as openpyxl
+    reads it, without loading the workbook."""
+    if not custom_xml:
+        return None
+    from openpyxl.packaging.custom import CustomPropertyList
+    from openpyxl.xml.functions import fromstring
+
+    props = {p.name: p.value for p in CustomPropertyList.from_tree(fromstring(custom_xml))}
+    return _signed(props, key)
+
+
+def _signed(props: dict, key: bytes) -> str | None:
     run, village, sig = props.get(PROP_RUN), props.get(PROP_VILLAGE), props.get(PROP_SIGNATURE)
     if not (isinstance(run, str) and isinstance(village, str) and isinstance(sig, str)):
         return None

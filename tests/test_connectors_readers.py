@@ -254,3 +254,43 @@ def test_a_reader_panic_is_a_read_error_for_its_file(monkeypatch) -> None:
     monkeypatch.setattr(readers, "_apply_scan", lambda *a: None)
     with pytest.raises(KeyboardInterrupt):
         read_file(Path("stop.xlsx"), data)
+
+
+def test_a_workbook_streamed_row_by_row(monkeypatch) -> None:
+    """open_streamed (the returned team workbooks): rows from Excel row 1 and cells from column A
+    wherever the data starts; the reading limits and a reader's panic as for read_file."""
+    from connectors.readers import open_streamed
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "表"
+    wb.active["C3"] = "甲"
+    wb.active["D5"] = "乙"
+    wb.create_sheet("空")
+    buf = io.BytesIO()
+    wb.save(buf)
+    book = open_streamed(buf.getvalue())
+    assert book.names == ["表", "空"]
+    rows = list(book.rows("表"))
+    assert len(rows) == 5 and rows[2][2] == "甲" and rows[4][3] == "乙" and not any(rows[0] + rows[1] + rows[3])
+    assert list(book.rows("空")) == []  # no cells: no rows (calamine's row iterator panics on it)
+    far = _xlsx([["姓名"], ["甲"]], lambda b: b.replace(b'<c r="A2"', b'<c r="XFD1048576"')
+                .replace(b'<row r="2"', b'<row r="1048576"'))
+    with pytest.raises(ReadError, match="一直到XFD1048576"):
+        open_streamed(far)
+    with pytest.raises(ReadError, match="无法打开工作簿"):
+        open_streamed(b"PK\x03\x04" + bytes(range(256)) * 20)
+    book = open_streamed(_xlsx([["姓名"], ["甲"]]))
+
+    class Sheet:
+        start = (0, 0)
+
+        def iter_rows(self):
+            yield ["姓名"]
+            raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(book, "_book", type("Book", (), {"get_sheet_by_name": lambda self, name: Sheet()})())
+    rows_read = []
+    with pytest.raises(ReadError, match="读取工作表“表”时出错（读取程序内部崩溃（panic））"):
+        for row in book.rows("表"):
+            rows_read.append(row)
+    assert rows_read == [["姓名"]]
