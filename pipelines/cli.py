@@ -23,6 +23,23 @@ from xuncha.config_file import ConfigError
 
 cli_chinese.install()
 
+
+def _no_terminal_commands_in_text() -> None:
+    """Rich removes only BEL, BS, VT, FF and CR from the text it prints; data (a file name, a team's
+    核查结果) can also hold ESC and the other control characters, which a terminal takes as commands
+    (clear the screen, set the window title, move the cursor). Rich's table of characters to strip,
+    which every Text it builds goes through, is extended to all of them: they print as U+FFFD. Rich's
+    own colours are not text and are unaffected."""
+    from rich import control
+
+    table = getattr(control, "_CONTROL_STRIP_TRANSLATE", None)
+    if isinstance(table, dict):
+        keep = {9, 10, *table}  # tab, line feed, and what Rich already removes
+        table.update({c: "\ufffd" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if c not in keep})
+
+
+_no_terminal_commands_in_text()
+
 app = typer.Typer(
     help="巡察+大数据比对：读取各部门数据，交叉比对，按村输出疑点清单。",
     no_args_is_help=True,

@@ -152,3 +152,16 @@ def test_the_run_summary_for_the_prefect_ui_holds_the_counts() -> None:
         assert needle in text, (needle, text)
     unchanged = summary_markdown(RunSummary("ws", True, 0, 28, 0, [], rules_ran=28))
     assert "数据与上次运行相同" in unchanged and "没有生成新的报告" in unchanged and "当前疑点" not in unchanged
+
+
+def test_control_characters_in_data_are_no_terminal_commands(tmp_path: Path) -> None:
+    # a file name (or a team's 核查结果) holding ESC sequences: clear the screen, set the window title
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    open_warehouse(ws / "warehouse.duckdb").close()
+    hostile = tmp_path / "清单\x1b[2J\x1b]0;pwned\x07\x9b1m.xlsx"
+    hostile.write_bytes(b"not a workbook")
+    result, text = invoke("import-feedback", str(hostile), "--workspace", str(ws))
+    assert result.exit_code == 0, text
+    assert "清单" in text and "\ufffd[2J" in text, text  # the name shown, its control characters as U+FFFD
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", text), repr(text)
