@@ -7,6 +7,7 @@ Department data is never interpreted as markup: terminal cells are rich Text obj
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from pathlib import Path
 
@@ -59,6 +60,9 @@ def print_findings(findings: list[SheetFindings], console: Console) -> None:
         if not f.extract or f.config_lines:
             console.print(Text("  " + f.message, style="red"))
         console.print()
+
+
+_NOT_TOML = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def proposed_config(findings: list[SheetFindings]) -> str:
@@ -146,8 +150,9 @@ def proposed_config(findings: list[SheetFindings]) -> str:
                     value, why = json.dumps(e["values"], ensure_ascii=False), e["why"]
                 text = f"{key} = {value}  # {shown}：{why}"
                 line = text if e["on"] else "# " + text
-            # a header written over two lines shows in a comment: one line, or the TOML breaks
-            out.append(line.replace("\r", " ").replace("\n", " "))
+            # a header written over two lines shows in a comment: one line, or the TOML breaks; other
+            # control characters (in a file name, a header) are not TOML either
+            out.append(_NOT_TOML.sub("\ufffd", line.replace("\r", " ").replace("\n", " ")))
         out.append("")
     return "\n".join(out)
 

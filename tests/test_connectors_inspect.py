@@ -93,3 +93,13 @@ def test_the_fragment_is_valid_toml_when_many_sheets_propose_the_same_key(tmp_pa
     tomllib.loads(fragment)
     lines = [line for line in fragment.splitlines() if "account_no = " in line]
     assert len(lines) == 1 and "等3个工作表" in lines[0], fragment
+
+
+def test_file_names_cannot_write_settings_into_the_proposed_fragment(tmp_path) -> None:
+    # quotes, a line break that would start a setting of its own, a control character (not TOML)
+    inbox = _inbox(tmp_path)
+    hostile = 'a"b\n[county]\nname = "x"\x07低保.xlsx'
+    (inbox / "民政" / "低保.xlsx").rename(inbox / "民政" / hostile)
+    fragment = proposed_config(inspect_inbox(inbox, WorkspaceConfig()))
+    assert "county" not in tomllib.loads(fragment), fragment
+    assert '民政/a"b [county] name = "x"\ufffd低保.xlsx / s' in fragment  # the name, on one line
