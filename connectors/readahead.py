@@ -13,9 +13,10 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -27,6 +28,7 @@ import pyarrow.ipc  # noqa: F401  (pa.ipc)
 from connectors.catalog import Catalog, load_catalog
 from connectors.extract import FileResult, assign_villages, extract_files
 from connectors.villages import VillageIndex
+from xuncha import faults
 from xuncha.config import ReadingLimits
 
 # Files read ahead of the one being validated and written: enough that the reader is never idle
@@ -59,11 +61,13 @@ def batch_jobs(files: list[Path]) -> list[list[Path]]:
 
 
 def read_window(pool, submit, jobs: list[list[Path]], minimum: int, max_bytes: int = READ_AHEAD_BYTES,
-                ordered: bool = True) -> Iterator[FileResult]:
+                ordered: bool = True, recover: Callable[[list[Path]], list[FileResult]] | None = None
+                ) -> Iterator[FileResult]:
     """Results in job order (or, unless `ordered`, as jobs are done), keeping jobs submitted ahead
     within max_bytes of files (at least `minimum` jobs). The first jobs are submitted at once,
-    before the caller asks for a result."""
-    pending: list[tuple[Future, int]] = []
+    before the caller asks for a result. When the pool breaks (a reading process died), each job
+    it did not finish is given to `recover` (without it, the run stops)."""
+    pending: list[tuple[Future, int, list[Path]]] = []
     ahead = 0
     it = iter(jobs)
     nxt = next(it, None)
@@ -72,7 +76,14 @@ def read_window(pool, submit, jobs: list[list[Path]], minimum: int, max_bytes: i
         nonlocal ahead, nxt
         while nxt is not None and (len(pending) < minimum or (ahead < max_bytes and len(pending) < READ_AHEAD_FILES)):
             size = sum(p.stat().st_size for p in nxt)
-            pending.append((submit(pool, nxt), size))
+            try:
+                fut = submit(pool, nxt)
+            except BrokenExecutor as e:  # the pool already lost a process: this job is recovered too
+                if recover is None:
+                    raise
+                fut = Future()
+                fut.set_exception(e)
+            pending.append((fut, size, nxt))
             ahead += size
             nxt = next(it, None)
 
@@ -82,12 +93,18 @@ def read_window(pool, submit, jobs: list[list[Path]], minimum: int, max_bytes: i
             if ordered:
                 i = 0
             else:
-                wait([f for f, _ in pending], return_when=FIRST_COMPLETED)
-                i = next(k for k, (f, _) in enumerate(pending) if f.done())
-            fut, size = pending.pop(i)
+                wait([f for f, _, _ in pending], return_when=FIRST_COMPLETED)
+                i = next(k for k, (f, _, _) in enumerate(pending) if f.done())
+            fut, size, job = pending.pop(i)
             ahead -= size
             fill()  # before waiting: the jobs after this one are read while the caller works on it
-            yield from fut.result()
+            try:
+                got = fut.result()
+            except BrokenExecutor:
+                if recover is None:
+                    raise
+                got = recover(job)
+            yield from got
 
     fill()
     return results()
@@ -111,36 +128,72 @@ def extracted(files: list[Path], inbox: Path, catalog: Catalog, settings: dict, 
         # One job read ahead in a thread: the readers (Rust), polars and DuckDB release the GIL for
         # some of their work, so reading the next file overlaps validating and writing this one.
         # One only: reading further ahead measured no faster here (the GIL), and costs memory.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xuncha-read") as pool:
-            yield read_window(pool, lambda pool, job: pool.submit(extract_files, job, inbox, catalog, None, limits), jobs, 1, 0)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xuncha-read") as threads:
+            yield read_window(threads, lambda pool, job: pool.submit(extract_files, job, inbox, catalog, None, limits),
+                              jobs, 1, 0)
         return
     spill = _spill_dir(spill_folder)
     try:
         # spawn, not fork: polars and duckdb hold threads that fork would copy mid-lock.
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             hand_over = (spill, SPILL_MIN_ROWS) if spill is not None else None
+            fault = faults.reading_crash()
+
+            def args(job: list[Path]) -> _JobArgs:
+                return job, inbox, settings, reference(), hand_over, limits, fault
+
+            def recover(job: list[Path]) -> list[FileResult]:
+                return _extract_isolated(args(job), limits)
+
             with _environment(READER_ENVIRONMENT):  # the processes start with the first jobs, submitted here
-                stream = read_window(pool, lambda pool, job: pool.submit(_extract_job, (job, inbox, settings, reference(),
-                                                                                        hand_over, limits)),
-                                     jobs, 2 * workers, ordered=False)
+                stream = read_window(pool, lambda pool, job: pool.submit(_extract_job, args(job)),
+                                     jobs, 2 * workers, ordered=False, recover=recover)
             yield (_unspill(r) for r in stream)
     finally:
         if spill is not None:
             shutil.rmtree(spill, ignore_errors=True)
 
 
-def _extract_job(args: tuple[list[Path], Path, dict, Reference, tuple[Path, int] | None, ReadingLimits | None]
-                 ) -> list[FileResult]:
+_JobArgs = tuple[list[Path], Path, dict, Reference, tuple[Path, int] | None, ReadingLimits | None, str | None]
+
+
+def _extract_job(args: _JobArgs) -> list[FileResult]:
     """In a reading process: read, transform, and match villages against the reference given
     (`settings`: load_catalog's keyword arguments, catalog.catalog_settings);
     frames of at least so many rows are handed over in files of `spill` = (folder, rows)."""
-    paths, inbox, settings, (index, version), spill, limits = args
+    paths, inbox, settings, (index, version), spill, limits, fault = args
+    faults.crash_reading(fault, [p.name for p in paths])
     results = extract_files(paths, inbox, load_catalog(**settings), limits=limits)
     for result in results:
         assign_villages(result, index, version)
         if spill is not None:
             _spill(result, *spill)
     return results
+
+
+def _extract_isolated(args: _JobArgs, limits: ReadingLimits | None) -> list[FileResult]:
+    """A job of a pool that broke (a reading process died: a native reader aborting), file by file,
+    each in a process of its own (connectors.readers.read_isolated): the file that kills its reader
+    is reported unreadable, in Chinese, and the others are read as usual."""
+    from connectors.inbox import relative_name
+    from connectors.readers import ReadError, read_isolated
+    from connectors.warehouse import file_hash
+
+    paths, inbox = args[0], args[1]
+    timeout = (limits or ReadingLimits.model_validate({})).isolated_read_seconds
+    out: list[FileResult] = []
+    for path in paths:
+        one: _JobArgs = ([path], *args[1:])  # type: ignore[assignment]
+        try:
+            out += read_isolated(partial(_extract_one, one), b"", timeout)  # type: ignore[arg-type]
+        except ReadError as e:
+            out.append(FileResult(relative_name(path, inbox), file_hash(path.read_bytes()), error=str(e)))
+    return out
+
+
+def _extract_one(args: _JobArgs, _data: bytes) -> list[FileResult]:
+    """_extract_job as connectors.readers.read_isolated calls a reader."""
+    return _extract_job(args)
 
 
 # Rows of a sheet from which a reading process hands its frame over as an Arrow file (in the

@@ -138,6 +138,27 @@ def test_a_reader_panic_costs_its_file_not_the_run(inbox, con, monkeypatch) -> N
     assert only(reports, "村基本情况.xlsx")[0].rows_loaded > 0
 
 
+def test_a_reading_process_that_dies_costs_its_file_not_the_run(inbox, con, monkeypatch) -> None:
+    """With reading processes (a big inbox), a reader that aborts the process (SIGABRT, as a native
+    reader does) breaks the pool: the jobs it did not finish are read again file by file, each in a
+    process of its own, and only the file that kills its reader is reported unreadable."""
+    from connectors import readahead
+    from xuncha import faults
+
+    monkeypatch.setattr(readahead, "SMALL_FILE_BYTES", 0)  # a job per file, enough jobs for the pool
+    monkeypatch.setenv(faults.CRASH_READING_ENV, "致命")
+    names = [f"死亡{i}.xlsx" for i in range(5)]
+    for i, name in enumerate(names):
+        write_xlsx(inbox / name, {"死亡": [DEATHS_HEADER, *deaths_rows(3, start=10 * i)]})
+    write_xlsx(inbox / "致命.xlsx", {"死亡": [DEATHS_HEADER, *deaths_rows(3, start=90)]})
+    reports = ingest_inbox(inbox, con, CONFIG, workers=2)
+    (r,) = only(reports, "致命.xlsx")
+    assert r.extract is None and "异常退出（被信号6终止）" in r.message and "其余文件照常读取" in r.message
+    for name in names:
+        assert only(reports, name)[0].rows_loaded == 3, name
+        accounted(con, reports, name)
+
+
 def test_truncated_xlsx(inbox, con) -> None:
     data = valid_xlsx_bytes(deaths_rows(50))
     (inbox / "truncated.xlsx").write_bytes(data[: len(data) // 2])
