@@ -1,9 +1,16 @@
 """The Great Expectations adapter: our checks as a GX suite over one pandas batch, failures back.
 
-Everything that knows GX is here: importing it lazily (~3 s; in the background via `preload()`
-while files are read), the two custom expectations (valid resident IDs, village codes in the
-statistics list), translating a Target into an expectation, and running a suite over a frame.
-Callers get, per target, the failing row positions or the error GX raised.
+Everything that knows GX is here: importing it lazily (~4 s of CPU), the two custom expectations
+(valid resident IDs, village codes in the statistics list), translating a Target into an
+expectation, and running a suite over a frame. Callers get, per target, the failing row positions
+or the error GX raised.
+
+Where GX runs: `preload()` (called by the ingest when it has files to read) starts a process of
+its own for it, which imports GX on the other core while this process reads and transforms the
+files (a thread here would mostly take turns with the reading: importing holds the interpreter);
+`run_suite` then hands each batch to it (the frame, the targets, the village codes) and gets the
+failures back. Without `preload()` (unit tests, single-core machines, a process that died) the
+suite runs here, GX imported on first use. Same suite, same batch, same results either way.
 
 One monkeypatch of GX internals is fenced in `_gx()` and explained there (HASH_THRESHOLD); it
 changes no result, only skips hashing batches nothing reads the hash of. pyproject caps GX's
@@ -14,9 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing import get_context
 from typing import Any
 
 import polars as pl
@@ -42,7 +53,19 @@ def gx_column(column: str) -> str:
 
 def run_suite(name: str, frame: pl.DataFrame, targets: list[tuple[Check, Target]], today: dt.date,
               reference: frozenset[str]) -> dict[Target, Failure]:
-    """One GX validation of `targets` over `frame` (columns _sheet and _row are not handed to GX)."""
+    """One GX validation of `targets` over `frame` (columns _sheet and _row are not handed to GX),
+    in the GX process when preload() started one, else here."""
+    pool = _process.get("pool")
+    if pool is not None:
+        try:
+            return pool.submit(_run_suite_here, name, frame, targets, today, reference).result()
+        except BrokenProcessPool:  # the process died (killed, out of memory): validate here from now on
+            _process.pop("pool", None)
+    return _run_suite_here(name, frame, targets, today, reference)
+
+
+def _run_suite_here(name: str, frame: pl.DataFrame, targets: list[tuple[Check, Target]], today: dt.date,
+                    reference: frozenset[str]) -> dict[Target, Failure]:
     state = _gx()
     gx = state["gx"]
     suite = gx.ExpectationSuite(name=name)
@@ -85,12 +108,32 @@ _gx_lock = threading.Lock()
 _gx_state: dict[str, Any] = {}
 
 
+# The GX process: {"pool": a one-worker ProcessPoolExecutor}, while one is running.
+_process: dict[str, Any] = {}
+
+
 def preload() -> None:
-    """Import Great Expectations in a background thread (it takes seconds) while files are read."""
-    if "thread" not in _gx_state and "gx" not in _gx_state:
-        t = threading.Thread(target=_gx, name="xuncha-gx-import", daemon=True)
-        _gx_state["thread"] = t
-        t.start()
+    """Start importing Great Expectations (~4 s of CPU) while files are read: in a process of its own,
+    which keeps validating for this process until stop(); on a single core, in a background thread."""
+    if "pool" in _process or "gx" in _gx_state:
+        return
+    if (os.cpu_count() or 1) < 2:
+        # One core: a second process would only take turns with this one; the import still
+        # overlaps the readers' native code (calamine, polars), which releases the interpreter.
+        if "thread" not in _gx_state:
+            t = threading.Thread(target=_gx, name="xuncha-gx-import", daemon=True)
+            _gx_state["thread"] = t
+            t.start()
+        return
+    # spawn: a fresh interpreter (this one's DuckDB and polars threads are not forked mid-lock),
+    # started without waiting for anything.
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    pool.submit(_warm)  # the process starts and imports GX now
+    _process["pool"] = pool  # kept for the life of this process, as GX imported here would be
+
+
+def _warm() -> None:
+    _gx()
 
 
 def _gx() -> dict[str, Any]:
