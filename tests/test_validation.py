@@ -152,6 +152,40 @@ def test_validation_results_and_the_offline_page(inbox, con, tmp_path) -> None:
     assert not re.search(r"<script|<link|https?://|@import|url\(", page)
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: Great Expectations runs in this process")
+def test_the_gx_process_validates_as_this_process_would(inbox, tmp_path, monkeypatch) -> None:
+    """The ingest hands its batches to the GX process (gx_adapter.preload); the same inbox validated
+    in this process gives the same results, row for row."""
+    from connectors import gx_adapter
+
+    rows = roster_rows(30)
+    rows[3][9] = -300
+    rows[5][3] = "610102195001011234"  # a wrong check character
+    rows[9][10] = "2099-01-01"
+    write_xlsx(inbox / "花名册.xlsx", {"城关镇": rows})
+    here = []  # GX used in this process
+    original = gx_adapter._gx
+    monkeypatch.setattr(gx_adapter, "_gx", lambda: here.append(1) or original())
+
+    def ingest(name: str) -> tuple[list, list]:
+        c = open_warehouse(tmp_path / f"{name}.duckdb")
+        try:
+            ingest_inbox(inbox, c, CONFIG, workers=0)
+            results = c.execute("SELECT source_file, source_sheet, check_name, column_name, evaluated, failed, "
+                                "outcome, sample_rows FROM validation_results ORDER BY ALL").fetchall()
+            quarantined = c.execute("SELECT source_row, reason_code, reason FROM quarantine ORDER BY ALL").fetchall()
+            return results, quarantined
+        finally:
+            c.close()
+
+    there = ingest("there")
+    assert gx_adapter._process.get("pool") is not None and here == []  # validated in the GX process
+    assert any(r[5] for r in there[0]) and len(there[1]) == 3
+    monkeypatch.setattr(gx_adapter, "_process", {})
+    monkeypatch.setattr(gx_adapter.os, "cpu_count", lambda: 1)
+    assert ingest("here") == there and here  # validated here this time, to the same results
+
+
 def test_nothing_validated_twice_on_reload(inbox, con) -> None:
     write_xlsx(inbox / "花名册.xlsx", {"城关镇": roster_rows(5)})
     ingest_inbox(inbox, con, CONFIG, workers=0)
