@@ -178,9 +178,12 @@ def test_the_gx_process_validates_as_this_process_would(inbox, tmp_path, monkeyp
         finally:
             c.close()
 
+    state = gx_adapter._gx_state
+    monkeypatch.setattr(gx_adapter, "_gx_state", {})  # as in a run: GX not imported here (other tests did)
     there = ingest("there")
     assert gx_adapter._process.get("pool") is not None and here == []  # validated in the GX process
     assert any(r[5] for r in there[0]) and len(there[1]) == 3
+    monkeypatch.setattr(gx_adapter, "_gx_state", state)
     monkeypatch.setattr(gx_adapter, "_process", {})
     monkeypatch.setattr(gx_adapter.os, "cpu_count", lambda: 1)
     assert ingest("here") == there and here  # validated here this time, to the same results
