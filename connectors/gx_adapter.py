@@ -27,7 +27,6 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import get_context
 from typing import Any
 
 import polars as pl
@@ -125,10 +124,14 @@ def preload() -> None:
             _gx_state["thread"] = t
             t.start()
         return
-    # spawn: a fresh interpreter (this one's DuckDB and polars threads are not forked mid-lock),
-    # started without waiting for anything.
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-    pool.submit(_warm)  # the process starts and imports GX now
+    from connectors.readers import child_context
+
+    # Forked from the readers' fork server (polars and the connectors already imported there, shared
+    # with the children that read .xls files), not from this process, whose DuckDB and polars
+    # threads may hold locks. Starting the process waits for that server: done by a thread, so
+    # that this one goes on importing and reading.
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=child_context())
+    threading.Thread(target=pool.submit, args=(_warm,), name="xuncha-gx-start", daemon=True).start()
     _process["pool"] = pool  # kept for the life of this process, as GX imported here would be
 
 

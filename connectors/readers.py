@@ -125,12 +125,13 @@ def _child_read(conn, reader, data: bytes) -> None:
 _FORKSERVER = None
 
 
-def _context():
-    """A fork server that has imported the readers: each file's child process starts in milliseconds."""
+def child_context():
+    """A fork server that has imported the readers: each file's child process starts in milliseconds.
+    The Great Expectations process (gx_adapter.preload) is forked from it too."""
     global _FORKSERVER
     if _FORKSERVER is None:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["connectors.readers"])
+        ctx.set_forkserver_preload(["connectors.readers", "connectors.gx_adapter"])
         _FORKSERVER = ctx
     return _FORKSERVER
 
@@ -146,13 +147,13 @@ def start_isolation(paths: list[Path]) -> None:
     if any(p.suffix.lower() in ISOLATED_SUFFIXES for p in paths):
         from multiprocessing import forkserver
 
-        _context()  # the preload is set before the server starts
+        child_context()  # the preload is set before the server starts
         forkserver.ensure_running()
 
 
 def read_isolated(reader, data: bytes, timeout: float) -> list[RawSheet]:
     """reader(data) in a child process: a reader that crashes or hangs costs this file, not the run."""
-    ctx = _context()
+    ctx = child_context()
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child_read, args=(send, reader, data), daemon=True)
     child.start()
