@@ -21,16 +21,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import re
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
+from connectors import children
 from connectors.checks import Check, Target
 from xuncha import idcard
 
@@ -54,12 +53,12 @@ def run_suite(name: str, frame: pl.DataFrame, targets: list[tuple[Check, Target]
               reference: frozenset[str]) -> dict[Target, Failure]:
     """One GX validation of `targets` over `frame` (columns _sheet and _row are not handed to GX),
     in the GX process when preload() started one, else here."""
-    pool = _process.get("pool")
+    pool = children.gx_pool()
     if pool is not None:
         try:
             return pool.submit(_run_suite_here, name, frame, targets, today, reference).result()
         except BrokenProcessPool:  # the process died (killed, out of memory): validate here from now on
-            _process.pop("pool", None)
+            children.gx_lost()
     return _run_suite_here(name, frame, targets, today, reference)
 
 
@@ -107,36 +106,17 @@ _gx_lock = threading.Lock()
 _gx_state: dict[str, Any] = {}
 
 
-# The GX process: {"pool": a one-worker ProcessPoolExecutor}, while one is running.
-_process: dict[str, Any] = {}
-
-
 def preload() -> None:
-    """Start importing Great Expectations (~4 s of CPU) while files are read: in a process of its own,
-    which keeps validating for this process until stop(); on a single core, in a background thread."""
-    if "pool" in _process or "gx" in _gx_state:
+    """Start importing Great Expectations (~4 s of CPU) while files are read: in a process of its own
+    (connectors.children.start_gx), which then validates for this one; on a single core, in a
+    background thread, where the import still overlaps the readers' native code (calamine, polars),
+    which releases the interpreter."""
+    if "gx" in _gx_state or children.start_gx():
         return
-    if (os.cpu_count() or 1) < 2:
-        # One core: a second process would only take turns with this one; the import still
-        # overlaps the readers' native code (calamine, polars), which releases the interpreter.
-        if "thread" not in _gx_state:
-            t = threading.Thread(target=_gx, name="xuncha-gx-import", daemon=True)
-            _gx_state["thread"] = t
-            t.start()
-        return
-    from connectors.readers import child_context
-
-    # Forked from the readers' fork server (polars and the connectors already imported there, shared
-    # with the children that read .xls files), not from this process, whose DuckDB and polars
-    # threads may hold locks. Starting the process waits for that server: done by a thread, so
-    # that this one goes on importing and reading.
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=child_context())
-    threading.Thread(target=pool.submit, args=(_warm,), name="xuncha-gx-start", daemon=True).start()
-    _process["pool"] = pool  # kept for the life of this process, as GX imported here would be
-
-
-def _warm() -> None:
-    _gx()
+    if "thread" not in _gx_state:
+        t = threading.Thread(target=_gx, name="xuncha-gx-import", daemon=True)
+        _gx_state["thread"] = t
+        t.start()
 
 
 def _gx() -> dict[str, Any]:

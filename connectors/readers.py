@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import multiprocessing
 import zipfile
 import zlib
 from pathlib import Path
 
+from connectors.children import fork_context, start_server
 from connectors.inbox import CSV_SUFFIXES, EXCEL_SUFFIXES, SUFFIXES  # noqa: F401  (defined with the inbox listing)
 from connectors.normalize import FORMULA_UNCALCULATED
 from connectors.rawsheet import HEAD_ROWS, RawSheet, ReadError, display_name  # noqa: F401  (re-exported)
@@ -122,20 +122,6 @@ def _child_read(conn, reader, data: bytes) -> None:
         conn.close()
 
 
-_FORKSERVER = None
-
-
-def child_context():
-    """A fork server that has imported the readers: each file's child process starts in milliseconds.
-    The Great Expectations process (gx_adapter.preload) is forked from it too."""
-    global _FORKSERVER
-    if _FORKSERVER is None:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["connectors.readers", "connectors.gx_adapter"])
-        _FORKSERVER = ctx
-    return _FORKSERVER
-
-
 # Workbooks that are usually read in a child process (read_file: no scan bounds them).
 ISOLATED_SUFFIXES = (".xls", ".xlsb", ".ods")
 
@@ -145,15 +131,12 @@ def start_isolation(paths: list[Path]) -> None:
     it imports the readers (~0.5 s) in its own process while this one reads the other files, instead
     of while the first such file waits for it."""
     if any(p.suffix.lower() in ISOLATED_SUFFIXES for p in paths):
-        from multiprocessing import forkserver
-
-        child_context()  # the preload is set before the server starts
-        forkserver.ensure_running()
+        start_server()
 
 
 def read_isolated(reader, data: bytes, timeout: float) -> list[RawSheet]:
     """reader(data) in a child process: a reader that crashes or hangs costs this file, not the run."""
-    ctx = child_context()
+    ctx = fork_context()
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child_read, args=(send, reader, data), daemon=True)
     child.start()

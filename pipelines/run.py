@@ -127,9 +127,9 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, stages: Stage
     if full or unchanged.inbox_changed(workspace, inbox):
         # Files to read: Great Expectations starts importing (in a process of its own) now, while
         # this process imports the pipeline and reads the files, not when the first file is read.
-        from connectors.validation import preload
+        from connectors.children import start_gx
 
-        preload()
+        start_gx()
     from pipelines import steps
 
     ws = steps.Workspace(workspace)

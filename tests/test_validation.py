@@ -154,9 +154,9 @@ def test_validation_results_and_the_offline_page(inbox, con, tmp_path) -> None:
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: Great Expectations runs in this process")
 def test_the_gx_process_validates_as_this_process_would(inbox, tmp_path, monkeypatch) -> None:
-    """The ingest hands its batches to the GX process (gx_adapter.preload); the same inbox validated
-    in this process gives the same results, row for row."""
-    from connectors import gx_adapter
+    """The ingest hands its batches to the GX process (connectors.children.start_gx); the same inbox
+    validated in this process gives the same results, row for row."""
+    from connectors import children, gx_adapter
 
     rows = roster_rows(30)
     rows[3][9] = -300
@@ -181,11 +181,11 @@ def test_the_gx_process_validates_as_this_process_would(inbox, tmp_path, monkeyp
     state = gx_adapter._gx_state
     monkeypatch.setattr(gx_adapter, "_gx_state", {})  # as in a run: GX not imported here (other tests did)
     there = ingest("there")
-    assert gx_adapter._process.get("pool") is not None and here == []  # validated in the GX process
+    assert children.gx_pool() is not None and here == []  # validated in the GX process
     assert any(r[5] for r in there[0]) and len(there[1]) == 3
     monkeypatch.setattr(gx_adapter, "_gx_state", state)
-    monkeypatch.setattr(gx_adapter, "_process", {})
-    monkeypatch.setattr(gx_adapter.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(children, "_gx", {})
+    monkeypatch.setattr(children.os, "cpu_count", lambda: 1)
     assert ingest("here") == there and here  # validated here this time, to the same results
 
 
