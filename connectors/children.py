@@ -51,11 +51,18 @@ def start_gx() -> bool:
         return False
     pool = ProcessPoolExecutor(max_workers=1, mp_context=fork_context())
     # Starting the child waits for the fork server to be ready: a thread does, this one goes on.
-    # Its first job imports GX (nearly all of gx_adapter._gx's time); the batches follow.
-    threading.Thread(target=pool.submit, args=(importlib.import_module, "great_expectations"),
-                     name="xuncha-gx-start", daemon=True).start()
     _gx["pool"] = pool  # kept for the life of this process, as GX imported here would be
+    threading.Thread(target=_start, args=(pool,), name="xuncha-gx-start", daemon=True).start()
     return True
+
+
+def _start(pool: ProcessPoolExecutor) -> None:
+    """Start the process with its first job, importing GX (nearly all of gx_adapter._gx's time)."""
+    try:
+        pool.submit(importlib.import_module, "great_expectations")
+    except Exception:  # no fork server here: validation stays in this process (gx_adapter.run_suite)
+        if _gx.get("pool") is pool:
+            gx_lost()
 
 
 def gx_pool() -> ProcessPoolExecutor | None:

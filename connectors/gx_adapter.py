@@ -56,9 +56,14 @@ def run_suite(name: str, frame: pl.DataFrame, targets: list[tuple[Check, Target]
     pool = children.gx_pool()
     if pool is not None:
         try:
-            return pool.submit(_run_suite_here, name, frame, targets, today, reference).result()
-        except BrokenProcessPool:  # the process died (killed, out of memory): validate here from now on
+            future = pool.submit(_run_suite_here, name, frame, targets, today, reference)
+        except Exception:  # the process could not be started (no fork server here): validate here
             children.gx_lost()
+        else:
+            try:
+                return future.result()  # GX's own errors are re-raised here, as if it had run here
+            except BrokenProcessPool:  # the process died (killed, out of memory): validate here from now on
+                children.gx_lost()
     return _run_suite_here(name, frame, targets, today, reference)
 
 

@@ -189,6 +189,29 @@ def test_the_gx_process_validates_as_this_process_would(inbox, tmp_path, monkeyp
     assert ingest("here") == there and here  # validated here this time, to the same results
 
 
+def test_without_a_gx_process_the_checks_run_here(inbox, con, monkeypatch) -> None:
+    """A machine where the GX process cannot start (no fork server): validated here, nothing lost."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from connectors import children
+
+    class NoProcess(ProcessPoolExecutor):
+        def submit(self, *args, **kwargs):
+            raise OSError("no fork server")
+
+    monkeypatch.setattr(children, "_gx", {})
+    monkeypatch.setattr(children.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(children, "ProcessPoolExecutor", NoProcess)
+    rows = roster_rows(12)
+    rows[2][9] = -1
+    write_xlsx(inbox / "花名册.xlsx", {"城关镇": rows})
+    reports = ingest_inbox(inbox, con, CONFIG, workers=0)
+    r = next(x for x in reports if x.file == "花名册.xlsx")
+    assert (r.rows_loaded, r.rows_quarantined) == (11, 1)
+    assert con.execute("SELECT reason_code FROM quarantine").fetchall() == [("amount_non_negative",)]
+    assert children.gx_pool() is None
+
+
 def test_nothing_validated_twice_on_reload(inbox, con) -> None:
     write_xlsx(inbox / "花名册.xlsx", {"城关镇": roster_rows(5)})
     ingest_inbox(inbox, con, CONFIG, workers=0)
