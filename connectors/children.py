@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import multiprocessing.util
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -52,6 +53,9 @@ def start_gx() -> bool:
     pool = ProcessPoolExecutor(max_workers=1, mp_context=fork_context())
     # Starting the child waits for the fork server to be ready: a thread does, this one goes on.
     _gx["pool"] = pool  # kept for the life of this process, as GX imported here would be
+    # ... and ended before this process ends: a multiprocessing child (a Prefect flow run) joins its
+    # children before the pool's own exit hook would tell the idle worker to stop, and waits forever.
+    multiprocessing.util.Finalize(pool, pool.shutdown, kwargs={"cancel_futures": True}, exitpriority=100)
     threading.Thread(target=_start, args=(pool,), name="xuncha-gx-start", daemon=True).start()
     return True
 

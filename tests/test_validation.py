@@ -189,6 +189,28 @@ def test_the_gx_process_validates_as_this_process_would(inbox, tmp_path, monkeyp
     assert ingest("here") == there and here  # validated here this time, to the same results
 
 
+def _start_gx_and_return() -> None:
+    from connectors import children
+
+    assert children.start_gx()
+    children.gx_pool().submit(int).result()  # the GX process is up, and idle from now on
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no GX process")
+def test_a_process_that_started_the_gx_process_still_exits() -> None:
+    """A multiprocessing child (a Prefect flow run is one) joins its children as it exits: the idle
+    GX process must have been told to stop by then, or the run never ends."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("spawn").Process(target=_start_gx_and_return)
+    child.start()
+    child.join(120)
+    hung = child.is_alive()
+    if hung:
+        child.kill()
+    assert not hung and child.exitcode == 0
+
+
 def test_without_a_gx_process_the_checks_run_here(inbox, con, monkeypatch) -> None:
     """A machine where the GX process cannot start (no fork server): validated here, nothing lost."""
     from concurrent.futures import ProcessPoolExecutor
