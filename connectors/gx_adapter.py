@@ -5,12 +5,14 @@ Everything that knows GX is here: importing it lazily (~4 s of CPU), the two cus
 expectation, and running a suite over a frame. Callers get, per target, the failing row positions
 or the error GX raised.
 
-Where GX runs: `preload()` (called by the ingest when it has files to read) starts a process of
-its own for it, which imports GX on the other core while this process reads and transforms the
+Where GX runs: a process of its own (connectors/children.py: started by `xuncha run` before it
+imports the pipeline when the inbox has new files, else by `preload()`, called by the ingest when it
+has files to read), which imports GX on the other core while this process reads and transforms the
 files (a thread here would mostly take turns with the reading: importing holds the interpreter);
 `run_suite` then hands each batch to it (the frame, the targets, the village codes) and gets the
-failures back. Without `preload()` (unit tests, single-core machines, a process that died) the
-suite runs here, GX imported on first use. Same suite, same batch, same results either way.
+failures back. Without that process (unit tests that never ingest, single-core machines, a fork
+server that cannot start, a process that died) the suite runs here, GX imported on first use. Same
+suite, same batch, same results either way.
 
 One monkeypatch of GX internals is fenced in `_gx()` and explained there (HASH_THRESHOLD); it
 changes no result, only skips hashing batches nothing reads the hash of. pyproject caps GX's
