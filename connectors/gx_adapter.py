@@ -1,9 +1,18 @@
 """The Great Expectations adapter: our checks as a GX suite over one pandas batch, failures back.
 
-Everything that knows GX is here: importing it lazily (~3 s; in the background via `preload()`
-while files are read), the two custom expectations (valid resident IDs, village codes in the
-statistics list), translating a Target into an expectation, and running a suite over a frame.
-Callers get, per target, the failing row positions or the error GX raised.
+Everything that knows GX is here: importing it lazily (~4 s of CPU), the two custom expectations
+(valid resident IDs, village codes in the statistics list), translating a Target into an
+expectation, and running a suite over a frame. Callers get, per target, the failing row positions
+or the error GX raised.
+
+Where GX runs: a process of its own (connectors/children.py: started by `xuncha run` before it
+imports the pipeline when the inbox has new files, else by `preload()`, called by the ingest when it
+has files to read), which imports GX on the other core while this process reads and transforms the
+files (a thread here would mostly take turns with the reading: importing holds the interpreter);
+`run_suite` then hands each batch to it (the frame, the targets, the village codes) and gets the
+failures back. Without that process (unit tests that never ingest, single-core machines, a fork
+server that cannot start, a process that died) the suite runs here, GX imported on first use. Same
+suite, same batch, same results either way.
 
 One monkeypatch of GX internals is fenced in `_gx()` and explained there (HASH_THRESHOLD); it
 changes no result, only skips hashing batches nothing reads the hash of. pyproject caps GX's
@@ -16,11 +25,13 @@ import datetime as dt
 import logging
 import re
 import threading
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
+from connectors import children
 from connectors.checks import Check, Target
 from xuncha import idcard
 
@@ -42,7 +53,24 @@ def gx_column(column: str) -> str:
 
 def run_suite(name: str, frame: pl.DataFrame, targets: list[tuple[Check, Target]], today: dt.date,
               reference: frozenset[str]) -> dict[Target, Failure]:
-    """One GX validation of `targets` over `frame` (columns _sheet and _row are not handed to GX)."""
+    """One GX validation of `targets` over `frame` (columns _sheet and _row are not handed to GX),
+    in the GX process when preload() started one, else here."""
+    pool = children.gx_pool()
+    if pool is not None:
+        try:
+            future = pool.submit(_run_suite_here, name, frame, targets, today, reference)
+        except Exception:  # the process could not be started (no fork server here): validate here
+            children.gx_lost()
+        else:
+            try:
+                return future.result()  # GX's own errors are re-raised here, as if it had run here
+            except BrokenProcessPool:  # the process died (killed, out of memory): validate here from now on
+                children.gx_lost()
+    return _run_suite_here(name, frame, targets, today, reference)
+
+
+def _run_suite_here(name: str, frame: pl.DataFrame, targets: list[tuple[Check, Target]], today: dt.date,
+                    reference: frozenset[str]) -> dict[Target, Failure]:
     state = _gx()
     gx = state["gx"]
     suite = gx.ExpectationSuite(name=name)
@@ -86,8 +114,13 @@ _gx_state: dict[str, Any] = {}
 
 
 def preload() -> None:
-    """Import Great Expectations in a background thread (it takes seconds) while files are read."""
-    if "thread" not in _gx_state and "gx" not in _gx_state:
+    """Start importing Great Expectations (~4 s of CPU) while files are read: in a process of its own
+    (connectors.children.start_gx), which then validates for this one; on a single core, in a
+    background thread, where the import still overlaps the readers' native code (calamine, polars),
+    which releases the interpreter."""
+    if "gx" in _gx_state or children.start_gx():
+        return
+    if "thread" not in _gx_state:
         t = threading.Thread(target=_gx, name="xuncha-gx-import", daemon=True)
         _gx_state["thread"] = t
         t.start()

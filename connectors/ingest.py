@@ -32,6 +32,7 @@ from connectors.extract import (
 from connectors.inbox import inbox_files, list_inbox, looks_like_statistics, relative_name
 from connectors.ingest_report import REPORT_COLUMNS, SheetReport, set_aside_reports, sheet_reports, write_ingest_report
 from connectors.readahead import Reference, batch_jobs, default_workers, extracted, spill_parent
+from connectors.readers import start_isolation
 from connectors.schema import TABLES
 from connectors.validation import preload, unreadable_file, validate_files
 from connectors.villages import VillageIndex, assign, load_index
@@ -140,6 +141,8 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
     workers = min(workers, len(files))
     if files:
         preload()  # Great Expectations imports in the background while the first files are read
+    if not workers:
+        start_isolation(files)  # here (reading processes start their own): .xls read in a child process
     previously = loaded_files(con)
     index, version = _index_for(con, config), 0
     versions = count(1)  # each village reference read from the warehouse gets a new one

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import multiprocessing
 import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from connectors.children import fork_context, start_server
 from connectors.inbox import CSV_SUFFIXES, EXCEL_SUFFIXES, SUFFIXES  # noqa: F401  (defined with the inbox listing)
 from connectors.normalize import FORMULA_UNCALCULATED
 from connectors.rawsheet import HEAD_ROWS, RawSheet, ReadError, display_name  # noqa: F401  (re-exported)
@@ -198,22 +198,21 @@ def _child_read(conn, reader, data: bytes) -> None:
         conn.close()
 
 
-_FORKSERVER = None
+# Workbooks that are usually read in a child process (read_file: no scan bounds them).
+ISOLATED_SUFFIXES = (".xls", ".xlsb", ".ods")
 
 
-def _context():
-    """A fork server that has imported the readers: each file's child process starts in milliseconds."""
-    global _FORKSERVER
-    if _FORKSERVER is None:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["connectors.readers"])
-        _FORKSERVER = ctx
-    return _FORKSERVER
+def start_isolation(paths: list[Path]) -> None:
+    """Start the fork server now when some of these files will likely be read in a child process:
+    it imports the readers (~0.5 s) in its own process while this one reads the other files, instead
+    of while the first such file waits for it."""
+    if any(p.suffix.lower() in ISOLATED_SUFFIXES for p in paths):
+        start_server()
 
 
 def read_isolated(reader, data: bytes, timeout: float) -> list[RawSheet]:
     """reader(data) in a child process: a reader that crashes or hangs costs this file, not the run."""
-    ctx = _context()
+    ctx = fork_context()
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child_read, args=(send, reader, data), daemon=True)
     child.start()

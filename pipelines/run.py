@@ -124,6 +124,12 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, stages: Stage
     """The body of a run, with its stages called directly (DIRECT) or as Prefect tasks."""
     if not full and (quick := unchanged_run(inbox, workspace)) is not None:
         return quick
+    if full or unchanged.inbox_changed(workspace, inbox):
+        # Files to read: Great Expectations starts importing (in a process of its own) now, while
+        # this process imports the pipeline and reads the files, not when the first file is read.
+        from connectors.children import start_gx
+
+        start_gx()
     from pipelines import steps
 
     ws = steps.Workspace(workspace)

@@ -126,3 +126,19 @@ def unchanged_files(root: Path, inbox: Path) -> int | None:
         if known.get(rel) != sha256_file(path):
             return None
     return len(present)
+
+
+def inbox_changed(root: Path, inbox: Path) -> bool:
+    """Whether the inbox holds files the last complete run did not read (True without a record):
+    asked before the warehouse is opened, so that a run with files to read starts its slow
+    preparations (Great Expectations) at once. A guess: the inbox plan decides what is read."""
+    try:
+        record = json.loads((root / RECORD_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return True
+    from xuncha.files import sha256_file
+
+    known: dict[str, str] = record.get("files") or {}
+    present = _inbox_files(inbox)
+    return (record.get("inbox") != str(inbox.resolve()) or len(present) != len(known)
+            or any(known.get(rel) != sha256_file(path) for rel, path in present))

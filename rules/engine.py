@@ -294,9 +294,10 @@ def _with_villages(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame) -> pl.Da
     names = all_villages(con)
     flags = flags.drop("village_name", "town", strict=False).join(names, on="village_code", how="left")
     severity_order = pl.col("severity").replace_strict({"高": 0, "中": 1, "低": 2}, default=3)
+    # flag_id breaks ties of severity and amount: the same flags are listed in the same order every run.
     return (
         flags.rename({"evidence": "evidence_list", "evidence_text": "evidence"})
-        .sort([severity_order, pl.col("amount_yuan")], descending=[False, True])
+        .sort([severity_order, pl.col("amount_yuan"), pl.col("flag_id")], descending=[False, True, False])
         .select(*FLAG_COLUMNS, "evidence_list")
     )
 

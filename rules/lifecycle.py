@@ -102,7 +102,7 @@ def apply_lifecycle(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame, run_tim
             {"t": run_time},
         )
     history = con.execute("SELECT flag_id, first_seen, last_seen, resolved_at FROM flag_history").pl()
-    now_current = flags.join(history.drop("resolved_at"), on="flag_id", how="left").with_columns(
+    now_current = flags.join(history.drop("resolved_at"), on="flag_id", how="left", maintain_order="left").with_columns(
         pl.when(pl.col("flag_id").is_in(list(previous_open)))
         .then(pl.lit(STATUS_OPEN))
         .otherwise(pl.lit(STATUS_NEW))
@@ -111,7 +111,7 @@ def apply_lifecycle(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame, run_tim
     just_resolved = con.execute(
         """
         SELECT flag_id, rule_id, village_code, subject_key, subject_name, summary, facts_hash,
-               first_seen, last_seen FROM flag_history WHERE resolved_at = $t
+               first_seen, last_seen FROM flag_history WHERE resolved_at = $t ORDER BY flag_id
         """,
         {"t": run_time},
     ).pl().with_columns(pl.lit(STATUS_RESOLVED).alias("status"))
@@ -123,7 +123,8 @@ def with_triage(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame) -> pl.DataF
     """Attach the triage verdicts that still hold (same facts as when they were given)."""
     ensure_tables(con)
     verdicts = con.execute("SELECT flag_id, triage_status, note, facts_hash AS triaged_facts FROM triage").pl()
-    joined = flags.drop("triage", "triage_note", strict=False).join(verdicts, on="flag_id", how="left")
+    joined = flags.drop("triage", "triage_note", strict=False).join(verdicts, on="flag_id", how="left",
+                                                                       maintain_order="left")
     holds = pl.col("triage_status").is_not_null() & (pl.col("triaged_facts") == pl.col("facts_hash"))
     return joined.with_columns(
         pl.when(holds).then(pl.col("triage_status")).otherwise(pl.lit("")).alias("triage"),

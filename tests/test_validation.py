@@ -152,6 +152,88 @@ def test_validation_results_and_the_offline_page(inbox, con, tmp_path) -> None:
     assert not re.search(r"<script|<link|https?://|@import|url\(", page)
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: Great Expectations runs in this process")
+def test_the_gx_process_validates_as_this_process_would(inbox, tmp_path, monkeypatch) -> None:
+    """The ingest hands its batches to the GX process (connectors.children.start_gx); the same inbox
+    validated in this process gives the same results, row for row."""
+    from connectors import children, gx_adapter
+
+    rows = roster_rows(30)
+    rows[3][9] = -300
+    rows[5][3] = "610102195001011234"  # a wrong check character
+    rows[9][10] = "2099-01-01"
+    write_xlsx(inbox / "花名册.xlsx", {"城关镇": rows})
+    here = []  # GX used in this process
+    original = gx_adapter._gx
+    monkeypatch.setattr(gx_adapter, "_gx", lambda: here.append(1) or original())
+
+    def ingest(name: str) -> tuple[list, list]:
+        c = open_warehouse(tmp_path / f"{name}.duckdb")
+        try:
+            ingest_inbox(inbox, c, CONFIG, workers=0)
+            results = c.execute("SELECT source_file, source_sheet, check_name, column_name, evaluated, failed, "
+                                "outcome, sample_rows FROM validation_results ORDER BY ALL").fetchall()
+            quarantined = c.execute("SELECT source_row, reason_code, reason FROM quarantine ORDER BY ALL").fetchall()
+            return results, quarantined
+        finally:
+            c.close()
+
+    state = gx_adapter._gx_state
+    monkeypatch.setattr(gx_adapter, "_gx_state", {})  # as in a run: GX not imported here (other tests did)
+    there = ingest("there")
+    assert children.gx_pool() is not None and here == []  # validated in the GX process
+    assert any(r[5] for r in there[0]) and len(there[1]) == 3
+    monkeypatch.setattr(gx_adapter, "_gx_state", state)
+    monkeypatch.setattr(children, "_gx", {})
+    monkeypatch.setattr(children.os, "cpu_count", lambda: 1)
+    assert ingest("here") == there and here  # validated here this time, to the same results
+
+
+def _start_gx_and_return() -> None:
+    from connectors import children
+
+    assert children.start_gx()
+    children.gx_pool().submit(int).result()  # the GX process is up, and idle from now on
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no GX process")
+def test_a_process_that_started_the_gx_process_still_exits() -> None:
+    """A multiprocessing child (a Prefect flow run is one) joins its children as it exits: the idle
+    GX process must have been told to stop by then, or the run never ends."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("spawn").Process(target=_start_gx_and_return)
+    child.start()
+    child.join(120)
+    hung = child.is_alive()
+    if hung:
+        child.kill()
+    assert not hung and child.exitcode == 0
+
+
+def test_without_a_gx_process_the_checks_run_here(inbox, con, monkeypatch) -> None:
+    """A machine where the GX process cannot start (no fork server): validated here, nothing lost."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from connectors import children
+
+    class NoProcess(ProcessPoolExecutor):
+        def submit(self, *args, **kwargs):
+            raise OSError("no fork server")
+
+    monkeypatch.setattr(children, "_gx", {})
+    monkeypatch.setattr(children.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(children, "ProcessPoolExecutor", NoProcess)
+    rows = roster_rows(12)
+    rows[2][9] = -1
+    write_xlsx(inbox / "花名册.xlsx", {"城关镇": rows})
+    reports = ingest_inbox(inbox, con, CONFIG, workers=0)
+    r = next(x for x in reports if x.file == "花名册.xlsx")
+    assert (r.rows_loaded, r.rows_quarantined) == (11, 1)
+    assert con.execute("SELECT reason_code FROM quarantine").fetchall() == [("amount_non_negative",)]
+    assert children.gx_pool() is None
+
+
 def test_nothing_validated_twice_on_reload(inbox, con) -> None:
     write_xlsx(inbox / "花名册.xlsx", {"城关镇": roster_rows(5)})
     ingest_inbox(inbox, con, CONFIG, workers=0)

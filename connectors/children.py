@@ -1,0 +1,78 @@
+"""The connectors' child processes, and nothing heavy: importing this module costs nothing, so a run
+can start them before it imports polars, DuckDB or the pipeline.
+
+One fork server serves them all: it imports the readers and the Great Expectations adapter (polars,
+the catalogue) once, and each child is forked from it in milliseconds, never from the main process,
+whose DuckDB and polars threads may hold locks. Its children: a reader of a workbook no scan bounds
+(connectors.readers.read_isolated), and the Great Expectations process (`start_gx`), which imports
+GX (~4 s of CPU) on another core while the main process reads, then validates every batch for it
+(connectors.gx_adapter.run_suite).
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import multiprocessing.util
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+PRELOAD = ["connectors.readers", "connectors.gx_adapter"]
+
+_context: Any = None
+_gx: dict[str, ProcessPoolExecutor] = {}
+
+
+def fork_context() -> Any:
+    """The multiprocessing context of the fork server (started by the first child)."""
+    global _context
+    if _context is None:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        _context = ctx
+    return _context
+
+
+def start_server() -> None:
+    """Start the fork server now (it imports PRELOAD in its own process), not when a child is first needed."""
+    from multiprocessing import forkserver
+
+    fork_context()  # the preload list is set before the server starts
+    forkserver.ensure_running()
+
+
+def start_gx() -> bool:
+    """Start the Great Expectations process (once per process); False on a single core, where a
+    second process would only take turns with this one."""
+    if "pool" in _gx:
+        return True
+    if (os.cpu_count() or 1) < 2:
+        return False
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=fork_context())
+    # Starting the child waits for the fork server to be ready: a thread does, this one goes on.
+    _gx["pool"] = pool  # kept for the life of this process, as GX imported here would be
+    # ... and ended before this process ends: a multiprocessing child (a Prefect flow run) joins its
+    # children before the pool's own exit hook would tell the idle worker to stop, and waits forever.
+    multiprocessing.util.Finalize(pool, pool.shutdown, kwargs={"cancel_futures": True}, exitpriority=100)
+    threading.Thread(target=_start, args=(pool,), name="xuncha-gx-start", daemon=True).start()
+    return True
+
+
+def _start(pool: ProcessPoolExecutor) -> None:
+    """Start the process with its first job, importing GX (nearly all of gx_adapter._gx's time)."""
+    try:
+        pool.submit(importlib.import_module, "great_expectations")
+    except Exception:  # no fork server here: validation stays in this process (gx_adapter.run_suite)
+        if _gx.get("pool") is pool:
+            gx_lost()
+
+
+def gx_pool() -> ProcessPoolExecutor | None:
+    return _gx.get("pool")
+
+
+def gx_lost() -> None:
+    """The GX process died (killed, out of memory): validation goes on in this process."""
+    _gx.pop("pool", None)
