@@ -145,7 +145,8 @@ def content_totals(spec: ExtractSpec, texts: dict[str, pl.Series], sheet_of: pl.
     if "village_raw" in texts:
         marks.append(place("village_raw"))
     if "town_raw" in texts:  # a town's own row: its name, no village, numbers
-        no_village = pl.all_horizontal([empty(k) for k in ("village_raw", "village_code") if k in texts])
+        village = [empty(k) for k in ("village_raw", "village_code") if k in texts]
+        no_village = pl.all_horizontal(village) if village else pl.lit(True)
         marks.append(no_village & ~empty("town_raw") & has_number)
     marked = pl.any_horizontal(marks) if marks else pl.lit(False)
     base = frame.select((pl.col("_skip").is_null() & subjectless).alias("open"),

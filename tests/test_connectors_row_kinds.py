@@ -95,3 +95,14 @@ def test_a_row_with_an_id_or_a_persons_name_is_never_a_total(tmp_path) -> None:
     s = _sheet(tmp_path, rows)
     assert s.rows_skipped == 1, s.message
     assert s.rows_read == 4 and s.rows_quarantined == 1  # 李镇's row, for its missing ID
+
+
+def test_a_town_row_in_a_sheet_without_village_column(tmp_path) -> None:
+    # 村别 is no village wording the catalogue knows: the town's row is found by its town cell
+    rows = [["乡镇（街道）", "村别", "老人姓名", "公民身份号码", "年龄", "发放月份", "发放金额（元）"],
+            ["城关镇", "东岭", "王一", make_id("19400101", "011"), 84, "202403", 100],
+            ["城关镇", "东岭", "王二", make_id("19400101", "021"), 84, "202403", 100],
+            ["城关镇", None, None, None, None, None, 210]]  # not the sum (200): its town cell says what it is
+    s = _sheet(tmp_path, rows)
+    assert s.extract == "old_age_payments", s.message
+    assert s.rows_skipped == 1 and s.rows_loaded == 2 and s.rows_quarantined == 0, s.message
