@@ -73,3 +73,42 @@ def test_a_department_folder_is_never_a_village() -> None:
     c = sheet_context([], "Sheet1", "农业农村/土地承包.xlsx")
     assert "village_raw" not in c.values and "town_raw" not in c.values
     assert sheet_context([], "Sheet1", "东岭村/土地承包.xlsx").values["village_raw"].value == "东岭村"
+
+
+def test_a_unit_line_and_the_sheet_name_agree_by_meaning() -> None:
+    """A ledger sheet per village: the village only in the sheet name and a 核算单位 line naming its
+    collective; different wordings of one village agree, and the first source's wording is kept."""
+    c = sheet_context([["核算单位：东陵县城关镇东岭村股份经济合作社"]], "东岭村", "农业农村/村级财务/2024年度/城关镇.xlsx")
+    assert (c.values["village_raw"].value, c.values["town_raw"].value, c.values["year"].value) == ("东岭村", "城关镇", "2024")
+    assert c.values["village_raw"].source.startswith("表头上方“核算单位")
+    assert not c.conflicts
+    # other wordings: 账套名称 in a key cell, the sheet named after the committee
+    c = sheet_context([["账套名称：", "河西镇新坊村集体经济组织"]], "新坊村民委员会", "明细账.xlsx")
+    assert (c.values["village_raw"].value, c.values["town_raw"].value) == ("新坊村", "河西镇")
+    # a sheet named with the town and the collective's full name, nothing else
+    c = sheet_context([], "东陵县城关镇东岭村股份经济合作社", "x.xlsx")
+    assert (c.values["village_raw"].value, c.values["town_raw"].value) == ("东岭村", "城关镇")
+    assert c.values["village_raw"].source == "表名“东陵县城关镇东岭村股份经济合作社”"
+
+
+def test_a_unit_line_naming_another_village_than_the_sheet_fills_nothing() -> None:
+    c = sheet_context([["核算单位：东陵县城关镇东岭村股份经济合作社"]], "西沟村", "x.xlsx")
+    assert "village_raw" not in c.values
+    assert "村来源不一致" in c.messages({"village_raw"})[0]
+
+
+def test_every_ledger_row_gets_the_village_of_its_sheet(tmp_path) -> None:
+    header = ["凭证日期", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额"]
+    sheets = {}
+    for village in ("东岭村", "西沟村"):
+        sheets[village] = [[f"核算单位：某某县城关镇{village}股份经济合作社"], header,
+                           ["2024-03-05", "记-1", "支付保洁费", "管理费用", 300, None],
+                           ["2024-03-09", "记-2", "收到租金", "经营收入", None, 1200]]
+    path = write_xlsx(tmp_path / "农经" / "2024年度" / "城关镇.xlsx", sheets)
+    result = extract_file(path, tmp_path, load_catalog()).sheets
+    assert [s.extract for s in result] == ["village_ledger"] * 2, result[0].message
+    for s, village in zip(result, ("东岭村", "西沟村"), strict=True):
+        assert s.data["village_raw"].to_list() == [village, village]
+        assert s.data["town_raw"].to_list() == ["城关镇", "城关镇"]
+        assert s.context["village_raw"][1].startswith("表头上方“核算单位")
+        assert "村取自表头上方“核算单位" in s.message
