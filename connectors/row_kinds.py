@@ -77,8 +77,9 @@ def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Ser
         pl.when(blank).then(pl.lit("空行"))
         .when(repeat).then(pl.lit("重复表头"))
         .when(units_only & no_id).then(pl.lit("表头单位行"))
+        .when(one_labelled).then(pl.lit("表尾说明"))  # "说明：…各乡镇行为所辖村合计" is a note
         .when(totals & no_id).then(pl.lit("合计行"))
-        .when((notes & no_id) | one_labelled).then(pl.lit("表尾说明"))
+        .when(notes & no_id).then(pl.lit("表尾说明"))
         .otherwise(None)
     )
     result = sub.select(kind.alias("skip"))["skip"]

@@ -66,10 +66,11 @@ def test_a_town_row_after_village_subtotals_sums_the_whole_sheet(tmp_path) -> No
     rows.append([None, None, None, None, None, None, 4.0, 400])  # a grand total with no label at all
     rows.append(["合\u3000\u3000计", None, None, None, None, None, 4.0, 400])
     rows.append(["数据来源：县自然资源局征地系统"])
+    rows.append(["说明：各乡镇行为所辖村合计"])
     s = _sheet(tmp_path, rows)
     assert s.extract == "compensation_roster", s.message
     assert s.rows_loaded == 5 and s.rows_quarantined == 0, s.message
-    assert "合计行5行" in s.message and "表尾说明1行" in s.message
+    assert "合计行5行" in s.message and "表尾说明2行" in s.message
 
 
 def test_labelled_single_text_rows_are_notes_whatever_the_label(tmp_path) -> None:
