@@ -158,6 +158,20 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
     return Context(values, conflicts)
 
 
+# A sheet name that could be a village's without saying so (东岭, no 村): only Chinese characters, not
+# a list's own name (…表, …册, 明细, 汇总) nor a town's or county's. Used only if the village list
+# knows it exactly (connectors/extract.assign_villages): never a guess.
+_HINT = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
+_NOT_A_VILLAGE = re.compile(r"(?:表|册|账|单|簿|细|总|计|据|录|页|稿|版|镇|乡|街道|县|区|市|省|局|办|所|站|部|厅|年|月|季度)$|"
+                            r"^(?:明细|汇总|数据|清单|名单|花名|台账|发放|合计|说明|附件|原始|备注)")
+
+
+def village_hint(sheet: str) -> str | None:
+    """A sheet's name as a possible village name the sheet states nowhere else, or None."""
+    name = _clean(sheet)
+    return name if _HINT.match(name) and not _NOT_A_VILLAGE.search(name) else None
+
+
 def _meaning(field: str, value: str) -> object:
     if field == "period":
         return parse_period(value)

@@ -17,7 +17,7 @@ from operator import itemgetter
 import polars as pl
 
 from connectors.catalog import Catalog
-from connectors.context import context_values, sheet_context, wanted_fields
+from connectors.context import context_values, sheet_context, village_hint, wanted_fields
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.headers import MAX_HEADER_SCAN, HeaderMatch, Unrecognised, detect_header
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
@@ -53,6 +53,8 @@ class SheetResult:
     context: dict[str, tuple[str, str]] = field(default_factory=dict)
     inferred: dict[str, str] = field(default_factory=dict)
     config_lines: list[str] = field(default_factory=list)
+    # the sheet's name, when it may be its village's and nothing else names one (context.village_hint)
+    village_hint: str | None = None
 
     @property
     def message(self) -> str:
@@ -414,6 +416,9 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
             if k in with_rows:
                 result.messages.extend(contexts()[k].messages(fields))
                 result.context = {f: (v.value, v.source) for f, v in contexts()[k].values.items() if f in fields}
+                said = contexts()[k].values.keys() | contexts()[k].conflicts.keys()
+                if "village_raw" in fields and "village_raw" not in said:
+                    result.village_hint = village_hint(members[k].name)
 
     quarantined = reason_code.is_not_null()
     names = [mem.name for mem in members]

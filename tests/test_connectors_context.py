@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 from fixtures.connectors.workbooks import make_id, write_xlsx
 
 from connectors.catalog import load_catalog
@@ -112,3 +113,26 @@ def test_every_ledger_row_gets_the_village_of_its_sheet(tmp_path) -> None:
         assert s.data["town_raw"].to_list() == ["城关镇", "城关镇"]
         assert s.context["village_raw"][1].startswith("表头上方“核算单位")
         assert "村取自表头上方“核算单位" in s.message
+
+
+def test_a_sheet_named_by_the_village_alone_is_its_village_if_the_list_knows_it(tmp_path) -> None:
+    """Another wording: sheets 东岭 / 西沟 (no 村), no unit line; the file named after the town. The
+    name is only taken when the village list knows it exactly, and the message says so."""
+    from connectors.extract import assign_villages
+    from connectors.villages import VillageIndex
+    header = ["日期", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额"]
+    sheets = {name: [header, ["2024-03-05", "记-1", "支付保洁费", "管理费用", 300, None]]
+              for name in ("东岭", "西沟", "明细")}
+    path = write_xlsx(tmp_path / "2024年" / "城关镇.xlsx", sheets)
+    result = extract_file(path, tmp_path, load_catalog())
+    assert [s.village_hint for s in result.sheets] == ["东岭", "西沟", None]  # 明细 names no village
+    ref = pl.DataFrame({"town_raw": ["城关镇", "河西镇"], "village_raw": ["东岭村", "西沟村"],
+                        "village_code": ["611021100201", "611021101202"]})
+    assign_villages(result, VillageIndex.build(ref), 1)
+    dongling, xigou, detail = result.sheets
+    assert dongling.data.select("village_raw", "village_code").rows() == [("东岭", "611021100201")]
+    assert "村取自表名“东岭”（与统计用区划代码表中的村名相符）" in dongling.message
+    assert dongling.context["village_raw"] == ("东岭", "表名“东岭”")
+    # 西沟 is a village of 河西镇, the file says 城关镇: not taken
+    assert xigou.data["village_code"].to_list() == [None] and "村取自表名" not in xigou.message
+    assert detail.data["village_code"].to_list() == [None]
