@@ -33,6 +33,14 @@ _KEYED = {
 # A unit line names the body the sheet is of: a town, a village, or its collective (核算单位：…村股份经济合作社).
 _UNIT = re.compile(r"(?:填报单位|报送单位|制表单位|申报单位|编制单位|单位名称|核算单位|被审计单位|账套名称|账套|"
                    r"集体经济组织|经济组织|单位)\s*[:：]\s*(\S+)")
+# A unit is a village only if it is the village's body (…村, …社区, …村民委员会, …股份经济合作社), not a
+# town's office (城关镇人民政府, 城关镇农业综合服务站: a town, no village); a seal note after it is dropped.
+_VILLAGE_BODY = re.compile(r"(?:村|社区|委会|委员会|合作社|联合社|经济组织)$")
+# A department as a unit (县农业农村局, 民政局, 组织部; not 城关镇人民政府, whose 人民政府 holds 民政).
+_DEPARTMENT_UNIT = re.compile(r"(?:农业农村|农经|民政|财政|统计|公安|组织|信访|纪|人社|人力资源和社会保障|医保|医疗保障|"
+                              r"自然资源|残联|乡村振兴|审计|住建|住房和城乡建设|林业|水利|教育|卫健|卫生健康)"
+                              r"(?:局|部|委|办|站|所|中心|厅|委员会|服务中心)")
+_SEAL = re.compile(r"[(（][^)）]*[)）]$")
 _TOWN_IN = re.compile(r"^(?:.{0,12}?[县区市])?(.{1,8}?(?:镇|乡|街道))")
 _VILLAGE_IN = re.compile(r"(?:镇|乡|街道)?([^镇乡道]{1,10}?(?:村|社区))(?:民委员会|委会|居委会|居民委员会|委员会)?")
 # A title naming the works a roster is for ("S202线城关镇段改扩建工程青苗补偿兑付表"): up to its 工程/项目.
@@ -120,8 +128,10 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
         if project:
             found["project_name"].append(Found(project.group(1), where))
         unit = _UNIT.search(text) if is_line else None
-        if unit:
-            t, v = _TOWN_IN.search(unit.group(1)), _VILLAGE_IN.search(unit.group(1))
+        body = _SEAL.sub("", unit.group(1)) if unit else ""
+        if body and not _DEPARTMENT_UNIT.search(body):  # 填报单位：县农业农村局(盖章) names no place
+            t = _TOWN_IN.search(body)
+            v = _VILLAGE_IN.search(body) if _VILLAGE_BODY.search(body) else None
             if t:
                 found["town_raw"].append(Found(t.group(1), where))
             if v:

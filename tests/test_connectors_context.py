@@ -136,3 +136,16 @@ def test_a_sheet_named_by_the_village_alone_is_its_village_if_the_list_knows_it(
     # 西沟 is a village of 河西镇, the file says 城关镇: not taken
     assert xigou.data["village_code"].to_list() == [None] and "村取自表名" not in xigou.message
     assert detail.data["village_code"].to_list() == [None]
+
+
+def test_a_departments_unit_line_names_no_village() -> None:
+    """填报单位：西山县农业农村局(盖章): 农业农村 ends in 村 but names a department, not a village; a
+    town's office names its town only; a village's committee or collective names both."""
+    for line, expected in [("填报单位：西山县农业农村局(盖章)", {}),
+                           ("填报单位：县民政局", {}),
+                           ("填报单位:城关镇人民政府", {"town_raw": "城关镇"}),
+                           ("报送单位：城关镇农业综合服务站", {"town_raw": "城关镇"}),
+                           ("填报单位：某某县城关镇东岭村民委员会（盖章）", {"town_raw": "城关镇", "village_raw": "东岭村"}),
+                           ("制表单位：河西镇新坊村股份经济合作社", {"town_raw": "河西镇", "village_raw": "新坊村"})]:
+        c = sheet_context([[line]], "Sheet1", "x.xlsx")
+        assert {f: v.value for f, v in c.values.items()} == expected, line
