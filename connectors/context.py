@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from connectors.periods import parse_period
+from connectors.villages import town_core, village_core
 
 # The fields a sheet may state outside its columns, and how they are named in messages.
 FIELDS = {"year": "年份", "period": "期间", "town_raw": "乡镇", "village_raw": "村", "project_name": "项目名称"}
@@ -27,9 +28,19 @@ _PERIOD = re.compile(
     r"|\d{1,2}\s*月)|[.\-/]\s*\d{1,2}(?!\d)|\s*[Qq][1-4])")
 _KEYED = {
     "town_raw": re.compile(r"(?:所属乡镇|乡镇\(街道\)|乡镇|镇街|所属街道|街道)\s*[:：]\s*(\S+)"),
-    "village_raw": re.compile(r"(?:所属村|村\(社区\)|村\(居\)|村名|村居|行政村|村)\s*[:：]\s*(\S+)"),
+    "village_raw": re.compile(r"(?:所属村|村\(社区\)|村\(居\)|村\(居\)委会|村名|村居|行政村|村别|村委会|村)\s*[:：]\s*(\S+)"),
 }
-_UNIT = re.compile(r"(?:填报单位|报送单位|制表单位|申报单位|单位名称|单位)\s*[:：]\s*(\S+)")
+# A unit line names the body the sheet is of: a town, a village, or its collective (核算单位：…村股份经济合作社).
+_UNIT = re.compile(r"(?:填报单位|报送单位|制表单位|申报单位|编制单位|单位名称|核算单位|被审计单位|账套名称|账套|"
+                   r"集体经济组织|经济组织|单位)\s*[:：]\s*(\S+)")
+# A unit is a village only if it is the village's body (…村, …社区, …村民委员会, …股份经济合作社), not a
+# town's office (城关镇人民政府, 城关镇农业综合服务站: a town, no village); a seal note after it is dropped.
+_VILLAGE_BODY = re.compile(r"(?:村|社区|委会|委员会|合作社|联合社|经济组织)$")
+# A department as a unit (县农业农村局, 民政局, 组织部; not 城关镇人民政府, whose 人民政府 holds 民政).
+_DEPARTMENT_UNIT = re.compile(r"(?:农业农村|农经|民政|财政|统计|公安|组织|信访|纪|人社|人力资源和社会保障|医保|医疗保障|"
+                              r"自然资源|残联|乡村振兴|审计|住建|住房和城乡建设|林业|水利|教育|卫健|卫生健康)"
+                              r"(?:局|部|委|办|站|所|中心|厅|委员会|服务中心)")
+_SEAL = re.compile(r"[(（][^)）]*[)）]$")
 _TOWN_IN = re.compile(r"^(?:.{0,12}?[县区市])?(.{1,8}?(?:镇|乡|街道))")
 _VILLAGE_IN = re.compile(r"(?:镇|乡|街道)?([^镇乡道]{1,10}?(?:村|社区))(?:民委员会|委会|居委会|居民委员会|委员会)?")
 # A title naming the works a roster is for ("S202线城关镇段改扩建工程青苗补偿兑付表"): up to its 工程/项目.
@@ -37,7 +48,11 @@ _PROJECT_IN = re.compile(r"^(.{2,40}?(?:工程|项目))(?!.*(?:工程|项目))")
 # Department names that read like places (农业农村 ends in 村): never a town or village.
 _DEPARTMENT = re.compile(r"农业农村|农经|民政|财政|统计|公安|组织部|信访|纪委|人社|医保|自然资源")
 _TOWN_NAME = re.compile(r"^(.{1,8}?(?:镇|乡|街道))$")
-_VILLAGE_NAME = re.compile(r"^(?:.{1,8}?(?:镇|乡|街道))?(.{1,10}?(?:村|社区))(?:委会|民委员会|居委会)?$")
+# A sheet, file or folder named after a village, maybe with its county and town before it and the
+# name of its committee or collective after it (城关镇东岭村, 东岭村民委员会, 东岭村股份经济合作社).
+_VILLAGE_NAME = re.compile(r"^(?:.{1,8}?(?:县|区|旗))?(?P<town>.{1,8}?(?:镇|乡|街道))?(?P<village>.{1,10}?(?:村|社区))"
+                           r"(?:委会|民委员会|居委会|居民委员会|村民委员会|股份经济合作社|经济股份合作社|股份合作社|"
+                           r"经济合作社|经济联合社|集体经济组织)?$")
 
 
 @dataclass(frozen=True)
@@ -113,8 +128,10 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
         if project:
             found["project_name"].append(Found(project.group(1), where))
         unit = _UNIT.search(text) if is_line else None
-        if unit:
-            t, v = _TOWN_IN.search(unit.group(1)), _VILLAGE_IN.search(unit.group(1))
+        body = _SEAL.sub("", unit.group(1)) if unit else ""
+        if body and not _DEPARTMENT_UNIT.search(body):  # 填报单位：县农业农村局(盖章) names no place
+            t = _TOWN_IN.search(body)
+            v = _VILLAGE_IN.search(body) if _VILLAGE_BODY.search(body) else None
             if t:
                 found["town_raw"].append(Found(t.group(1), where))
             if v:
@@ -124,18 +141,21 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
             if t:
                 found["town_raw"].append(Found(t.group(1), where))
             elif v:
-                found["village_raw"].append(Found(v.group(1), where))
+                found["village_raw"].append(Found(v.group("village"), where))
+                if v.group("town"):
+                    found["town_raw"].append(Found(v.group("town"), where))
     values: dict[str, Found] = {}
     conflicts: dict[str, list[Found]] = {}
     for f, xs in found.items():
-        # periods compared by what they mean: 2024年3月 and 2024.03 agree
-        distinct: set[object] = {parse_period(x.value) if f == "period" else x.value for x in xs}
+        # compared by what they mean: 2024年3月 and 2024.03 agree, so do 东岭村 (the sheet's name) and
+        # 东岭村股份经济合作社 (its 核算单位 line), or 城关镇 and 城关; the first source's wording is kept
+        distinct: set[object] = {_meaning(f, x.value) for x in xs}
         if len(distinct) == 1:
             values[f] = xs[0]
         elif len(distinct) > 1:
             first: dict[object, Found] = {}
             for x in xs:
-                first.setdefault(parse_period(x.value) if f == "period" else x.value, x)
+                first.setdefault(_meaning(f, x.value), x)
             conflicts[f] = list(first.values())
     if "period" in values and "year" in conflicts:
         pass  # a period spanning two years (2023.11-2024.02) says which months; the year stays unset
@@ -146,6 +166,30 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
         if str(start.year) != values["year"].value and str(end.year) != values["year"].value:
             conflicts["period"] = [values.pop("period"), values.pop("year")]
     return Context(values, conflicts)
+
+
+# A sheet name that could be a village's without saying so (东岭, no 村): only Chinese characters, not
+# a list's own name (…表, …册, 明细, 汇总) nor a town's or county's. Used only if the village list
+# knows it exactly (connectors/extract.assign_villages): never a guess.
+_HINT = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
+_NOT_A_VILLAGE = re.compile(r"(?:表|册|账|单|簿|细|总|计|据|录|页|稿|版|镇|乡|街道|县|区|市|省|局|办|所|站|部|厅|年|月|季度)$|"
+                            r"^(?:明细|汇总|数据|清单|名单|花名|台账|发放|合计|说明|附件|原始|备注)")
+
+
+def village_hint(sheet: str) -> str | None:
+    """A sheet's name as a possible village name the sheet states nowhere else, or None."""
+    name = _clean(sheet)
+    return name if _HINT.match(name) and not _NOT_A_VILLAGE.search(name) else None
+
+
+def _meaning(field: str, value: str) -> object:
+    if field == "period":
+        return parse_period(value)
+    if field == "village_raw":
+        return village_core(value)[1]
+    if field == "town_raw":
+        return town_core(value)
+    return value
 
 
 def wanted_fields(table_columns: list[str], has_village: bool, mapped: set[str]) -> set[str]:

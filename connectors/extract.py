@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
+
 from connectors.catalog import Catalog
 from connectors.inbox import relative_name
 from connectors.readers import ReadError, read_file
@@ -74,6 +76,8 @@ def assign_villages(result: FileResult, index: VillageIndex, version: int) -> No
     for s in result.sheets:
         if s.data is None or not s.extract or not TABLES[s.extract].has_village:
             continue
+        if s.village_hint:
+            _village_from_sheet_name(s, index)
         a = match(s.data, index)
         s.data = a.frame
         seen += a.seen
@@ -91,6 +95,28 @@ def assign_villages(result: FileResult, index: VillageIndex, version: int) -> No
                                       sorted(unverified)))
     result.matched_with = version
     result.aliases = seen
+
+
+def _village_from_sheet_name(s: SheetResult, index: VillageIndex) -> None:
+    """A sheet per village named only by its sheet's name (东岭): the name is its rows' village when
+    no row names one and the village list knows the name exactly (in the rows' one town, if any)."""
+    data, hint = s.data, s.village_hint
+    assert data is not None and hint is not None
+    if not data.height or data["village_raw"].null_count() < data.height or data["village_code"].null_count() < data.height:
+        return
+    towns = data["town_raw"].drop_nulls().unique().to_list()
+    if len(towns) > 1:
+        return
+    _, how = index.match(towns[0] if towns else None, hint, None)
+    if how not in ("exact", "former"):
+        return
+    s.data = data.with_columns(pl.lit(hint, pl.String).alias("village_raw"))
+    if s.quarantine is not None and "village_raw" in s.quarantine.columns:
+        s.quarantine = s.quarantine.with_columns(
+            pl.col("village_raw").fill_null(pl.lit(hint, pl.String)))
+    s.context["village_raw"] = (hint, f"表名“{hint}”")
+    s.messages.append(f"村取自表名“{hint}”（与统计用区划代码表中的村名相符）")
+    s.village_hint = None
 
 
 UNMATCHED_PREFIX = "以下村名未能匹配"

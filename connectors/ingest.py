@@ -48,7 +48,7 @@ __all__ = ["REPORT_COLUMNS", "FileResult", "SheetReport", "default_workers", "ex
 
 def _index_for(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) -> VillageIndex:
     c = config.connectors
-    return load_index(con, c.village_aliases, c.village_match_threshold)
+    return load_index(con, c.village_aliases, c.village_match_threshold, config.county.name)
 
 
 def _write_many(con, results: list[FileResult], index: VillageIndex, version: int, previously: set[str]) -> None:
@@ -117,7 +117,7 @@ def _expected_reference(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,
            if s.extract == "village_basics" and s.data is not None and s.data.height]
     ref = pl.concat([held.cast(pl.String), *(f.cast(pl.String) for f in new)])
     ref = ref.filter(pl.col("village_code").is_not_null()).unique("village_code", keep="first", maintain_order=True)
-    return VillageIndex.build(ref.sort("village_code"), c.village_aliases, c.village_match_threshold)
+    return VillageIndex.build(ref.sort("village_code"), c.village_aliases, c.village_match_threshold, config.county.name)
 
 
 def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,

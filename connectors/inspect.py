@@ -66,10 +66,10 @@ def _reference(results: list[FileResult], held: VillageIndex | None, config: Wor
     c = config.connectors
     if not frames:
         return VillageIndex.build(pl.DataFrame(schema={k: pl.String for k in ("town_raw", "village_raw", "village_code")}),
-                                  c.village_aliases, c.village_match_threshold)
+                                  c.village_aliases, c.village_match_threshold, config.county.name)
     ref = pl.concat(frames, how="diagonal_relaxed").filter(pl.col("village_code").is_not_null())
     ref = ref.unique("village_code", keep="first", maintain_order=True).sort("village_code")
-    return VillageIndex.build(ref, c.village_aliases, c.village_match_threshold)
+    return VillageIndex.build(ref, c.village_aliases, c.village_match_threshold, config.county.name)
 
 
 def _villages(frame: pl.DataFrame, index: VillageIndex, out: SheetFindings) -> None:

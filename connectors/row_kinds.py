@@ -1,7 +1,9 @@
 """Which rows under a header are not data: blank, repeated header, units line, totals, notes.
 
 Recognised from the rows' own text: totals and notes by their words in the first few columns, a
-repeated header by matching the header's labels, a units line by holding units only.
+note also by its form (one text only, starting with a short label and a colon: "数据来源：…"), a
+repeated header by matching the header's labels, a units line by holding units only; totals also by
+their content (content_totals: no subject, a town's name or code, or the sum of the rows above).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ _NOTES = (r"^(填表人|填报人|制表人|制表|审核人|审核|审批人|�
           r"联系电话|填表日期|填报日期|制表日期|报送日期|备注|说明|注|会计|主管会计|出纳|记账|记账人|"
           r"财务负责人|报账员|单位盖章|盖章|签字|发放单位|填报单位|制表单位|报送单位|单位)"
           r"(?:[(（]盖章[)）])?[:：]|^第\d+页|^共\d+页")
+# A row holding one text only (in one cell, or merged across the row) that starts with a short
+# label and a colon ("数据来源：…", "制表人：…", "备注：…", "特别提示：…") is a note, whatever the label.
+_LABELLED = r"^[^\d:：]{1,12}[:：]"
 # A row under the header holding only units ("（亩）", "元/亩") is the header's second line.
 _UNITS = r"^[(（]?(?:亩|元|元/亩|元／亩|人|户|个|万元|公顷|平方米|%|％|年|月|日)[)）]?$"
 _WS = r"[\s\u3000\u00a0]"
@@ -37,7 +42,9 @@ def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Ser
     if id_cols:
         empty_id = pl.all_horizontal([pl.col(f"c_{k}").str.strip_chars().fill_null("") == "" for k in id_cols])
         as_header = pl.any_horizontal([pl.col(f"c_{k}").str.strip_chars() == label_of[k] for k in id_cols])
-        candidates = frame.select((empty_id | as_header.fill_null(False)).alias("c"))["c"].arg_true()
+        # a note merged across the row fills the ID cells too: a colon is in no ID
+        labelled_id = pl.any_horizontal([pl.col(f"c_{k}").str.contains("[:：]").fill_null(False) for k in id_cols])
+        candidates = frame.select((empty_id | as_header.fill_null(False) | labelled_id).alias("c"))["c"].arg_true()
         if len(candidates) == 0:
             return pl.repeat(None, n, dtype=pl.String, eager=True)
         sub = frame[candidates]
@@ -58,6 +65,9 @@ def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Ser
              if id_cols else pl.lit(True))
     totals = pl.any_horizontal([mk.str.contains(_TOTALS).fill_null(False) for mk in markers]) if markers else pl.lit(False)
     notes = pl.any_horizontal([mk.str.contains(_NOTES).fill_null(False) for mk in markers]) if markers else pl.lit(False)
+    texts_filled = pl.concat_list([pl.when(f).then(stripped[c]) for f, c in zip(filled, names, strict=True)]) \
+        .list.drop_nulls().list.unique()
+    one_labelled = (texts_filled.list.len() == 1) & texts_filled.list.first().str.contains(_LABELLED).fill_null(False)
     units_only = pl.any_horizontal(filled) & pl.all_horizontal(
         [~f | stripped[c].str.contains(_UNITS).fill_null(False) for f, c in zip(filled, names, strict=True)]
     )
@@ -67,6 +77,7 @@ def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Ser
         pl.when(blank).then(pl.lit("空行"))
         .when(repeat).then(pl.lit("重复表头"))
         .when(units_only & no_id).then(pl.lit("表头单位行"))
+        .when(one_labelled).then(pl.lit("表尾说明"))  # "说明：…各乡镇行为所辖村合计" is a note
         .when(totals & no_id).then(pl.lit("合计行"))
         .when(notes & no_id).then(pl.lit("表尾说明"))
         .otherwise(None)
@@ -77,57 +88,99 @@ def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Ser
     return pl.repeat(None, n, dtype=pl.String, eager=True).scatter(candidates, result)
 
 
-# A name in the village column that names a town or the county, not a village: a total row.
+# A name that names a town or the county, not a village or a person: a total row's label.
 _TOWN_OR_COUNTY = r"^(?:.{1,10}(?:镇|乡|街道|街道办事处|县)|.{0,10}[^社]区|全县|全镇|全乡|全区|总计|合计)$"
+# In a person's name cell: names no person could bear.
+_PLAIN_PLACE = r"^(?:全县|全镇|全乡|全区|全市|总计|合计|.{1,10}(?:县|街道|街道办事处|人民政府))$"
 # Column kinds that identify a row's subject: a total row has none of them.
 _IDENTITY_KINDS = ("id", "name", "date")
+# Column kinds a total sums.
+_SUMMED_KINDS = ("yuan", "mu", "int")
+
+
+def _number(s: pl.Series) -> pl.Series:
+    return s.str.replace_all(r"[,，\s¥￥元亩人户]", "").cast(pl.Float64, strict=False)
 
 
 def content_totals(spec: ExtractSpec, texts: dict[str, pl.Series], sheet_of: pl.Series, skip: pl.Series) -> pl.Series:
     """Total and subtotal rows recognised by what they hold, not by the words 合计/小计: a row with
-    no subject (no ID, name, date or document number) whose village code is a town's or county's
-    (12 digits ending in 000), whose village column names a town or the county, or whose amounts
-    are the sum of the rows above it in its sheet (since the sheet's start or the previous total)."""
+    no subject (no ID, no person's name, date or document number; in a list of villages, no village
+    code) that is marked as a total by a town's or the county's code (12 digits ending in 000), a
+    village or name cell naming a town or the county, or a town cell with no village beside it (a
+    town's own row, with numbers); or whose amounts are the sum of the rows above it in its sheet
+    (since the previous total, or since the sheet's start: a town total after village subtotals).
+    A row with an ID or a person's name is never a total."""
     identity = [k for k in texts if spec.column(k).kind in _IDENTITY_KINDS
                 or (spec.column(k).kind == "code" and k != "village_code")]
+    keys = identity or [k for k in ("village_code",) if k in texts]
     n = len(skip)
     if n == 0:
         return skip
-    frame = pl.DataFrame({f"c_{k}": s for k, s in texts.items()}).with_columns(
+    frame = pl.DataFrame({f"c_{k}": s.str.replace_all(_WS, "") for k, s in texts.items()}).with_columns(
         pl.Series("_skip", skip), pl.Series("_s", sheet_of))
-    subjectless = pl.all_horizontal([pl.col(f"c_{k}").str.strip_chars().fill_null("") == "" for k in identity]) \
-        if identity else pl.lit(True)
-    marks = []
+
+    def empty(k: str) -> pl.Expr:
+        return pl.col(f"c_{k}").fill_null("") == ""
+
+    def place(k: str) -> pl.Expr:  # names a town or the county (or is a total's word)
+        return pl.col(f"c_{k}").str.contains(_TOWN_OR_COUNTY).fill_null(False)
+
+    def town_code(k: str) -> pl.Expr:  # a town's or the county's code: 12 digits ending in 000
+        return pl.col(f"c_{k}").str.contains(r"^\d{9}000$").fill_null(False)
+
+    # A person's name cell naming a town (one of the sheet's town column, or unmistakably a place:
+    # a person may be called 李镇) or a town's code is a total's label, not a subject.
+    towns = sorted(set(frame["c_town_raw"].drop_nulls().to_list()) - {""}) if "town_raw" in texts else []
+
+    def town_named(k: str) -> pl.Expr:
+        return (pl.col(f"c_{k}").is_in(towns) | pl.col(f"c_{k}").str.contains(_PLAIN_PLACE)).fill_null(False)
+
+    blank_key = [empty(k) | (town_named(k) if spec.column(k).kind == "name" else town_code(k) if k == "village_code"
+                             else pl.lit(False)) for k in keys]
+    subjectless = pl.all_horizontal(blank_key) if keys else pl.lit(True)
+    summed = [k for k in texts if spec.column(k).kind in _SUMMED_KINDS]
+    has_number = pl.any_horizontal([~empty(k) for k in summed]) if summed else pl.lit(False)
+    marks = [town_named(k) & ~empty(k) for k in keys if spec.column(k).kind == "name"]
     if "village_code" in texts:
-        marks.append(pl.col("c_village_code").str.strip_chars().str.contains(r"^\d{9}000$").fill_null(False))
-    if "village_raw" in texts and identity:  # village_basics-like lists name their villages only
-        marks.append(pl.col("c_village_raw").str.replace_all(_WS, "").str.contains(_TOWN_OR_COUNTY).fill_null(False))
+        marks.append(town_code("village_code"))
+    if "village_raw" in texts:
+        marks.append(place("village_raw"))
+    if "town_raw" in texts:  # a town's own row: its name, no village, numbers
+        village = [empty(k) for k in ("village_raw", "village_code") if k in texts]
+        no_village = pl.all_horizontal(village) if village else pl.lit(True)
+        marks.append(no_village & ~empty("town_raw") & has_number)
     marked = pl.any_horizontal(marks) if marks else pl.lit(False)
     base = frame.select((pl.col("_skip").is_null() & subjectless).alias("open"),
                         (pl.col("_skip").is_null() & subjectless & marked).alias("marked"))
     out = pl.select(pl.when(pl.lit(base["marked"])).then(pl.lit("合计行")).otherwise(pl.lit(skip))).to_series()
-    amounts = [k for k in texts if spec.column(k).kind == "yuan"]
-    if not amounts or not identity or not base["open"].any():
+    if not summed or not base["open"].any():
         return out
-    # Sums of the rows above: per amount column, a running total reset at each sheet and each total.
-    values = {k: texts[k].str.replace_all(r"[,，\s¥￥元]", "").cast(pl.Float64, strict=False) for k in amounts}
+    # Sums of the rows above, per summed column: since the previous total (a subtotal) and since the
+    # sheet's start (a grand total after subtotals), both reset at each sheet.
+    lists = {k: _number(texts[k]).to_list() for k in summed}
     open_rows = set(base["open"].arg_true().to_list())
     sheets = sheet_of.to_list()
     kinds = out.to_list()
-    running = {k: 0.0 for k in amounts}
-    counted = 0
-    lists = {k: v.to_list() for k, v in values.items()}
+    running = {k: 0.0 for k in summed}
+    grand = {k: 0.0 for k in summed}
+    counted = grand_counted = 0
     for i in range(n):
         if i and sheets[i] != sheets[i - 1]:
-            running, counted = {k: 0.0 for k in amounts}, 0
-        if i in open_rows and counted >= 2:
-            given = [(k, lists[k][i]) for k in amounts if lists[k][i] is not None]
-            if given and all(abs(v - running[k]) < 0.005 for k, v in given):
-                kinds[i] = "合计行"
+            running, counted = {k: 0.0 for k in summed}, 0
+            grand, grand_counted = {k: 0.0 for k in summed}, 0
+        if i in open_rows and kinds[i] is None:
+            given = [(k, lists[k][i]) for k in summed if lists[k][i] is not None]
+            if given and any(v for _, v in given):
+                if counted >= 2 and all(abs(v - running[k]) < 0.005 for k, v in given):
+                    kinds[i] = "合计行"
+                elif grand_counted >= 2 and all(abs(v - grand[k]) < 0.005 for k, v in given):
+                    kinds[i] = "合计行"
         if kinds[i] == "合计行":
-            running, counted = {k: 0.0 for k in amounts}, 0
+            running, counted = {k: 0.0 for k in summed}, 0
         elif kinds[i] is None:
-            for k in amounts:
+            for k in summed:
                 running[k] += lists[k][i] or 0.0
+                grand[k] += lists[k][i] or 0.0
             counted += 1
+            grand_counted += 1
     return pl.Series(kinds, dtype=pl.String)

@@ -3,6 +3,9 @@
 Pure: no database, no village reference (villages.py fills village_code afterwards), so sheets and
 files can be transformed in parallel. Every data row below the header ends up in exactly one of
 loaded, quarantined or skipped (blank, totals, notes, repeated header); the message says which.
+
+Long because a group's rows go through every step (skip, normalise, read dates by meaning, context,
+quarantine) in one function whose row positions and per-sheet notes the steps share.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from operator import itemgetter
 import polars as pl
 
 from connectors.catalog import Catalog
-from connectors.context import context_values, sheet_context, wanted_fields
+from connectors.context import context_values, sheet_context, village_hint, wanted_fields
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.headers import MAX_HEADER_SCAN, PROFILE_DEPTH, HeaderMatch, Unrecognised, detect_header
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
 from connectors.periods import period_columns
 from connectors.readers import RawSheet
 from connectors.row_kinds import MARKER_COLUMNS, classify_rows, content_totals
+from connectors.values import open_end_columns, read_unread_dates
 
 
 @dataclass
@@ -49,6 +53,8 @@ class SheetResult:
     context: dict[str, tuple[str, str]] = field(default_factory=dict)
     inferred: dict[str, str] = field(default_factory=dict)
     config_lines: list[str] = field(default_factory=list)
+    # the sheet's name, when it may be its village's and nothing else names one (context.village_hint)
+    village_hint: str | None = None
 
     @property
     def message(self) -> str:
@@ -331,11 +337,46 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
                 result.problems[canon] = {"missing_column": rows_in.get(k, 0)}
         flag(pl.repeat(True, m, eager=True), "missing_column", canon)
 
+    contexts_made: list = []
+
+    def contexts() -> list:
+        """What each sheet states outside its columns (title lines, sheet, file and folder names)."""
+        if not contexts_made:
+            contexts_made.append([sheet_context(mem.sheet.rows[: mem.match.header_rows[0]], mem.name, mem.source_file)
+                                  for mem in members])
+        return contexts_made[0]
+
+    def note(mask: pl.Series, text) -> None:
+        """A note per sheet (not a problem): text(count, rows shown, sheet index)."""
+        for k, rows in _per_sheet(sheet_of, {"row": row_no}, mask).items():
+            where = [r[0] for r in rows]
+            warnings.setdefault(k, []).append(text(len(where), _rows_list(where), k))
+
+    def read_beyond_dates(canon: str, kind: str, v: pl.Series, p: pl.Series) -> tuple[pl.Series, pl.Series]:
+        """Date cells whose meaning is known though no date (connectors/values.py), with their notes."""
+        label = match.labels[mapped[canon]]
+        r = read_unread_dates(texts[canon], v, p, kind == "month", canon in open_end_columns(),
+                              lambda: context_values(contexts(), {"year"}, sheet_of).get("year"))
+        if r.open_end is not None:
+            words = "、".join(f"“{w}”" for w in r.open_end_words)
+            note(r.open_end, lambda count, rows, k: f"“{label}”列有{count}个值写作{words}，表示尚未结束，按无日期读取")
+        what = "月份" if kind == "month" else "月、日"
+        if r.completed is not None:
+            cs = contexts()
+            note(r.completed, lambda count, rows, k: f"“{label}”列有{count}个值只写了{what}，"
+                 f"年份取自{cs[k].values['year'].source}（{cs[k].values['year'].value}年）")
+        if r.yearless is not None:
+            note(r.yearless, lambda count, rows, k: f"“{label}”列有{count}个值只写了{what}、未写年份，标题、表名、"
+                 f"文件名和文件夹名中都找不到唯一的年份，无法补全（第{rows}行）")
+        return r.values, r.problems
+
     order = sorted(mapped, key=lambda c: (c not in spec.required, c not in spec.strict_ids, list(mapped).index(c)))
     for canon in order:
         kind = spec.column(canon).kind
         v, p, cleaned[canon] = normalise_column(texts[canon], "code" if canon == "village_code" else kind,
                                                 lossy[canon], today, numeric[canon])
+        if kind in ("date", "month"):
+            v, p = read_beyond_dates(canon, kind, v, p)
         values[canon] = v
         if kind == "month" and "period_start" in spec.table.column_names:
             # 2024年度, 2024年第二季度: not a month, but a period the row pays for (connectors/periods.py)
@@ -380,13 +421,14 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     # Year, period, town and village the header lacks: from the title lines, sheet, file and folder names.
     fields = wanted_fields(spec.table.column_names, spec.table.has_village, set(mapped))
     if fields and m:
-        contexts = [sheet_context(mem.sheet.rows[: mem.match.header_rows[0]], mem.name, mem.source_file)
-                    for mem in members]
-        values.update(context_values(contexts, fields, sheet_of))
+        values.update(context_values(contexts(), fields, sheet_of))
         for k, result in enumerate(results):
             if k in with_rows:
-                result.messages.extend(contexts[k].messages(fields))
-                result.context = {f: (v.value, v.source) for f, v in contexts[k].values.items() if f in fields}
+                result.messages.extend(contexts()[k].messages(fields))
+                result.context = {f: (v.value, v.source) for f, v in contexts()[k].values.items() if f in fields}
+                said = contexts()[k].values.keys() | contexts()[k].conflicts.keys()
+                if "village_raw" in fields and "village_raw" not in said:
+                    result.village_hint = village_hint(members[k].name)
 
     quarantined = reason_code.is_not_null()
     names = [mem.name for mem in members]

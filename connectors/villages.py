@@ -1,7 +1,8 @@
 """Map the village names each department writes to statistics' 12-digit division codes.
 
-Order of trust: a code in the row; the same name once administrative prefixes (province, city and
-the county names the statistics list gives), suffixes (村委会, 村民委员会, 社区居委会 ...) and a leading
+Order of trust: a code in the row; the same name once administrative prefixes (province, city, the
+county names the statistics list or the configuration gives, any 某某县/区/旗 before a known town or
+village), suffixes (村委会, 村民委员会, 社区居委会 ...) and a leading
 town are stripped; a former name (the statistics list's 曾用名/原村名 column, after mergers); a
 configured alias; a fuzzy match on the stripped name within the row's town at or above the
 configured threshold. Below it the village stays unmatched and is reported by name with its
@@ -35,6 +36,9 @@ _WS = re.compile(r"[\s\u3000\u00a0]+")
 # A leading province or prefecture-level name: only cut when what follows is a county or town the
 # statistics list knows (新市村 must stay whole).
 _PROVINCE_OR_CITY = re.compile(r"(?:.{2,7}?(?:省|自治区|特别行政区))?(?:.{1,7}?(?:市|自治州|州|地区|盟)){0,2}")
+# A leading county-level name (某某县, 某某区, 某某旗, 某某自治县 ...): cut like the above, when a town the
+# statistics list knows follows it, or a village it knows while the whole name is no village.
+_COUNTY_LEVEL = re.compile(r".{1,8}?(?:自治县|自治旗|县|区|旗|林区|特区)")
 # How many candidates an unmatched name is reported with, and the least score worth showing.
 CANDIDATES = 3
 CANDIDATE_MIN_SCORE = 50.0
@@ -95,11 +99,13 @@ class VillageIndex:
 
     @classmethod
     def build(cls, reference: pl.DataFrame, aliases: dict[str, str] | None = None,
-              threshold: float = 88.0) -> VillageIndex:
-        """reference: columns town_raw, village_raw, village_code (12 digits)."""
+              threshold: float = 88.0, county: str = "") -> VillageIndex:
+        """reference: columns town_raw, village_raw, village_code (12 digits); optional county and
+        former_names. county: the county's name as configured ([county] name), an administrative
+        prefix like the statistics list's county column."""
         idx = cls(threshold=threshold)
         towns: set[str] = set()
-        counties: set[str] = set()
+        counties: set[str] = {_clean(county)} - {""}
         ref = reference.with_columns(
             [pl.lit(None, pl.String).alias(c) for c in ("county", "former_names") if c not in reference.columns])
         for town, village, code, county, former in ref.select(
@@ -138,7 +144,18 @@ class VillageIndex:
                 s = s[i:]
                 break
         county = next((c for c in self._county_prefixes if s.startswith(c) and len(s) > len(c)), None)
-        return s[len(county):] if county else s
+        if county:
+            return s[len(county):]
+        if village_core(s)[1] in self._by_core:
+            return s  # the whole name is a village's (黄区村): nothing to cut
+        for i in range(2, min(len(s), 12)):
+            if not _COUNTY_LEVEL.fullmatch(s[:i]):
+                continue
+            rest = s[i:]
+            if any(rest.startswith(p) and len(rest) > len(p) for p in self._town_prefixes) \
+                    or village_core(rest)[1] in self._by_core:
+                return rest
+        return s
 
     def candidates(self, town: str | None, village: str | None, limit: int = CANDIDATES) -> list[str]:
         """The statistics villages nearest to a name, best first, as 城关镇东岭村(86分), for a report."""
@@ -232,14 +249,14 @@ class VillageIndex:
 
 
 def load_index(con: duckdb.DuckDBPyConnection, aliases: dict[str, str] | None = None,
-               threshold: float = 88.0) -> VillageIndex:
+               threshold: float = 88.0, county: str = "") -> VillageIndex:
     """The reference as the warehouse holds it now (statistics' village_basics)."""
     ref = con.execute(
         "SELECT any_value(town_raw) AS town_raw, any_value(village_raw) AS village_raw, village_code, "
         "any_value(county) AS county, string_agg(DISTINCT former_names, '、') AS former_names "
         "FROM village_basics WHERE village_code IS NOT NULL GROUP BY village_code ORDER BY village_code"
     ).pl()
-    return VillageIndex.build(ref, aliases, threshold)
+    return VillageIndex.build(ref, aliases, threshold, county)
 
 
 @dataclass

@@ -130,7 +130,8 @@ def finish_ingest(
     touched |= changed_tables(con, changed_names) | {r.extract for r in reports if r.extract}
     if "village_basics" in touched and plan.unchanged:
         # The village reference changed: rows of files not read again may map to other codes now.
-        index = load_index(con, config.connectors.village_aliases, config.connectors.village_match_threshold)
+        index = load_index(con, config.connectors.village_aliases, config.connectors.village_match_threshold,
+                           config.county.name)
         rematch_villages(con, plan.unchanged, index)
         touched |= changed_tables(con, plan.unchanged)
     if plan.changed or plan.removed:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 from fixtures.connectors.workbooks import make_id, write_xlsx
 
 from connectors.catalog import load_catalog
@@ -73,3 +74,78 @@ def test_a_department_folder_is_never_a_village() -> None:
     c = sheet_context([], "Sheet1", "农业农村/土地承包.xlsx")
     assert "village_raw" not in c.values and "town_raw" not in c.values
     assert sheet_context([], "Sheet1", "东岭村/土地承包.xlsx").values["village_raw"].value == "东岭村"
+
+
+def test_a_unit_line_and_the_sheet_name_agree_by_meaning() -> None:
+    """A ledger sheet per village: the village only in the sheet name and a 核算单位 line naming its
+    collective; different wordings of one village agree, and the first source's wording is kept."""
+    c = sheet_context([["核算单位：东陵县城关镇东岭村股份经济合作社"]], "东岭村", "农业农村/村级财务/2024年度/城关镇.xlsx")
+    assert (c.values["village_raw"].value, c.values["town_raw"].value, c.values["year"].value) == ("东岭村", "城关镇", "2024")
+    assert c.values["village_raw"].source.startswith("表头上方“核算单位")
+    assert not c.conflicts
+    # other wordings: 账套名称 in a key cell, the sheet named after the committee
+    c = sheet_context([["账套名称：", "河西镇新坊村集体经济组织"]], "新坊村民委员会", "明细账.xlsx")
+    assert (c.values["village_raw"].value, c.values["town_raw"].value) == ("新坊村", "河西镇")
+    # a sheet named with the town and the collective's full name, nothing else
+    c = sheet_context([], "东陵县城关镇东岭村股份经济合作社", "x.xlsx")
+    assert (c.values["village_raw"].value, c.values["town_raw"].value) == ("东岭村", "城关镇")
+    assert c.values["village_raw"].source == "表名“东陵县城关镇东岭村股份经济合作社”"
+
+
+def test_a_unit_line_naming_another_village_than_the_sheet_fills_nothing() -> None:
+    c = sheet_context([["核算单位：东陵县城关镇东岭村股份经济合作社"]], "西沟村", "x.xlsx")
+    assert "village_raw" not in c.values
+    assert "村来源不一致" in c.messages({"village_raw"})[0]
+
+
+def test_every_ledger_row_gets_the_village_of_its_sheet(tmp_path) -> None:
+    header = ["凭证日期", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额"]
+    sheets = {}
+    for village in ("东岭村", "西沟村"):
+        sheets[village] = [[f"核算单位：某某县城关镇{village}股份经济合作社"], header,
+                           ["2024-03-05", "记-1", "支付保洁费", "管理费用", 300, None],
+                           ["2024-03-09", "记-2", "收到租金", "经营收入", None, 1200]]
+    path = write_xlsx(tmp_path / "农经" / "2024年度" / "城关镇.xlsx", sheets)
+    result = extract_file(path, tmp_path, load_catalog()).sheets
+    assert [s.extract for s in result] == ["village_ledger"] * 2, result[0].message
+    for s, village in zip(result, ("东岭村", "西沟村"), strict=True):
+        assert s.data["village_raw"].to_list() == [village, village]
+        assert s.data["town_raw"].to_list() == ["城关镇", "城关镇"]
+        assert s.context["village_raw"][1].startswith("表头上方“核算单位")
+        assert "村取自表头上方“核算单位" in s.message
+
+
+def test_a_sheet_named_by_the_village_alone_is_its_village_if_the_list_knows_it(tmp_path) -> None:
+    """Another wording: sheets 东岭 / 西沟 (no 村), no unit line; the file named after the town. The
+    name is only taken when the village list knows it exactly, and the message says so."""
+    from connectors.extract import assign_villages
+    from connectors.villages import VillageIndex
+    header = ["日期", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额"]
+    sheets = {name: [header, ["2024-03-05", "记-1", "支付保洁费", "管理费用", 300, None]]
+              for name in ("东岭", "西沟", "明细")}
+    path = write_xlsx(tmp_path / "2024年" / "城关镇.xlsx", sheets)
+    result = extract_file(path, tmp_path, load_catalog())
+    assert [s.village_hint for s in result.sheets] == ["东岭", "西沟", None]  # 明细 names no village
+    ref = pl.DataFrame({"town_raw": ["城关镇", "河西镇"], "village_raw": ["东岭村", "西沟村"],
+                        "village_code": ["611021100201", "611021101202"]})
+    assign_villages(result, VillageIndex.build(ref), 1)
+    dongling, xigou, detail = result.sheets
+    assert dongling.data.select("village_raw", "village_code").rows() == [("东岭", "611021100201")]
+    assert "村取自表名“东岭”（与统计用区划代码表中的村名相符）" in dongling.message
+    assert dongling.context["village_raw"] == ("东岭", "表名“东岭”")
+    # 西沟 is a village of 河西镇, the file says 城关镇: not taken
+    assert xigou.data["village_code"].to_list() == [None] and "村取自表名" not in xigou.message
+    assert detail.data["village_code"].to_list() == [None]
+
+
+def test_a_departments_unit_line_names_no_village() -> None:
+    """填报单位：西山县农业农村局(盖章): 农业农村 ends in 村 but names a department, not a village; a
+    town's office names its town only; a village's committee or collective names both."""
+    for line, expected in [("填报单位：西山县农业农村局(盖章)", {}),
+                           ("填报单位：县民政局", {}),
+                           ("填报单位:城关镇人民政府", {"town_raw": "城关镇"}),
+                           ("报送单位：城关镇农业综合服务站", {"town_raw": "城关镇"}),
+                           ("填报单位：某某县城关镇东岭村民委员会（盖章）", {"town_raw": "城关镇", "village_raw": "东岭村"}),
+                           ("制表单位：河西镇新坊村股份经济合作社", {"town_raw": "河西镇", "village_raw": "新坊村"})]:
+        c = sheet_context([[line]], "Sheet1", "x.xlsx")
+        assert {f: v.value for f, v in c.values.items()} == expected, line

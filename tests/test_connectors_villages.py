@@ -155,3 +155,42 @@ def test_files_read_before_the_village_list_are_matched_again_with_candidates(tm
     (r,) = [r for r in reports if r.file == "a_deaths.xlsx"]
     assert "城关镇东林村（最接近：城关镇东岭村" in r.message
     con.close()
+
+
+@pytest.mark.parametrize("name", ["东陵县城关镇东岭村民委员会", "东陵县城关镇东岭村村民委员会", "东陵县东岭村委会",
+                                  "某某自治县城关镇东岭村股份经济合作社", "东城区南关街道西坪社区居委会",
+                                  "陕西省汉中市东陵县城关镇东岭村"])
+def test_any_county_level_prefix_before_a_known_town_or_village_is_cut(name) -> None:
+    """No county column in the statistics list and none configured: a leading 某某县/区/旗 is cut when
+    a town or village the list knows follows it (东岭村民委员会 is 东岭 + 村民委员会, as 东岭村 + 民委员会)."""
+    ref = pl.DataFrame({"town_raw": ["城关镇", "南关街道"], "village_raw": ["东岭", "西坪社区"],
+                        "village_code": ["611021100201", "611021001001"]})
+    idx = VillageIndex.build(ref)
+    town = "南关街道" if "街道" in name else "城关镇"
+    assert idx.match(town, name, None)[1] == "exact", name
+    assert idx.match(None, name, None)[1] == "exact", name
+
+
+def test_the_configured_county_name_is_a_prefix() -> None:
+    ref = pl.DataFrame({"town_raw": ["城关镇"], "village_raw": ["东岭村"], "village_code": ["611021100201"]})
+    # 东陵 (no 县) is only cut because the configuration names it
+    assert VillageIndex.build(ref).match(None, "东陵城关镇东岭村", None) == (None, "unmatched")
+    assert VillageIndex.build(ref, county="东陵").match(None, "东陵城关镇东岭村", None) == ("611021100201", "exact")
+
+
+def test_a_village_that_looks_like_a_county_prefix_stays_whole() -> None:
+    ref = pl.DataFrame({"town_raw": ["城关镇", "城关镇"], "village_raw": ["黄区村", "村东村"],
+                        "village_code": ["611021100201", "611021100202"]})
+    idx = VillageIndex.build(ref)
+    assert idx.strip_admin_prefix("黄区村") == "黄区村"
+    assert idx.match("城关镇", "黄区村村委会", None) == ("611021100201", "exact")
+
+
+@pytest.mark.parametrize(("listed", "written"), [("东岭村", "东岭"), ("东岭", "东岭村"), ("东岭村", "东岭村民委员会"),
+                                                 ("东岭", "东岭村民委员会"), ("东岭社区", "东岭")])
+def test_short_and_long_forms_match_either_way(listed, written) -> None:
+    ref = pl.DataFrame({"town_raw": ["城关镇", "河西镇"], "village_raw": [listed, "新坊村"],
+                        "village_code": ["611021100201", "611021101201"]})
+    idx = VillageIndex.build(ref)
+    assert idx.match("城关镇", written, None) == ("611021100201", "exact")
+    assert idx.match(None, written, None) == ("611021100201", "exact")

@@ -21,7 +21,7 @@ class Strict(BaseModel):
 
 
 class CountyConfig(Strict):
-    name: str = Field("", description="县(市、区)名称，用于报告标题")
+    name: str = Field("", description="县(市、区)名称，用于报告标题，也作为村名前缀在匹配村名时去掉")
     # 6-digit region codes (行政区划代码) of this county, used to judge ID region codes.
     region_codes: list[str] = Field(default_factory=list, description="本县身份证地区码（6位）")
 
