@@ -1,7 +1,8 @@
 """Find the header row(s) of a sheet and recognise which extract it is, from the headers alone.
 
-Handles title rows above the header, merged header cells and two-row headers ("金额" over
-"本月/累计" becomes "金额/本月"). Recognition scores every extract kind by how many of its columns
+Handles title rows above the header, merged header cells and headers of several rows read as
+paths ("金额" over "本月/累计" becomes "金额/本月"; 救助对象 over 户主 over 姓名 becomes
+"救助对象/户主/姓名"; a label merged down over all header rows names its column alone). Recognition scores every extract kind by how many of its columns
 the headers name; a sheet matching none, or two equally well, is reported with a Chinese reason.
 """
 
@@ -52,7 +53,7 @@ class _Candidate:
     score: int
     spec: ExtractSpec
     rows: tuple[int, ...]
-    labels: list[list[str]] = field(default_factory=list)  # per column: label variants, best first
+    labels: list[tuple[str, ...]] = field(default_factory=list)  # per column: its header path, top group first
     shown: list[str] = field(default_factory=list)
     columns: dict[str, int] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
@@ -89,6 +90,10 @@ def _horizontal_fill(rows: list[list], r: int, width: int, merges: list[Merge]) 
 
 
 _DATA_LIKE = re.compile(r"\d{5,}|^\d+(\.\d+)?$")
+# Header rows read as one header: group / sub-group / field (救助对象 / 户主 / 姓名) and one more.
+MAX_HEADER_DEPTH = 4
+# A "填报单位：某某局" line above the header (a key, a colon, a value): never a header row.
+_META = re.compile(r"^[^（(：:]{1,12}[：:]\s*\S")
 
 
 def _is_header_continuation(upper: list[str], upper_grouped: list[bool], lower: list[str]) -> bool:
@@ -101,30 +106,73 @@ def _is_header_continuation(upper: list[str], upper_grouped: list[bool], lower: 
     return any(upper_grouped[c] or not upper[c] for c in filled)
 
 
-def _two_row_labels(rows: list[list], r: int, width: int, merges: list[Merge]) -> tuple[list[list[str]], list[str]] | None:
-    upper, grouped = _horizontal_fill(rows, r, width, merges)
-    lower = [_cell(rows, r + 1, c) for c in range(width)]
-    # Without merge information (CSV), a blank upper cell right of a group belongs to that group.
-    for c in range(1, width):
-        if not upper[c] and lower[c] and upper[c - 1] and lower[c - 1]:
-            upper[c] = upper[c - 1]
-            grouped[c] = grouped[c - 1] = True
-    if not _is_header_continuation(upper, grouped, lower):
+def _is_deeper_continuation(upper: list[str], upper_grouped: list[bool], lower: list[str],
+                            covered: set[int]) -> bool:
+    """Whether a row under two or more header rows is one more header row (姓名, 身份证号 under 户主 under
+    救助对象): every filled cell sits under a group of the row above (or a blank no merge covers), and
+    one at least under a group. A data row fills cells under the fields' own labels: never all grouped."""
+    filled = [c for c, v in enumerate(lower) if v]
+    if not filled or any(_DATA_LIKE.search(lower[c]) for c in filled):
+        return False
+    if not all(upper_grouped[c] or (not upper[c] and c not in covered) for c in filled):
+        return False
+    return any(upper_grouped[c] for c in filled)
+
+
+def _header_paths(rows: list[list], r: int, depth: int, width: int, merges: list[Merge]
+                  ) -> tuple[list[tuple[str, ...]], list[str]] | None:
+    """Rows r .. r+depth-1 read as one header: per column its path, top group first (救助对象/户主/姓名),
+    and the path as shown. None when a lower row is not a continuation of the rows above it.
+
+    A cell merged down over the header rows (乡镇（街道） over three rows) names its column alone; a
+    label merged down from above the first row into all of them is the column's too. Without merge
+    information in these rows (CSV) a blank cell right of a group belongs to that group when the row
+    below has labels under both. A key：value line (填报单位：…) is never a header row."""
+    if r + depth > len(rows):
         return None
-    variants, shown = [], []
+    grid, grouped = [], []
+    for k in range(depth):
+        vals, g = _horizontal_fill(rows, r + k, width, merges)
+        if any(_META.match(v) for v in vals):
+            return None
+        grid.append(vals)
+        grouped.append(g)
+    if not any(r0 <= r + depth - 1 and r1 >= r for (r0, _), (r1, _) in merges):
+        for k in range(depth - 2, -1, -1):  # bottom up: a sub-group spread first, then its group
+            upper, lower = grid[k], grid[k + 1]
+            for c in range(1, width):
+                if not upper[c] and lower[c] and upper[c - 1] and lower[c - 1]:
+                    upper[c] = upper[c - 1]
+                    grouped[k][c] = grouped[k][c - 1] = True
+    # cells covered by a vertical merge from the row above (not a label of their own)
+    covered: list[set[int]] = [set() for _ in range(depth)]
+    above: dict[int, str] = {}
+    for (r0, c0), (r1, c1) in merges:
+        if r1 <= r0:
+            continue
+        for k in range(depth):
+            if r0 < r + k <= r1:
+                covered[k].update(range(c0, c1 + 1))
+        if c0 == c1 and r0 < r and r1 >= r + depth - 1:
+            above[c0] = _cell(rows, r0, c0)  # merged down from above into every header row
+    for k in range(1, depth):
+        ok = (_is_header_continuation(grid[k - 1], grouped[k - 1], grid[k]) if k == 1 else
+              _is_deeper_continuation(grid[k - 1], grouped[k - 1], grid[k], covered[k - 1]))
+        if not ok:
+            return None
+    paths: list[tuple[str, ...]] = []
     for c in range(width):
-        top, bottom = upper[c], lower[c]
-        if top and bottom:
-            variants.append([f"{top}/{bottom}", bottom, top] if top != bottom else [top])
-            shown.append(f"{top}/{bottom}" if top != bottom else top)
-        else:
-            variants.append([top or bottom])
-            shown.append(top or bottom)
-    return variants, shown
+        levels: list[str] = [above[c]] if above.get(c) else []
+        for k in range(depth):
+            v = grid[k][c]
+            if v and (not levels or levels[-1] != v):
+                levels.append(v)
+        paths.append(tuple(levels))
+    return paths, ["/".join(p) for p in paths]
 
 
-def _normalised(variants: list[list[str]]) -> list[list[str]]:
-    return [[normalise_header(label) for label in labels] for labels in variants]
+def _normalised(paths: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    return [tuple(normalise_header(label) for label in path) for path in paths]
 
 
 # Columns that say who a row is about: never taken from the first of two columns worded alike.
@@ -140,18 +188,29 @@ class Ambiguity:
     candidates: tuple[int, ...]  # 0-based sheet columns
 
 
-def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[list[str]], roles_found: dict[str, str] | None = None
+def group_role(catalog: Catalog, groups: tuple[str, ...], roles_found: dict[str, str] | None = None) -> str | None:
+    """The role of the nearest group (last of `groups`, normalised) whose wording has one."""
+    for group in reversed(groups):
+        role = catalog.roles.get(group) or (roles_found or {}).get(group)
+        if role:
+            return role
+    return None
+
+
+def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]], roles_found: dict[str, str] | None = None
            ) -> tuple[dict[str, int], list[int], list[Ambiguity]]:
     """Canonical column -> the sheet column naming it; the columns naming a column already taken;
-    and the columns left undecided. `normalised`: per sheet column, its label variants through
-    normalise_header: [label], or for a cell under a group row [group/child, child, group].
+    and the columns left undecided. `normalised`: per sheet column, its header path through
+    normalise_header, top group first: (label,) for a one-row header, (group, ..., child) under groups.
 
-    Under a group row the full path decides first (家庭成员/身份证号 named in the catalogue or the
-    county's header_synonyms), then the group's role (户主 -> head_id, 家庭成员 -> member_id), and only
-    then the child's name alone. A group of a role the extract knows, with no column of that role for
-    the child, says the cell is someone else's (the head's ID on a payment list): not used.
-    roles_found: roles of group wordings the catalogue does not know, decided from the sheet's values
-    (_roles_by_values).
+    Under groups the full path decides first (家庭成员/身份证号 named in the catalogue or the county's
+    header_synonyms, also as the end of a longer path: 救助对象/家庭成员/身份证号), then the nearest
+    group's wording and the child's read as one (会计科目/编码 is 会计科目编码), then the role of
+    the nearest group that has one (户主 -> head_id, 家庭成员 -> member_id), and only then the child's
+    name alone (or the nearest group's, 金额 over 本月). A group of a role the extract knows, with no
+    column of that role for the child, says the cell is someone else's (the head's ID on a payment
+    list): not used. roles_found: roles of group wordings the catalogue does not know, decided from
+    the sheet's values (_roles_by_values).
     """
     index = catalog.index(spec.name)
     decided: dict[str, int] = {}
@@ -159,13 +218,17 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[list[str]], rol
     by_name: dict[str, list[int]] = {}  # canonical column -> sheet columns naming it by wording alone
     group_of: dict[int, str] = {}
     seen: dict[str, int] = {}  # single-row wording -> columns so worded so far
-    for c, labels in enumerate(normalised):
-        if len(labels) == 3:
-            path, child, group = labels
-            group_of[c] = group
-            col = index.get(path)
+    for c, path in enumerate(normalised):
+        if not path:
+            continue
+        if len(path) > 1:
+            child, groups = path[-1], path[:-1]
+            group_of[c] = "/".join(groups)
+            col = next((index["/".join(path[k:])] for k in range(len(path) - 1) if "/".join(path[k:]) in index), None)
+            if col is None:  # the group's word and the child's make one wording: 会计科目 + 编码, 户主 + 姓名
+                col = index.get(groups[-1] + child)
             if col is None:
-                role = catalog.roles.get(group) or (roles_found or {}).get(group)
+                role = group_role(catalog, groups, roles_found)
                 if role in spec.roles:
                     col = spec.role_columns.get((role, child))
                     if col is None and role != "member":
@@ -177,18 +240,18 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[list[str]], rol
                 else:
                     decided[col] = c
                 continue
-            col = index.get(child) or index.get(group)
+            col = index.get(child) or index.get(groups[-1])
         else:
             # "身份证号#2": the second column worded 身份证号 (a county's way to settle a repeat)
-            seen[labels[0]] = seen.get(labels[0], 0) + 1
-            col = index.get(f"{labels[0]}#{seen[labels[0]]}")
+            seen[path[0]] = seen.get(path[0], 0) + 1
+            col = index.get(f"{path[0]}#{seen[path[0]]}")
             if col is not None:
                 if col in decided:
                     dupes.append(c)
                 else:
                     decided[col] = c
                 continue
-            col = next((index[label] for label in labels if label in index), None)
+            col = index.get(path[0])
         if col is not None:
             by_name.setdefault(col, []).append(c)
     columns = dict(decided)
@@ -216,26 +279,26 @@ _MEMO_SIZE = 4096
 _MEMOS: weakref.WeakKeyDictionary[Catalog, dict] = weakref.WeakKeyDictionary()
 
 
-def _evaluate(catalog: Catalog, variants: list[list[str]], shown: list[str], rows: tuple[int, ...]) -> list[_Candidate]:
+def _evaluate(catalog: Catalog, paths: list[tuple[str, ...]], shown: list[str], rows: tuple[int, ...]) -> list[_Candidate]:
     memo = _MEMOS.setdefault(catalog, {})
-    key = (tuple(map(tuple, variants)), tuple(shown), rows)
+    key = (tuple(paths), tuple(shown), rows)
     found = memo.get(key)
     if found is None:
         if len(memo) >= _MEMO_SIZE:
             memo.clear()
-        found = memo[key] = _evaluate_anew(catalog, variants, shown, rows)
+        found = memo[key] = _evaluate_anew(catalog, paths, shown, rows)
     return found
 
 
-def _evaluate_anew(catalog: Catalog, variants: list[list[str]], shown: list[str], rows: tuple[int, ...]) -> list[_Candidate]:
+def _evaluate_anew(catalog: Catalog, paths: list[tuple[str, ...]], shown: list[str], rows: tuple[int, ...]) -> list[_Candidate]:
     out = []
-    normalised = _normalised(variants)  # once per candidate row, not once per extract kind
+    normalised = _normalised(paths)  # once per candidate row, not once per extract kind
     for spec in catalog:
         columns, _, ambiguous = _match(catalog, spec, normalised)
         # an undecided column counts as found: the sheet is this kind, only which column is unclear
         found = set(columns) | {a.column for a in ambiguous}
         missing = [alts[0] for alts in spec.signature if not any(a in found for a in alts)]
-        out.append(_Candidate(len(found), spec, rows, variants, shown, columns, missing, ambiguous))
+        out.append(_Candidate(len(found), spec, rows, paths, shown, columns, missing, ambiguous))
     return out
 
 
@@ -293,13 +356,16 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         single, _ = _horizontal_fill(rows, r, width, merges)
         if len({v for v in single if v}) < 2:
             continue  # a title, even when merged across the whole width
-        layouts = [([[v] for v in single], single, (r,))]
-        if r + 1 < len(rows):
-            two = _two_row_labels(rows, r, width, merges)
-            if two is not None:
-                layouts.insert(0, (two[0], two[1], (r, r + 1)))
-        for variants, shown, hrows in layouts:
-            cands = [c for c in _evaluate(catalog, variants, shown, hrows) if only is None or c.spec.name == only]
+        # the deepest reading first: a row under header rows is read as one more header row only when
+        # it continues them (labels under their groups), so on equal scores the deeper reading wins
+        layouts = [([(v,) if v else () for v in single], single, (r,))]
+        for depth in range(2, MAX_HEADER_DEPTH + 1):
+            deeper = _header_paths(rows, r, depth, width, merges)
+            if deeper is None:
+                break
+            layouts.insert(0, (deeper[0], deeper[1], tuple(range(r, r + depth))))
+        for paths, shown, hrows in layouts:
+            cands = [c for c in _evaluate(catalog, paths, shown, hrows) if only is None or c.spec.name == only]
             if not cands or max(c.score for c in cands) == 0:
                 continue  # no header wording known on this row: not a header
             profiles = _profiles(rows, hrows, width)
@@ -342,14 +408,16 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         columns, dupes, still = _match(catalog, best.spec, _normalised(best.labels), roles_found)
         if still:
             return Unrecognised(*_ambiguity_reason(best))
-        groups = {c: labels[2] for c, labels in enumerate(_normalised(best.labels)) if len(labels) == 3}
-        decided_by_roles = [(col, j) for col, j in columns.items() if groups.get(j) in roles_found]
+        paths = _normalised(best.labels)
+        decided_by_roles = [(col, j) for col, j in columns.items()
+                            if len(paths[j]) > 1 and any(g in roles_found for g in paths[j][:-1])]
         why_roles = {col: f"“{best.shown[j]}”→{best.spec.column(col).label}（{why if n == 0 else '分组同上'}）"
                      for n, (col, j) in enumerate(decided_by_roles)}
     else:
         columns, dupes, _ = _match(catalog, best.spec, _normalised(best.labels))
     for col, (j, _) in best.inferred.items():
         columns[col] = j
+    dupes = [d for d in dupes if d not in set(columns.values())]  # a repeat mapped by its content is used
     used = set(columns.values()) | set(dupes)
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
     labels = {c: best.shown[c] for c in range(len(best.shown))}
@@ -388,8 +456,8 @@ def _roles_by_values(cand: _Candidate, rows: list[list]) -> tuple[dict[str, str]
     spec = cand.spec
     if not {"head", "member"} <= spec.roles:
         return None
-    groups = {c: labels[2] for c, labels in enumerate(_normalised(cand.labels)) if len(labels) == 3}
-    shown_group = {c: cand.shown[c].split("/")[0] for c in groups}
+    groups = {c: path[-2] for c, path in enumerate(_normalised(cand.labels)) if len(path) > 1}  # nearest group
+    shown_group = {c: cand.labels[c][-2] for c in groups}
     start = cand.rows[-1] + 1
     sample = rows[start:start + ROLE_SAMPLE_ROWS]
     for kind in ("id", "name"):
@@ -427,7 +495,7 @@ def _ambiguity_reason(cand: _Candidate) -> tuple[str, tuple[str, ...]]:
         lines.append(f'[connectors.header_synonyms.{cand.spec.name}] {a.column} = ["{name}"]')
     reason = (f"表头有歧义（第{cand.rows[0] + 1}行起，识别为“{cand.spec.label}”）：" + "；".join(parts)
               + "，无法确定用哪一列，本表未读取。请在 xuncha.toml 中指明，例如：" + "；".join(lines))
-    groups = sorted({cand.shown[c].split("/")[0] for a in cand.ambiguous for c in a.candidates if "/" in cand.shown[c]})
+    groups = sorted({cand.labels[c][-2] for a in cand.ambiguous for c in a.candidates if len(cand.labels[c]) > 1})
     if len(groups) > 1 and {"head", "member"} <= cand.spec.roles:
         reason += ("；或在 [connectors.group_roles] 中写明分组" + "、".join(f"“{g}”" for g in groups)
                    + "哪个是户主一方（head）、哪个是家庭成员一方（member）")
