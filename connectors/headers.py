@@ -2,8 +2,9 @@
 
 Handles title rows above the header, merged header cells and headers of several rows read as
 paths ("金额" over "本月/累计" becomes "金额/本月"; 救助对象 over 户主 over 姓名 becomes
-"救助对象/户主/姓名"; a label merged down over all header rows names its column alone). Recognition scores every extract kind by how many of its columns
-the headers name; a sheet matching none, or two equally well, is reported with a Chinese reason.
+"救助对象/户主/姓名"; a label merged down over all header rows names its column alone).
+Recognition scores every extract kind by how many of its columns the headers name; a sheet
+matching none, or two equally well, is reported with a Chinese reason.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from connectors.headertext import normalise_header
-from connectors.profiles import Inferred, Profile, agreement, infer, profile
+from connectors.profiles import Inferred, Profile, agreement, infer, meaning_of, profile
 
 if TYPE_CHECKING:
     from connectors.catalog import Catalog, ExtractSpec
@@ -36,6 +37,18 @@ class HeaderMatch:
     score: float = 0.0  # the chosen kind's recognition score
     runner_up: tuple[str, float] | None = None  # the best other kind and its score
     inferred: dict[str, str] = field(default_factory=dict)  # canonical column -> why (mapped by content)
+    # canonical column -> (year, month[, day]) sheet columns of a date written over several columns;
+    # columns[...] is its year column
+    composed: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def label_of(self, column: str) -> str:
+        """The header of a mapped canonical column as written (凭证日期/年+月+日 for a composed date)."""
+        parts = self.composed.get(column)
+        if parts:
+            shown = [self.labels.get(j, "") for j in parts]
+            group = shown[0].rsplit("/", 1)[0] + "/" if "/" in shown[0] else ""
+            return group + "+".join(x.rsplit("/", 1)[-1] for x in shown)
+        return self.labels.get(self.columns[column], column)
 
     @property
     def data_start(self) -> int:
@@ -58,6 +71,7 @@ class _Candidate:
     columns: dict[str, int] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     ambiguous: list[Ambiguity] = field(default_factory=list)
+    composed: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # set by _judge, from the values under the header: columns mapped by header words and values
     # together (canonical column -> (sheet column, why)), and the kind's score
     inferred: dict[str, tuple[int, Inferred]] = field(default_factory=dict)
@@ -198,10 +212,11 @@ def group_role(catalog: Catalog, groups: tuple[str, ...], roles_found: dict[str,
 
 
 def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]], roles_found: dict[str, str] | None = None
-           ) -> tuple[dict[str, int], list[int], list[Ambiguity]]:
+           ) -> tuple[dict[str, int], list[int], list[Ambiguity], dict[str, tuple[int, ...]]]:
     """Canonical column -> the sheet column naming it; the columns naming a column already taken;
-    and the columns left undecided. `normalised`: per sheet column, its header path through
-    normalise_header, top group first: (label,) for a one-row header, (group, ..., child) under groups.
+    the columns left undecided; and the dates written over several columns (_compose_dates).
+    `normalised`: per sheet column, its header path through normalise_header, top group first:
+    (label,) for a one-row header, (group, ..., child) under groups.
 
     Under groups the full path decides first (家庭成员/身份证号 named in the catalogue or the county's
     header_synonyms, also as the end of a longer path: 救助对象/家庭成员/身份证号), then the nearest
@@ -218,6 +233,7 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
     by_name: dict[str, list[int]] = {}  # canonical column -> sheet columns naming it by wording alone
     group_of: dict[int, str] = {}
     seen: dict[str, int] = {}  # single-row wording -> columns so worded so far
+    parts: list[tuple[int, str, str]] = []  # (sheet column, group path, 年/月/日) of dates written in parts
     for c, path in enumerate(normalised):
         if not path:
             continue
@@ -225,6 +241,9 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
             child, groups = path[-1], path[:-1]
             group_of[c] = "/".join(groups)
             col = next((index["/".join(path[k:])] for k in range(len(path) - 1) if "/".join(path[k:]) in index), None)
+            if col is None and child in DATE_PARTS:
+                parts.append((c, group_of[c], DATE_PARTS[child]))
+                continue
             if col is None:  # the group's word and the child's make one wording: 会计科目 + 编码, 户主 + 姓名
                 col = index.get(groups[-1] + child)
             if col is None:
@@ -242,6 +261,9 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
                 continue
             col = index.get(child) or index.get(groups[-1])
         else:
+            if path[0] in DATE_PARTS and path[0] not in index:
+                parts.append((c, "", DATE_PARTS[path[0]]))
+                continue
             # "身份证号#2": the second column worded 身份证号 (a county's way to settle a repeat)
             seen[path[0]] = seen.get(path[0], 0) + 1
             col = index.get(f"{path[0]}#{seen[path[0]]}")
@@ -267,9 +289,52 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
         else:
             columns[col] = cands[0]
             dupes += cands[1:]
+    composed = _compose_dates(spec, index, parts, set(columns) | {a.column for a in ambiguous})
+    for col, cols in composed.items():
+        columns[col] = cols[0]
     # sheet order, as before: the first column naming a canonical column is its source
     columns = dict(sorted(columns.items(), key=lambda kv: kv[1]))
-    return columns, sorted(dupes), ambiguous
+    return columns, sorted(dupes), ambiguous, composed
+
+
+# Header words of a date written over columns (凭证日期 / 年, 月, 日, or 年 | 月 | 日 side by side).
+DATE_PARTS = {"年": "y", "年份": "y", "月": "m", "月份": "m", "日": "d"}
+
+
+def _compose_dates(spec: ExtractSpec, index: dict[str, str], parts: list[tuple[int, str, str]],
+                   found: set[str]) -> dict[str, tuple[int, ...]]:
+    """Dates written over adjacent columns: canonical column -> (year, month[, day]) sheet columns.
+
+    Under a group the group's wording names the column (凭证日期 / 年, 月, 日 is the voucher date);
+    without one (年 | 月 | 日, or a group whose words mean a date, for a day, or a period, for year and
+    month, but name no column: 记账时间 / 年, 月, 日) the parts are the extract's one date column
+    not named otherwise (its one required date column when it has several): a day makes a date,
+    year and month alone a month. Parts that fit no single column are left unused (and reported)."""
+    out: dict[str, tuple[int, ...]] = {}
+    runs: list[list[tuple[int, str, str]]] = []
+    for part in parts:  # runs of adjacent parts under the same group
+        if runs and runs[-1][-1][0] == part[0] - 1 and runs[-1][-1][1] == part[1]:
+            runs[-1].append(part)
+        else:
+            runs.append([part])
+    for run in runs:
+        order = "".join(p[2] for p in run)
+        if order not in ("ymd", "ym"):
+            continue
+        kinds = ("date",) if order == "ymd" else ("month",)
+        group = run[0][1].rsplit("/", 1)[-1]
+        target = index.get(group) if group else None
+        if target is not None and spec.column(target).kind not in kinds:
+            continue  # the group names another column (出生日期 / 年, 月): not this one
+        if target is None and group and meaning_of(group) != ("date" if order == "ymd" else "period"):
+            continue  # a group that does not say a date (基本信息 / 年, 月; 出生日期 / 年, 月 on a pay list)
+        if target is None:
+            free = [c.name for c in spec.table.columns if c.kind in kinds and c.name not in found and c.name not in out]
+            needed = [c for c in free if c in spec.required]
+            target = free[0] if len(free) == 1 else needed[0] if len(needed) == 1 else None
+        if target is not None and target not in found and target not in out:
+            out[target] = tuple(p[0] for p in run)
+    return out
 
 
 _MEMO_SIZE = 4096
@@ -294,11 +359,11 @@ def _evaluate_anew(catalog: Catalog, paths: list[tuple[str, ...]], shown: list[s
     out = []
     normalised = _normalised(paths)  # once per candidate row, not once per extract kind
     for spec in catalog:
-        columns, _, ambiguous = _match(catalog, spec, normalised)
+        columns, _, ambiguous, composed = _match(catalog, spec, normalised)
         # an undecided column counts as found: the sheet is this kind, only which column is unclear
         found = set(columns) | {a.column for a in ambiguous}
         missing = [alts[0] for alts in spec.signature if not any(a in found for a in alts)]
-        out.append(_Candidate(len(found), spec, rows, paths, shown, columns, missing, ambiguous))
+        out.append(_Candidate(len(found), spec, rows, paths, shown, columns, missing, ambiguous, composed))
     return out
 
 
@@ -320,7 +385,8 @@ def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
     """The candidate with columns its values and header words agree on, and its score."""
     spec = cand.spec
     found = set(cand.columns) | {a.column for a in cand.ambiguous}
-    used = set(cand.columns.values()) | {c for a in cand.ambiguous for c in a.candidates}
+    used = (set(cand.columns.values()) | {c for a in cand.ambiguous for c in a.candidates}
+            | {c for cols in cand.composed.values() for c in cols})
     free = [(c.name, c.kind) for c in spec.table.columns if c.name not in found and c.name in spec.synonyms]
     free += [(n, "text") for n in ("town_raw", "village_raw") if spec.table.has_village and n not in found]
     inferred: dict[str, tuple[int, Inferred]] = {}
@@ -333,12 +399,12 @@ def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
             free = [(c, k) for c, k in free if c != hit.column]
     points = float(len(found) + len(inferred))
     for col, j in list(cand.columns.items()) + [(c, j) for c, (j, _) in inferred.items()]:
-        if j < len(profiles):
+        if j < len(profiles) and col not in cand.composed:  # a year alone does not look like a date
             points += VALUE_POINTS * agreement(spec.column(col).kind, col, profiles[j])
     have = found | set(inferred)
     missing = [alts[0] for alts in spec.signature if not any(a in have for a in alts)]
     return _Candidate(cand.score, spec, cand.rows, cand.labels, cand.shown, cand.columns, missing,
-                      cand.ambiguous, inferred, points)
+                      cand.ambiguous, cand.composed, inferred, points)
 
 
 def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None = None,
@@ -405,7 +471,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         if decided is None:
             return Unrecognised(*_ambiguity_reason(best))
         roles_found, why = decided
-        columns, dupes, still = _match(catalog, best.spec, _normalised(best.labels), roles_found)
+        columns, dupes, still, composed = _match(catalog, best.spec, _normalised(best.labels), roles_found)
         if still:
             return Unrecognised(*_ambiguity_reason(best))
         paths = _normalised(best.labels)
@@ -414,17 +480,17 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         why_roles = {col: f"“{best.shown[j]}”→{best.spec.column(col).label}（{why if n == 0 else '分组同上'}）"
                      for n, (col, j) in enumerate(decided_by_roles)}
     else:
-        columns, dupes, _ = _match(catalog, best.spec, _normalised(best.labels))
+        columns, dupes, _, composed = _match(catalog, best.spec, _normalised(best.labels))
     for col, (j, _) in best.inferred.items():
         columns[col] = j
     dupes = [d for d in dupes if d not in set(columns.values())]  # a repeat mapped by its content is used
-    used = set(columns.values()) | set(dupes)
+    used = set(columns.values()) | set(dupes) | {c for cols in composed.values() for c in cols}
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
     labels = {c: best.shown[c] for c in range(len(best.shown))}
     inferred = {col: hit.describe(best.shown[j], best.spec.column(col).label) for col, (j, hit) in best.inferred.items()}
     inferred |= why_roles
     return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
-                       best.points, runner_up, inferred)
+                       best.points, runner_up, inferred, composed)
 
 
 # Rows under the header looked at to tell whose columns an unknown group holds, and the shares that decide:

@@ -90,6 +90,20 @@ def _lossy_mask(col, types: set) -> pl.Series | None:
     return pl.Series([type(v) in (float, int) and abs(v) >= LOSSY_NUMBER for v in col], dtype=pl.Boolean)
 
 
+def _date_from_parts(parts: list[pl.Series]) -> pl.Series:
+    """年, 月(, 日) cells as one date text (2024-3-5, or 2024-3 for a month); all blank: null; some
+    blank: the parts as written, which no date reading accepts (the row is reported, not guessed)."""
+    frame = pl.DataFrame({f"p{i}": p.cast(pl.String).str.strip_chars().str.replace(r"\.0+$", "")
+                          .str.replace(r"[年月日号]$", "") for i, p in enumerate(parts)})
+    cols = [pl.col(c).fill_null("") for c in frame.columns]
+    filled = [c != "" for c in cols]
+    return frame.select(
+        pl.when(pl.all_horizontal(filled)).then(pl.concat_str(cols, separator="-"))
+        .when(~pl.any_horizontal(filled)).then(None)
+        .otherwise(pl.concat_str(cols, separator="-")).alias("date")
+    ).to_series()
+
+
 def _rows_list(rows: list[int], limit: int = 5) -> str:
     shown = "、".join(str(r) for r in rows[:limit])
     return shown + (f"等{len(rows)}行" if len(rows) > limit else "")
@@ -118,7 +132,7 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
                                             config_lines=[line.replace("<文件名>", source_file) for line in match.config_lines])
                 continue
             key = (match.spec.name, tuple(match.columns.items()), tuple(sorted(match.labels.items())), match.unused,
-                   match.duplicates, sheet.frame is not None)
+                   match.duplicates, tuple(sorted(match.composed.items())), sheet.frame is not None)
             groups.setdefault(key, []).append(_Member(f, i, sheet, name, source_file, last, match))
     for members in groups.values():
         for m, result in zip(members, _transform_group(members, today), strict=True):
@@ -250,12 +264,16 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     sheet_all = pl.concat(sheet_parts)
 
     mapped = {c: j for c, j in match.columns.items() if j < width}
-    columns_found = {c: str(match.labels.get(j) or c) for c, j in mapped.items()}
+    columns_found = {c: str(match.label_of(c) or c) for c in mapped}
     texts: dict[str, pl.Series] = {}
     lossy: dict[str, pl.Series | None] = {}
     numeric: dict[str, bool] = {}
     by_index: dict[int, pl.Series] = {}
     for canon, j in mapped.items():
+        if canon in match.composed:  # a date written over 年, 月, 日 columns: one text to normalise
+            texts[canon], numeric[canon], lossy[canon] = _date_from_parts(
+                [cells.column(k)[0] for k in match.composed[canon]]), False, None
+            continue
         texts[canon], numeric[canon], lossy[canon] = cells.column(j, spec.column(canon).kind in ("id", "code"))
         by_index[j] = texts[canon]
     marker_cols = [by_index[j] if j in by_index else cells.column(j)[0] for j in range(min(MARKER_COLUMNS, width))]
@@ -331,7 +349,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
             # 2024年度, 2024年第二季度: not a month, but a period the row pays for (connectors/periods.py)
             values["period_start"], values["period_end"] = period_columns(texts[canon], v)
             p = pl.select(pl.when(pl.lit(values["period_start"]).is_null()).then(pl.lit(p))).to_series()
-        label = match.labels[mapped[canon]]
+        label = match.label_of(canon)
         if p.null_count() < m:
             for k, found in _per_sheet(sheet_of, {"p": p}, p.is_not_null()).items():
                 tally: dict[str, int] = {}
