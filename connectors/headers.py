@@ -202,13 +202,35 @@ class Ambiguity:
     candidates: tuple[int, ...]  # 0-based sheet columns
 
 
+PAYEE = "payee"
+# Words that only say a group holds details (补贴信息, 保障情况): without them the group's own word
+# and a child's read as one wording (补贴 + 项目 = 补贴项目).
+_GENERIC_GROUP = re.compile(r"(?:基本信息|基本情况|信息|情况|明细)$")
+
+
 def group_role(catalog: Catalog, groups: tuple[str, ...], roles_found: dict[str, str] | None = None) -> str | None:
-    """The role of the nearest group (last of `groups`, normalised) whose wording has one."""
+    """The role of the nearest group (last of `groups`, normalised) whose wording has one: from the
+    catalogue's [roles] (or the county's group_roles), then from the sheet's values (roles_found),
+    then from what the group's words mean: a payee or an account (收款人信息, 领款人, 银行账户) is
+    the payee's side, whatever the exact wording."""
     for group in reversed(groups):
         role = catalog.roles.get(group) or (roles_found or {}).get(group)
         if role:
             return role
+        if meaning_of(group) in ("payee", "account"):
+            return PAYEE
     return None
+
+
+def _payee_column(spec: ExtractSpec, col: str | None) -> str | None:
+    """What a cell under a payee group names: its name is the account holder (or the ledger's payee),
+    its account and bank are the row's account; its ID is not the row's person: nothing."""
+    if col is None:
+        return None
+    kind = spec.column(col).kind
+    if kind == "name":
+        return next((c for c in ("account_holder", "payee") if c in spec.table.column_names), None)
+    return None if kind == "id" else col
 
 
 def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]], roles_found: dict[str, str] | None = None
@@ -220,8 +242,9 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
 
     Under groups the full path decides first (家庭成员/身份证号 named in the catalogue or the county's
     header_synonyms, also as the end of a longer path: 救助对象/家庭成员/身份证号), then the nearest
-    group's wording and the child's read as one (会计科目/编码 is 会计科目编码), then the role of
-    the nearest group that has one (户主 -> head_id, 家庭成员 -> member_id), and only then the child's
+    group's wording and the child's read as one (会计科目/编码 is 会计科目编码, 补贴信息/项目 is 补贴项目),
+    then the role of the nearest group that has one (户主 -> head_id, 家庭成员 -> member_id, a payee
+    group's 姓名 -> account_holder: group_role), and only then the child's
     name alone (or the nearest group's, 金额 over 本月). A group of a role the extract knows, with no
     column of that role for the child, says the cell is someone else's (the head's ID on a payment
     list): not used. roles_found: roles of group wordings the catalogue does not know, decided from
@@ -245,10 +268,16 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
                 parts.append((c, group_of[c], DATE_PARTS[child]))
                 continue
             if col is None:  # the group's word and the child's make one wording: 会计科目 + 编码, 户主 + 姓名
-                col = index.get(groups[-1] + child)
+                stem = _GENERIC_GROUP.sub("", groups[-1])
+                col = index.get(groups[-1] + child) or (index.get(stem + child) if stem else None)
             if col is None:
                 role = group_role(catalog, groups, roles_found)
-                if role in spec.roles:
+                if role == PAYEE:
+                    # 收款人信息 / 姓名 beside 补贴对象 / 姓名: the account holder, not the person paid
+                    col = _payee_column(spec, index.get(child))
+                    if col is None:
+                        continue
+                elif role in spec.roles:
                     col = spec.role_columns.get((role, child))
                     if col is None and role != "member":
                         continue  # someone else's column under this group
