@@ -256,7 +256,8 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
     by_name: dict[str, list[int]] = {}  # canonical column -> sheet columns naming it by wording alone
     group_of: dict[int, str] = {}
     seen: dict[str, int] = {}  # single-row wording -> columns so worded so far
-    parts: list[tuple[int, str, str]] = []  # (sheet column, group path, 年/月/日) of dates written in parts
+    # (sheet column, group path, 年/月/日, what it names when no date is composed of it)
+    parts: list[tuple[int, str, str, str | None]] = []
     for c, path in enumerate(normalised):
         if not path:
             continue
@@ -265,7 +266,7 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
             group_of[c] = "/".join(groups)
             col = next((index["/".join(path[k:])] for k in range(len(path) - 1) if "/".join(path[k:]) in index), None)
             if col is None and child in DATE_PARTS:
-                parts.append((c, group_of[c], DATE_PARTS[child]))
+                parts.append((c, group_of[c], DATE_PARTS[child], index.get(child) or index.get(groups[-1])))
                 continue
             if col is None:  # the group's word and the child's make one wording: 会计科目 + 编码, 户主 + 姓名
                 stem = _GENERIC_GROUP.sub("", groups[-1])
@@ -291,7 +292,7 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
             col = index.get(child) or index.get(groups[-1])
         else:
             if path[0] in DATE_PARTS and path[0] not in index:
-                parts.append((c, "", DATE_PARTS[path[0]]))
+                parts.append((c, "", DATE_PARTS[path[0]], None))
                 continue
             # "身份证号#2": the second column worded 身份证号 (a county's way to settle a repeat)
             seen[path[0]] = seen.get(path[0], 0) + 1
@@ -305,6 +306,11 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
             col = index.get(path[0])
         if col is not None:
             by_name.setdefault(col, []).append(c)
+    composed = _compose_dates(spec, index, parts, set(decided) | set(by_name))
+    in_dates = {c for cols in composed.values() for c in cols}
+    for c, _, _, col in parts:  # a part of no date: a column like any other (补贴信息 / 月份 is a month)
+        if c not in in_dates and col is not None:
+            by_name[col] = sorted(by_name.get(col, []) + [c])
     columns = dict(decided)
     ambiguous: list[Ambiguity] = []
     for col, cands in by_name.items():
@@ -318,7 +324,6 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
         else:
             columns[col] = cands[0]
             dupes += cands[1:]
-    composed = _compose_dates(spec, index, parts, set(columns) | {a.column for a in ambiguous})
     for col, cols in composed.items():
         columns[col] = cols[0]
     # sheet order, as before: the first column naming a canonical column is its source
@@ -330,7 +335,7 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
 DATE_PARTS = {"年": "y", "年份": "y", "月": "m", "月份": "m", "日": "d"}
 
 
-def _compose_dates(spec: ExtractSpec, index: dict[str, str], parts: list[tuple[int, str, str]],
+def _compose_dates(spec: ExtractSpec, index: dict[str, str], parts: list[tuple[int, str, str, str | None]],
                    found: set[str]) -> dict[str, tuple[int, ...]]:
     """Dates written over adjacent columns: canonical column -> (year, month[, day]) sheet columns.
 
@@ -340,7 +345,7 @@ def _compose_dates(spec: ExtractSpec, index: dict[str, str], parts: list[tuple[i
     not named otherwise (its one required date column when it has several): a day makes a date,
     year and month alone a month. Parts that fit no single column are left unused (and reported)."""
     out: dict[str, tuple[int, ...]] = {}
-    runs: list[list[tuple[int, str, str]]] = []
+    runs: list[list[tuple[int, str, str, str | None]]] = []
     for part in parts:  # runs of adjacent parts under the same group
         if runs and runs[-1][-1][0] == part[0] - 1 and runs[-1][-1][1] == part[1]:
             runs[-1].append(part)

@@ -72,3 +72,15 @@ def test_year_and_month_of_another_date_are_not_the_pay_month() -> None:
     m = detect_header(rows, CATALOG, [((0, 2), (0, 3))])
     assert isinstance(m, HeaderMatch) and m.spec.name == "old_age_payments"
     assert m.composed == {} and m.columns["pay_month"] == 5
+
+
+def test_a_lone_month_under_a_group_is_still_the_month_column() -> None:
+    """补贴信息 / 月份 with no 年 beside it is part of no date: the pay month, as its child name says."""
+    rows = [
+        ["姓名", "身份证号", "残疾类别", "补贴信息", None, None],
+        [None, None, None, "补贴类别", "月份", "金额（元）"],
+        ["李四", make_id(), "肢体", "护理补贴", "2024-03", 90],
+    ]
+    m = detect_header(rows, CATALOG, [((0, 3), (0, 5))])
+    assert isinstance(m, HeaderMatch) and m.spec.name == "disability_payments"
+    assert m.composed == {} and m.columns["pay_month"] == 4
