@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from connectors.headertext import normalise_header
-from connectors.profiles import Inferred, Profile, agreement, infer, meaning_of, profile
+from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, meaning_of, profile
 
 if TYPE_CHECKING:
     from connectors.catalog import Catalog, ExtractSpec
@@ -266,7 +266,7 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
             group_of[c] = "/".join(groups)
             col = next((index["/".join(path[k:])] for k in range(len(path) - 1) if "/".join(path[k:]) in index), None)
             if col is None and child in DATE_PARTS:
-                parts.append((c, group_of[c], DATE_PARTS[child], index.get(child) or index.get(groups[-1])))
+                parts.append((c, group_of[c], DATE_PARTS[child], _lookup(index, child) or index.get(groups[-1])))
                 continue
             if col is None:  # the group's word and the child's make one wording: 会计科目 + 编码, 户主 + 姓名
                 stem = _GENERIC_GROUP.sub("", groups[-1])
@@ -275,7 +275,7 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
                 role = group_role(catalog, groups, roles_found)
                 if role == PAYEE:
                     # 收款人信息 / 姓名 beside 补贴对象 / 姓名: the account holder, not the person paid
-                    col = _payee_column(spec, index.get(child))
+                    col = _payee_column(spec, _lookup(index, child))
                     if col is None:
                         continue
                 elif role in spec.roles:
@@ -289,7 +289,8 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
                 else:
                     decided[col] = c
                 continue
-            col = index.get(child) or index.get(groups[-1])
+            # the child alone; failing that a wording the group's words contain (关联村干部 / 姓名 is 干部姓名)
+            col = _lookup(index, child) or _by_group_words(index, groups[-1], child) or index.get(groups[-1])
         else:
             if path[0] in DATE_PARTS and path[0] not in index:
                 parts.append((c, "", DATE_PARTS[path[0]], None))
@@ -303,7 +304,7 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
                 else:
                     decided[col] = c
                 continue
-            col = index.get(path[0])
+            col = _lookup(index, path[0])
         if col is not None:
             by_name.setdefault(col, []).append(c)
     composed = _compose_dates(spec, index, parts, set(decided) | set(by_name))
@@ -329,6 +330,31 @@ def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]
     # sheet order, as before: the first column naming a canonical column is its source
     columns = dict(sorted(columns.items(), key=lambda kv: kv[1]))
     return columns, sorted(dupes), ambiguous, composed
+
+
+# Date headers end in 日期 or 时间 alike (入职时间 is 入职日期): a wording not found is looked up with the other.
+_DATE_ENDINGS = (("时间", "日期"), ("日期", "时间"))
+
+
+def _lookup(index: dict[str, str], label: str) -> str | None:
+    """The column a wording names, 日期 and 时间 taken as the same ending."""
+    col = index.get(label)
+    if col is None:
+        for end, other in _DATE_ENDINGS:
+            if label.endswith(end) and len(label) > len(end):
+                return index.get(label[: -len(end)] + other)
+    return col
+
+
+def _by_group_words(index: dict[str, str], group: str, child: str) -> str | None:
+    """The one column whose wordings read "<qualifier><child>" with the qualifier inside the group's
+    wording: 关联村干部（经办人）/ 姓名 is 干部姓名 on a filing list. A last resort, for a child that
+    names no column alone (short qualifiers such as 对象 are too common to overrule a role or a
+    child's own name). Several columns so named, or none: None."""
+    targets = {col for word, col in index.items()
+               if "/" not in word and word.endswith(child) and len(word) - len(child) >= 2
+               and word[: -len(child)] in group}
+    return targets.pop() if len(targets) == 1 else None
 
 
 # Header words of a date written over columns (凭证日期 / 年, 月, 日, or 年 | 月 | 日 side by side).
@@ -424,10 +450,18 @@ def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
     free = [(c.name, c.kind) for c in spec.table.columns if c.name not in found and c.name in spec.synonyms]
     free += [(n, "text") for n in ("town_raw", "village_raw") if spec.table.has_village and n not in found]
     inferred: dict[str, tuple[int, Inferred]] = {}
-    for j, header in enumerate(cand.shown):
-        if j in used or not header or j >= len(profiles):
-            continue
+    open_ = [(j, h) for j, h in enumerate(cand.shown) if j not in used and h and j < len(profiles)]
+    # A header of a generic meaning (…时间, …金额) names the extract's one free column of its kind only
+    # when no other header could as well: 入职时间 beside 减员时间 is no death date.
+    claims: dict[str, int] = {}
+    for j, header in open_:
         hit = infer(header, profiles[j], free)
+        if hit is not None and hit.meaning in BY_KIND:
+            claims[hit.column] = claims.get(hit.column, 0) + 1
+    for j, header in open_:
+        hit = infer(header, profiles[j], free)
+        if hit is not None and hit.meaning in BY_KIND and claims.get(hit.column, 0) > 1:
+            continue
         if hit is not None:
             inferred[hit.column] = (j, hit)
             free = [(c, k) for c, k in free if c != hit.column]
