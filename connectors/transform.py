@@ -16,6 +16,7 @@ import polars as pl
 from connectors.catalog import Catalog
 from connectors.context import context_values, sheet_context, wanted_fields
 from connectors.frames import data_frame, nulls, quarantine_frame
+from connectors.header_match import date_from_parts
 from connectors.headers import MAX_HEADER_SCAN, HeaderMatch, Unrecognised, detect_header
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
 from connectors.periods import period_columns
@@ -88,20 +89,6 @@ def _lossy_mask(col, types: set) -> pl.Series | None:
     if not ({float, int} & types):
         return None
     return pl.Series([type(v) in (float, int) and abs(v) >= LOSSY_NUMBER for v in col], dtype=pl.Boolean)
-
-
-def _date_from_parts(parts: list[pl.Series]) -> pl.Series:
-    """年, 月(, 日) cells as one date text (2024-3-5, or 2024-3 for a month); all blank: null; some
-    blank: the parts as written, which no date reading accepts (the row is reported, not guessed)."""
-    frame = pl.DataFrame({f"p{i}": p.cast(pl.String).str.strip_chars().str.replace(r"\.0+$", "")
-                          .str.replace(r"[年月日号]$", "") for i, p in enumerate(parts)})
-    cols = [pl.col(c).fill_null("") for c in frame.columns]
-    filled = [c != "" for c in cols]
-    return frame.select(
-        pl.when(pl.all_horizontal(filled)).then(pl.concat_str(cols, separator="-"))
-        .when(~pl.any_horizontal(filled)).then(None)
-        .otherwise(pl.concat_str(cols, separator="-")).alias("date")
-    ).to_series()
 
 
 def _rows_list(rows: list[int], limit: int = 5) -> str:
@@ -271,7 +258,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     by_index: dict[int, pl.Series] = {}
     for canon, j in mapped.items():
         if canon in match.composed:  # a date written over 年, 月, 日 columns: one text to normalise
-            texts[canon], numeric[canon], lossy[canon] = _date_from_parts(
+            texts[canon], numeric[canon], lossy[canon] = date_from_parts(
                 [cells.column(k)[0] for k in match.composed[canon]]), False, None
             continue
         texts[canon], numeric[canon], lossy[canon] = cells.column(j, spec.column(canon).kind in ("id", "code"))

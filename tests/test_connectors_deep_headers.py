@@ -9,7 +9,8 @@ from fixtures.connectors.workbooks import make_id, write_csv, write_xlsx
 
 from connectors.catalog import load_catalog
 from connectors.extract import extract_file
-from connectors.headers import HeaderMatch, _header_paths, detect_header
+from connectors.header_layout import header_paths
+from connectors.headers import HeaderMatch, detect_header
 
 HEAD, MEMBER = make_id("19600101", "011"), make_id("19900101", "021")
 CATALOG = load_catalog()
@@ -99,9 +100,9 @@ def test_a_text_only_data_row_is_not_a_third_header_row() -> None:
 def test_a_label_merged_down_from_above_the_window_is_the_columns() -> None:
     rows = [["乡镇", "救助对象", None], [None, "户主", None], [None, "姓名", "身份证号"]]
     merges = [((0, 0), (2, 0)), ((0, 1), (0, 2)), ((1, 1), (1, 2))]
-    paths, shown = _header_paths(rows, 1, 2, 3, merges)
+    paths, shown = header_paths(rows, 1, 2, 3, merges)
     assert paths == [("乡镇",), ("户主", "姓名"), ("户主", "身份证号")]
-    paths, shown = _header_paths(rows, 0, 3, 3, merges)
+    paths, shown = header_paths(rows, 0, 3, 3, merges)
     assert shown == ["乡镇", "救助对象/户主/姓名", "救助对象/户主/身份证号"]
 
 

@@ -84,3 +84,33 @@ def test_a_lone_month_under_a_group_is_still_the_month_column() -> None:
     m = detect_header(rows, CATALOG, [((0, 3), (0, 5))])
     assert isinstance(m, HeaderMatch) and m.spec.name == "disability_payments"
     assert m.composed == {} and m.columns["pay_month"] == 4
+
+
+def _contract_rows(group: str, start: str, end: str) -> list[list]:
+    return [
+        ["合同编号", "承包方", "面积（亩）", "年租金（元）", group, None],
+        [None, None, None, None, start, end],
+        ["HT-001", "李四", 12.5, 3000, "2020.01.01", "2029.12.31"],
+        ["HT-002", "王五", 8.0, 2000, "2021.03.01", "2061.02.28"],
+    ]
+
+
+def test_the_two_ends_of_a_contract_term_under_its_group() -> None:
+    for group, start, end in (("合同期限", "起", "止"), ("承包期", "开始", "结束"), ("起止日期", "自", "至")):
+        m = detect_header(_contract_rows(group, start, end), CATALOG, [((0, 4), (0, 5))])
+        assert isinstance(m, HeaderMatch) and m.spec.name == "collective_contracts"
+        assert (m.columns["start_date"], m.columns["end_date"]) == (4, 5), group
+
+
+def test_a_term_of_office_under_its_group_on_a_cadre_roster() -> None:
+    rows = [["姓名", "身份证号", "职务", "任期", None],
+            [None, None, None, "起", "止"],
+            ["张三", make_id(), "村委会主任", "2021-01-05", "2026-01-04"]]
+    m = detect_header(rows, CATALOG, [((0, 3), (0, 4))])
+    assert isinstance(m, HeaderMatch) and m.spec.name == "cadre_roster"
+    assert (m.columns["term_start_date"], m.columns["term_end_date"]) == (3, 4)
+
+
+def test_start_and_end_under_a_group_that_is_no_span_are_not_dates() -> None:
+    m = detect_header(_contract_rows("备注", "起", "止"), CATALOG, [((0, 4), (0, 5))])
+    assert isinstance(m, HeaderMatch) and "start_date" not in m.columns and "end_date" not in m.columns
