@@ -251,10 +251,10 @@ def _compose_dates(spec: ExtractSpec, index: dict[str, str], parts: list[tuple[i
             continue
         kinds = ("date",) if order == "ymd" else ("month",)
         group = run[0][1].rsplit("/", 1)[-1]
-        target = index.get(group) if group else None
+        target = _lookup(index, group) if group else None
         if target is not None and spec.column(target).kind not in kinds:
             continue  # the group names another column (出生日期 / 年, 月): not this one
-        if target is None and group and meaning_of(group) != ("date" if order == "ymd" else "period"):
+        if target is None and group and meaning_of(group) not in (("date", "start", "end") if order == "ymd" else ("period",)):
             continue  # a group that does not say a date (基本信息 / 年, 月; 出生日期 / 年, 月 on a pay list)
         if target is None:
             free = [c.name for c in spec.table.columns if c.kind in kinds and c.name not in found and c.name not in out]

@@ -19,6 +19,7 @@ from connectors.header_layout import horizontal_fill as _horizontal_fill
 from connectors.header_match import Ambiguity
 from connectors.header_match import match_columns as _match
 from connectors.header_match import normalised_paths as _normalised
+from connectors.headertext import normalise_header
 from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, profile
 
 if TYPE_CHECKING:
@@ -123,10 +124,35 @@ VALUE_POINTS = 0.5
 DEFAULT_MARGIN = 1.0
 
 
+# How far below the header values are looked for: a column filled on few rows (减员时间 on a payroll,
+# 停保时间 on a roster) still gets PROFILE_ROWS values to be judged by. Callers pass this many rows.
+PROFILE_DEPTH = 300
+
+
+def head_and_sample(sheet) -> list[list]:
+    """The rows header detection looks at: the header scan and, below it, the rows value profiles
+    sample (PROFILE_DEPTH); a sheet read as a frame (CSV) keeps only its head as rows."""
+    rows = sheet.rows[: MAX_HEADER_SCAN + 1 + PROFILE_DEPTH]
+    if sheet.frame is not None and len(rows) < MAX_HEADER_SCAN + 1 + PROFILE_DEPTH and sheet.frame.height > len(rows):
+        more = sheet.frame.slice(len(rows), MAX_HEADER_SCAN + 1 + PROFILE_DEPTH - len(rows))
+        rows = rows + [list(r) for r in more.iter_rows()]
+    return rows
+
+
 def _profiles(rows: list[list], header_rows: tuple[int, ...], width: int) -> list[Profile]:
     start = header_rows[-1] + 1
-    sample = rows[start:start + PROFILE_ROWS]
-    return [profile([r[c] if c < len(r) else None for r in sample]) for c in range(width)]
+    block = rows[start:start + PROFILE_DEPTH]
+    out = []
+    for c in range(width):
+        values: list = []
+        for r in block:
+            v = r[c] if c < len(r) else None
+            if v is not None and v != "":
+                values.append(v)
+                if len(values) == PROFILE_ROWS:
+                    break
+        out.append(profile(values))
+    return out
 
 
 def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
@@ -174,6 +200,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     eligible: list[_Candidate] = []  # candidates satisfying their signature
     closest: _Candidate | None = None  # best partial match, for the reason when nothing fits
     best_of_kind: dict[str, _Candidate] = {}
+    profiles_at: dict[tuple[int, ...], list[Profile]] = {}
     for r in range(scan):
         single, _ = _horizontal_fill(rows, r, width, merges)
         if len({v for v in single if v}) < 2:
@@ -190,7 +217,9 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
             cands = [c for c in _evaluate(catalog, paths, shown, hrows) if only is None or c.spec.name == only]
             if not cands or max(c.score for c in cands) == 0:
                 continue  # no header wording known on this row: not a header
-            profiles = _profiles(rows, hrows, width)
+            if hrows not in profiles_at:
+                profiles_at[hrows] = _profiles(rows, hrows, width)
+            profiles = profiles_at[hrows]
             for cand in (_judge(c, profiles) for c in cands):
                 if closest is None or (cand.found, -len(cand.missing)) > (closest.found, -len(closest.missing)):
                     closest = cand
@@ -240,13 +269,52 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     for col, (j, _) in best.inferred.items():
         columns[col] = j
     dupes = [d for d in dupes if d not in set(columns.values())]  # a repeat mapped by its content is used
+    paired = _paired_by_prefix(best, columns, set(dupes))
+    for col, j in paired.items():
+        columns[col] = j
     used = set(columns.values()) | set(dupes) | {c for cols in composed.values() for c in cols}
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
     labels = {c: best.shown[c] for c in range(len(best.shown))}
     inferred = {col: hit.describe(best.shown[j], best.spec.column(col).label) for col, (j, hit) in best.inferred.items()}
     inferred |= why_roles
+    for col, j in paired.items():
+        inferred[col] = f"“{best.shown[j]}”→{best.spec.column(col).label}（与同一前缀的已识别列配对）"
     return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
                        best.points, runner_up, inferred, composed)
+
+
+def _paired_by_prefix(cand: _Candidate, columns: dict[str, int], dupes: set[int]) -> dict[str, int]:
+    """One-row headers that name a person by a qualifier and a child word (享受对象姓名 beside
+    享受对象身份证号): when one column of the prefix is mapped to a role's column (applicant_id, the
+    head role's id), an unmapped column of the same prefix gets the same role's column for its own
+    child word (applicant_name). Only into columns not taken, only within one role."""
+    spec = cand.spec
+    if not spec.role_columns:
+        return {}
+    words = sorted({w for _, w in spec.role_columns}, key=len, reverse=True)
+    taken = set(columns.values()) | dupes
+    by_column = {j: col for col, j in columns.items()}
+
+    def split(label: str) -> tuple[str, str] | None:
+        norm = normalise_header(label)
+        w = next((w for w in words if norm.endswith(w) and len(norm) > len(w)), None)
+        return (norm[: -len(w)], w) if w else None
+
+    parts = {j: split(label) for j, label in enumerate(cand.shown) if label and "/" not in label}
+    out: dict[str, int] = {}
+    for j, part in parts.items():
+        if part is None or j in taken:
+            continue
+        prefix, word = part
+        for k, other in parts.items():
+            if k == j or other is None or other[0] != prefix or k not in by_column:
+                continue
+            roles = [r for (r, w), c in spec.role_columns.items() if w == other[1] and c == by_column[k]]
+            target = next((spec.role_columns.get((r, word)) for r in roles if (r, word) in spec.role_columns), None)
+            if target and target not in columns and target not in out:
+                out[target] = j
+                break
+    return out
 
 
 # Rows under the header looked at to tell whose columns an unknown group holds, and the shares that decide:

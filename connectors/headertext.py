@@ -13,6 +13,11 @@ import unicodedata
 _UNIT_SUFFIX = re.compile(
     r"\((?:元|亩|元/亩|人|户|个|张|块|岁|位|18位|元/月|元/人/月|元/人·月|元/年|年|单位:元|单位:亩|%)\)$"
 )
+# Any other trailing bracket is a qualifier that says which or whose (承包方（乙方）, 年龄（周岁）,
+# 身份证号（18位）, 村（社区）): matched without it, unless it changes what the number means (a scale
+# or another unit: 金额（万元）, 面积（公顷）), which must never be read as if it were absent.
+_QUALIFIER = re.compile(r"(?<=.)\(([^()]*)\)$")
+_CHANGES_MEANING = re.compile(r"万|千|百|公顷|平方|米|斤|吨|美元|外币|%|‰|率")
 _SPACES = re.compile(r"\s+")
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"})
 
@@ -26,6 +31,9 @@ def normalise_header(value: object) -> str:
     s = s.replace("号码", "号")
     while True:
         t = _UNIT_SUFFIX.sub("", s)
+        m = _QUALIFIER.search(t)
+        if m and not _CHANGES_MEANING.search(m.group(1)):
+            t = t[:m.start()]
         if t == s:
             break
         s = t

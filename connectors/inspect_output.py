@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import tomllib
 from pathlib import Path
 
 from rich.console import Console
@@ -61,25 +62,58 @@ def print_findings(findings: list[SheetFindings], console: Console) -> None:
 
 
 def proposed_config(findings: list[SheetFindings]) -> str:
-    """A xuncha.toml fragment for everything uncertain; each line says why (TOML comments)."""
+    """A xuncha.toml fragment for everything uncertain; each line says why (TOML comments).
+
+    The fragment is valid TOML whatever the inbox: a key proposed by several sheets (one sheet per
+    village, per town) is written once, its wordings merged and its sheets counted. A proposal that is a
+    choice (which kind a file is, which of two columns a field is) or that only confirms what the run
+    already does on its own (a column mapped by content) is written commented out: copying the
+    fragment whole never locks in a guess; the analyst removes the # from the lines they confirm.
+    """
     sections: dict[str, list[str]] = {}
+    keyed: dict[tuple[str, str], dict] = {}  # (section, key) -> {"values": [...], "where": [...], "why": str, "on": bool}
 
     def add(section: str, line: str) -> None:
         if line not in sections.setdefault(section, []):
             sections[section].append(line)
 
+    def add_key(section: str, key: str, values: list[str], where: str, why: str, active: bool) -> None:
+        sections.setdefault(section, [])
+        entry = keyed.get((section, key))
+        if entry is None:
+            keyed[(section, key)] = {"values": list(values), "where": [where], "why": why, "on": active}
+            sections[section].append(f"\0{key}")  # placeholder, filled below in order
+            return
+        entry["values"] += [v for v in values if v not in entry["values"]]
+        if where not in entry["where"]:
+            entry["where"].append(where)
+        entry["on"] = entry["on"] and active
+
     for f in findings:
         where = f"{f.file} / {f.sheet}"
         for line in f.config_lines:
             section, _, rest = line.partition("] ")
-            add(section + "]", f"{rest}  # {where}")
+            setting, _, why = rest.partition("  # ")
+            key, _, value = setting.partition(" = ")
+            try:
+                parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+            except tomllib.TOMLDecodeError:
+                parsed = None
+            key = key.strip()
+            if key == '"<文件名>"':
+                key = json.dumps(f.file, ensure_ascii=False)
+            values = parsed if isinstance(parsed, list) else [parsed] if isinstance(parsed, str) else None
+            if values is None:
+                add(section + "]", f"# {rest}  # {where}")
+                continue
+            add_key(section + "]", key, values, where, why or "需人工确认", active=False)
         if not f.extract and not f.config_lines and f.sheet:
             add("[connectors.pin]", f'# "{f.file}" = "<数据类型>"  # {where}：未识别（{f.message[:60]}）；'
                                     "如确是某类数据，填写类型后取消注释")
         for canon, why in f.inferred.items():
             header = next((h for h, c, _ in f.columns if c == canon), "")
-            add(f"[connectors.header_synonyms.{f.extract}]",
-                f"{canon} = [{json.dumps(header, ensure_ascii=False)}]  # {where}：{why}；确认无误后固定")
+            add_key(f"[connectors.header_synonyms.{f.extract}]", canon, [header], where,
+                    f"{why}；本次已按此读取，确认无误后可取消注释固定", active=False)
         for name, (value, source) in f.context.items():
             add("# 从表外取得的值（无需配置，供核对）", f"# {where}：{name} = {value}，取自{source}")
         for name, candidate in zip(f.unmatched_names, f.villages_unmatched, strict=False):
@@ -88,13 +122,32 @@ def proposed_config(findings: list[SheetFindings]) -> str:
             score = int(best.rsplit("(", 1)[1].rstrip("分)")) if "(" in best else 0
             comment = f"# {where}：未匹配村名" + (f"，最接近 {near}" if near else "，没有相近的村") + "；请填写12位统计用区划代码"
             line = f"{json.dumps(name, ensure_ascii=False)} = \"\"  {comment}"
+            if any(x.startswith(json.dumps(name, ensure_ascii=False) + " =") or
+                   x.startswith("# " + json.dumps(name, ensure_ascii=False) + " =")
+                   for x in sections.get("[connectors.village_aliases]", [])):
+                continue  # one line per name, whatever the number of sheets writing it
             add("[connectors.village_aliases]", line if score >= ALIAS_PROPOSE_SCORE else "# " + line)
         for name in f.villages_unverified:
             add("# 仅按村名匹配、乡镇无法核对的村（统计表未列其乡镇）", f"# {where}：{name}")
-    out = ["# xuncha inspect 建议的配置片段：逐行核对后复制到工作区的 xuncha.toml。", "# 每行末尾的注释说明了建议的原因。", ""]
+    out = ["# xuncha inspect 建议的配置片段：逐行核对后复制到工作区的 xuncha.toml。",
+           "# 每行末尾的注释说明了建议的原因。以 # 开头的建议是需要选择或确认的：确认后删去行首的 #。", ""]
     for section, lines in sections.items():
         out.append(section)
-        out += lines
+        for line in lines:
+            if line.startswith("\0"):
+                key = line[1:]
+                e = keyed[(section, key)]
+                shown = e["where"][0] + (f" 等{len(e['where'])}个工作表" if len(e["where"]) > 1 else "")
+                if section == "[connectors.pin]":  # a file is pinned to one kind: a string
+                    value = json.dumps(e["values"][0], ensure_ascii=False)
+                    others = "、".join(e["values"][1:])
+                    why = e["why"] + (f"（其他工作表建议：{others}）" if others else "")
+                else:
+                    value, why = json.dumps(e["values"], ensure_ascii=False), e["why"]
+                text = f"{key} = {value}  # {shown}：{why}"
+                line = text if e["on"] else "# " + text
+            # a header written over two lines shows in a comment: one line, or the TOML breaks
+            out.append(line.replace("\r", " ").replace("\n", " "))
         out.append("")
     return "\n".join(out)
 

@@ -40,6 +40,10 @@ MEANINGS: dict[str, tuple[tuple[str, ...], str]] = {
     "payee": (("收款", "领款", "户名", "领取人", "收款人", "开户名", "开户人", "代领", "持卡人"), "name"),
     "party": (("承包方", "承租方", "租赁方", "乙方", "承包人", "承租人", "发包对象"), "name"),
     "relative": (("亲属", "关联人", "近亲", "亲戚"), "name"),
+    # when something ended or began: more specific than a plain date (减员时间, 停发时间, 入职时间)
+    "end": (("离任", "离职", "离岗", "减员", "停发", "停保", "退保", "终止", "截止", "到期", "结束", "调离", "卸任",
+             "退出"), "date"),
+    "start": (("入职", "到岗", "任职", "起始", "开始", "参加工作", "聘用"), "date"),
     "period": (("月份", "年月", "期间", "所属期", "批次", "期次", "发放期"), "period"),
     "date": (("日期", "时间"), "date"),
     "amount": (("金额", "元", "款", "补贴额", "发放额"), "number"),
@@ -55,11 +59,18 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "party": ("lessee_name", "contractor_name"),
     "relative": ("related_name",),
     "period": ("pay_month",),
+    "end": ("end_date", "term_end_date", "stop_date"),
+    "start": ("start_date", "term_start_date"),
 }
 # Meanings whose target is the one unmapped column of a kind (when exactly one is left).
 BY_KIND = {"id": "id", "date": "date", "amount": "yuan"}
 
 AGREE, DISAGREE, MIN_VALUES = 0.8, 0.3, 3
+# Excel serial numbers read as dates where a column's words or kind say date: 1949-01-01 .. 2099-12-31
+SERIAL_DATES = (17899, 73050)
+# Meanings whose words are specific enough that a column filled on few rows (an end date: few people
+# leave) is judged on the values it has, as long as they all agree.
+FEW_VALUES = {"end": 1, "start": 1}
 
 
 def _shape(value: object) -> set[str]:
@@ -81,6 +92,8 @@ def _shape(value: object) -> set[str]:
         out.add("period")
     if isinstance(value, (int, float)) and not isinstance(value, bool) or _NUMBER.match(s.replace(",", "")):
         out.add("number")
+        if isinstance(value, (int, float)) and SERIAL_DATES[0] <= value <= SERIAL_DATES[1] and float(value).is_integer():
+            out.add("serial_date")  # an Excel date written without a date format (42185 = 2015-06-30)
     if _NAME.match(s):
         out.add("name")
     if _VILLAGE.match(s):
@@ -128,7 +141,8 @@ def agreement(kind: str, column: str, p: Profile) -> int:
     shape = "account" if column == "account_no" else KIND_SHAPES.get(kind)
     if shape is None or p.count < MIN_VALUES:
         return 0
-    share = p.share(shape) + (p.share("id_like") if shape == "id" else 0.0)
+    share = p.share(shape) + (p.share("id_like") if shape == "id" else 0.0) + (
+        p.share("serial_date") if shape == "date" else 0.0)
     if share >= AGREE:
         return 1
     return -1 if share < DISAGREE else 0
@@ -180,13 +194,13 @@ def infer(header: str, p: Profile, free: list[tuple[str, str]]) -> Inferred | No
     """A canonical column for an unmapped header when its words and its values agree. `free`: the
     extract's unmapped (column, kind) pairs, in declared order."""
     meaning = meaning_of(header)
-    if p.count < MIN_VALUES:
+    if p.count < (FEW_VALUES.get(meaning, MIN_VALUES) if meaning else MIN_VALUES):
         return None
     village = _village_by_values(meaning, p, free)
     if village is not None or meaning is None:
         return village
     shape = MEANINGS[meaning][1]
-    share = p.share(shape)
+    share = p.share(shape) + (p.share("serial_date") if shape == "date" else 0.0)
     if share < AGREE:
         return None  # the words say one thing, the values another: not mapped
     names = [c for c, _ in free]

@@ -3,6 +3,8 @@
 Pure: no database, no village reference (villages.py fills village_code afterwards), so sheets and
 files can be transformed in parallel. Every data row below the header ends up in exactly one of
 loaded, quarantined or skipped (blank, totals, notes, repeated header); the message says which.
+This module is long because a group of sheets is normalised as one block and its row accounting
+(read, loaded, quarantined, skipped, per sheet) must stay in one function to stay exact.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from connectors.catalog import Catalog
 from connectors.context import context_values, sheet_context, wanted_fields
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.header_match import date_from_parts
-from connectors.headers import MAX_HEADER_SCAN, HeaderMatch, Unrecognised, detect_header
+from connectors.headers import HeaderMatch, Unrecognised, detect_header, head_and_sample
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
 from connectors.periods import period_columns
 from connectors.readers import RawSheet
@@ -111,7 +113,7 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
             if last == 0:
                 results[f][i] = SheetResult(name, None, messages=["空工作表，无数据"])
                 continue
-            match = detect_header(sheet.rows[: MAX_HEADER_SCAN + 1], catalog, sheet.merges,
+            match = detect_header(head_and_sample(sheet), catalog, sheet.merges,
                                   only=catalog.pinned(source_file), margin=catalog.margin)
             if isinstance(match, Unrecognised):
                 reason = match.reason.replace("<文件名>", source_file)
@@ -258,8 +260,8 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     by_index: dict[int, pl.Series] = {}
     for canon, j in mapped.items():
         if canon in match.composed:  # a date written over 年, 月, 日 columns: one text to normalise
-            texts[canon], numeric[canon], lossy[canon] = date_from_parts(
-                [cells.column(k)[0] for k in match.composed[canon]]), False, None
+            parts = [cells.column(k)[0] for k in match.composed[canon]]
+            texts[canon], numeric[canon], lossy[canon] = date_from_parts(parts), False, None
             continue
         texts[canon], numeric[canon], lossy[canon] = cells.column(j, spec.column(canon).kind in ("id", "code"))
         by_index[j] = texts[canon]

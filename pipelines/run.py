@@ -142,7 +142,8 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, stages: Stage
     con = ws.connect()
     try:
         with stage("discover"):
-            plan = stages.discover(inbox, con, full)
+            reread = not full and steps.reading_settings_changed(con, config)
+            plan = stages.discover(inbox, con, full or reread)
         with stage("ingest"):
             reports = stages.ingest(inbox, con, config, plan.changed, len(plan.changed))
             outcome = stages.finish_ingest(inbox, ws, con, config, plan, reports)
@@ -159,6 +160,8 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, stages: Stage
             len(plan.changed), len(plan.unchanged), len(plan.removed), rule_ids, seconds=seconds,
         )
         summary.quarantined_rows = sum(r.rows_quarantined or 0 for r in outcome.reports)
+        if reread:
+            summary.messages.append(steps.READING_CHANGED)
         if summary.nothing_changed:
             summary.messages.append(NOTHING_CHANGED)
         else:

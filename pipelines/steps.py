@@ -139,6 +139,7 @@ def finish_ingest(
                    + plan.set_aside)
     write_ingest_report(all_reports, ws.root / "ingest_report.csv")
     write_data_quality_html(con, ws.root / DATA_QUALITY_FILE)
+    remember_reading(con, config)
     return IngestOutcome(all_reports, plan, touched)
 
 
@@ -151,7 +152,7 @@ def ingest_changes(
     full: bool = False,
 ) -> IngestOutcome:
     """Read only what changed since the last load (everything when `full`), retire removed files."""
-    plan = discover(inbox, con, full=full)
+    plan = discover(inbox, con, full=full or reading_settings_changed(con, config))
     reports = ingest_files(inbox, con, config, plan.changed, on_file=on_file)
     return finish_ingest(inbox, ws, con, config, plan, reports)
 
@@ -165,6 +166,34 @@ def ingest(
     full: bool = False,
 ) -> list[SheetReport]:
     return ingest_changes(inbox, ws, con, config, on_file=on_file, full=full).reports
+
+
+def reading_fingerprint(config: WorkspaceConfig) -> str:
+    """Changes when anything that decides how a file is read changes: the catalogue additions
+    (header_synonyms, group_roles, pin), village aliases and the county's name. Files read under other
+    settings are read again: their rows could map to other columns, kinds or villages now."""
+    relevant = config.model_dump(include={"connectors", "county"})
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def reading_settings_changed(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) -> bool:
+    """True when files were loaded under other reading settings than the current ones."""
+    con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    row = con.execute("SELECT value FROM run_meta WHERE key = 'reading'").fetchone()
+    if row is None:
+        # before this record existed, or nothing loaded yet: re-read only if something was loaded
+        loaded = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'load_log'").fetchone()[0]
+        return bool(loaded) and bool(con.execute("SELECT count(*) FROM load_log").fetchone()[0])
+    return row[0] != reading_fingerprint(config)
+
+
+def remember_reading(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO run_meta VALUES ('reading', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [reading_fingerprint(config)])
+
+
+READING_CHANGED = "读取设置（xuncha.toml 的 [connectors] 或 [county]）与上次读取时不同：全部文件重新读取。"
 
 
 def config_fingerprint(config: WorkspaceConfig) -> str:

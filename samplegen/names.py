@@ -114,6 +114,15 @@ def village_bases(count: int, rng: random.Random) -> list[str]:
             out.append(c)
         if len(out) == count:
             return out
+    # a city of thousands of villages: three-character stems too (东岭庄, 西沟坪), in a seeded order
+    longer = [c + d for c in combos for d in _V_SECOND if d not in c]
+    rng.shuffle(longer)
+    for c in longer:
+        if c not in seen:
+            seen.add(c)
+            out.append(c)
+        if len(out) == count:
+            return out
     raise ValueError("too many villages for the name pool")
 
 

@@ -185,3 +185,39 @@ def test_an_id_header_given_twice_without_groups_is_not_guessed(tmp_path) -> Non
                                                                     "member_name": ["成员姓名"]}})
     assert settled.extract == "assistance_roster", settled.message
     assert settled.data["member_id"].to_list() == [MEMBER]
+
+
+def test_a_sparse_column_is_judged_by_values_further_down(tmp_path) -> None:
+    """减员时间 (no list holds it) filled on 2 rows of 80: its words say an end, and the values found
+    well below the first rows are dates, so it is the payroll's end date."""
+    rows = [["姓名", "身份证号", "单位名称", "人员类别", "参加工作时间", "减员时间"]]
+    for i in range(80):
+        left = {37: 45107, 71: "2023.06.30"}.get(i)  # an Excel serial number written without a date format, and text
+        rows.append([f"王{i}", make_id("19700101", f"{i:03d}"), "某某镇人民政府", "在编", "1995-08-01", left])
+    s = _extract(write_xlsx(tmp_path / "p.xlsx", {"s": rows}))
+    assert s.extract == "payroll", s.message
+    assert s.columns_found["end_date"] == "减员时间"
+    assert s.data["end_date"].drop_nulls().len() == 2
+
+
+def test_a_qualifier_in_brackets_does_not_hide_a_known_header(tmp_path) -> None:
+    """年龄（周岁）, 承包方（乙方）: matched as 年龄, 承包方; a scale (万元) is never dropped."""
+    from connectors.headertext import normalise_header
+
+    assert normalise_header("年龄\n（周岁）") == normalise_header("年龄")
+    assert normalise_header("承包方（乙方）") == normalise_header("承包方")
+    assert normalise_header("金额（万元）") != normalise_header("金额")
+    assert normalise_header("面积(公顷)") != normalise_header("面积")
+
+
+def test_a_qualified_name_pairs_with_the_id_of_the_same_prefix(tmp_path) -> None:
+    """享受对象姓名 (no list holds it) beside 享受对象身份证号码, mapped to the applicant's ID: the name is
+    the applicant's name too; without it the filing register would be refused (a required column)."""
+    rows = [["乡镇", "村", "享受对象姓名", "享受对象身份证号码", "关联人员姓名", "关联人员职务", "关系"]]
+    rows += [["城关镇", "东岭村", f"赵{i}", make_id("19700101", f"{i:03d}"), f"钱{i}", "村委委员", "配偶"]
+             for i in range(5)]
+    s = _extract(write_xlsx(tmp_path / "f.xlsx", {"s": rows}))
+    assert s.extract == "relative_filings", s.message
+    assert s.columns_found["applicant_name"] == "享受对象姓名"
+    assert s.data["applicant_name"].to_list() == [f"赵{i}" for i in range(5)]
+    assert "与同一前缀的已识别列配对" in s.message

@@ -52,8 +52,12 @@ def test_inspect_explains_every_sheet_and_loads_nothing(tmp_path) -> None:
     assert not list(tmp_path.rglob("*.duckdb"))
 
     fragment = proposed_config(findings)
-    parsed = tomllib.loads(fragment)  # a valid TOML fragment
-    assert "member_id" in parsed["connectors"]["header_synonyms"]["assistance_roster"]
+    tomllib.loads(fragment)  # a valid TOML fragment
+    # a choice between two columns is proposed commented out: copied whole, it settles nothing by guess
+    chosen = [line for line in fragment.splitlines() if line.startswith("# member_id = ")]
+    assert len(chosen) == 1
+    confirmed = tomllib.loads("[connectors.header_synonyms.assistance_roster]\n" + chosen[0][2:])
+    assert confirmed["connectors"]["header_synonyms"]["assistance_roster"]["member_id"] == ["乙栏/身份证号"]
     assert all("#" in line for line in fragment.splitlines() if "=" in line)  # every proposal says why
     assert "城关镇东林村" in fragment
     page = findings_html(findings)
@@ -71,3 +75,21 @@ def test_the_command_writes_the_report_and_the_fragment(tmp_path, monkeypatch) -
     assert (ws / "inspect_report.html").stat().st_mode & 0o077 == 0  # owner-only
     assert (ws / "xuncha.proposed.toml").exists()
     assert not (ws / "warehouse.duckdb").exists()
+
+
+def test_the_fragment_is_valid_toml_when_many_sheets_propose_the_same_key(tmp_path) -> None:
+    """One sheet per village, each with the same never-seen header (written over two lines): one line,
+    its sheets counted."""
+    inbox = tmp_path / "inbox"
+    write_xlsx(inbox / "统计" / "村基本情况.xlsx", {"村": BASICS})
+    sheets = {}
+    for n in range(3):
+        rows = [["乡镇", "村", "补贴项目", "发放年月", "姓名", "身份证号", "社保卡\n卡号（新）", "金额"]]
+        rows += [["城关镇", "东岭村", "耕地补贴", "2024-03", f"张{i}", make_id("19600101", f"{n}{i:02d}"),
+                  f"621700001111{n}2{i:05d}", 50] for i in range(5)]
+        sheets[f"第{n + 1}批"] = rows
+    write_xlsx(inbox / "财政" / "一卡通.xlsx", sheets)
+    fragment = proposed_config(inspect_inbox(inbox, WorkspaceConfig()))
+    tomllib.loads(fragment)
+    lines = [line for line in fragment.splitlines() if "account_no = " in line]
+    assert len(lines) == 1 and "等3个工作表" in lines[0], fragment

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import interactive
+from pipelines import interactive, steps
 from pipelines import run as run_path
 from pipelines.unchanged import RECORD_FILE
 
@@ -81,6 +81,13 @@ def test_direct_run_and_the_no_change_answer(inbox: Path, tmp_path: Path) -> Non
     edited = cli("run", str(inbox), "--workspace", str(ws))
     assert run_path.NOTHING_CHANGED in edited["output"] and "duckdb" in edited["loaded"]
     assert cli("run", str(inbox), "--workspace", str(ws))["loaded"] == []  # and the record is back
+
+    # A reading setting changed (how files are read): every file is read again, and the run says why.
+    (ws / "xuncha.toml").write_text("[connectors]\nvillage_match_threshold = 89.0\n", encoding="utf-8")
+    reread = cli("run", str(inbox), "--workspace", str(ws))
+    assert steps.READING_CHANGED in reread["output"]
+    assert "个有变化的文件，0 个未变化" in reread["output"]
+    assert run_path.NOTHING_CHANGED in cli("run", str(inbox), "--workspace", str(ws))["output"]
 
     # A file changed: read again, and no record until the run completes.
     victim = next(p for p in sorted(inbox.rglob("*")) if "死亡" in p.name)  # the deaths register

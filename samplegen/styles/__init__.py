@@ -8,7 +8,7 @@ village ledger instead of a roster). The injected anomalies, the oracle and ther
 near_misses.csv and expected_quarantine.csv are computed by the same machinery for every style.
 
 Styles: `default` (示例县, today's layouts, byte-for-byte unchanged), `beishan` (北山县), `nanhe`
-(南河县) and `dongling` (东陵县); each module's docstring lists its layout features.
+(南河县), `dongling` (东陵县) and `xishan` (西山县); each module's docstring lists its layout features.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Style:
 
 def _styles() -> dict[str, Style]:
     from samplegen import layouts
-    from samplegen.styles import beishan, dongling, nanhe
+    from samplegen.styles import beishan, dongling, nanhe, xishan
 
     return {s.name: s for s in (
         Style(DEFAULT, layouts.COUNTY_NAME, "示例县：原有样式", layouts.WRITERS),
@@ -45,10 +45,12 @@ def _styles() -> dict[str, Style]:
         Style("dongling", "东陵县", "东陵县：救助对象/户主/家庭成员三行表头、年份只在文件夹名、期间写作上半年和季度、"
               "村名带县镇全称或不带“村”、村小计和乡镇合计行、凭证号写作记字第017号且日期分年月日三列",
               dongling.WRITERS, dongling.PERIODS),
+        Style("xishan", "西山县", "西山县：多行表名与表尾、表头含单位和换行、同列日期写法混杂、金额为带千分位的文本、"
+              "按镇分表、确权按村分表（村名只在工作表名）、一卡通GBK列序不同", xishan.WRITERS, xishan.PERIODS),
     )}
 
 
-STYLE_NAMES = (DEFAULT, "beishan", "nanhe", "dongling")
+STYLE_NAMES = (DEFAULT, "beishan", "nanhe", "dongling", "xishan")
 
 
 def get_style(name: str) -> Style:
