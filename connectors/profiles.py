@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from connectors.villages import VILLAGE_SUFFIXES
 from xuncha.idcard import check_char
 
 _ID = re.compile(r"^\d{17}[\dXx]$")
@@ -22,7 +23,9 @@ _PERIOD = re.compile(r"^(?:19|20)\d{2}\s*(?:年度?|年?第?[一二三四1-4]季
                      r"|年\d{1,2}\s*[-至]\s*\d{1,2}月|\d{2})$")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
-_VILLAGE = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:村|社区|村委会|居委会|村民委员会|居民委员会)$")
+# A village's name, its committee's or its collective's (东岭村, 东岭村民委员会, 东岭村股份经济合作社), with
+# county and town before it or not: the endings village matching strips (connectors/villages.py).
+_VILLAGE = re.compile(r"^[\u4e00-\u9fff]{1,16}(?:" + "|".join(VILLAGE_SUFFIXES) + ")$")
 _TOWN = re.compile(r"^[\u4e00-\u9fff]{1,10}(?:镇|乡|街道|街道办事处)$")
 # A place written short, without its 村 (东岭, 石门): a few Chinese characters, nothing else.
 _PLACE = re.compile(r"^[\u4e00-\u9fff]{2,6}$")

@@ -77,3 +77,10 @@ def test_header_words_of_another_meaning_veto_village_values() -> None:
     m = detect_header(_contracts("备注", ["", "", "", ""], other="发包对象"), CATALOG)
     assert isinstance(m, HeaderMatch) and m.spec.name == "collective_contracts"
     assert "village_raw" not in m.columns
+
+
+def test_the_village_collective_as_issuer() -> None:
+    """发包方 written as the village's collective economic organisation (东岭村股份经济合作社)."""
+    values = ["东岭村股份经济合作社"] * 2 + ["西沟村经济合作社"] * 2
+    m = detect_header(_contracts("发包方", values), CATALOG)
+    assert isinstance(m, HeaderMatch) and m.columns["village_raw"] == 1
