@@ -206,7 +206,7 @@ def catalog_settings(connectors) -> dict:
 
 # Top-level sections of extracts.toml that are not extract kinds.
 _NOT_EXTRACTS = {"groups", "roles"}
-_ROLE_LABELS = {"head": "户主、申请人一方", "member": "家庭成员一方"}
+_ROLE_LABELS = {"head": "户主、申请人一方", "member": "家庭成员一方", "payee": "收款人（账户）一方"}
 
 
 def _role_columns(name: str, declared: dict[str, dict[str, str]], groups: dict[str, list[str]],

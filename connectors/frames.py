@@ -40,13 +40,15 @@ def quarantine_frame(spec, match, raw_columns, row_no, sheet_of, names, quaranti
     canon_s = reason_col.filter(quarantined)
     code_s = reason_code.filter(quarantined)
     canons = sorted(set(canon_s.to_list()))
-    label_of = {c: (match.labels.get(match.columns[c]) if c in match.columns else None) or spec.column(c).label
-                for c in canons}
+    label_of = {c: (match.label_of(c) if c in match.columns else None) or spec.column(c).label for c in canons}
     shown = pl.repeat(None, k, dtype=pl.String, eager=True)
     cleaned_value = pl.repeat(None, k, dtype=pl.String, eager=True)
     for c in canons:
         is_c = canon_s == c
-        if c in match.columns:
+        if c in match.composed and c in cleaned:  # 年, 月, 日 cells: shown as read together (2024--5)
+            shown = pl.select(pl.when(pl.lit(is_c)).then(pl.lit(cleaned[c].filter(quarantined)))
+                              .otherwise(pl.lit(shown))).to_series()
+        elif c in match.columns:
             key = keys[match.columns[c]] if match.columns[c] < len(keys) else None
             if key is not None:
                 shown = pl.select(pl.when(pl.lit(is_c)).then(pl.lit(raw[key])).otherwise(pl.lit(shown))).to_series()

@@ -1,19 +1,26 @@
 """Find the header row(s) of a sheet and recognise which extract it is, from the headers alone.
 
-Handles title rows above the header, merged header cells and two-row headers ("金额" over
-"本月/累计" becomes "金额/本月"). Recognition scores every extract kind by how many of its columns
-the headers name; a sheet matching none, or two equally well, is reported with a Chinese reason.
+Handles title rows above the header, merged header cells and headers of several rows read as
+paths ("金额" over "本月/累计" becomes "金额/本月"; 救助对象 over 户主 over 姓名 becomes
+"救助对象/户主/姓名"; a label merged down over all header rows names its column alone).
+Recognition scores every extract kind by how many of its columns the headers name; a sheet
+matching none, or two equally well, is reported with a Chinese reason.
 """
 
 from __future__ import annotations
 
-import re
 import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from connectors.header_layout import MAX_HEADER_DEPTH, Merge
+from connectors.header_layout import header_paths as _header_paths
+from connectors.header_layout import horizontal_fill as _horizontal_fill
+from connectors.header_match import Ambiguity
+from connectors.header_match import match_columns as _match
+from connectors.header_match import normalised_paths as _normalised
 from connectors.headertext import normalise_header
-from connectors.profiles import Inferred, Profile, agreement, infer, profile
+from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, profile
 
 if TYPE_CHECKING:
     from connectors.catalog import Catalog, ExtractSpec
@@ -21,7 +28,6 @@ if TYPE_CHECKING:
 # How far down a sheet the header may sit (title rows, 填报单位 lines, blank lines).
 MAX_HEADER_SCAN = 20
 
-Merge = tuple[tuple[int, int], tuple[int, int]]  # ((row0, col0), (row1, col1)), inclusive, 0-based
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,18 @@ class HeaderMatch:
     score: float = 0.0  # the chosen kind's recognition score
     runner_up: tuple[str, float] | None = None  # the best other kind and its score
     inferred: dict[str, str] = field(default_factory=dict)  # canonical column -> why (mapped by content)
+    # canonical column -> (year, month[, day]) sheet columns of a date written over several columns;
+    # columns[...] is its year column
+    composed: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def label_of(self, column: str) -> str:
+        """The header of a mapped canonical column as written (凭证日期/年+月+日 for a composed date)."""
+        parts = self.composed.get(column)
+        if parts:
+            shown = [self.labels.get(j, "") for j in parts]
+            group = shown[0].rsplit("/", 1)[0] + "/" if "/" in shown[0] else ""
+            return group + "+".join(x.rsplit("/", 1)[-1] for x in shown)
+        return self.labels.get(self.columns[column], column)
 
     @property
     def data_start(self) -> int:
@@ -52,11 +70,12 @@ class _Candidate:
     score: int
     spec: ExtractSpec
     rows: tuple[int, ...]
-    labels: list[list[str]] = field(default_factory=list)  # per column: label variants, best first
+    labels: list[tuple[str, ...]] = field(default_factory=list)  # per column: its header path, top group first
     shown: list[str] = field(default_factory=list)
     columns: dict[str, int] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     ambiguous: list[Ambiguity] = field(default_factory=list)
+    composed: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # set by _judge, from the values under the header: columns mapped by header words and values
     # together (canonical column -> (sheet column, why)), and the kind's score
     inferred: dict[str, tuple[int, Inferred]] = field(default_factory=dict)
@@ -67,148 +86,6 @@ class _Candidate:
         return self.score + len(self.inferred)
 
 
-def _cell(rows: list[list], r: int, c: int) -> str:
-    row = rows[r]
-    if c >= len(row):
-        return ""
-    v = row[c]
-    return "" if v is None else str(v).strip()
-
-
-def _horizontal_fill(rows: list[list], r: int, width: int, merges: list[Merge]) -> tuple[list[str], list[bool]]:
-    """Row r's texts with horizontally merged cells spread over their span, and which cells are grouped."""
-    vals = [_cell(rows, r, c) for c in range(width)]
-    grouped = [False] * width
-    for (r0, c0), (r1, c1) in merges:
-        if r0 <= r <= r1 and c1 > c0:
-            top = _cell(rows, r0, c0)
-            for c in range(c0, min(c1 + 1, width)):
-                vals[c] = top
-                grouped[c] = True
-    return vals, grouped
-
-
-_DATA_LIKE = re.compile(r"\d{5,}|^\d+(\.\d+)?$")
-
-
-def _is_header_continuation(upper: list[str], upper_grouped: list[bool], lower: list[str]) -> bool:
-    """Whether the row under a header row is its second header row (本月/累计 under 金额)."""
-    filled = [c for c, v in enumerate(lower) if v]
-    if not filled:
-        return False
-    if any(_DATA_LIKE.search(lower[c]) for c in filled):
-        return False
-    return any(upper_grouped[c] or not upper[c] for c in filled)
-
-
-def _two_row_labels(rows: list[list], r: int, width: int, merges: list[Merge]) -> tuple[list[list[str]], list[str]] | None:
-    upper, grouped = _horizontal_fill(rows, r, width, merges)
-    lower = [_cell(rows, r + 1, c) for c in range(width)]
-    # Without merge information (CSV), a blank upper cell right of a group belongs to that group.
-    for c in range(1, width):
-        if not upper[c] and lower[c] and upper[c - 1] and lower[c - 1]:
-            upper[c] = upper[c - 1]
-            grouped[c] = grouped[c - 1] = True
-    if not _is_header_continuation(upper, grouped, lower):
-        return None
-    variants, shown = [], []
-    for c in range(width):
-        top, bottom = upper[c], lower[c]
-        if top and bottom:
-            variants.append([f"{top}/{bottom}", bottom, top] if top != bottom else [top])
-            shown.append(f"{top}/{bottom}" if top != bottom else top)
-        else:
-            variants.append([top or bottom])
-            shown.append(top or bottom)
-    return variants, shown
-
-
-def _normalised(variants: list[list[str]]) -> list[list[str]]:
-    return [[normalise_header(label) for label in labels] for labels in variants]
-
-
-# Columns that say who a row is about: never taken from the first of two columns worded alike.
-_IDENTITY_KINDS = ("id", "name")
-
-
-@dataclass(frozen=True)
-class Ambiguity:
-    """A canonical column that several sheet columns name by the same child wording under different
-    groups, with nothing (full path, group role) to decide between them."""
-
-    column: str
-    candidates: tuple[int, ...]  # 0-based sheet columns
-
-
-def _match(catalog: Catalog, spec: ExtractSpec, normalised: list[list[str]], roles_found: dict[str, str] | None = None
-           ) -> tuple[dict[str, int], list[int], list[Ambiguity]]:
-    """Canonical column -> the sheet column naming it; the columns naming a column already taken;
-    and the columns left undecided. `normalised`: per sheet column, its label variants through
-    normalise_header: [label], or for a cell under a group row [group/child, child, group].
-
-    Under a group row the full path decides first (家庭成员/身份证号 named in the catalogue or the
-    county's header_synonyms), then the group's role (户主 -> head_id, 家庭成员 -> member_id), and only
-    then the child's name alone. A group of a role the extract knows, with no column of that role for
-    the child, says the cell is someone else's (the head's ID on a payment list): not used.
-    roles_found: roles of group wordings the catalogue does not know, decided from the sheet's values
-    (_roles_by_values).
-    """
-    index = catalog.index(spec.name)
-    decided: dict[str, int] = {}
-    dupes: list[int] = []
-    by_name: dict[str, list[int]] = {}  # canonical column -> sheet columns naming it by wording alone
-    group_of: dict[int, str] = {}
-    seen: dict[str, int] = {}  # single-row wording -> columns so worded so far
-    for c, labels in enumerate(normalised):
-        if len(labels) == 3:
-            path, child, group = labels
-            group_of[c] = group
-            col = index.get(path)
-            if col is None:
-                role = catalog.roles.get(group) or (roles_found or {}).get(group)
-                if role in spec.roles:
-                    col = spec.role_columns.get((role, child))
-                    if col is None and role != "member":
-                        continue  # someone else's column under this group
-                    # a member group's other cells (与户主关系, 性别) are the row's own person's: by child name
-            if col is not None:
-                if col in decided:
-                    dupes.append(c)
-                else:
-                    decided[col] = c
-                continue
-            col = index.get(child) or index.get(group)
-        else:
-            # "身份证号#2": the second column worded 身份证号 (a county's way to settle a repeat)
-            seen[labels[0]] = seen.get(labels[0], 0) + 1
-            col = index.get(f"{labels[0]}#{seen[labels[0]]}")
-            if col is not None:
-                if col in decided:
-                    dupes.append(c)
-                else:
-                    decided[col] = c
-                continue
-            col = next((index[label] for label in labels if label in index), None)
-        if col is not None:
-            by_name.setdefault(col, []).append(c)
-    columns = dict(decided)
-    ambiguous: list[Ambiguity] = []
-    for col, cands in by_name.items():
-        if col in decided:
-            dupes += cands
-        elif len({group_of.get(c, "") for c in cands}) > 1 or (
-                len(cands) > 1 and spec.column(col).kind in _IDENTITY_KINDS):
-            # under different groups, or a person's ID or name given twice (the head's 身份证号 beside
-            # the member's): which one is the field is not for us to guess
-            ambiguous.append(Ambiguity(col, tuple(cands)))
-        else:
-            columns[col] = cands[0]
-            dupes += cands[1:]
-    # sheet order, as before: the first column naming a canonical column is its source
-    columns = dict(sorted(columns.items(), key=lambda kv: kv[1]))
-    return columns, sorted(dupes), ambiguous
-
-
 _MEMO_SIZE = 4096
 # Evaluations of candidate header rows, per catalogue, by the rows' texts: the sheets of a workbook
 # (one per town) repeat the same header. Kept here, beside the evaluation, and dropped with the
@@ -216,26 +93,26 @@ _MEMO_SIZE = 4096
 _MEMOS: weakref.WeakKeyDictionary[Catalog, dict] = weakref.WeakKeyDictionary()
 
 
-def _evaluate(catalog: Catalog, variants: list[list[str]], shown: list[str], rows: tuple[int, ...]) -> list[_Candidate]:
+def _evaluate(catalog: Catalog, paths: list[tuple[str, ...]], shown: list[str], rows: tuple[int, ...]) -> list[_Candidate]:
     memo = _MEMOS.setdefault(catalog, {})
-    key = (tuple(map(tuple, variants)), tuple(shown), rows)
+    key = (tuple(paths), tuple(shown), rows)
     found = memo.get(key)
     if found is None:
         if len(memo) >= _MEMO_SIZE:
             memo.clear()
-        found = memo[key] = _evaluate_anew(catalog, variants, shown, rows)
+        found = memo[key] = _evaluate_anew(catalog, paths, shown, rows)
     return found
 
 
-def _evaluate_anew(catalog: Catalog, variants: list[list[str]], shown: list[str], rows: tuple[int, ...]) -> list[_Candidate]:
+def _evaluate_anew(catalog: Catalog, paths: list[tuple[str, ...]], shown: list[str], rows: tuple[int, ...]) -> list[_Candidate]:
     out = []
-    normalised = _normalised(variants)  # once per candidate row, not once per extract kind
+    normalised = _normalised(paths)  # once per candidate row, not once per extract kind
     for spec in catalog:
-        columns, _, ambiguous = _match(catalog, spec, normalised)
+        columns, _, ambiguous, composed = _match(catalog, spec, normalised)
         # an undecided column counts as found: the sheet is this kind, only which column is unclear
         found = set(columns) | {a.column for a in ambiguous}
         missing = [alts[0] for alts in spec.signature if not any(a in found for a in alts)]
-        out.append(_Candidate(len(found), spec, rows, variants, shown, columns, missing, ambiguous))
+        out.append(_Candidate(len(found), spec, rows, paths, shown, columns, missing, ambiguous, composed))
     return out
 
 
@@ -250,6 +127,16 @@ DEFAULT_MARGIN = 1.0
 # How far below the header values are looked for: a column filled on few rows (减员时间 on a payroll,
 # 停保时间 on a roster) still gets PROFILE_ROWS values to be judged by. Callers pass this many rows.
 PROFILE_DEPTH = 300
+
+
+def head_and_sample(sheet) -> list[list]:
+    """The rows header detection looks at: the header scan and, below it, the rows value profiles
+    sample (PROFILE_DEPTH); a sheet read as a frame (CSV) keeps only its head as rows."""
+    rows = sheet.rows[: MAX_HEADER_SCAN + 1 + PROFILE_DEPTH]
+    if sheet.frame is not None and len(rows) < MAX_HEADER_SCAN + 1 + PROFILE_DEPTH and sheet.frame.height > len(rows):
+        more = sheet.frame.slice(len(rows), MAX_HEADER_SCAN + 1 + PROFILE_DEPTH - len(rows))
+        rows = rows + [list(r) for r in more.iter_rows()]
+    return rows
 
 
 def _profiles(rows: list[list], header_rows: tuple[int, ...], width: int) -> list[Profile]:
@@ -272,25 +159,34 @@ def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
     """The candidate with columns its values and header words agree on, and its score."""
     spec = cand.spec
     found = set(cand.columns) | {a.column for a in cand.ambiguous}
-    used = set(cand.columns.values()) | {c for a in cand.ambiguous for c in a.candidates}
+    used = (set(cand.columns.values()) | {c for a in cand.ambiguous for c in a.candidates}
+            | {c for cols in cand.composed.values() for c in cols})
     free = [(c.name, c.kind) for c in spec.table.columns if c.name not in found and c.name in spec.synonyms]
     free += [(n, "text") for n in ("town_raw", "village_raw") if spec.table.has_village and n not in found]
     inferred: dict[str, tuple[int, Inferred]] = {}
-    for j, header in enumerate(cand.shown):
-        if j in used or not header or j >= len(profiles):
-            continue
+    open_ = [(j, h) for j, h in enumerate(cand.shown) if j not in used and h and j < len(profiles)]
+    # A header of a generic meaning (…时间, …金额) names the extract's one free column of its kind only
+    # when no other header could as well: 入职时间 beside 减员时间 is no death date.
+    claims: dict[str, int] = {}
+    for j, header in open_:
         hit = infer(header, profiles[j], free)
+        if hit is not None and hit.meaning in BY_KIND:
+            claims[hit.column] = claims.get(hit.column, 0) + 1
+    for j, header in open_:
+        hit = infer(header, profiles[j], free)
+        if hit is not None and hit.meaning in BY_KIND and claims.get(hit.column, 0) > 1:
+            continue
         if hit is not None:
             inferred[hit.column] = (j, hit)
             free = [(c, k) for c, k in free if c != hit.column]
     points = float(len(found) + len(inferred))
     for col, j in list(cand.columns.items()) + [(c, j) for c, (j, _) in inferred.items()]:
-        if j < len(profiles):
+        if j < len(profiles) and col not in cand.composed:  # a year alone does not look like a date
             points += VALUE_POINTS * agreement(spec.column(col).kind, col, profiles[j])
     have = found | set(inferred)
     missing = [alts[0] for alts in spec.signature if not any(a in have for a in alts)]
     return _Candidate(cand.score, spec, cand.rows, cand.labels, cand.shown, cand.columns, missing,
-                      cand.ambiguous, inferred, points)
+                      cand.ambiguous, cand.composed, inferred, points)
 
 
 def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None = None,
@@ -309,13 +205,16 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         single, _ = _horizontal_fill(rows, r, width, merges)
         if len({v for v in single if v}) < 2:
             continue  # a title, even when merged across the whole width
-        layouts = [([[v] for v in single], single, (r,))]
-        if r + 1 < len(rows):
-            two = _two_row_labels(rows, r, width, merges)
-            if two is not None:
-                layouts.insert(0, (two[0], two[1], (r, r + 1)))
-        for variants, shown, hrows in layouts:
-            cands = [c for c in _evaluate(catalog, variants, shown, hrows) if only is None or c.spec.name == only]
+        # the deepest reading first: a row under header rows is read as one more header row only when
+        # it continues them (labels under their groups), so on equal scores the deeper reading wins
+        layouts = [([(v,) if v else () for v in single], single, (r,))]
+        for depth in range(2, MAX_HEADER_DEPTH + 1):
+            deeper = _header_paths(rows, r, depth, width, merges)
+            if deeper is None:
+                break
+            layouts.insert(0, (deeper[0], deeper[1], tuple(range(r, r + depth))))
+        for paths, shown, hrows in layouts:
+            cands = [c for c in _evaluate(catalog, paths, shown, hrows) if only is None or c.spec.name == only]
             if not cands or max(c.score for c in cands) == 0:
                 continue  # no header wording known on this row: not a header
             if hrows not in profiles_at:
@@ -357,21 +256,23 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         if decided is None:
             return Unrecognised(*_ambiguity_reason(best))
         roles_found, why = decided
-        columns, dupes, still = _match(catalog, best.spec, _normalised(best.labels), roles_found)
+        columns, dupes, still, composed = _match(catalog, best.spec, _normalised(best.labels), roles_found)
         if still:
             return Unrecognised(*_ambiguity_reason(best))
-        groups = {c: labels[2] for c, labels in enumerate(_normalised(best.labels)) if len(labels) == 3}
-        decided_by_roles = [(col, j) for col, j in columns.items() if groups.get(j) in roles_found]
+        paths = _normalised(best.labels)
+        decided_by_roles = [(col, j) for col, j in columns.items()
+                            if len(paths[j]) > 1 and any(g in roles_found for g in paths[j][:-1])]
         why_roles = {col: f"“{best.shown[j]}”→{best.spec.column(col).label}（{why if n == 0 else '分组同上'}）"
                      for n, (col, j) in enumerate(decided_by_roles)}
     else:
-        columns, dupes, _ = _match(catalog, best.spec, _normalised(best.labels))
+        columns, dupes, _, composed = _match(catalog, best.spec, _normalised(best.labels))
     for col, (j, _) in best.inferred.items():
         columns[col] = j
+    dupes = [d for d in dupes if d not in set(columns.values())]  # a repeat mapped by its content is used
     paired = _paired_by_prefix(best, columns, set(dupes))
     for col, j in paired.items():
         columns[col] = j
-    used = set(columns.values()) | set(dupes)
+    used = set(columns.values()) | set(dupes) | {c for cols in composed.values() for c in cols}
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
     labels = {c: best.shown[c] for c in range(len(best.shown))}
     inferred = {col: hit.describe(best.shown[j], best.spec.column(col).label) for col, (j, hit) in best.inferred.items()}
@@ -379,7 +280,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     for col, j in paired.items():
         inferred[col] = f"“{best.shown[j]}”→{best.spec.column(col).label}（与同一前缀的已识别列配对）"
     return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
-                       best.points, runner_up, inferred)
+                       best.points, runner_up, inferred, composed)
 
 
 def _paired_by_prefix(cand: _Candidate, columns: dict[str, int], dupes: set[int]) -> dict[str, int]:
@@ -445,8 +346,8 @@ def _roles_by_values(cand: _Candidate, rows: list[list]) -> tuple[dict[str, str]
     spec = cand.spec
     if not {"head", "member"} <= spec.roles:
         return None
-    groups = {c: labels[2] for c, labels in enumerate(_normalised(cand.labels)) if len(labels) == 3}
-    shown_group = {c: cand.shown[c].split("/")[0] for c in groups}
+    groups = {c: path[-2] for c, path in enumerate(_normalised(cand.labels)) if len(path) > 1}  # nearest group
+    shown_group = {c: cand.labels[c][-2] for c in groups}
     start = cand.rows[-1] + 1
     sample = rows[start:start + ROLE_SAMPLE_ROWS]
     for kind in ("id", "name"):
@@ -484,7 +385,7 @@ def _ambiguity_reason(cand: _Candidate) -> tuple[str, tuple[str, ...]]:
         lines.append(f'[connectors.header_synonyms.{cand.spec.name}] {a.column} = ["{name}"]')
     reason = (f"表头有歧义（第{cand.rows[0] + 1}行起，识别为“{cand.spec.label}”）：" + "；".join(parts)
               + "，无法确定用哪一列，本表未读取。请在 xuncha.toml 中指明，例如：" + "；".join(lines))
-    groups = sorted({cand.shown[c].split("/")[0] for a in cand.ambiguous for c in a.candidates if "/" in cand.shown[c]})
+    groups = sorted({cand.labels[c][-2] for a in cand.ambiguous for c in a.candidates if len(cand.labels[c]) > 1})
     if len(groups) > 1 and {"head", "member"} <= cand.spec.roles:
         reason += ("；或在 [connectors.group_roles] 中写明分组" + "、".join(f"“{g}”" for g in groups)
                    + "哪个是户主一方（head）、哪个是家庭成员一方（member）")

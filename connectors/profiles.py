@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from connectors.villages import VILLAGE_SUFFIXES
 from xuncha.idcard import check_char
 
 _ID = re.compile(r"^\d{17}[\dXx]$")
@@ -22,8 +23,12 @@ _PERIOD = re.compile(r"^(?:19|20)\d{2}\s*(?:年度?|年?第?[一二三四1-4]季
                      r"|年\d{1,2}\s*[-至]\s*\d{1,2}月|\d{2})$")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
-_VILLAGE = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:村|社区|村委会|居委会|村民委员会|居民委员会)$")
+# A village's name, its committee's or its collective's (东岭村, 东岭村民委员会, 东岭村股份经济合作社), with
+# county and town before it or not: the endings village matching strips (connectors/villages.py).
+_VILLAGE = re.compile(r"^[\u4e00-\u9fff]{1,16}(?:" + "|".join(VILLAGE_SUFFIXES) + ")$")
 _TOWN = re.compile(r"^[\u4e00-\u9fff]{1,10}(?:镇|乡|街道|街道办事处)$")
+# A place written short, without its 村 (东岭, 石门): a few Chinese characters, nothing else.
+_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
 RELATION_WORDS = {"本人", "户主", "配偶", "妻", "夫", "妻子", "丈夫", "子", "女", "儿子", "女儿", "长子", "次子", "长女",
                   "次女", "父亲", "母亲", "父", "母", "孙子", "孙女", "兄", "弟", "姐", "妹", "儿媳", "女婿", "祖父",
                   "祖母", "外孙", "外孙女", "兄弟", "姐妹", "岳父", "岳母", "公公", "婆婆", "其他"}
@@ -35,7 +40,7 @@ MEANINGS: dict[str, tuple[tuple[str, ...], str]] = {
     "village": (("村", "社区", "居委"), "village"),
     "town": (("乡镇", "镇", "乡", "街道"), "town"),
     "relation": (("关系", "称谓"), "relation"),
-    "payee": (("收款", "领款", "户名", "领取人", "收款人", "开户名"), "name"),
+    "payee": (("收款", "领款", "户名", "领取人", "收款人", "开户名", "开户人", "代领", "持卡人"), "name"),
     "party": (("承包方", "承租方", "租赁方", "乙方", "承包人", "承租人", "发包对象"), "name"),
     "relative": (("亲属", "关联人", "近亲", "亲戚"), "name"),
     # when something ended or began: more specific than a plain date (减员时间, 停发时间, 入职时间)
@@ -98,6 +103,8 @@ def _shape(value: object) -> set[str]:
         out.add("village")
     if _TOWN.match(s):
         out.add("town")
+    if _PLACE.match(s):
+        out.add("place")
     if s in RELATION_WORDS:
         out.add("relation")
     return out
@@ -109,6 +116,7 @@ class Profile:
 
     count: int
     shares: dict[str, float]
+    distinct: float = 1.0  # distinct values among the sampled non-empty ones
 
     def share(self, shape: str) -> float:
         return self.shares.get(shape, 0.0)
@@ -122,7 +130,8 @@ def profile(values: list) -> Profile:
     for s in shapes:
         for x in s:
             counts[x] = counts.get(x, 0) + 1
-    return Profile(n, {k: v / n for k, v in counts.items()} if n else {})
+    texts = {str(v).strip() for v in values if v is not None and str(v).strip()}
+    return Profile(n, {k: v / n for k, v in counts.items()} if n else {}, len(texts) / n if n else 1.0)
 
 
 # The shape a column kind's values should have, for scoring (kinds not listed are not judged).
@@ -147,8 +156,11 @@ class Inferred:
     column: str  # canonical column
     meaning: str  # the header words' meaning (MEANINGS key)
     confidence: float  # share of values of the expected shape
+    how: str = ""  # how the values decided, when not by the header words' usual shape
 
     def describe(self, header: str, label: str) -> str:
+        if self.how:
+            return f"“{header}”→{label}（按内容识别：{self.how}，置信度{self.confidence:.0%}）"
         return f"“{header}”→{label}（按表头词义与内容识别，{self.confidence:.0%}的值相符）"
 
 
@@ -160,12 +172,36 @@ def meaning_of(header: str) -> str | None:
     return None
 
 
+# Village names written short (东岭) under a village header repeat row after row (a list sorted by
+# village); people's names do not: at most this share of the sampled values may be distinct.
+PLACE_DISTINCT = 0.5
+
+
+def _village_by_values(meaning: str | None, p: Profile, free: list[tuple[str, str]]) -> Inferred | None:
+    """The village column told by its values, whatever its header says, unless the header's words
+    mean something else: values shaped like village names (…村, …社区, …村民委员会, with or without
+    county and town before them: 发包方 on a contract list is the village collective), or, under a
+    header whose words mean a village (村别), short place names repeated row after row (东岭)."""
+    if meaning not in (None, "village") or "village_raw" not in [c for c, _ in free]:
+        return None
+    if p.share("village") >= AGREE:
+        how = "" if meaning else f"{p.share('village'):.0%}的值形如村名（…村、…社区、…村民委员会）"
+        return Inferred("village_raw", "village", p.share("village"), how)
+    if meaning == "village" and p.share("place") >= AGREE and p.distinct <= PLACE_DISTINCT:
+        return Inferred("village_raw", "village", p.share("place"),
+                        f"表头词义为村，{p.share('place'):.0%}的值为简短地名且逐行重复（不同值仅占{p.distinct:.0%}）")
+    return None
+
+
 def infer(header: str, p: Profile, free: list[tuple[str, str]]) -> Inferred | None:
     """A canonical column for an unmapped header when its words and its values agree. `free`: the
     extract's unmapped (column, kind) pairs, in declared order."""
     meaning = meaning_of(header)
-    if meaning is None or p.count < FEW_VALUES.get(meaning, MIN_VALUES):
+    if p.count < (FEW_VALUES.get(meaning, MIN_VALUES) if meaning else MIN_VALUES):
         return None
+    village = _village_by_values(meaning, p, free)
+    if village is not None or meaning is None:
+        return village
     shape = MEANINGS[meaning][1]
     share = p.share(shape) + (p.share("serial_date") if shape == "date" else 0.0)
     if share < AGREE:

@@ -4,8 +4,9 @@ Pure: no database, no village reference (villages.py fills village_code afterwar
 files can be transformed in parallel. Every data row below the header ends up in exactly one of
 loaded, quarantined or skipped (blank, totals, notes, repeated header); the message says which.
 
-Long because a group's rows go through every step (skip, normalise, read dates by meaning, context,
-quarantine) in one function whose row positions and per-sheet notes the steps share.
+Long because a group of sheets goes through every step (skip, normalise, read dates by meaning,
+context, quarantine) in one function whose row positions and per-sheet accounting (read, loaded,
+quarantined, skipped) the steps share, and must stay exact.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import polars as pl
 from connectors.catalog import Catalog
 from connectors.context import context_values, sheet_context, village_hint, wanted_fields
 from connectors.frames import data_frame, nulls, quarantine_frame
-from connectors.headers import MAX_HEADER_SCAN, PROFILE_DEPTH, HeaderMatch, Unrecognised, detect_header
+from connectors.header_match import date_from_parts
+from connectors.headers import HeaderMatch, Unrecognised, detect_header, head_and_sample
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
 from connectors.periods import period_columns
 from connectors.readers import RawSheet
@@ -59,16 +61,6 @@ class SheetResult:
     @property
     def message(self) -> str:
         return "；".join(self.messages)
-
-
-def _head_and_sample(sheet) -> list[list]:
-    """The rows header detection looks at: the header scan and, below it, the rows value profiles
-    sample (headers.PROFILE_DEPTH); a sheet read as a frame (CSV) keeps only its head as rows."""
-    rows = sheet.rows[: MAX_HEADER_SCAN + 1 + PROFILE_DEPTH]
-    if sheet.frame is not None and len(rows) < MAX_HEADER_SCAN + 1 + PROFILE_DEPTH and sheet.frame.height > len(rows):
-        more = sheet.frame.slice(len(rows), MAX_HEADER_SCAN + 1 + PROFILE_DEPTH - len(rows))
-        rows = rows + [list(r) for r in more.iter_rows()]
-    return rows
 
 
 def _sheet_name(sheet: RawSheet) -> str:
@@ -126,7 +118,7 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
             if last == 0:
                 results[f][i] = SheetResult(name, None, messages=["空工作表，无数据"])
                 continue
-            match = detect_header(_head_and_sample(sheet), catalog, sheet.merges,
+            match = detect_header(head_and_sample(sheet), catalog, sheet.merges,
                                   only=catalog.pinned(source_file), margin=catalog.margin)
             if isinstance(match, Unrecognised):
                 reason = match.reason.replace("<文件名>", source_file)
@@ -134,7 +126,7 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
                                             config_lines=[line.replace("<文件名>", source_file) for line in match.config_lines])
                 continue
             key = (match.spec.name, tuple(match.columns.items()), tuple(sorted(match.labels.items())), match.unused,
-                   match.duplicates, sheet.frame is not None)
+                   match.duplicates, tuple(sorted(match.composed.items())), sheet.frame is not None)
             groups.setdefault(key, []).append(_Member(f, i, sheet, name, source_file, last, match))
     for members in groups.values():
         for m, result in zip(members, _transform_group(members, today), strict=True):
@@ -266,12 +258,16 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     sheet_all = pl.concat(sheet_parts)
 
     mapped = {c: j for c, j in match.columns.items() if j < width}
-    columns_found = {c: str(match.labels.get(j) or c) for c, j in mapped.items()}
+    columns_found = {c: str(match.label_of(c) or c) for c in mapped}
     texts: dict[str, pl.Series] = {}
     lossy: dict[str, pl.Series | None] = {}
     numeric: dict[str, bool] = {}
     by_index: dict[int, pl.Series] = {}
     for canon, j in mapped.items():
+        if canon in match.composed:  # a date written over 年, 月, 日 columns: one text to normalise
+            parts = [cells.column(k)[0] for k in match.composed[canon]]
+            texts[canon], numeric[canon], lossy[canon] = date_from_parts(parts), False, None
+            continue
         texts[canon], numeric[canon], lossy[canon] = cells.column(j, spec.column(canon).kind in ("id", "code"))
         by_index[j] = texts[canon]
     marker_cols = [by_index[j] if j in by_index else cells.column(j)[0] for j in range(min(MARKER_COLUMNS, width))]
@@ -382,7 +378,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
             # 2024年度, 2024年第二季度: not a month, but a period the row pays for (connectors/periods.py)
             values["period_start"], values["period_end"] = period_columns(texts[canon], v)
             p = pl.select(pl.when(pl.lit(values["period_start"]).is_null()).then(pl.lit(p))).to_series()
-        label = match.labels[mapped[canon]]
+        label = match.label_of(canon)
         if p.null_count() < m:
             for k, found in _per_sheet(sheet_of, {"p": p}, p.is_not_null()).items():
                 tally: dict[str, int] = {}

@@ -1,0 +1,279 @@
+"""Which extract field each header path names: the catalogue's wordings, read through the groups.
+
+Under groups the full path decides first, then the group's word read with the child's, then the
+nearest group's role (户主, 家庭成员, or a payee by what its words mean), then the child's name alone.
+Two things span several columns: a date written as 年 / 月 / 日 (composed into one field when read:
+date_from_parts) and a span's two ends (合同期限 / 起, 止). Used by connectors/headers.py, which
+scores the result per extract kind and decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from connectors.headertext import normalise_header
+from connectors.profiles import meaning_of
+
+if TYPE_CHECKING:
+    from connectors.catalog import Catalog, ExtractSpec
+
+
+def normalised_paths(paths: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    return [tuple(normalise_header(label) for label in path) for path in paths]
+
+
+# Columns that say who a row is about: never taken from the first of two columns worded alike.
+_IDENTITY_KINDS = ("id", "name")
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """A canonical column that several sheet columns name by the same child wording under different
+    groups, with nothing (full path, group role) to decide between them."""
+
+    column: str
+    candidates: tuple[int, ...]  # 0-based sheet columns
+
+
+PAYEE = "payee"
+# Words that only say a group holds details (补贴信息, 保障情况): without them the group's own word
+# and a child's read as one wording (补贴 + 项目 = 补贴项目).
+_GENERIC_GROUP = re.compile(r"(?:基本信息|基本情况|信息|情况|明细)$")
+
+
+def group_role(catalog: Catalog, groups: tuple[str, ...], roles_found: dict[str, str] | None = None) -> str | None:
+    """The role of the nearest group (last of `groups`, normalised) whose wording has one: from the
+    catalogue's [roles] (or the county's group_roles), then from the sheet's values (roles_found),
+    then from what the group's words mean: a payee or an account (收款人信息, 领款人, 银行账户) is
+    the payee's side, whatever the exact wording."""
+    for group in reversed(groups):
+        role = catalog.roles.get(group) or (roles_found or {}).get(group)
+        if role:
+            return role
+        if meaning_of(group) in ("payee", "account"):
+            return PAYEE
+    return None
+
+
+def _payee_column(spec: ExtractSpec, col: str | None) -> str | None:
+    """What a cell under a payee group names: its name is the account holder (or the ledger's payee),
+    its account and bank are the row's account; its ID is not the row's person: nothing."""
+    if col is None:
+        return None
+    kind = spec.column(col).kind
+    if kind == "name":
+        return next((c for c in ("account_holder", "payee") if c in spec.table.column_names), None)
+    return None if kind == "id" else col
+
+
+def match_columns(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]],
+                  roles_found: dict[str, str] | None = None
+                  ) -> tuple[dict[str, int], list[int], list[Ambiguity], dict[str, tuple[int, ...]]]:
+    """Canonical column -> the sheet column naming it; the columns naming a column already taken;
+    the columns left undecided; and the dates written over several columns (_compose_dates).
+    `normalised`: per sheet column, its header path through normalise_header, top group first:
+    (label,) for a one-row header, (group, ..., child) under groups.
+
+    Under groups the full path decides first (家庭成员/身份证号 named in the catalogue or the county's
+    header_synonyms, also as the end of a longer path: 救助对象/家庭成员/身份证号), then the nearest
+    group's wording and the child's read as one (会计科目/编码 is 会计科目编码, 补贴信息/项目 is 补贴项目),
+    then the role of the nearest group that has one (户主 -> head_id, 家庭成员 -> member_id, a payee
+    group's 姓名 -> account_holder: group_role), and only then the child's
+    name alone (or the nearest group's, 金额 over 本月). A group of a role the extract knows, with no
+    column of that role for the child, says the cell is someone else's (the head's ID on a payment
+    list): not used. roles_found: roles of group wordings the catalogue does not know, decided from
+    the sheet's values (_roles_by_values).
+    """
+    index = catalog.index(spec.name)
+    decided: dict[str, int] = {}
+    dupes: list[int] = []
+    by_name: dict[str, list[int]] = {}  # canonical column -> sheet columns naming it by wording alone
+    group_of: dict[int, str] = {}
+    seen: dict[str, int] = {}  # single-row wording -> columns so worded so far
+    # (sheet column, group path, 年/月/日, what it names when no date is composed of it)
+    parts: list[tuple[int, str, str, str | None]] = []
+    ends: list[tuple[int, str, str]] = []  # (sheet column, group, start/end) of a span's two ends
+    for c, path in enumerate(normalised):
+        if not path:
+            continue
+        if len(path) > 1:
+            child, groups = path[-1], path[:-1]
+            group_of[c] = "/".join(groups)
+            col = next((index["/".join(path[k:])] for k in range(len(path) - 1) if "/".join(path[k:]) in index), None)
+            if col is None and child in DATE_PARTS:
+                parts.append((c, group_of[c], DATE_PARTS[child], _lookup(index, child) or index.get(groups[-1])))
+                continue
+            if col is None and child in RANGE_ENDS and _lookup(index, child) is None:
+                ends.append((c, groups[-1], RANGE_ENDS[child]))
+                continue
+            if col is None:  # the group's word and the child's make one wording: 会计科目 + 编码, 户主 + 姓名
+                stem = _GENERIC_GROUP.sub("", groups[-1])
+                col = index.get(groups[-1] + child) or (index.get(stem + child) if stem else None)
+            if col is None:
+                role = group_role(catalog, groups, roles_found)
+                if role == PAYEE:
+                    # 收款人信息 / 姓名 beside 补贴对象 / 姓名: the account holder, not the person paid
+                    col = _payee_column(spec, _lookup(index, child))
+                    if col is None:
+                        continue
+                elif role in spec.roles:
+                    col = spec.role_columns.get((role, child))
+                    if col is None and role != "member":
+                        continue  # someone else's column under this group
+                    # a member group's other cells (与户主关系, 性别) are the row's own person's: by child name
+            if col is not None:
+                if col in decided:
+                    dupes.append(c)
+                else:
+                    decided[col] = c
+                continue
+            # the child alone; failing that a wording the group's words contain (关联村干部 / 姓名 is 干部姓名)
+            col = _lookup(index, child) or _by_group_words(index, groups[-1], child) or index.get(groups[-1])
+        else:
+            if path[0] in DATE_PARTS and path[0] not in index:
+                parts.append((c, "", DATE_PARTS[path[0]], None))
+                continue
+            # "身份证号#2": the second column worded 身份证号 (a county's way to settle a repeat)
+            seen[path[0]] = seen.get(path[0], 0) + 1
+            col = index.get(f"{path[0]}#{seen[path[0]]}")
+            if col is not None:
+                if col in decided:
+                    dupes.append(c)
+                else:
+                    decided[col] = c
+                continue
+            col = _lookup(index, path[0])
+        if col is not None:
+            by_name.setdefault(col, []).append(c)
+    composed = _compose_dates(spec, index, parts, set(decided) | set(by_name))
+    for col, c in _span_ends(spec, ends, set(decided) | set(by_name) | set(composed)).items():
+        decided[col] = c
+    in_dates = {c for cols in composed.values() for c in cols}
+    for c, _, _, col in parts:  # a part of no date: a column like any other (补贴信息 / 月份 is a month)
+        if c not in in_dates and col is not None:
+            by_name[col] = sorted(by_name.get(col, []) + [c])
+    columns = dict(decided)
+    ambiguous: list[Ambiguity] = []
+    for col, cands in by_name.items():
+        if col in decided:
+            dupes += cands
+        elif len({group_of.get(c, "") for c in cands}) > 1 or (
+                len(cands) > 1 and spec.column(col).kind in _IDENTITY_KINDS):
+            # under different groups, or a person's ID or name given twice (the head's 身份证号 beside
+            # the member's): which one is the field is not for us to guess
+            ambiguous.append(Ambiguity(col, tuple(cands)))
+        else:
+            columns[col] = cands[0]
+            dupes += cands[1:]
+    for col, cols in composed.items():
+        columns[col] = cols[0]
+    # sheet order, as before: the first column naming a canonical column is its source
+    columns = dict(sorted(columns.items(), key=lambda kv: kv[1]))
+    return columns, sorted(dupes), ambiguous, composed
+
+
+# Date headers end in 日期 or 时间 alike (入职时间 is 入职日期): a wording not found is looked up with the other.
+_DATE_ENDINGS = (("时间", "日期"), ("日期", "时间"))
+
+
+def _lookup(index: dict[str, str], label: str) -> str | None:
+    """The column a wording names, 日期 and 时间 taken as the same ending."""
+    col = index.get(label)
+    if col is None:
+        for end, other in _DATE_ENDINGS:
+            if label.endswith(end) and len(label) > len(end):
+                return index.get(label[: -len(end)] + other)
+    return col
+
+
+def _by_group_words(index: dict[str, str], group: str, child: str) -> str | None:
+    """The one column whose wordings read "<qualifier><child>" with the qualifier inside the group's
+    wording: 关联村干部（经办人）/ 姓名 is 干部姓名 on a filing list. A last resort, for a child that
+    names no column alone (short qualifiers such as 对象 are too common to overrule a role or a
+    child's own name). Several columns so named, or none: None."""
+    targets = {col for word, col in index.items()
+               if "/" not in word and word.endswith(child) and len(word) - len(child) >= 2
+               and word[: -len(child)] in group}
+    return targets.pop() if len(targets) == 1 else None
+
+
+# The two ends of a span under its group: 合同期限 / 起, 止; 承包期 / 开始, 结束.
+RANGE_ENDS = {"起": "start", "止": "end", "自": "start", "至": "end", "始": "start", "迄": "end",
+              "开始": "start", "结束": "end", "起始": "start", "终止": "end", "起日": "start", "止日": "end"}
+
+
+def _span_ends(spec: ExtractSpec, ends: list[tuple[int, str, str]], found: set[str]) -> dict[str, int]:
+    """起 and 止 under a group whose words say a span of time (期限, 期间, 承包期, 起止日期 ...): the
+    extract's one free start date and one free end date (start_date / end_date, term_start_date /
+    term_end_date). Both ends under the same group, or nothing."""
+    by_group: dict[str, dict[str, int]] = {}
+    for c, group, end in ends:
+        by_group.setdefault(group, {}).setdefault(end, c)
+    out: dict[str, int] = {}
+    for group, cols in by_group.items():
+        if set(cols) != {"start", "end"} or not ("期" in group or meaning_of(group) == "date"):
+            continue
+        for end, c in cols.items():
+            free = [x.name for x in spec.table.columns if x.kind == "date" and end in x.name.split("_")
+                    and x.name not in found and x.name not in out]
+            if len(free) == 1:
+                out[free[0]] = c
+    return out
+
+
+# Header words of a date written over columns (凭证日期 / 年, 月, 日, or 年 | 月 | 日 side by side).
+DATE_PARTS = {"年": "y", "年份": "y", "月": "m", "月份": "m", "日": "d"}
+
+
+def _compose_dates(spec: ExtractSpec, index: dict[str, str], parts: list[tuple[int, str, str, str | None]],
+                   found: set[str]) -> dict[str, tuple[int, ...]]:
+    """Dates written over adjacent columns: canonical column -> (year, month[, day]) sheet columns.
+
+    Under a group the group's wording names the column (凭证日期 / 年, 月, 日 is the voucher date);
+    without one (年 | 月 | 日, or a group whose words mean a date, for a day, or a period, for year and
+    month, but name no column: 记账时间 / 年, 月, 日) the parts are the extract's one date column
+    not named otherwise (its one required date column when it has several): a day makes a date,
+    year and month alone a month. Parts that fit no single column are left unused (and reported)."""
+    out: dict[str, tuple[int, ...]] = {}
+    runs: list[list[tuple[int, str, str, str | None]]] = []
+    for part in parts:  # runs of adjacent parts under the same group
+        if runs and runs[-1][-1][0] == part[0] - 1 and runs[-1][-1][1] == part[1]:
+            runs[-1].append(part)
+        else:
+            runs.append([part])
+    for run in runs:
+        order = "".join(p[2] for p in run)
+        if order not in ("ymd", "ym"):
+            continue
+        kinds = ("date",) if order == "ymd" else ("month",)
+        group = run[0][1].rsplit("/", 1)[-1]
+        target = _lookup(index, group) if group else None
+        if target is not None and spec.column(target).kind not in kinds:
+            continue  # the group names another column (出生日期 / 年, 月): not this one
+        if target is None and group and meaning_of(group) not in (("date", "start", "end") if order == "ymd" else ("period",)):
+            continue  # a group that does not say a date (基本信息 / 年, 月; 出生日期 / 年, 月 on a pay list)
+        if target is None:
+            free = [c.name for c in spec.table.columns if c.kind in kinds and c.name not in found and c.name not in out]
+            needed = [c for c in free if c in spec.required]
+            target = free[0] if len(free) == 1 else needed[0] if len(needed) == 1 else None
+        if target is not None and target not in found and target not in out:
+            out[target] = tuple(p[0] for p in run)
+    return out
+
+
+def date_from_parts(parts: list[pl.Series]) -> pl.Series:
+    """年, 月(, 日) cells as one date text (2024-3-5, or 2024-3 for a month); all blank: null; some
+    blank: the parts as written, which no date reading accepts (the row is reported, not guessed)."""
+    frame = pl.DataFrame({f"p{i}": p.cast(pl.String).str.strip_chars().str.replace(r"\.0+$", "")
+                          .str.replace(r"[年月日号]$", "") for i, p in enumerate(parts)})
+    cols = [pl.col(c).fill_null("") for c in frame.columns]
+    filled = [c != "" for c in cols]
+    return frame.select(
+        pl.when(pl.all_horizontal(filled)).then(pl.concat_str(cols, separator="-"))
+        .when(~pl.any_horizontal(filled)).then(None)
+        .otherwise(pl.concat_str(cols, separator="-")).alias("date")
+    ).to_series()
