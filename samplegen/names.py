@@ -130,7 +130,10 @@ def town_names(count: int) -> list[str]:
     out = []
     for i in range(count):
         base = TOWN_BASES[i % len(TOWN_BASES)]
-        if i >= len(TOWN_BASES):
-            base = base + "东西南北中"[(i // len(TOWN_BASES) - 1) % 5]
+        k = i // len(TOWN_BASES)
+        if 1 <= k <= 5:
+            base = base + "东西南北中"[k - 1]
+        elif k > 5:  # a city of thousands of villages: two more characters keep the names distinct
+            base = base + "东西南北中"[(k - 6) // 5 % 5] + "东西南北中"[(k - 6) % 5]
         out.append(base + ("镇" if i % 5 != 4 else "乡"))
     return out
