@@ -109,7 +109,8 @@ def sample(
     villages: int = typer.Option(24, "--villages", help="村的数量（默认约24个村、2个镇）"),
     seed: int = typer.Option(2024, "--seed", help="随机种子：相同种子生成完全相同的数据"),
     style: str = typer.Option("default", "--style",
-                              help="各部门文件的样式：default（示例县，原有样式）、beishan（北山县）、nanhe（南河县）、xishan（西山县）"),
+                              help="各部门文件的样式：default（示例县，原有样式）、beishan（北山县）、nanhe（南河县）、"
+                                   "dongling（东陵县）、xishan（西山县）"),
 ) -> None:
     """生成一个虚构县的模拟数据（各部门原始格式，含注入的疑点和 ground_truth.csv）。"""
     from samplegen import generate
