@@ -31,11 +31,11 @@ def styled_county(tmp_path_factory, style: str) -> tuple[Path, dict]:
     return root / "inbox", json.loads((root / "summary.json").read_text(encoding="utf-8"))
 
 
-def read_csv_rows(path: Path) -> list[list[str]]:
+def read_csv_rows(path: Path, delimiter: str = ",") -> list[list[str]]:
     data = path.read_bytes()
     for enc in ("utf-8-sig", "gbk"):
         try:
-            return list(csv.reader(data.decode(enc).splitlines()))
+            return list(csv.reader(data.decode(enc).splitlines(), delimiter=delimiter))
         except UnicodeDecodeError:
             continue
     raise AssertionError(f"{path} is neither UTF-8 nor GBK")
@@ -51,6 +51,8 @@ def sheets(path: Path) -> dict[str, list[list]]:
     all rows padded to the sheet's width."""
     if path.suffix == ".csv":
         return {path.stem: _padded(read_csv_rows(path))}
+    if path.suffix == ".txt":  # a tab-separated system export
+        return {path.stem: _padded(read_csv_rows(path, "\t"))}
     if path.suffix == ".xls":
         book = xlrd.open_workbook(path)
         return {sh.name: _padded([sh.row_values(i) for i in range(sh.nrows)]) for sh in book.sheets()}

@@ -355,3 +355,62 @@ def test_dongling_onecard_group_header_and_periods(dongling):
         assert "2024年" in rows[0][0]
         month = header_paths(rows)[1][1]["补贴信息/月份"]
         assert all(re.fullmatch(r"\d{1,2}月", r[month]) for r in rows[3:] if isinstance(r[0], int))
+
+
+# ---------------------------------------------------------------- qingshui
+
+
+@pytest.fixture(scope="module")
+def qingshui(tmp_path_factory):
+    return styled_county(tmp_path_factory, "qingshui")[0]
+
+
+def test_qingshui_roster_is_xls_with_town_blocks_lanci_rows_and_vertical_merges(qingshui):
+    import xlrd
+
+    path = qingshui / "民政/清水县城乡低保对象花名册（2024年12月）.xls"
+    rows = sheets(path)["花名册"]
+    headers = [i for i, r in enumerate(rows) if r[2] == "1.户主姓名"]
+    assert len(headers) == 2  # one block per town, the header repeated
+    for h in headers:
+        assert rows[h + 1][:4] == ["甲", "乙", 1.0, 2.0]  # the 栏次 row under the header
+        assert re.fullmatch(r".+镇人民政府", rows[h - 2][0]) and rows[h - 1][0].startswith("填报单位：")
+    assert rows[headers[1] - 3] == [""] * len(rows[0]) and rows[headers[1] - 4] == [""] * len(rows[0])
+    sheet = xlrd.open_workbook(path, formatting_info=True).sheet_by_index(0)
+    village_runs = [(r1, r2) for r1, r2, c1, c2 in sheet.merged_cells if (c1, c2) == (1, 2) and r2 - r1 > 1]
+    assert len(village_runs) >= 20
+    for r1, r2 in village_runs:
+        name = rows[r1][1]
+        assert re.fullmatch(r".+(村村委会|社区居委会)", name)
+        assert all(rows[i][1] == "" and rows[i][3] for i in range(r1 + 1, r2))
+
+
+def test_qingshui_farmland_merges_town_and_village_down_and_numbers_headers(qingshui):
+    import openpyxl
+
+    path = qingshui / "农业农村/耕地地力保护补贴资金兑付清册（2022-2024年）.xlsx"
+    ws = openpyxl.load_workbook(path)["2024年度"]
+    assert ws.cell(3, 3).value == "（1）村民小组" and ws.cell(3, 5).value == "（3）农户身份证号"
+    assert [ws.cell(4, c).value for c in range(1, 5)] == ["甲", "乙", 1, 2]
+    ranges = [m for m in ws.merged_cells.ranges if m.min_row > 4]
+    towns = [m for m in ranges if m.min_col == m.max_col == 1]
+    villages = [m for m in ranges if m.min_col == m.max_col == 2]
+    assert len(towns) == 2 and len(villages) == 24
+    assert all(re.fullmatch(r".+(行政村|社区居委会)", ws.cell(m.min_row, 2).value) for m in villages)
+    assert sum(m.max_row - m.min_row + 1 for m in villages) == sum(m.max_row - m.min_row + 1 for m in towns)
+
+
+def test_qingshui_income_in_wan_yuan_is_exact_and_register_is_tab_separated(qingshui):
+    rows = sheets(qingshui / "统计/清水县村级综合统计年报（2023-2024）.xlsx")["2024年"]
+    col = rows[2].index("5.农村居民人均可支配收入（万元）")
+    data = [r for r in rows[4:] if r[0] and str(r[0]).isdigit()]
+    assert len(data) == 24
+    for r in data:
+        yuan = round(r[col] * 10000, 2)
+        assert 1 < r[col] < 2 and yuan == round(yuan, -1), r
+    raw = (qingshui / "公安/人口信息管理系统导出_户籍人口.txt").read_bytes().decode("gbk").splitlines()
+    assert raw[0].split("\t")[:3] == ["户号", "姓名", "身份证号"]
+    assert all(re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2} 0:00:00", line.split("\t")[4]) for line in raw[1:200])
+    onecard = read_csv_rows(qingshui / "财政/一卡通系统发放数据导出2024.csv")
+    months = {r[3] for r in onecard[1:]}
+    assert "2024年03月" in months and "2024年度" in months and "2024年下半年" in months

@@ -8,7 +8,8 @@ village ledger instead of a roster). The injected anomalies, the oracle and ther
 near_misses.csv and expected_quarantine.csv are computed by the same machinery for every style.
 
 Styles: `default` (示例县, today's layouts, byte-for-byte unchanged), `beishan` (北山县), `nanhe`
-(南河县), `dongling` (东陵县) and `xishan` (西山县); each module's docstring lists its layout features.
+(南河县), `dongling` (东陵县), `xishan` (西山县)
+and `qingshui` (清水县); each module's docstring lists its layout features.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class Style:
 
 def _styles() -> dict[str, Style]:
     from samplegen import layouts
-    from samplegen.styles import beishan, dongling, nanhe, xishan
+    from samplegen.styles import beishan, dongling, nanhe, qingshui, xishan
 
     return {s.name: s for s in (
         Style(DEFAULT, layouts.COUNTY_NAME, "示例县：原有样式", layouts.WRITERS),
@@ -47,10 +48,13 @@ def _styles() -> dict[str, Style]:
               dongling.WRITERS, dongling.PERIODS),
         Style("xishan", "西山县", "西山县：多行表名与表尾、表头含单位和换行、同列日期写法混杂、金额为带千分位的文本、"
               "按镇分表、确权按村分表（村名只在工作表名）、一卡通GBK列序不同", xishan.WRITERS, xishan.PERIODS),
+        Style("qingshui", "清水县", "清水县：两个部门用旧版.xls、户籍为制表符分隔的.txt、表头下有栏次行且表头带编号、"
+              "乡镇和村单元格纵向合并、一张表内按镇（项目）分块、村写作村村委会/行政村/社区居委会、收入以万元计、"
+              "月份写作2024年03月、日期为“2024-3-5 0:00:00”文本", qingshui.WRITERS, qingshui.PERIODS),
     )}
 
 
-STYLE_NAMES = (DEFAULT, "beishan", "nanhe", "dongling", "xishan")
+STYLE_NAMES = (DEFAULT, "beishan", "nanhe", "dongling", "xishan", "qingshui")
 
 
 def get_style(name: str) -> Style:
