@@ -19,6 +19,10 @@ _UNIT_SUFFIX = re.compile(
 _QUALIFIER = re.compile(r"(?<=.)\(([^()]*)\)$")
 _CHANGES_MEANING = re.compile(r"万|千|百|公顷|平方|米|斤|吨|美元|外币|%|‰|率")
 _SPACES = re.compile(r"\s+")
+# A column number written into the header cell (1.户主姓名, （2）公民身份号码, ③金额, 一、姓名): forms
+# number their columns; the number is not part of the wording.
+_NUMBERED = re.compile(r"^(?:\d{1,2}[.、)]|\(\d{1,2}\)|[一二三四五六七八九十]{1,3}、)(?=\D)")
+_CIRCLED = re.compile(r"^[\u2460-\u2473]")  # ①..⑳, before NFKC turns them into plain digits
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"})
 
 
@@ -26,8 +30,9 @@ def normalise_header(value: object) -> str:
     """A header cell reduced to what matters for matching: 身份证号码（18位） -> 身份证号."""
     if value is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(value)).translate(_BRACKETS)
+    s = unicodedata.normalize("NFKC", _CIRCLED.sub("", str(value).strip())).translate(_BRACKETS)
     s = _SPACES.sub("", s).strip("*★※#:：")
+    s = _NUMBERED.sub("", s)
     s = s.replace("号码", "号")
     while True:
         t = _UNIT_SUFFIX.sub("", s)

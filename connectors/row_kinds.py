@@ -27,11 +27,13 @@ _LABELLED = r"^[^\d:：]{1,12}[:：]"
 # A row under the header holding only units ("（亩）", "元/亩") is the header's second line.
 _UNITS = r"^[(（]?(?:亩|元|元/亩|元／亩|人|户|个|万元|公顷|平方米|%|％|年|月|日)[)）]?$"
 _WS = r"[\s\u3000\u00a0]"
+# The column-number row forms put under their header (栏次: 甲 乙 1 2 3 …, or 1 2 3 4 …).
+_COLUMN_NUMBER = r"^(?:栏次|栏号|[甲乙丙丁戊己庚辛壬癸]|\d{1,3}(?:\.0)?)$"
 
 
 def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Series],
                    marker_cols: list[pl.Series], n: int) -> pl.Series:
-    """Per data row: null for a data row, else why it is skipped (空行/合计行/表尾说明/重复表头).
+    """Per data row: null for a data row, else why it is skipped (空行/合计行/表尾说明/重复表头/栏次行).
 
     Only rows that could be skipped are examined closely: with an ID column, a data row has an ID
     that is not the header's own text, and that check is cheap; the regexes run on the rest.
@@ -44,7 +46,10 @@ def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Ser
         as_header = pl.any_horizontal([pl.col(f"c_{k}").str.strip_chars() == label_of[k] for k in id_cols])
         # a note merged across the row fills the ID cells too: a colon is in no ID
         labelled_id = pl.any_horizontal([pl.col(f"c_{k}").str.contains("[:：]").fill_null(False) for k in id_cols])
-        candidates = frame.select((empty_id | as_header.fill_null(False) | labelled_id).alias("c"))["c"].arg_true()
+        numbered_id = pl.any_horizontal([pl.col(f"c_{k}").str.strip_chars().str.contains(_COLUMN_NUMBER).fill_null(False)
+                                          for k in id_cols])
+        candidates = frame.select((empty_id | as_header.fill_null(False) | labelled_id | numbered_id)
+                                  .alias("c"))["c"].arg_true()
         if len(candidates) == 0:
             return pl.repeat(None, n, dtype=pl.String, eager=True)
         sub = frame[candidates]
@@ -71,12 +76,16 @@ def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Ser
     units_only = pl.any_horizontal(filled) & pl.all_horizontal(
         [~f | stripped[c].str.contains(_UNITS).fill_null(False) for f, c in zip(filled, names, strict=True)]
     )
+    column_numbers = (pl.sum_horizontal([f.cast(pl.Int32) for f in filled]) >= 3) & pl.all_horizontal(
+        [~f | stripped[c].str.contains(_COLUMN_NUMBER).fill_null(False) for f, c in zip(filled, names, strict=True)]
+    )
     header_eq = [(stripped[f"c_{k}"] == label_of[k]).fill_null(False).cast(pl.Int32) for k in texts]
     repeat = (pl.sum_horizontal(header_eq) >= max(2, (len(header_eq) + 1) // 2)) if header_eq else pl.lit(False)
     kind = (
         pl.when(blank).then(pl.lit("空行"))
         .when(repeat).then(pl.lit("重复表头"))
         .when(units_only & no_id).then(pl.lit("表头单位行"))
+        .when(column_numbers).then(pl.lit("栏次行"))
         .when(one_labelled).then(pl.lit("表尾说明"))  # "说明：…各乡镇行为所辖村合计" is a note
         .when(totals & no_id).then(pl.lit("合计行"))
         .when(notes & no_id).then(pl.lit("表尾说明"))

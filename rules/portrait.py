@@ -192,7 +192,9 @@ def build_portrait(con: duckdb.DuckDBPyConnection, scored: pl.DataFrame, cfg: Ke
     return out.with_columns(
         pl.Series("key_reasons", reasons, dtype=pl.String),
         pl.Series("missing", missing, dtype=pl.String),
-        pl.when(pl.Series(reasons) != "").then(pl.lit(KEY_VILLAGE)).otherwise(pl.lit(ORDINARY_VILLAGE)).alias("class"),
+        # typed: a county whose village list is unread has no villages, and an untyped empty Series cannot compare
+        pl.when(pl.Series(reasons, dtype=pl.String) != "").then(pl.lit(KEY_VILLAGE))
+        .otherwise(pl.lit(ORDINARY_VILLAGE)).alias("class"),
     ).drop("score", "rank", "high_flags")
 
 
