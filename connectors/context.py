@@ -23,6 +23,10 @@ FIELDS = {"year": "年份", "period": "期间", "town_raw": "乡镇", "village_r
 # Lines that carry a date which is not the data's: when the form was filled, printed, reported.
 _FILL_DATE = re.compile(r"(?:填表|填报|制表|报送|打印|导出|审核|统计)(?:日期|时间)")
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?:\s*年(?:度)?)?(?![\d])")
+# A name covering several whole years (…（2023-2024）, 2022至2024年, 2022年度-2024年度): no single year,
+# and not a period either; a year ending in a month (2023.11-2024.02, 2023年11月-…) is no such range.
+_YEAR_RANGE = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*(?:年度?)?\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})"
+                         r"(?!\d)(?!\s*年?\s*\d)(?!\s*[.\-/]\s*\d)(?:\s*年度?)?")
 _PERIOD = re.compile(
     r"(?:19|20)\d{2}\s*(?:年\s*(?:度|第?\s*[一二三四1-4]\s*季度?|[上下]半年|\d{1,2}\s*月?\s*(?:-|~|至|到)\s*\d{1,2}\s*月"
     r"|\d{1,2}\s*月)|[.\-/]\s*\d{1,2}(?!\d)|\s*[Qq][1-4])")
@@ -65,11 +69,16 @@ class Found:
 class Context:
     values: dict[str, Found]  # field -> the value all sources agree on
     conflicts: dict[str, list[Found]]  # field -> the disagreeing values, for the message
+    # sources naming several whole years (文件名“…(2023-2024)”), said when no single year is known
+    year_ranges: tuple[Found, ...] = ()
 
     def messages(self, fields: set[str]) -> list[str]:
         out = []
         for f in sorted(fields & set(self.values), key=list(FIELDS).index):
             out.append(f"{FIELDS[f]}取自{self.values[f].source}")
+        if "year" in fields and self.year_ranges and not {"year"} & (self.values.keys() | self.conflicts.keys()):
+            seen = "、".join(f"{x.source}为{x.value}" for x in self.year_ranges)
+            out.append(f"年份跨多年（{seen}），未填写年份，请在表中增加年份列或在表名、标题中注明年份")
         for f in sorted(fields & set(self.conflicts), key=list(FIELDS).index):
             seen = "、".join(f"{x.source}为{x.value}" for x in self.conflicts[f])
             out.append(f"{FIELDS[f]}来源不一致（{seen}），未填写{FIELDS[f]}，请在表中增加{FIELDS[f]}列或核对")
@@ -103,6 +112,23 @@ def _years(text: str) -> set[str]:
     return set(_YEAR.findall(text))
 
 
+def _year_ranges(text: str) -> tuple[list[tuple[int, int]], str]:
+    """The ranges of whole years a text names (2023-2024 -> (2023, 2024)), and the text without them;
+    a "range" of one year (2024-2024) is left in the text as that year."""
+    ranges: list[tuple[int, int]] = []
+
+    def cut(m: re.Match) -> str:
+        lo, hi = int(m.group(1)), int(m.group(2))
+        if lo == hi:
+            return m.group(1) + "年"
+        if lo > hi:
+            return m.group(0)  # read as two years, which disagree: reported, not guessed
+        ranges.append((lo, hi))
+        return " "
+
+    return ranges, _YEAR_RANGE.sub(cut, text)
+
+
 def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Context:
     """What the lines above the header, the sheet name, file name and folders say."""
     path = PurePosixPath(source_file)
@@ -111,9 +137,13 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
     sources.append((_clean(path.stem), f"文件名“{_short(_clean(path.name))}”"))
     sources += [(_clean(p), f"文件夹名“{_short(_clean(p))}”") for p in reversed(path.parent.parts)]
     found: dict[str, list[Found]] = {f: [] for f in FIELDS}
+    ranges: list[tuple[int, int, Found]] = []  # sources naming several years: (first, last, source)
     for i, (text, where) in enumerate(sources):
         if not text or _FILL_DATE.search(text):
             continue
+        spans, text = _year_ranges(text)
+        for lo, hi in spans:
+            ranges.append((lo, hi, Found(f"{lo}-{hi}", where)))
         for y in sorted(_years(text)):
             found["year"].append(Found(y, where))
         for p in _PERIOD.findall(text):
@@ -157,6 +187,14 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
             for x in xs:
                 first.setdefault(_meaning(f, x.value), x)
             conflicts[f] = list(first.values())
+    # A range (the file of 2023-2024) agrees with any year within it and gives none by itself; a
+    # year outside it disagrees with it.
+    if "year" in values:
+        outside = [r for lo, hi, r in ranges if not lo <= int(values["year"].value) <= hi]
+        if outside:
+            conflicts["year"] = [values.pop("year"), *outside]
+    elif "year" in conflicts:
+        conflicts["year"] += [r for _, _, r in ranges]
     if "period" in values and "year" in conflicts:
         pass  # a period spanning two years (2023.11-2024.02) says which months; the year stays unset
     elif "period" in values and "year" in values:
@@ -165,7 +203,7 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
         start, end = period
         if str(start.year) != values["year"].value and str(end.year) != values["year"].value:
             conflicts["period"] = [values.pop("period"), values.pop("year")]
-    return Context(values, conflicts)
+    return Context(values, conflicts, tuple(r for _, _, r in ranges))
 
 
 # A sheet name that could be a village's without saying so (东岭, no 村): only Chinese characters, not

@@ -28,9 +28,21 @@ from rapidfuzz import fuzz, process
 VILLAGE_SUFFIXES = sorted(
     ["股份经济合作社", "经济股份合作社", "股份合作社", "经济合作社", "集体经济组织", "集体经济合作社",
      "村民委员会", "居民委员会", "社区居民委员会", "社区居委会", "村村委会", "村村民委员会", "村委会", "居委会",
-     "村委", "社区", "村"],
+     "村委", "行政村", "社区", "村"],
     key=len, reverse=True,
 )
+# The body's words reduced to the kind of place they name, keeping 村 or 社区 (凤凰行政村, 凤凰村村委会 ->
+# 凤凰村; 凤凰社区居委会 -> 凤凰社区): tells apart listed villages whose core names are the same.
+_KIND_SUFFIXES = sorted(
+    [("社区居民委员会", "社区"), ("社区居委会", "社区"), ("居民委员会", "社区"), ("居委会", "社区"),
+     ("村村民委员会", "村"), ("村村委会", "村"), ("村民委员会", "村"), ("村委会", "村"), ("村委", "村"),
+     ("行政村", "村"), ("股份经济合作社", ""), ("经济股份合作社", ""), ("股份合作社", ""), ("经济合作社", ""),
+     ("集体经济组织", ""), ("集体经济合作社", "")],
+    key=lambda x: len(x[0]), reverse=True,
+)
+# 行政村 (the administrative village, as against its natural villages) before its committee's name:
+# 上坪行政村村民委员会 is 上坪村村民委员会.
+_ADMIN_VILLAGE = re.compile(r"(?<=.)行政村(?=(?:村?委会|村?民委员会|村委)?$)")
 TOWN_SUFFIXES = sorted(["街道办事处", "办事处", "街道", "镇", "乡", "民族乡"], key=len, reverse=True)
 _WS = re.compile(r"[\s\u3000\u00a0]+")
 # A leading province or prefecture-level name: only cut when what follows is a county or town the
@@ -68,6 +80,7 @@ def village_core(name: str, towns: list[str] = ()) -> tuple[str, str]:
         if s.startswith(t) and len(s) > len(t):
             found, s = town_core(t), s[len(t):]
             break
+    s = _ADMIN_VILLAGE.sub("村", s)
     for _ in range(3):
         before = s
         for suf in VILLAGE_SUFFIXES:
@@ -77,6 +90,20 @@ def village_core(name: str, towns: list[str] = ()) -> tuple[str, str]:
         if s == before:
             break
     return found, s
+
+
+def village_stem(name: str) -> str:
+    """The name with its body's words reduced to 村 or 社区: 凤凰行政村, 凤凰村村委会 -> 凤凰村."""
+    s = _ADMIN_VILLAGE.sub("村", _clean(name))
+    for _ in range(3):
+        before = s
+        for suf, kind in _KIND_SUFFIXES:
+            if s.endswith(suf) and len(s) > len(suf):
+                s = s[: -len(suf)] + kind
+                break
+        if s == before:
+            break
+    return s
 
 
 @dataclass
@@ -94,6 +121,8 @@ class VillageIndex:
     # former names (曾用名/原村名 in the statistics list): (town core, former core) -> code
     _former: dict[tuple[str, str], str] = field(default_factory=dict)
     _former_by_core: dict[str, set[str]] = field(default_factory=dict)
+    # (town core, village core) shared by several listed villages (凤凰村 and 凤凰社区): stem -> codes
+    _clash: dict[tuple[str, str], dict[str, set[str]]] = field(default_factory=dict)
     # (town, village, code) -> match: the same spellings come back in file after file
     _memo: dict[tuple, tuple[str | None, str | None]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -115,7 +144,11 @@ class VillageIndex:
             tc = town_core(town)
             _, vc = village_core(village)
             idx.names[code] = (town or "", village)
-            idx._exact[(tc, vc)] = code
+            if idx._exact.setdefault((tc, vc), code) != code:
+                clash = idx._clash.setdefault((tc, vc), {})
+                first = idx._exact[(tc, vc)]
+                clash.setdefault(village_stem(idx.names[first][1]), set()).add(first)
+                clash.setdefault(village_stem(village), set()).add(code)
             idx._by_core.setdefault(vc, set()).add(code)
             idx._town_cores.setdefault(tc, {})[vc] = code
             if town:
@@ -200,17 +233,24 @@ class VillageIndex:
         prefix_town, stripped = village_core(raw, self._town_prefixes)
         tc = town_core(self.strip_admin_prefix(town)) if town else ""
         known_town = tc in self._town_cores
+        # the name as written, its body's words reduced to 村/社区, with and without a leading town
+        after_town = next((raw[len(t):] for t in self._town_prefixes if raw.startswith(t) and len(raw) > len(t)), raw)
+        stems = {village_stem(raw), village_stem(after_town)}
         named_elsewhere = prefix_town and tc and prefix_town != tc and stripped in self._town_cores.get(prefix_town, {})
         if named_elsewhere:
             return None, "unmatched"  # the name says one town, the town column another: not guessed
         if known_town:
             readings = [whole] + ([stripped] if prefix_town in ("", tc) and stripped != whole else [])
             for v in readings:
+                if (tc, v) in self._clash:
+                    return self._by_stem(self._clash[(tc, v)], stems)
                 hit = self._exact.get((tc, v)) or self._former.get((tc, v))
                 if hit:
                     return hit, ("exact" if (tc, v) in self._exact else "former")
         else:  # town unknown (or not one statistics knows): a town in the name, or a unique name
             if prefix_town and prefix_town in self._town_cores and stripped:
+                if (prefix_town, stripped) in self._clash:
+                    return self._by_stem(self._clash[(prefix_town, stripped)], stems)
                 hit = self._exact.get((prefix_town, stripped)) or self._former.get((prefix_town, stripped))
                 if hit:
                     return hit, ("exact" if (prefix_town, stripped) in self._exact else "former")
@@ -233,6 +273,8 @@ class VillageIndex:
         if tc and not known_town and self._town_cores.keys() - {""}:
             return None, "unmatched"  # a town statistics does not know: no fuzzy guess across the county
         pool = self._town_cores.get(tc) if tc and tc in self._town_cores else None
+        if pool is not None:  # core names several villages of the town share are no fuzzy target
+            pool = {core: code for core, code in pool.items() if (tc, core) not in self._clash}
         if pool is None:
             pool = {}
             for core, codes in self._by_core.items():
@@ -246,6 +288,13 @@ class VillageIndex:
         if len(found) > 1 and found[1][1] == found[0][1]:
             return None, "unmatched"  # two villages equally close: report, don't guess
         return pool[found[0][0]], f"fuzzy:{round(found[0][1])}"
+
+    @staticmethod
+    def _by_stem(clash: dict[str, set[str]], stems: set[str]) -> tuple[str | None, str]:
+        """One of several listed villages sharing a core name, told apart by the name as written
+        (凤凰村村委会 is 凤凰村, not 凤凰社区); a bare 凤凰 names neither: unmatched, never guessed."""
+        codes = set().union(*(clash.get(s, set()) for s in stems))
+        return (next(iter(codes)), "exact") if len(codes) == 1 else (None, "unmatched")
 
 
 def load_index(con: duckdb.DuckDBPyConnection, aliases: dict[str, str] | None = None,

@@ -149,3 +149,53 @@ def test_a_departments_unit_line_names_no_village() -> None:
                            ("制表单位：河西镇新坊村股份经济合作社", {"town_raw": "河西镇", "village_raw": "新坊村"})]:
         c = sheet_context([[line]], "Sheet1", "x.xlsx")
         assert {f: v.value for f, v in c.values.items()} == expected, line
+
+
+def test_a_name_covering_several_years_gives_no_single_year() -> None:
+    # worded unlike the sample counties: an em dash, 至, a tilde, 年度 on both ends, a folder
+    for file in ("农经/土地流转台账（2021—2023年度）.xlsx", "农经/土地流转台账2021至2023.xlsx",
+                 "农经/2021~2023年/土地流转台账.xlsx", "农经/土地流转台账2021年度-2023年度.xlsx"):
+        c = sheet_context([], "台账", file)
+        assert "year" not in c.values and "year" not in c.conflicts, file
+        assert "period" not in c.values, file  # nor a whole-year period (2023年度)
+        (msg,) = c.messages({"year"})
+        assert "年份跨多年" in msg and "2021-2023" in msg and "未填写年份" in msg, file
+
+
+def test_a_year_within_the_names_range_is_the_sheets_year() -> None:
+    c = sheet_context([["2022年土地流转情况统计"]], "二〇二二", "农经/土地流转台账（2021—2023年度）.xlsx")
+    assert c.values["year"].value == "2022" and not c.conflicts
+    assert c.values["year"].source.startswith("表头上方")
+    c = sheet_context([], "2023年", "2021至2023/台账.xlsx")
+    assert c.values["year"].value == "2023" and not c.conflicts
+    assert c.messages({"year"}) == ["年份取自表名“2023年”"]
+
+
+def test_a_year_outside_the_names_range_disagrees_with_it() -> None:
+    c = sheet_context([["2020年土地流转情况统计"]], "台账", "农经/土地流转台账（2021—2023年度）.xlsx")
+    assert "year" not in c.values
+    assert [x.value for x in c.conflicts["year"]] == ["2020", "2021-2023"]
+    (msg,) = c.messages({"year"})
+    assert "年份来源不一致" in msg and "为2020" in msg and "为2021-2023" in msg
+
+
+def test_month_ranges_and_backward_ranges_are_no_year_range() -> None:
+    # a period across a new year keeps saying which months; 2024-2022 is two years that disagree
+    c = sheet_context([], "明细", "a/发放明细2023年11月-2024年2月.xlsx")
+    assert not c.year_ranges and "year" in c.conflicts
+    c = sheet_context([], "明细", "a/发放明细2024-2022.xlsx")
+    assert not c.year_ranges and [x.value for x in c.conflicts["year"]] == ["2022", "2024"]
+    c = sheet_context([], "明细", "a/发放明细2024-2024.xlsx")
+    assert c.values["year"].value == "2024"
+
+
+def test_sheets_of_a_multi_year_file_each_get_their_own_year(tmp_path) -> None:
+    def rows(year: int) -> list:
+        return [[f"{year}年度耕地地力保护补贴发放清册"], ["填报单位：城关镇东岭村村民委员会"],
+                ["户主姓名", "身份证号", "承包面积", "补贴面积", "补贴标准", "补贴金额"],
+                ["张三", make_id("19600101", "011"), 5, 5, 100, 500]]
+    path = write_xlsx(tmp_path / "耕地补贴清册（2021—2023年度）.xlsx", {"2021": rows(2021), "2023": rows(2023)})
+    sheets = extract_file(path, tmp_path, load_catalog()).sheets
+    assert [s.extract for s in sheets] == ["farmland_subsidy"] * 2, [s.message for s in sheets]
+    assert [s.data["year"].to_list() for s in sheets] == [[2021], [2023]]
+    assert all("不一致" not in s.message for s in sheets)

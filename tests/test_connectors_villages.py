@@ -194,3 +194,47 @@ def test_short_and_long_forms_match_either_way(listed, written) -> None:
     idx = VillageIndex.build(ref)
     assert idx.match("城关镇", written, None) == ("611021100201", "exact")
     assert idx.match(None, written, None) == ("611021100201", "exact")
+
+
+# The statistics list names each village by its committee (…村村民委员会, …社区居民委员会); other
+# departments write the 行政村, the committee, or the bare name. Worded unlike the sample counties.
+COMMITTEES = pl.DataFrame({
+    "town_raw": ["河口乡", "河口乡", "河口乡", "青石镇"],
+    "village_raw": ["南湾村村民委员会", "南湾社区居民委员会", "上坪村村委会", "上坪社区居委会"],
+    "village_code": ["611021201201", "611021201001", "611021201202", "611021202001"],
+})
+NANWAN_V, NANWAN_C, SHANGPING, SHANGPING_C = COMMITTEES["village_code"].to_list()
+
+
+@pytest.mark.parametrize("written", ["上坪行政村", "上坪村", "上坪", "上坪村委", "上坪村村民委员会", "河口乡上坪行政村",
+                                     "河口上坪行政村", "某某县河口乡上坪行政村村民委员会"])
+def test_a_committee_named_list_matches_the_administrative_village_and_short_forms(written) -> None:
+    assert VillageIndex.build(COMMITTEES).match("河口乡", written, None) == (SHANGPING, "exact")
+
+
+def test_the_administrative_village_form_is_stripped_to_its_core() -> None:
+    assert village_core("上坪行政村") == ("", "上坪")
+    assert village_core("河口乡上坪行政村村民委员会", ["河口乡"]) == ("河口", "上坪")
+    # without a town column the name's own town decides
+    assert VillageIndex.build(COMMITTEES).match(None, "河口乡上坪行政村", None) == (SHANGPING, "exact")
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("南湾行政村", NANWAN_V), ("南湾村", NANWAN_V), ("南湾村委会", NANWAN_V), ("河口乡南湾村民委员会", NANWAN_V),
+    ("南湾社区", NANWAN_C), ("南湾居委会", NANWAN_C), ("南湾社区居委会", NANWAN_C), ("河口乡南湾居民委员会", NANWAN_C),
+])
+def test_a_village_and_a_community_sharing_a_name_in_one_town_stay_apart(written, expected) -> None:
+    idx = VillageIndex.build(COMMITTEES)
+    assert idx.match("河口乡", written, None) == (expected, "exact")
+    assert idx.match(None, "河口乡" + written.removeprefix("河口乡"), None) == (expected, "exact")
+
+
+def test_a_bare_name_shared_by_a_village_and_a_community_is_not_guessed() -> None:
+    idx = VillageIndex.build(COMMITTEES)
+    assert idx.match("河口乡", "南湾", None) == (None, "unmatched")
+    assert idx.match("河口乡", "南湾股份经济合作社", None) == (None, "unmatched")
+    # nor by fuzzy matching: 南湾 scores 100 against either
+    assert idx.match("河口乡", "南弯", None) == (None, "unmatched")
+    out = assign(pl.DataFrame({"town_raw": ["河口乡"], "village_raw": ["南湾"], "village_code": [None]},
+                              schema={"town_raw": pl.String, "village_raw": pl.String, "village_code": pl.String}), idx)
+    assert out.frame["village_code"].to_list() == [None] and out.unmatched and "南湾" in out.unmatched[0]
