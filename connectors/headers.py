@@ -13,14 +13,14 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from connectors.header_layout import MAX_HEADER_DEPTH, Merge
+from connectors.header_layout import MAX_HEADER_DEPTH, NUMBER_ROWS, Merge, column_numbers
 from connectors.header_layout import header_paths as _header_paths
 from connectors.header_layout import horizontal_fill as _horizontal_fill
 from connectors.header_match import Ambiguity, longest_ending
 from connectors.header_match import match_columns as _match
 from connectors.header_match import normalised_paths as _normalised
 from connectors.headertext import normalise_header
-from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, profile
+from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, meaning_of, profile
 
 if TYPE_CHECKING:
     from connectors.catalog import Catalog, ExtractSpec
@@ -145,6 +145,8 @@ def head_and_sample(sheet) -> list[list]:
 
 def _profiles(rows: list[list], header_rows: tuple[int, ...], width: int) -> list[Profile]:
     start = header_rows[-1] + 1
+    while start < min(len(rows), header_rows[-1] + 1 + NUMBER_ROWS) and column_numbers(rows[start]):
+        start += 1  # a 栏次 row's 6 is no value of the column: 2 dates under 停发时间 are not 2 of 3
     block = rows[start:start + PROFILE_DEPTH]
     out = []
     for c in range(width):
@@ -169,6 +171,9 @@ def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
     free += [(n, "text") for n in ("town_raw", "village_raw") if spec.table.has_village and n not in found]
     inferred: dict[str, tuple[int, Inferred]] = {}
     open_ = [(j, h) for j, h in enumerate(cand.shown) if j not in used and h and j < len(profiles)]
+    # words of a specific meaning first (停发时间 is an end date), then the generic ones (参工时间 is the
+    # one date left: the start), whatever the columns' order
+    open_.sort(key=lambda jh: meaning_of(jh[1]) in BY_KIND)
     # A header of a generic meaning (…时间, …金额) names the extract's one free column of its kind only
     # when no other header could as well: 入职时间 beside 减员时间 is no death date.
     claims: dict[str, int] = {}
