@@ -196,17 +196,22 @@ def match_columns(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[st
     return columns, sorted(dupes), ambiguous, composed, frozenset(by_endings)
 
 
-# Date headers end in 日期 or 时间 alike (入职时间 is 入职日期): a wording not found is looked up with the other.
-_DATE_ENDINGS = (("时间", "日期"), ("日期", "时间"))
+# Endings that say the same (a wording not found is looked up with the others): dates end in 日期 or
+# 时间 alike (入职时间 is 入职日期), a kind of something in 类别, 类型 or 种类 (补贴种类 is 补贴类别). No two
+# catalogue wordings of different columns differ by these alone (tested).
+_ALIKE = (("时间", "日期"), ("类别", "类型", "种类"))
+_ALIKE_ENDINGS = tuple((end, other) for words in _ALIKE for end in words for other in words if other != end)
 
 
 def _lookup(index: dict[str, str], label: str) -> str | None:
-    """The column a wording names, 日期 and 时间 taken as the same ending."""
+    """The column a wording names, endings that say the same (_ALIKE) taken as one."""
     col = index.get(label)
     if col is None:
-        for end, other in _DATE_ENDINGS:
+        for end, other in _ALIKE_ENDINGS:
             if label.endswith(end) and len(label) > len(end):
-                return index.get(label[: -len(end)] + other)
+                col = index.get(label[: -len(end)] + other)
+                if col is not None:
+                    return col
     return col
 
 
@@ -219,7 +224,7 @@ def by_ending(spec: ExtractSpec, index: dict[str, str], label: str, catalog: Cat
     qualifying it (登记备案时间 ends with 备案时间, 与备案对象关系 with 关系, 近亲属现任职务 with 职务).
     Never a person's ID or name: whose they are is what the qualifier says (户主姓名 is no member's
     name), so those are left to roles, prefixes and values; nor when the words before the ending are
-    another extract's (_foreign_qualifier). 日期 and 时间 are taken as the same ending."""
+    another extract's (_foreign_qualifier). 日期 and 时间 (类别, 类型, 种类) are taken as the same ending."""
     best = longest_ending(index, label)
     if best is None or spec.column(best[1]).kind in _IDENTITY_KINDS:
         return None
@@ -230,8 +235,8 @@ def by_ending(spec: ExtractSpec, index: dict[str, str], label: str, catalog: Cat
 
 def longest_ending(index: dict[str, str], label: str) -> tuple[str, str, str] | None:
     """(wording, column, qualifier) of the longest catalogue wording (MIN_ENDING characters at
-    least) a header ends with, words before it; 日期 and 时间 alike."""
-    labels = [label] + [label[: -len(end)] + other for end, other in _DATE_ENDINGS if label.endswith(end)]
+    least) a header ends with, words before it; endings that say the same (_ALIKE) alike."""
+    labels = [label] + [label[: -len(end)] + other for end, other in _ALIKE_ENDINGS if label.endswith(end)]
     best: tuple[str, str, str] | None = None
     for text in labels:
         for k in range(1, len(text) - MIN_ENDING + 1):  # longest ending first

@@ -75,3 +75,33 @@ def test_two_headers_ending_alike_leave_the_field_unmapped() -> None:
     assert isinstance(m, (HeaderMatch, Unrecognised))
     if isinstance(m, HeaderMatch):
         assert "filing_date" not in m.columns
+
+
+def test_kind_words_read_alike_without_colliding() -> None:
+    """类别, 类型 and 种类 end a wording alike (补贴种类 is 补贴类别), as 日期 and 时间 do; no two columns
+    of one extract have wordings differing by these alone."""
+    from connectors.header_match import _ALIKE, _lookup
+
+    assert _lookup(_index("disability_payments"), "补贴种类") == "subsidy_type"
+    assert _lookup(_index("disability_payments"), "残疾种类") == "disability_category"
+    assert _lookup(_index("assistance_roster"), "救助种类") == "programme"
+    for kind in CATALOG.extracts:
+        index = _index(kind)
+        for word, col in index.items():
+            for words in _ALIKE:
+                for end in words:
+                    if word.endswith(end):
+                        for other in words:
+                            alt = index.get(word[: -len(end)] + other)
+                            assert alt in (None, col), (kind, word, col, alt)
+
+
+def test_a_disability_list_with_a_subsidy_kind() -> None:
+    rows = [["（1）姓名", "（2）公民身份号码", "（3）残疾证编号", "（4）残疾种类", "（5）补贴种类", "（6）发放金额（元）"]]
+    for i in range(6):
+        rows.append([_NAMES[i], make_id("19700101", f"{i:03d}"), f"61102119700101{i:04d}11", "肢体",
+                     "护理补贴", 80])
+    m = detect_header(rows, CATALOG)
+    assert isinstance(m, HeaderMatch), m
+    assert m.spec.name == "disability_payments"
+    assert m.columns["subsidy_type"] == 4 and m.columns["disability_category"] == 3
