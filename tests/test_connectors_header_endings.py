@@ -105,3 +105,16 @@ def test_a_disability_list_with_a_subsidy_kind() -> None:
     assert isinstance(m, HeaderMatch), m
     assert m.spec.name == "disability_payments"
     assert m.columns["subsidy_type"] == 4 and m.columns["disability_category"] == 3
+
+
+def test_an_end_column_holding_mostly_not_ended_words_is_the_end_date() -> None:
+    """离职时间 with 在任 on most rows (values.toml [open_end]) and a date on one: the term's end."""
+    rows = [["序号", "村（社区）名称", "1.干部姓名", "2.身份证号码", "3.担任职务", "4.任职起始时间", "5.离职时间"],
+            ["甲", "乙", 1, 2, 3, 4, 5]]
+    for i in range(8):
+        rows.append([i + 1, "东岭村", _NAMES[i], make_id("19700101", f"{i:03d}"), "村委会委员", "2021-1-5",
+                     "2023-6-1" if i == 2 else "在任"])
+    m = detect_header(rows, CATALOG)
+    assert isinstance(m, HeaderMatch), m
+    assert m.spec.name == "cadre_roster"
+    assert m.columns["term_end_date"] == 6 and m.columns["term_start_date"] == 5
