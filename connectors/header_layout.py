@@ -114,3 +114,18 @@ def header_paths(rows: list[list], r: int, depth: int, width: int, merges: list[
                 levels.append(v)
         paths.append(tuple(levels))
     return paths, ["/".join(p) for p in paths]
+
+
+# The column-number row forms put under their header (栏次: 甲 乙 1 2 3 …, or 1 2 3 4 …); also read by
+# connectors/headers.py (no value of the column, for value profiles) and connectors/row_kinds.py
+# (skipped on loading).
+COLUMN_NUMBER = r"^(?:栏次|栏号|[甲乙丙丁戊己庚辛壬癸]|\d{1,3}(?:\.0)?)$"
+_COLUMN_NUMBER_RE = re.compile(COLUMN_NUMBER)
+# How many rows under the header may be column-number rows (one, or one per header row).
+NUMBER_ROWS = 3
+
+
+def column_numbers(row: list) -> bool:
+    """Whether a row only numbers the columns above it (three cells at least)."""
+    cells = [re.sub(r"\s", "", str(v)) for v in row if v is not None and str(v).strip()]
+    return len(cells) >= 3 and all(_COLUMN_NUMBER_RE.match(c) for c in cells)

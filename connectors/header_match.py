@@ -72,9 +72,10 @@ def _payee_column(spec: ExtractSpec, col: str | None) -> str | None:
 
 def match_columns(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[str, ...]],
                   roles_found: dict[str, str] | None = None
-                  ) -> tuple[dict[str, int], list[int], list[Ambiguity], dict[str, tuple[int, ...]]]:
+                  ) -> tuple[dict[str, int], list[int], list[Ambiguity], dict[str, tuple[int, ...]], frozenset[str]]:
     """Canonical column -> the sheet column naming it; the columns naming a column already taken;
-    the columns left undecided; and the dates written over several columns (_compose_dates).
+    the columns left undecided; the dates written over several columns (_compose_dates); and the
+    columns named only by the ending of their header (by_ending), a weaker reading.
     `normalised`: per sheet column, its header path through normalise_header, top group first:
     (label,) for a one-row header, (group, ..., child) under groups.
 
@@ -97,6 +98,7 @@ def match_columns(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[st
     # (sheet column, group path, 年/月/日, what it names when no date is composed of it)
     parts: list[tuple[int, str, str, str | None]] = []
     ends: list[tuple[int, str, str]] = []  # (sheet column, group, start/end) of a span's two ends
+    ended: dict[str, list[int]] = {}  # canonical column -> sheet columns naming it by a wording's ending
     for c, path in enumerate(normalised):
         if not path:
             continue
@@ -133,6 +135,11 @@ def match_columns(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[st
                 continue
             # the child alone; failing that a wording the group's words contain (关联村干部 / 姓名 is 干部姓名)
             col = _lookup(index, child) or _by_group_words(index, groups[-1], child) or index.get(groups[-1])
+            if col is None:
+                ending = by_ending(spec, index, child, catalog)
+                if ending is not None:
+                    ended.setdefault(ending, []).append(c)
+                continue
         else:
             if path[0] in DATE_PARTS and path[0] not in index:
                 parts.append((c, "", DATE_PARTS[path[0]], None))
@@ -147,6 +154,11 @@ def match_columns(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[st
                     decided[col] = c
                 continue
             col = _lookup(index, path[0])
+            if col is None:
+                ending = by_ending(spec, index, path[0], catalog)
+                if ending is not None:
+                    ended.setdefault(ending, []).append(c)
+                continue
         if col is not None:
             by_name.setdefault(col, []).append(c)
     composed = _compose_dates(spec, index, parts, set(decided) | set(by_name))
@@ -171,23 +183,81 @@ def match_columns(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[st
             dupes += cands[1:]
     for col, cols in composed.items():
         columns[col] = cols[0]
+    taken = set(columns) | {a.column for a in ambiguous}
+    by_endings: set[str] = set()
+    for col, cands in ended.items():
+        # a wording's ending is a weaker reading than a wording: never over a column named so, and
+        # two columns ending alike (应发额, 实发额) leave the field unmapped (reported, not guessed)
+        if col not in taken and len(cands) == 1:
+            columns[col] = cands[0]
+            by_endings.add(col)
     # sheet order, as before: the first column naming a canonical column is its source
     columns = dict(sorted(columns.items(), key=lambda kv: kv[1]))
-    return columns, sorted(dupes), ambiguous, composed
+    return columns, sorted(dupes), ambiguous, composed, frozenset(by_endings)
 
 
-# Date headers end in 日期 or 时间 alike (入职时间 is 入职日期): a wording not found is looked up with the other.
-_DATE_ENDINGS = (("时间", "日期"), ("日期", "时间"))
+# Endings that say the same (a wording not found is looked up with the others): dates end in 日期 or
+# 时间 alike (入职时间 is 入职日期), a kind of something in 类别, 类型 or 种类 (补贴种类 is 补贴类别). No two
+# catalogue wordings of different columns differ by these alone (tested).
+_ALIKE = (("时间", "日期"), ("类别", "类型", "种类"))
+_ALIKE_ENDINGS = tuple((end, other) for words in _ALIKE for end in words for other in words if other != end)
 
 
 def _lookup(index: dict[str, str], label: str) -> str | None:
-    """The column a wording names, 日期 and 时间 taken as the same ending."""
+    """The column a wording names, endings that say the same (_ALIKE) taken as one."""
     col = index.get(label)
     if col is None:
-        for end, other in _DATE_ENDINGS:
+        for end, other in _ALIKE_ENDINGS:
             if label.endswith(end) and len(label) > len(end):
-                return index.get(label[: -len(end)] + other)
+                col = index.get(label[: -len(end)] + other)
+                if col is not None:
+                    return col
     return col
+
+
+# The shortest catalogue wording a header may be read by its ending: one character (组, 村, 额) says too little.
+MIN_ENDING = 2
+
+
+def by_ending(spec: ExtractSpec, index: dict[str, str], label: str, catalog: Catalog | None = None) -> str | None:
+    """The column named by the longest catalogue wording the header ends with, the words before it
+    qualifying it (登记备案时间 ends with 备案时间, 与备案对象关系 with 关系, 近亲属现任职务 with 职务).
+    Never a person's ID or name: whose they are is what the qualifier says (户主姓名 is no member's
+    name), so those are left to roles, prefixes and values; nor when the words before the ending are
+    another extract's (_foreign_qualifier). 日期 and 时间 (类别, 类型, 种类) are taken as the same ending."""
+    best = longest_ending(index, label)
+    if best is None or spec.column(best[1]).kind in _IDENTITY_KINDS:
+        return None
+    if catalog is not None and _foreign_qualifier(catalog, spec.name, best[2]):
+        return None
+    return best[1]
+
+
+def longest_ending(index: dict[str, str], label: str) -> tuple[str, str, str] | None:
+    """(wording, column, qualifier) of the longest catalogue wording (MIN_ENDING characters at
+    least) a header ends with, words before it; endings that say the same (_ALIKE) alike."""
+    labels = [label] + [label[: -len(end)] + other for end, other in _ALIKE_ENDINGS if label.endswith(end)]
+    best: tuple[str, str, str] | None = None
+    for text in labels:
+        for k in range(1, len(text) - MIN_ENDING + 1):  # longest ending first
+            col = index.get(text[k:])
+            if col is not None and "/" not in text[k:]:
+                if best is None or len(text) - k > len(best[0]):
+                    best = (text[k:], col, text[:k])
+                break
+    return best
+
+
+def _foreign_qualifier(catalog: Catalog, kind: str, qualifier: str) -> bool:
+    """Whether the words before the ending belong to other extracts' wordings and to none of this
+    one's: 注销类别 is a deregistration's category (注销日期, 注销原因 on a deaths list), no programme of
+    an assistance roster, however it ends."""
+    if len(qualifier) < MIN_ENDING:
+        return False
+    own = catalog.index(kind)
+    if any(qualifier in w for w in own):
+        return False
+    return any(qualifier in w for name in catalog.extracts if name != kind for w in catalog.index(name))
 
 
 def _by_group_words(index: dict[str, str], group: str, child: str) -> str | None:

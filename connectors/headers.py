@@ -13,14 +13,14 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from connectors.header_layout import MAX_HEADER_DEPTH, Merge
+from connectors.header_layout import MAX_HEADER_DEPTH, NUMBER_ROWS, Merge, column_numbers
 from connectors.header_layout import header_paths as _header_paths
 from connectors.header_layout import horizontal_fill as _horizontal_fill
-from connectors.header_match import Ambiguity
+from connectors.header_match import Ambiguity, longest_ending
 from connectors.header_match import match_columns as _match
 from connectors.header_match import normalised_paths as _normalised
 from connectors.headertext import normalise_header
-from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, profile
+from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, meaning_of, profile
 
 if TYPE_CHECKING:
     from connectors.catalog import Catalog, ExtractSpec
@@ -80,6 +80,7 @@ class _Candidate:
     # together (canonical column -> (sheet column, why)), and the kind's score
     inferred: dict[str, tuple[int, Inferred]] = field(default_factory=dict)
     points: float = 0.0
+    ended: frozenset[str] = frozenset()  # columns named only by the ending of their header
 
     @property
     def found(self) -> int:
@@ -108,11 +109,12 @@ def _evaluate_anew(catalog: Catalog, paths: list[tuple[str, ...]], shown: list[s
     out = []
     normalised = _normalised(paths)  # once per candidate row, not once per extract kind
     for spec in catalog:
-        columns, _, ambiguous, composed = _match(catalog, spec, normalised)
+        columns, _, ambiguous, composed, ended = _match(catalog, spec, normalised)
         # an undecided column counts as found: the sheet is this kind, only which column is unclear
         found = set(columns) | {a.column for a in ambiguous}
         missing = [alts[0] for alts in spec.signature if not any(a in found for a in alts)]
-        out.append(_Candidate(len(found), spec, rows, paths, shown, columns, missing, ambiguous, composed))
+        out.append(_Candidate(len(found), spec, rows, paths, shown, columns, missing, ambiguous, composed,
+                              ended=ended))
     return out
 
 
@@ -121,6 +123,8 @@ PROFILE_ROWS = 30
 # Score points: a column named by its header or by words and values together: 1; values that look
 # like the column's kind: +VALUE_POINTS, values that clearly do not: -VALUE_POINTS.
 VALUE_POINTS = 0.5
+# A column named by the ending of its header (by_ending) counts this much instead of 1.
+ENDING_POINTS = 0.5
 DEFAULT_MARGIN = 1.0
 
 
@@ -141,6 +145,8 @@ def head_and_sample(sheet) -> list[list]:
 
 def _profiles(rows: list[list], header_rows: tuple[int, ...], width: int) -> list[Profile]:
     start = header_rows[-1] + 1
+    while start < min(len(rows), header_rows[-1] + 1 + NUMBER_ROWS) and column_numbers(rows[start]):
+        start += 1  # a 栏次 row's 6 is no value of the column: 2 dates under 停发时间 are not 2 of 3
     block = rows[start:start + PROFILE_DEPTH]
     out = []
     for c in range(width):
@@ -165,6 +171,9 @@ def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
     free += [(n, "text") for n in ("town_raw", "village_raw") if spec.table.has_village and n not in found]
     inferred: dict[str, tuple[int, Inferred]] = {}
     open_ = [(j, h) for j, h in enumerate(cand.shown) if j not in used and h and j < len(profiles)]
+    # words of a specific meaning first (停发时间 is an end date), then the generic ones (参工时间 is the
+    # one date left: the start), whatever the columns' order
+    open_.sort(key=lambda jh: meaning_of(jh[1]) in BY_KIND)
     # A header of a generic meaning (…时间, …金额) names the extract's one free column of its kind only
     # when no other header could as well: 入职时间 beside 减员时间 is no death date.
     claims: dict[str, int] = {}
@@ -179,14 +188,18 @@ def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
         if hit is not None:
             inferred[hit.column] = (j, hit)
             free = [(c, k) for c, k in free if c != hit.column]
-    points = float(len(found) + len(inferred))
+    # a column named by the ending of its header (登记备案时间 by 备案时间) is a weaker reading: half a
+    # point, unless the header's words and its values confirm it (户籍所在村居 holding village names)
+    weak = [col for col in cand.ended if cand.columns[col] >= len(profiles) or infer(
+        cand.shown[cand.columns[col]], profiles[cand.columns[col]], [(col, spec.column(col).kind)]) is None]
+    points = float(len(found) + len(inferred)) - (1 - ENDING_POINTS) * len(weak)
     for col, j in list(cand.columns.items()) + [(c, j) for c, (j, _) in inferred.items()]:
         if j < len(profiles) and col not in cand.composed:  # a year alone does not look like a date
             points += VALUE_POINTS * agreement(spec.column(col).kind, col, profiles[j])
     have = found | set(inferred)
     missing = [alts[0] for alts in spec.signature if not any(a in have for a in alts)]
     return _Candidate(cand.score, spec, cand.rows, cand.labels, cand.shown, cand.columns, missing,
-                      cand.ambiguous, cand.composed, inferred, points)
+                      cand.ambiguous, cand.composed, inferred, points, cand.ended)
 
 
 def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None = None,
@@ -256,7 +269,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         if decided is None:
             return Unrecognised(*_ambiguity_reason(best))
         roles_found, why = decided
-        columns, dupes, still, composed = _match(catalog, best.spec, _normalised(best.labels), roles_found)
+        columns, dupes, still, composed, ended = _match(catalog, best.spec, _normalised(best.labels), roles_found)
         if still:
             return Unrecognised(*_ambiguity_reason(best))
         paths = _normalised(best.labels)
@@ -265,7 +278,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         why_roles = {col: f"“{best.shown[j]}”→{best.spec.column(col).label}（{why if n == 0 else '分组同上'}）"
                      for n, (col, j) in enumerate(decided_by_roles)}
     else:
-        columns, dupes, _, composed = _match(catalog, best.spec, _normalised(best.labels))
+        columns, dupes, _, composed, ended = _match(catalog, best.spec, _normalised(best.labels))
     for col, (j, _) in best.inferred.items():
         columns[col] = j
     dupes = [d for d in dupes if d not in set(columns.values())]  # a repeat mapped by its content is used
@@ -279,6 +292,12 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     inferred |= why_roles
     for col, j in paired.items():
         inferred[col] = f"“{best.shown[j]}”→{best.spec.column(col).label}（与同一前缀的已识别列配对）"
+    index = catalog.index(best.spec.name)
+    for col in ended:
+        j = columns[col]
+        hit = longest_ending(index, normalise_header(best.shown[j].rsplit("/", 1)[-1]))
+        if hit is not None and col not in inferred:
+            inferred[col] = f"“{best.shown[j]}”→{best.spec.column(col).label}（表头以“{hit[0]}”结尾）"
     return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
                        best.points, runner_up, inferred, composed)
 

@@ -27,13 +27,16 @@ _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(
 
 
 def normalise_header(value: object) -> str:
-    """A header cell reduced to what matters for matching: 身份证号码（18位） -> 身份证号."""
+    """A header cell reduced to what matters for matching: 身份证号码（18位） -> 身份证号, 发放金额（元） -> 发放额."""
     if value is None:
         return ""
     s = unicodedata.normalize("NFKC", _CIRCLED.sub("", str(value).strip())).translate(_BRACKETS)
     s = _SPACES.sub("", s).strip("*★※#:：")
     s = _NUMBERED.sub("", s)
     s = s.replace("号码", "号")
+    # 金额 is often written short (发放额, 补贴额, 实发额 for 发放金额 ...): both read as 额, on the
+    # catalogue's side as on the sheet's (no two catalogue wordings differ by it alone: tested)
+    s = s.replace("金额", "额")
     while True:
         t = _UNIT_SUFFIX.sub("", s)
         m = _QUALIFIER.search(t)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from connectors.values import open_end_columns, open_end_words
 from connectors.villages import VILLAGE_SUFFIXES
 from xuncha.idcard import check_char
 
@@ -107,6 +108,8 @@ def _shape(value: object) -> set[str]:
         out.add("place")
     if s in RELATION_WORDS:
         out.add("relation")
+    if re.sub(r"\s", "", s) in open_end_words():
+        out.add("open_end")  # 在任, 至今: an end not reached, read as no date in an end column
     return out
 
 
@@ -145,7 +148,8 @@ def agreement(kind: str, column: str, p: Profile) -> int:
     if shape is None or p.count < MIN_VALUES:
         return 0
     share = p.share(shape) + (p.share("id_like") if shape == "id" else 0.0) + (
-        p.share("serial_date") if shape == "date" else 0.0)
+        p.share("serial_date") if shape == "date" else 0.0) + (
+        p.share("open_end") if shape == "date" and column in open_end_columns() else 0.0)
     if share >= AGREE:
         return 1
     return -1 if share < DISAGREE else 0
@@ -204,6 +208,8 @@ def infer(header: str, p: Profile, free: list[tuple[str, str]]) -> Inferred | No
         return village
     shape = MEANINGS[meaning][1]
     share = p.share(shape) + (p.share("serial_date") if shape == "date" else 0.0)
+    if meaning == "end":  # 离职时间 holding 在任 beside a few dates: an end date, mostly not reached
+        share += p.share("open_end")
     if share < AGREE:
         return None  # the words say one thing, the values another: not mapped
     names = [c for c, _ in free]

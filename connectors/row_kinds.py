@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from connectors.catalog import ExtractSpec
+from connectors.header_layout import COLUMN_NUMBER
 from connectors.headers import HeaderMatch
 
 # Totals and notes are recognised in the first few columns only: further right, free text (摘要)
@@ -28,7 +29,7 @@ _LABELLED = r"^[^\d:：]{1,12}[:：]"
 _UNITS = r"^[(（]?(?:亩|元|元/亩|元／亩|人|户|个|万元|公顷|平方米|%|％|年|月|日)[)）]?$"
 _WS = r"[\s\u3000\u00a0]"
 # The column-number row forms put under their header (栏次: 甲 乙 1 2 3 …, or 1 2 3 4 …).
-_COLUMN_NUMBER = r"^(?:栏次|栏号|[甲乙丙丁戊己庚辛壬癸]|\d{1,3}(?:\.0)?)$"
+_COLUMN_NUMBER = COLUMN_NUMBER
 
 
 def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Series],

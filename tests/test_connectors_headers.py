@@ -23,7 +23,8 @@ CATALOG = load_catalog()
     ("补贴标准(元/亩)", "补贴标准"),
     ("*姓名", "姓名"),
     ("姓名：", "姓名"),
-    ("金额（万元）", "金额(万元)"),  # 万元 changes the amount: kept, so it does not match 金额
+    ("金额（万元）", "额(万元)"),  # 万元 changes the amount: kept, so it does not match 金额
+    ("发放金额（元）", "发放额"),  # 金额 written short (发放额) reads alike
     ("单位（账套）名称", "单位(账套)名称"),
 ])
 def test_normalise_header(raw, norm) -> None:

@@ -68,3 +68,27 @@ def test_a_real_tie_is_reported_with_the_line_that_settles_it() -> None:
     assert isinstance(m, Unrecognised)
     assert "无法确定数据类型" in m.reason and "[connectors.pin]" in m.reason
     assert m.config_lines and "deaths" in m.config_lines[0] and "cadre_roster" in m.config_lines[0]
+
+
+def test_a_payroll_with_a_column_number_row_and_few_end_dates() -> None:
+    """The 栏次 row under the header (甲 1 2 3 …) is no value: 2 dates under 减员日期 are all its values,
+    so it is the end date, and 报到时间, the one date left, the start: not a death date (qingshui 统发人员)."""
+    rows = [["序号", "姓名", "公民身份号码", "工作单位", "人员类型", "报到时间", "减员日期"],
+            ["甲", 1, 2, 3, 4, 5, 6]]
+    for i, person in enumerate(_people(20, "县教育局", "事业", "2012-9-1")):
+        rows.append([i + 1, *person, "2021-6-30" if i in (3, 11) else None])
+    m = detect_header(rows, CATALOG)
+    _clear_winner(m, "payroll")
+    assert m.columns["end_date"] == 6
+    assert m.columns["start_date"] == 5
+
+
+def test_a_payroll_whose_only_date_says_nothing_is_still_a_tie() -> None:
+    """The same list without its end date: one date of no specific meaning is a death date as well as
+    a payroll's start or end; the tie is reported, not settled by guessing."""
+    rows = [["序号", "姓名", "公民身份号码", "工作单位", "人员类型", "时间"], ["甲", 1, 2, 3, 4, 5]]
+    rows += [[i + 1, *p] for i, p in enumerate(_people(20, "县教育局", "事业", "2012-9-1"))]
+    m = detect_header(rows, CATALOG)
+    assert isinstance(m, Unrecognised), m
+    assert "payroll" in m.reason or "财政供养" in m.reason
+    assert "pin" in m.reason

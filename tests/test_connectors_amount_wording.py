@@ -1,0 +1,47 @@
+"""金额 written short (发放额, 实发额, 补贴额) reads as the catalogue's 金额 wordings, and no two wordings
+of different columns become one by it."""
+
+from __future__ import annotations
+
+from fixtures.connectors.workbooks import make_id
+
+from connectors.catalog import _expand, _raw_catalog, load_catalog
+from connectors.headers import HeaderMatch, detect_header
+from connectors.headertext import normalise_header
+
+CATALOG = load_catalog()
+
+
+def test_no_two_columns_share_a_normalised_wording() -> None:
+    raw = _raw_catalog()
+    groups = raw.get("groups", {})
+    for name, sec in raw.items():
+        if name in ("groups", "roles"):
+            continue
+        owner: dict[str, str] = {}
+        for col, words in sec.get("columns", {}).items():
+            for w in _expand(list(words), groups, name):
+                n = normalise_header(w)
+                assert owner.setdefault(n, col) == col, (name, w, n, owner[n], col)
+
+
+def test_an_old_age_list_with_a_short_amount_beside_a_standard() -> None:
+    rows = [["乡（镇）", "行政村（社区）", "老人姓名", "身份证号", "周岁", "月标准（元）", "补贴月份", "发放额（元）"]]
+    for i in range(6):
+        rows.append(["城关镇", "东岭村", f"张{'一二三四五六'[i]}", make_id("19400101", f"{i:03d}"), 84, 100,
+                     "2024年3月", 100])
+    m = detect_header(rows, CATALOG)
+    assert isinstance(m, HeaderMatch), m
+    assert m.spec.name == "old_age_payments"
+    assert m.columns["amount_yuan"] == 7
+    assert m.columns["standard_yuan"] == 5
+
+
+def test_a_disability_list_worded_otherwise() -> None:
+    rows = [["姓名", "公民身份号码", "残疾证号", "补贴类型", "实发额", "应发额（万元）"]]
+    for i in range(6):
+        rows.append([f"李{'一二三四五六'[i]}", make_id("19700101", f"{i:03d}"), f"6110{i:016d}", "护理补贴", 80, 0.008])
+    m = detect_header(rows, CATALOG)
+    assert isinstance(m, HeaderMatch), m
+    assert m.spec.name == "disability_payments"
+    assert m.columns["amount_yuan"] == 4  # 实发额 is 实发金额; 应发额（万元） is another scale: not it
