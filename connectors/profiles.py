@@ -30,12 +30,17 @@ _VILLAGE = re.compile(r"^[\u4e00-\u9fff]{1,16}(?:" + "|".join(VILLAGE_SUFFIXES) 
 _TOWN = re.compile(r"^[\u4e00-\u9fff]{1,10}(?:镇|乡|街道|街道办事处)$")
 # A place written short, without its 村 (东岭, 石门): a few Chinese characters, nothing else.
 _PLACE = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
+_SETTLEMENT = re.compile(r"现金|转账|支票|网银|汇款|电汇|公务卡|银行|对公|扫码|微信|支付宝")
 RELATION_WORDS = {"本人", "户主", "配偶", "妻", "夫", "妻子", "丈夫", "子", "女", "儿子", "女儿", "长子", "次子", "长女",
                   "次女", "父亲", "母亲", "父", "母", "孙子", "孙女", "兄", "弟", "姐", "妹", "儿媳", "女婿", "祖父",
                   "祖母", "外孙", "外孙女", "兄弟", "姐妹", "岳父", "岳母", "公公", "婆婆", "其他"}
 
 # What header words say a column is about -> the value shape that must agree.
 MEANINGS: dict[str, tuple[tuple[str, ...], str]] = {
+    # how a payment was settled (收付方式, 结算方式): values say 现金, 转账, 支票 ...
+    "settlement": (("方式",), "settlement"),
+    # money owed and not paid (应收未收, 欠缴): before "amount", whose words (金额) it may contain
+    "arrears": (("欠缴", "欠款", "拖欠", "未收", "未缴", "欠租"), "number"),
     "account": (("账号", "帐号", "账户", "帐户", "卡号", "银行卡", "一卡通", "存折", "社保卡", "折号"), "account"),
     "id": (("身份证", "证件号", "身份号", "公民号"), "id"),
     "village": (("村", "社区", "居委"), "village"),
@@ -64,6 +69,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "relative": ("related_name",),
     "period": ("pay_month",),
     "end": ("end_date", "term_end_date", "stop_date"),
+    "settlement": ("settlement_method",),
+    "arrears": ("arrears_yuan",),
     "start": ("start_date", "term_start_date"),
 }
 # Meanings whose target is the one unmapped column of a kind (when exactly one is left).
@@ -108,6 +115,8 @@ def _shape(value: object) -> set[str]:
         out.add("place")
     if s in RELATION_WORDS:
         out.add("relation")
+    if _SETTLEMENT.search(s) and len(s) <= 8:
+        out.add("settlement")
     if re.sub(r"\s", "", s) in open_end_words():
         out.add("open_end")  # 在任, 至今: an end not reached, read as no date in an end column
     return out

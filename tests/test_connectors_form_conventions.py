@@ -63,3 +63,25 @@ def test_the_portrait_of_a_county_without_villages_does_not_crash() -> None:
     scored = score_villages(villages, flags, ScoringConfig())
     out = portrait.apply(con, scored, KeyVillagesConfig(), ScoringConfig())
     assert out.height == 0
+
+
+def test_a_settlement_column_is_known_by_its_words_and_values(tmp_path) -> None:
+    """资金收付方式 (no list holds it) with 现金/转账/支票 values: the ledger's settlement method, so D01 can run."""
+    rows = [["凭证日期", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额", "资金收付方式"]]
+    rows += [[f"2024-03-{i + 1:02d}", f"记-{i + 1}", "支付劳务费", "管理费用", 1500 + i, None, ("现金", "转账", "支票")[i % 3]]
+             for i in range(6)]
+    path = write_xlsx(tmp_path / "东岭村明细账.xlsx", {"东岭村": rows})
+    (s,) = extract_file(path, path.parent, load_catalog()).sheets
+    assert s.extract == "village_ledger", s.message
+    assert s.columns_found.get("settlement_method") == "资金收付方式", s.message
+    assert s.data["settlement_method"].to_list()[:3] == ["现金", "转账", "支票"]
+
+
+def test_an_arrears_column_is_known_by_its_words_and_values(tmp_path) -> None:
+    """尚欠未缴（元） beside 年租金: money owed, not another amount (D10's arrears)."""
+    rows = [["村", "合同编号", "承包方", "年租金（元）", "起始日期", "终止日期", "尚欠未缴（元）"]]
+    rows += [["东岭村", f"HT-{i}", f"承包户{i}", 5000, "2020-01-01", "2029-12-31", (0, 8400)[i % 2]] for i in range(6)]
+    path = write_xlsx(tmp_path / "合同.xlsx", {"s": rows})
+    (s,) = extract_file(path, path.parent, load_catalog()).sheets
+    assert s.extract == "collective_contracts", s.message
+    assert s.columns_found.get("arrears_yuan") == "尚欠未缴（元）", s.message
