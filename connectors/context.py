@@ -49,6 +49,9 @@ _TOWN_IN = re.compile(r"^(?:.{0,12}?[县区市])?(.{1,8}?(?:镇|乡|街道))")
 _VILLAGE_IN = re.compile(r"(?:镇|乡|街道)?([^镇乡道]{1,10}?(?:村|社区))(?:民委员会|委会|居委会|居民委员会|委员会)?")
 # A title naming the works a roster is for ("S202线城关镇段改扩建工程青苗补偿兑付表"): up to its 工程/项目.
 _PROJECT_IN = re.compile(r"^(.{2,40}?(?:工程|项目))(?!.*(?:工程|项目))")
+# A line that names its project (项目名称：…工程  实施单位：…), even beside a unit
+_PROJECT_KEYED = re.compile(r"(?:项目名称|工程名称|项目)\s*[:：]\s*(\S+)")
+_NEXT_LABEL = re.compile(r"(?:实施|施工|主管|填报|报送|发放)?(?:单位|负责人|联系人|联系电话|日期|时间|地点|乡镇|金额)[:：]")
 # Department names that read like places (农业农村 ends in 村): never a town or village.
 _DEPARTMENT = re.compile(r"农业农村|农经|民政|财政|统计|公安|组织部|信访|纪委|人社|医保|自然资源")
 _TOWN_NAME = re.compile(r"^(.{1,8}?(?:镇|乡|街道))$")
@@ -154,9 +157,13 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
             m = pattern.search(text) if is_line else None
             if m:
                 found[f].append(Found(m.group(1), where))
-        project = _PROJECT_IN.search(text) if is_line and not _UNIT.search(text) else None
+        named = _PROJECT_KEYED.search(text) if is_line else None
+        project = (_PROJECT_IN.search(named.group(1)) if named else
+                   _PROJECT_IN.search(text) if is_line and not _UNIT.search(text) else None)
         if project:
             found["project_name"].append(Found(project.group(1), where))
+        elif named:  # 项目名称：… without 工程/项目 in it: the value up to the next label
+            found["project_name"].append(Found(_NEXT_LABEL.split(named.group(1))[0], where))
         unit = _UNIT.search(text) if is_line else None
         body = _SEAL.sub("", unit.group(1)) if unit else ""
         if body and not _DEPARTMENT_UNIT.search(body):  # 填报单位：县农业农村局(盖章) names no place

@@ -18,7 +18,7 @@ from operator import itemgetter
 import polars as pl
 
 from connectors.catalog import Catalog
-from connectors.context import context_values, sheet_context, village_hint, wanted_fields
+from connectors.context import FIELDS, context_values, sheet_context, village_hint, wanted_fields
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.header_match import date_from_parts
 from connectors.headers import HeaderMatch, Unrecognised, detect_header, head_and_sample
@@ -61,6 +61,45 @@ class SheetResult:
     @property
     def message(self) -> str:
         return "；".join(self.messages)
+
+
+# Fields a block's own title line can state for the rows below it (项目名称：…工程, 实施单位：某镇人民政府).
+_BLOCK_FIELDS = ("project_name", "town_raw")
+
+
+def _block_context(fields: set[str], skip_kind: pl.Series, marker_cols: list[pl.Series], sheet_all: pl.Series,
+                   keep_idx: pl.Series, n: int) -> dict[str, tuple[pl.Series, dict[int, int]]]:
+    """Blocks stacked in one sheet, each under its own title line (read as a note row): the value such a
+    line states holds for the data rows below it, up to the next block's line, instead of the value the
+    sheet's title states for all of them (which would give every block the first block's project).
+    Returns per field: the column over the kept rows (null where no block line precedes), and per sheet
+    the number of block lines."""
+    wanted = [f for f in _BLOCK_FIELDS if f in fields]
+    notes = (skip_kind == "表尾说明").fill_null(False)
+    if not wanted or not marker_cols or not notes.any():
+        return {}
+    frame = pl.DataFrame({f"m{i}": c.cast(pl.String) for i, c in enumerate(marker_cols)})
+    text = frame.select(pl.coalesce([pl.col(c).str.strip_chars().replace("", None) for c in frame.columns]))
+    found: dict[str, list] = {f: [None] * n for f in wanted}
+    per_sheet: dict[str, dict[int, int]] = {f: {} for f in wanted}
+    sheet_list = sheet_all.to_list()
+    for i in notes.arg_true().to_list():
+        line = text.item(i, 0)
+        if not line:
+            continue
+        stated = sheet_context([[line]], "", "").values
+        for f in wanted:
+            if f in stated:
+                found[f][i] = stated[f].value
+                per_sheet[f][sheet_list[i]] = per_sheet[f].get(sheet_list[i], 0) + 1
+    out = {}
+    for f in wanted:
+        if not per_sheet[f]:
+            continue
+        filled = pl.DataFrame({"v": pl.Series(found[f], dtype=pl.String), "s": sheet_all}).select(
+            pl.col("v").forward_fill().over("s"))["v"]
+        out[f] = (filled.gather(keep_idx) if len(keep_idx) < n else filled, per_sheet[f])
+    return out
 
 
 def _sheet_name(sheet: RawSheet) -> str:
@@ -425,6 +464,13 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
                 said = contexts()[k].values.keys() | contexts()[k].conflicts.keys()
                 if "village_raw" in fields and "village_raw" not in said:
                     result.village_hint = village_hint(members[k].name)
+        for f, (block_column, per_sheet) in _block_context(fields, skip_kind, marker_cols, sheet_all, keep_idx, n).items():
+            values[f] = block_column if f not in values else pl.select(
+                pl.when(pl.lit(block_column).is_not_null()).then(pl.lit(block_column)).otherwise(pl.lit(values[f]))
+            ).to_series()
+            for k, blocks in per_sheet.items():
+                if k in with_rows:
+                    results[k].messages.append(f"{FIELDS[f]}按表内{blocks}个分块各自的标题行取值（该行以下至下一块）")
 
     quarantined = reason_code.is_not_null()
     names = [mem.name for mem in members]

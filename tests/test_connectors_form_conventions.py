@@ -85,3 +85,19 @@ def test_an_arrears_column_is_known_by_its_words_and_values(tmp_path) -> None:
     (s,) = extract_file(path, path.parent, load_catalog()).sheets
     assert s.extract == "collective_contracts", s.message
     assert s.columns_found.get("arrears_yuan") == "尚欠未缴（元）", s.message
+
+
+def test_blocks_stacked_in_one_sheet_take_their_own_title_line(tmp_path) -> None:
+    """Two works' compensation lists in one sheet, each under its own 工程名称：… line: each row gets its
+    own block's project, not the first block's (which would hide a person paid under both)."""
+    header = ["村", "被补偿人", "身份证号", "补偿金额（元）", "发放日期"]
+    person = make_id("19700101", "001")
+    rows = [["某县2024年征地补偿明细"], ["工程名称：东环路改建工程  填报单位：城关镇人民政府"], header,
+            ["东岭村", "王一", person, 800, "2024-05-01"], ["东岭村", "王二", make_id("19700101", "002"), 600, "2024-05-01"],
+            [], ["工程名称：渠系配套项目  填报单位：城关镇人民政府"], header,
+            ["东岭村", "王一", person, 500, "2024-06-01"]]
+    path = write_xlsx(tmp_path / "补偿.xlsx", {"s": rows})
+    (s,) = extract_file(path, path.parent, load_catalog()).sheets
+    assert s.extract == "compensation_roster", s.message
+    assert s.data.sort("source_row")["project_name"].to_list() == ["东环路改建工程", "东环路改建工程", "渠系配套项目"]
+    assert "分块各自的标题行" in s.message
