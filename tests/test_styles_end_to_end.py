@@ -63,15 +63,7 @@ def test_every_rule_ran(style, runs) -> None:
     assert not_ran == []
 
 
-# The last blind style, written after the others were fixed, is read at 97% recall and 100% precision out of
-# the box; complete recall still needs two classes (README, 模拟数据的样式): the project of a compensation block
-# given only in the block's own title line (D09, 2 of 4), and one A06 case.
-NOT_YET_COMPLETE = {"qingshui": "项目只写在分块标题行的青苗补偿表（D09）和一条 A06 尚未读出"}
-
-
-@pytest.mark.parametrize("style", [
-    pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=NOT_YET_COMPLETE[s])) if s in NOT_YET_COMPLETE else s
-    for s in STYLES])
+@pytest.mark.parametrize("style", STYLES)
 def test_recall_is_complete_and_precision_at_least_95_percent(style, runs) -> None:
     inbox, _, outputs = runs(style)
     truth = read_ground_truth(inbox)
@@ -82,11 +74,3 @@ def test_recall_is_complete_and_precision_at_least_95_percent(style, runs) -> No
     assert total["precision"] >= 0.95, (
         f"{style} false flags:\n{false_flags(flags, truth).select('rule_id', 'village_code', 'subject_key', 'summary')}"
         f"\n{table}")
-
-
-@pytest.mark.parametrize("style", sorted(NOT_YET_COMPLETE))
-def test_a_style_not_yet_complete_is_read_at_95_percent_at_least(style, runs) -> None:
-    """Where recall is not yet complete it must not slide back: ≥ 95% found, ≥ 95% of flags true."""
-    inbox, _, outputs = runs(style)
-    total = compare(outputs.result.flags, read_ground_truth(inbox)).filter(pl.col("rule_id") == "合计").row(0, named=True)
-    assert total["recall"] >= 0.95 and total["precision"] >= 0.95, total
