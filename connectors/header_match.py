@@ -99,6 +99,19 @@ def match_columns(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[st
     parts: list[tuple[int, str, str, str | None]] = []
     ends: list[tuple[int, str, str]] = []  # (sheet column, group, start/end) of a span's two ends
     ended: dict[str, list[int]] = {}  # canonical column -> sheet columns naming it by a wording's ending
+
+    def take(col: str, c: int) -> None:
+        """A column named for certain (full path, role, 身份证号#2): the first one decides, later ones are repeats."""
+        if col in decided:
+            dupes.append(c)
+        else:
+            decided[col] = c
+
+    def by_its_ending(label: str, c: int) -> None:
+        ending = by_ending(spec, index, label, catalog)
+        if ending is not None:
+            ended.setdefault(ending, []).append(c)
+
     for c, path in enumerate(normalised):
         if not path:
             continue
@@ -128,17 +141,12 @@ def match_columns(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[st
                         continue  # someone else's column under this group
                     # a member group's other cells (与户主关系, 性别) are the row's own person's: by child name
             if col is not None:
-                if col in decided:
-                    dupes.append(c)
-                else:
-                    decided[col] = c
+                take(col, c)
                 continue
             # the child alone; failing that a wording the group's words contain (关联村干部 / 姓名 is 干部姓名)
             col = _lookup(index, child) or _by_group_words(index, groups[-1], child) or index.get(groups[-1])
             if col is None:
-                ending = by_ending(spec, index, child, catalog)
-                if ending is not None:
-                    ended.setdefault(ending, []).append(c)
+                by_its_ending(child, c)
                 continue
         else:
             if path[0] in DATE_PARTS and path[0] not in index:
@@ -148,16 +156,11 @@ def match_columns(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[st
             seen[path[0]] = seen.get(path[0], 0) + 1
             col = index.get(f"{path[0]}#{seen[path[0]]}")
             if col is not None:
-                if col in decided:
-                    dupes.append(c)
-                else:
-                    decided[col] = c
+                take(col, c)
                 continue
             col = _lookup(index, path[0])
             if col is None:
-                ending = by_ending(spec, index, path[0], catalog)
-                if ending is not None:
-                    ended.setdefault(ending, []).append(c)
+                by_its_ending(path[0], c)
                 continue
         if col is not None:
             by_name.setdefault(col, []).append(c)

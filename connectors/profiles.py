@@ -133,6 +133,10 @@ class Profile:
     def share(self, shape: str) -> float:
         return self.shares.get(shape, 0.0)
 
+    def share_like(self, shape: str) -> float:
+        """The shape's share, Excel serial numbers counted as dates where a date is expected."""
+        return self.share(shape) + (self.share("serial_date") if shape == "date" else 0.0)
+
 
 def profile(values: list) -> Profile:
     shapes = [_shape(v) for v in values]
@@ -156,8 +160,7 @@ def agreement(kind: str, column: str, p: Profile) -> int:
     shape = "account" if column == "account_no" else KIND_SHAPES.get(kind)
     if shape is None or p.count < MIN_VALUES:
         return 0
-    share = p.share(shape) + (p.share("id_like") if shape == "id" else 0.0) + (
-        p.share("serial_date") if shape == "date" else 0.0) + (
+    share = p.share_like(shape) + (p.share("id_like") if shape == "id" else 0.0) + (
         p.share("open_end") if shape == "date" and column in open_end_columns() else 0.0)
     if share >= AGREE:
         return 1
@@ -216,7 +219,7 @@ def infer(header: str, p: Profile, free: list[tuple[str, str]]) -> Inferred | No
     if village is not None or meaning is None:
         return village
     shape = MEANINGS[meaning][1]
-    share = p.share(shape) + (p.share("serial_date") if shape == "date" else 0.0)
+    share = p.share_like(shape)
     if meaning == "end":  # 离职时间 holding 在任 beside a few dates: an end date, mostly not reached
         share += p.share("open_end")
     if share < AGREE:
