@@ -63,6 +63,22 @@ def _run_meta(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
 
 
+def _meta_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    _run_meta(con)
+    row = con.execute("SELECT value FROM run_meta WHERE key = ?", [key]).fetchone()
+    return None if row is None else row[0]
+
+
+def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    _run_meta(con)
+    con.execute("INSERT INTO run_meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
+
+
+def _settings_digest(config: WorkspaceConfig, sections: set[str]) -> str:
+    relevant = config.model_dump(include=sections)
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
 def mark_run_started(con: duckdb.DuckDBPyConnection) -> None:
     _run_meta(con)
     # An older mark is kept: the run that left it still needs finishing.
@@ -75,9 +91,8 @@ def mark_run_finished(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def previous_run_incomplete(con: duckdb.DuckDBPyConnection) -> bool:
-    _run_meta(con)
-    row = con.execute("SELECT value FROM run_meta WHERE key = 'run_incomplete'").fetchone()
-    return row is not None and row[0] != _RUN_TOKEN
+    value = _meta_value(con, "run_incomplete")
+    return value is not None and value != _RUN_TOKEN
 
 
 @dataclass
@@ -173,25 +188,21 @@ def reading_fingerprint(config: WorkspaceConfig) -> str:
     """Changes when anything that decides how a file is read changes: the catalogue additions
     (header_synonyms, group_roles, pin), village aliases and the county's name. Files read under other
     settings are read again: their rows could map to other columns, kinds or villages now."""
-    relevant = config.model_dump(include={"connectors", "county"})
-    return hashlib.sha256(json.dumps(relevant, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return _settings_digest(config, {"connectors", "county"})
 
 
 def reading_settings_changed(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) -> bool:
     """True when files were loaded under other reading settings than the current ones."""
-    con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    row = con.execute("SELECT value FROM run_meta WHERE key = 'reading'").fetchone()
-    if row is None:
+    recorded = _meta_value(con, "reading")
+    if recorded is None:
         # before this record existed, or nothing loaded yet: re-read only if something was loaded
         loaded = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'load_log'").fetchone()[0]
         return bool(loaded) and bool(con.execute("SELECT count(*) FROM load_log").fetchone()[0])
-    return row[0] != reading_fingerprint(config)
+    return recorded != reading_fingerprint(config)
 
 
 def remember_reading(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) -> None:
-    con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    con.execute("INSERT INTO run_meta VALUES ('reading', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [reading_fingerprint(config)])
+    _set_meta(con, "reading", reading_fingerprint(config))
 
 
 READING_CHANGED = "读取设置（xuncha.toml 的 [connectors] 或 [county]）与上次读取时不同：全部文件重新读取。"
@@ -199,8 +210,7 @@ READING_CHANGED = "读取设置（xuncha.toml 的 [connectors] 或 [county]）�
 
 def config_fingerprint(config: WorkspaceConfig) -> str:
     """Changes when anything that affects flags changes (rules, kinship, connectors), not the password."""
-    relevant = config.model_dump(include={"rules", "kinship", "connectors", "county"})
-    return hashlib.sha256(json.dumps(relevant, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return _settings_digest(config, {"rules", "kinship", "connectors", "county"})
 
 
 def rules_to_rerun(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig, touched: set[str]) -> list[str] | None:
@@ -208,36 +218,27 @@ def rules_to_rerun(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig, touc
     was killed before it finished), [] for none."""
     if previous_run_incomplete(con):
         return None
-    con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    row = con.execute("SELECT value FROM run_meta WHERE key = 'config'").fetchone()
+    recorded = _meta_value(con, "config")
     has_flags = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'rule_coverage'"
     ).fetchone()[0]
-    if row is None or row[0] != config_fingerprint(config) or not has_flags:
+    if recorded != config_fingerprint(config) or not has_flags:
         return None
     return [r.id for r in ALL_RULES if tables_read(r) & touched]
 
 
 def _remember_config(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) -> None:
-    con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    con.execute(
-        "INSERT INTO run_meta VALUES ('config', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [config_fingerprint(config)],
-    )
-    con.execute(
-        "INSERT INTO run_meta VALUES ('checked_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [dt.datetime.now().isoformat()],
-    )
+    _set_meta(con, "config", config_fingerprint(config))
+    _set_meta(con, "checked_at", dt.datetime.now().isoformat())
 
 
 def triage_changed_since_last_check(con: duckdb.DuckDBPyConnection) -> bool:
     """Verdicts recorded after the last check: outputs must be refreshed to show them."""
     ensure_lifecycle_tables(con)
-    con.execute("CREATE TABLE IF NOT EXISTS run_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    row = con.execute("SELECT value FROM run_meta WHERE key = 'checked_at'").fetchone()
+    checked_at = _meta_value(con, "checked_at")
     latest = max((t for t in (con.execute("SELECT max(triaged_at) FROM triage").fetchone()[0],
                               rectification.latest_change(con)) if t is not None), default=None)
-    return latest is not None and (row is None or latest > dt.datetime.fromisoformat(row[0]))
+    return latest is not None and (checked_at is None or latest > dt.datetime.fromisoformat(checked_at))
 
 
 @dataclass
