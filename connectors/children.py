@@ -61,12 +61,17 @@ def start_gx() -> bool:
 
 
 def _start(pool: ProcessPoolExecutor) -> None:
-    """Start the process with its first job, importing GX (nearly all of gx_adapter._gx's time)."""
+    """Start the process with its first job: importing GX and setting up its context and our
+    expectations (gx_adapter.warm), so the first batch finds everything ready."""
     try:
-        pool.submit(importlib.import_module, "great_expectations")
+        pool.submit(_warm)
     except Exception:  # no fork server here: validation stays in this process (gx_adapter.run_suite)
         if _gx.get("pool") is pool:
             gx_lost()
+
+
+def _warm() -> None:
+    importlib.import_module("connectors.gx_adapter").warm()
 
 
 def gx_pool() -> ProcessPoolExecutor | None:

@@ -22,9 +22,12 @@ version for it.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import re
+import sys
 import threading
+import types
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
@@ -126,6 +129,11 @@ def preload() -> None:
         t.start()
 
 
+def warm() -> None:
+    """Import GX and build its context (the GX process's first job, before any batch arrives)."""
+    _gx()
+
+
 def _gx() -> dict[str, Any]:
     """The GX modules, an ephemeral context (nothing written, no analytics) and our expectations."""
     with _gx_lock:
@@ -135,6 +143,7 @@ def _gx() -> dict[str, Any]:
 
         # GX logs its set-up at INFO ("temporary directory for ephemeral docs site"): not for users.
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        _defer_unused_imports()
         import great_expectations as gx
         import great_expectations.expectations as gxe
         from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -190,6 +199,38 @@ def _gx() -> dict[str, Any]:
             gxe=gxe,
         )
         return _gx_state
+
+
+# Libraries GX imports when it is imported, only for expectations we never use: scipy.stats and
+# altair, by expect_column_kl_divergence_to_be_less_than (its statistics and its chart), ~1 s of the
+# ~2.5 s GX import on the critical path of a first run. They are imported when first used.
+DEFERRED_IMPORTS = ("scipy.stats", "altair")
+
+
+class _DeferredModule(types.ModuleType):
+    """Stands in sys.modules for a module not imported yet: the first attribute asked of it imports
+    the real module (replacing this one in sys.modules) and answers from it. `import altair as alt`
+    and `from scipy import stats` bind this object, so later uses (alt.Chart, stats.entropy) still
+    reach the real module. importlib.util.LazyLoader would not do: on Python 3.11 an import
+    statement reads the module's __spec__, which loads it at once."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__"):  # the import system's own questions (__path__, __file__ ...)
+            raise AttributeError(attribute)
+        with _deferred_lock:
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
+            real = importlib.import_module(self.__name__)
+        return getattr(real, attribute)
+
+
+_deferred_lock = threading.RLock()
+
+
+def _defer_unused_imports() -> None:
+    for name in DEFERRED_IMPORTS:
+        if name not in sys.modules:  # never in place of a module already imported
+            sys.modules[name] = _DeferredModule(name)
 
 
 def _skip_batch_fingerprints() -> None:

@@ -10,6 +10,7 @@ scores the result per extract kind and decides.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -222,12 +223,27 @@ def _lookup(index: dict[str, str], label: str) -> str | None:
 MIN_ENDING = 2
 
 
+# by_ending's answers per catalogue (hashed by identity, dropped with it): every candidate header row
+# of every sheet asks it for each extract kind and header, mostly the same few hundred wordings.
+_ENDING_MEMOS: weakref.WeakKeyDictionary[Catalog, dict[tuple[str, str], str | None]] = weakref.WeakKeyDictionary()
+
+
 def by_ending(spec: ExtractSpec, index: dict[str, str], label: str, catalog: Catalog | None = None) -> str | None:
     """The column named by the longest catalogue wording the header ends with, the words before it
     qualifying it (登记备案时间 ends with 备案时间, 与备案对象关系 with 关系, 近亲属现任职务 with 职务).
     Never a person's ID or name: whose they are is what the qualifier says (户主姓名 is no member's
     name), so those are left to roles, prefixes and values; nor when the words before the ending are
     another extract's (_foreign_qualifier). 日期 and 时间 (类别, 类型, 种类) are taken as the same ending."""
+    if catalog is None:
+        return _by_ending(spec, index, label, None)
+    memo = _ENDING_MEMOS.setdefault(catalog, {})
+    key = (spec.name, label)
+    if key not in memo:
+        memo[key] = _by_ending(spec, index, label, catalog)
+    return memo[key]
+
+
+def _by_ending(spec: ExtractSpec, index: dict[str, str], label: str, catalog: Catalog | None) -> str | None:
     best = longest_ending(index, label)
     if best is None or spec.column(best[1]).kind in _IDENTITY_KINDS:
         return None

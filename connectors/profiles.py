@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from connectors.values import open_end_columns, open_end_words
 from connectors.villages import VILLAGE_SUFFIXES
@@ -84,12 +85,23 @@ SERIAL_DATES = (17899, 73050)
 FEW_VALUES = {"end": 1, "start": 1}
 
 
-def _shape(value: object) -> set[str]:
+def _shape(value: object) -> frozenset[str]:
+    """The shapes a cell's value has (several at once: 东岭村 is a village and a name)."""
+    try:
+        return _shape_of(value)
+    except TypeError:  # unhashable: not memoised
+        return _shape_of.__wrapped__(value)
+
+
+# Sheets repeat their values (village names, relations, months, amounts): each distinct value is
+# shaped once per run, not once per sampled cell and candidate header row.
+@lru_cache(maxsize=65536, typed=True)
+def _shape_of(value: object) -> frozenset[str]:
     if value is None:
-        return set()
+        return frozenset()
     s = str(value).strip()
     if not s:
-        return set()
+        return frozenset()
     if s.endswith(".0") and s[:-2].isdigit():
         s = s[:-2]
     out = set()
@@ -119,7 +131,7 @@ def _shape(value: object) -> set[str]:
         out.add("settlement")
     if re.sub(r"\s", "", s) in open_end_words():
         out.add("open_end")  # 在任, 至今: an end not reached, read as no date in an end column
-    return out
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -180,6 +192,7 @@ class Inferred:
         return f"“{header}”→{label}（按表头词义与内容识别，{self.confidence:.0%}的值相符）"
 
 
+@lru_cache(maxsize=8192)  # asked per candidate header row and extract kind: the same headers again and again
 def meaning_of(header: str) -> str | None:
     """The first meaning whose words the header contains (more specific meanings are listed first)."""
     for meaning, (words, _) in MEANINGS.items():

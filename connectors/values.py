@@ -34,10 +34,12 @@ def _vocabulary() -> dict:
         return tomllib.load(f)
 
 
+@cache  # asked once per sampled cell when columns are profiled
 def open_end_words() -> frozenset[str]:
     return frozenset(_clean(w) for w in _vocabulary()["open_end"]["words"])
 
 
+@cache
 def open_end_columns() -> frozenset[str]:
     return frozenset(_vocabulary()["open_end"]["columns"])
 

@@ -289,3 +289,22 @@ def test_audit_log_has_who_what_inputs_config_outputs_and_never_the_password(tmp
     (ws / "xuncha.toml").write_text('[county]\nname = "示例县"\n[reports]\nencrypt_team_workbooks = true\n'
                                     'password = "another"\n', encoding="utf-8")
     assert config_record(ws)["sha256_without_secrets"] == before
+
+
+def test_gx_is_imported_without_the_libraries_of_expectations_never_used() -> None:
+    """scipy.stats and altair (GX's KL-divergence expectation) wait until first used: a fresh process
+    that sets GX up has not imported them, and the first use reaches the real module."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from connectors.gx_adapter import _gx, _DeferredModule\n"
+        "_gx()\n"
+        "print(all(isinstance(sys.modules[n], _DeferredModule) for n in ('scipy.stats', 'altair')))\n"
+        "from great_expectations.expectations.core import expect_column_kl_divergence_to_be_less_than as kl\n"
+        "print(round(float(kl.stats.entropy([0.5, 0.5], [0.5, 0.5])), 6), kl.alt.Chart.__name__)\n"
+        "print(not isinstance(sys.modules['scipy.stats'], _DeferredModule))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True)
+    assert out.stdout.split() == ["True", "0.0", "Chart", "True"]
