@@ -366,3 +366,42 @@ def date_from_parts(parts: list[pl.Series]) -> pl.Series:
         .when(~pl.any_horizontal(filled)).then(None)
         .otherwise(pl.concat_str(cols, separator="-")).alias("date")
     ).to_series()
+
+
+# Whether a one-row header label can name a column of any extract kind, per catalogue: most candidate
+# header rows are data rows (names, IDs, amounts), which name nothing and need no matching per kind.
+_NAMING_MEMOS: weakref.WeakKeyDictionary[Catalog, dict[str, bool]] = weakref.WeakKeyDictionary()
+
+
+def names_nothing(catalog: Catalog, labels: list[str]) -> bool:
+    """True when match_columns would name no column of any kind from this one-row header (labels
+    normalised): no label is a date part, a wording (or its numbered repeat 身份证号#2), a wording with an
+    ending that says the same (_ALIKE), or ends with a wording (by_ending)."""
+    memo = _NAMING_MEMOS.get(catalog)
+    if memo is None:
+        memo = _NAMING_MEMOS[catalog] = {}
+        # wordings numbered for their repeat (身份证号#2): the label before the # names a column
+        for spec in catalog:
+            for wording in catalog.index(spec.name):
+                if "#" in wording:
+                    memo[wording.split("#", 1)[0]] = True
+    for label in labels:
+        if not label:
+            continue
+        names = memo.get(label)
+        if names is None:
+            names = memo[label] = _may_name(catalog, label)
+        if names:
+            return False
+    return True
+
+
+def _may_name(catalog: Catalog, label: str) -> bool:
+    if label in DATE_PARTS:
+        return True
+    for spec in catalog:
+        index = catalog.index(spec.name)
+        if _lookup(index, label) is not None or by_ending(spec, index, label, catalog) is not None:
+            return True
+    return False
+

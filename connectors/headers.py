@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from connectors.header_layout import MAX_HEADER_DEPTH, NUMBER_ROWS, Merge, column_numbers
 from connectors.header_layout import header_paths as _header_paths
 from connectors.header_layout import horizontal_fill as _horizontal_fill
-from connectors.header_match import Ambiguity, longest_ending
+from connectors.header_match import Ambiguity, longest_ending, names_nothing
 from connectors.header_match import match_columns as _match
 from connectors.header_match import normalised_paths as _normalised
 from connectors.headertext import normalise_header
@@ -95,6 +95,8 @@ _MEMOS: weakref.WeakKeyDictionary[Catalog, dict] = weakref.WeakKeyDictionary()
 
 
 def _evaluate(catalog: Catalog, paths: list[tuple[str, ...]], shown: list[str], rows: tuple[int, ...]) -> list[_Candidate]:
+    if len(rows) == 1 and names_nothing(catalog, [path[0] for path in _normalised(paths) if path]):
+        return []  # a row of data, not a header: no kind would score
     memo = _MEMOS.setdefault(catalog, {})
     key = (tuple(paths), tuple(shown), rows)
     found = memo.get(key)

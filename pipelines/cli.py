@@ -270,13 +270,14 @@ def run(
 ) -> None:
     """一次完成：读取入库 → 交叉比对 → 评分排名 → 生成报告。只处理上次运行以来有变化的文件。"""
     _require_inbox(inbox)
-    from pipelines.run import unchanged_run
+    from pipelines.run import start_checks, unchanged_run
 
     try:
         with _session(_workspace(workspace), "run", inbox, wait) as audit_run:
             # Nothing changed since the last complete run: answered from its record, nothing loaded.
             summary = None if full else unchanged_run(inbox, workspace)
             if summary is None:
+                start_checks(inbox, workspace, full)  # before the configuration check imports the rules
                 workspace_config_check(workspace)
                 summary = _run_with_progress(inbox, workspace, full)
             audit_run.extra["report_dir"] = summary.report_dir

@@ -120,16 +120,22 @@ def unchanged_run(inbox: Path, workspace: Path) -> RunSummary | None:
                       seconds={"unchanged": round(time.perf_counter() - started, 3)})
 
 
+def start_checks(inbox: Path, workspace: Path, full: bool = False) -> None:
+    """When there are files to read, start the Great Expectations process (connectors.children) now:
+    it imports GX on the other core while this process imports the pipeline and reads the files. The
+    command line calls it before it checks the configuration (which imports the rules), the body
+    again (a second call does nothing)."""
+    if full or unchanged.inbox_changed(workspace, inbox):
+        from connectors.children import start_gx
+
+        start_gx()
+
+
 def run_pipeline(inbox: Path, workspace: Path, full: bool = False, stages: Stages = DIRECT) -> RunSummary:
     """The body of a run, with its stages called directly (DIRECT) or as Prefect tasks."""
     if not full and (quick := unchanged_run(inbox, workspace)) is not None:
         return quick
-    if full or unchanged.inbox_changed(workspace, inbox):
-        # Files to read: Great Expectations starts importing (in a process of its own) now, while
-        # this process imports the pipeline and reads the files, not when the first file is read.
-        from connectors.children import start_gx
-
-        start_gx()
+    start_checks(inbox, workspace, full)
     from pipelines import steps
 
     ws = steps.Workspace(workspace)
