@@ -27,11 +27,12 @@ Other extracts keep the default layouts (county name 江口县), renamed into th
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from samplegen import layouts as L
 from samplegen import render as R
-from samplegen.backends import XBook, write_rows
+from samplegen.backends import Sink, XBook, write_rows
 from samplegen.styles.common import title
 
 COUNTY = "江口县"
@@ -104,7 +105,7 @@ def put_merged(sink, rel: str, s, table: str, cols: list[tuple], rows: list[dict
     for r in rows:
         vals = [c[2](r) for c in cols]
         q = r.get("_q")
-        alone = bool(q) and q[0] in {canon[j] for j in merged}
+        alone = q is not None and q[0] in {canon[j] for j in merged}
         key = None if alone else (group(r), tuple(vals[j] for j in sorted(merged)))
         same = run is not None and key is not None and run[2] == key
         if same:
@@ -415,12 +416,13 @@ class Register(L.Register):
     rel = "公安局/江口县户籍人口信息导出.csv"
 
 
-class _Refiled:
-    """A sink that files the default writers' own paths under this county's department folders."""
+class _Refiled(Sink):
+    """A sink that files the default writers' own paths under this county's department folders (the
+    counts and quarantine positions go to the real sink, under the new paths)."""
 
     MOVES = (("农业农村/", "农业农村局/"), ("统计/", "统计局/"))
 
-    def __init__(self, sink) -> None:
+    def __init__(self, sink: Sink) -> None:  # shares the real sink's state instead of its own
         self._sink = sink
 
     def _move(self, rel: str) -> str:
@@ -429,7 +431,7 @@ class _Refiled:
                 return new + rel[len(old):]
         return rel
 
-    def path(self, rel: str):
+    def path(self, rel: str) -> Path:
         return self._sink.path(self._move(rel))
 
     def record(self, rel: str, *args) -> None:
