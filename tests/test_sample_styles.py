@@ -180,7 +180,8 @@ def test_nanhe_farmland_year_only_in_sheet_names(nanhe):
         assert not any(re.search(r"20\d\d", v) for v in top) and "年度" not in top
 
 
-@pytest.mark.parametrize("style", NEW_STYLES)
+# jiangkou keeps the default statistics workbooks (a 年度 column), filed under 统计局/
+@pytest.mark.parametrize("style", [s for s in NEW_STYLES if s != "jiangkou"])
 def test_statistics_table_has_no_year_column_but_titles_with_the_year(style, tmp_path_factory):
     inbox = styled_county(tmp_path_factory, style)[0]
     book = sheets(_one(inbox, r"统计/.*\.xlsx$"))
@@ -414,3 +415,114 @@ def test_qingshui_income_in_wan_yuan_is_exact_and_register_is_tab_separated(qing
     onecard = read_csv_rows(qingshui / "财政/一卡通系统发放数据导出2024.csv")
     months = {r[3] for r in onecard[1:]}
     assert "2024年03月" in months and "2024年度" in months and "2024年下半年" in months
+
+
+# ---------------------------------------------------------------- jiangkou
+
+
+@pytest.fixture(scope="module")
+def jiangkou(tmp_path_factory):
+    return styled_county(tmp_path_factory, "jiangkou")[0]
+
+
+def test_jiangkou_roster_merges_household_cells_down_over_member_rows(jiangkou):
+    import openpyxl
+
+    path = jiangkou / "民政局/2024年/江口县2024年低保特困花名册（12月）.xlsx"
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == "填表说明" and len(wb.sheetnames) == 3
+    assert all(ws.sheet_state == "visible" for ws in wb.worksheets)
+    for ws in wb.worksheets[1:]:
+        header = [c.value for c in ws[3]]
+        head_id, member_id = header.index("户主身份证号码") + 1, header.index("成员身份证号") + 1
+        village, amount = header.index("村（居）") + 1, header.index("月保障金额") + 1
+        runs = [m for m in ws.merged_cells.ranges if m.min_row > 3 and m.min_col == m.max_col == head_id]
+        assert len(runs) >= 30
+        members = 0
+        for m in runs:
+            head = ws.cell(m.min_row, head_id).value
+            # the household cells are merged over exactly the same rows
+            for col in (1, 2, village, header.index("户主姓名") + 1, amount):
+                assert any(x.min_row == m.min_row and x.max_row == m.max_row and x.min_col == col
+                           for x in ws.merged_cells.ranges), (ws.title, m, col)
+            assert re.fullmatch(r"江口县.+镇.+村", ws.cell(m.min_row, village).value)
+            assert re.fullmatch(r"\d{1,3}(,\d{3})*\.\d{2}元", ws.cell(m.min_row, amount).value)
+            for row in range(m.min_row + 1, m.max_row + 1):
+                assert ws.cell(row, head_id).value is None  # only the first row holds the head's ID
+                assert ws.cell(row, member_id).value not in (None, head)  # members carry their own IDs
+                members += 1
+        assert members >= 40
+
+
+def test_jiangkou_onecard_is_wide_with_month_columns_and_a_summary_sheet_first(jiangkou):
+    path = jiangkou / "财政局/2024年/江口县2024年一卡通发放台账.xlsx"
+    book = sheets(path)
+    assert list(book) == ["汇总", "2024年"]
+    rows = book["2024年"]
+    header = rows[2]
+    months = [header.index(f"{m}月") for m in range(1, 13)]
+    total, ident, item, village = header.index("合计"), header.index("身份证号码"), header.index("补助项目"), \
+        header.index("村")
+    data = [r for r in rows[3:] if isinstance(r[0], int)]
+    paid = 0
+    for r in data:
+        amounts = [r[c] for c in months if r[c] is not None]
+        assert amounts and abs(sum(amounts) - r[total]) < 0.01, r
+        assert not str(r[village]).endswith("村")  # bare village stems
+        paid += len(amounts)
+    assert paid == json_rows(jiangkou, path)
+    # a person paid twice in one month for one item has a second row
+    seen: dict[tuple, list] = defaultdict(list)
+    for r in data:
+        seen[(r[ident], r[item])].append([r[c] is not None for c in months])
+    assert any(any(a and b for a, b in zip(x, y, strict=True)) for v in seen.values() for i, x in enumerate(v)
+               for y in v[i + 1:])
+    summary = book["汇总"]
+    assert summary[1][:3] == ["序号", "乡镇", "村"] and sum(r[4] for r in summary[2:] if isinstance(r[0], int)) == paid
+
+
+def json_rows(inbox: Path, path: Path) -> int:
+    import json
+
+    facts = json.loads((inbox.parent / "summary.json").read_text(encoding="utf-8"))
+    return facts["rows"][path.relative_to(inbox).as_posix()]
+
+
+def test_jiangkou_spaced_names_id_slips_yuan_text_and_village_forms(jiangkou):
+    book = sheets(jiangkou / "民政局/2024年/江口县2024年高龄补贴发放表.xlsx")
+    assert list(book)[0] == "填表说明"
+    names, ids = [], []
+    for rows in list(book.values())[1:]:
+        header = rows[1]
+        name, ident, village, amount = (header.index(h) for h in ("老人姓名", "身份证号码", "村委会", "发放金额"))
+        data = [r for r in rows[2:] if isinstance(r[0], int)]
+        assert all(r[village].endswith("村委会") for r in data)
+        assert all(re.fullmatch(r"\d[\d,]*\.\d{2}元", r[amount]) for r in data)
+        names += [r[name] for r in data]
+        ids += [r[ident] for r in data]
+    assert any(re.fullmatch(r"\w\u3000\w", n) for n in names)
+    assert any(re.fullmatch(r"\w \w \w", n) for n in names)
+    plain = {i for i in ids if re.fullmatch(r"\d{17}[\dX]", i)}
+    fullwidth = [i for i in ids if re.search("[０-９]", i)]
+    spaced = [i for i in ids if " " in i]
+    assert 0 < len(fullwidth) < len(ids) // 20 and 0 < len(spaced) < len(ids) // 20
+    # the same people, their other months written plainly
+    assert all(unicodedata.normalize("NFKC", i) in plain for i in fullwidth)
+    assert all(i.replace(" ", "") in plain for i in spaced)
+
+
+def test_jiangkou_files_by_department_and_year_and_headings_not_in_the_catalogue(jiangkou):
+    files = [p.relative_to(jiangkou).as_posix() for p in jiangkou.rglob("*") if p.is_file() and p.suffix != ".csv"
+             or p.suffix == ".csv" and "/" in p.relative_to(jiangkou).as_posix()]
+    top = {f.split("/")[0] for f in files}
+    assert {"民政局", "财政局", "农业农村局", "统计局", "公安局", "组织部"} <= top
+    assert sum(f.startswith(("民政局/2024年/", "财政局/2024年/")) for f in files) >= 5
+    words = _catalogue_words()
+    for heading in ("救助对象类型", "批准享受时间", "保障成员姓名", "享受状态", "补助项目", "享受对象", "开户名",
+                    "社会保障卡号", "享受月份"):
+        assert _normalised(heading) not in words, heading
+    roster = sheets(jiangkou / "民政局/2024年/江口县2024年低保特困花名册（12月）.xlsx")["城关镇"]
+    onecard = sheets(jiangkou / "财政局/2024年/江口县2024年一卡通发放台账.xlsx")["2024年"]
+    for rows, heading in ((roster, "保障成员姓名"), (roster, "批准享受时间"), (onecard, "补助项目"),
+                          (onecard, "社会保障卡号")):
+        column_of(rows, heading)

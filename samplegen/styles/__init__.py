@@ -8,8 +8,8 @@ village ledger instead of a roster). The injected anomalies, the oracle and ther
 near_misses.csv and expected_quarantine.csv are computed by the same machinery for every style.
 
 Styles: `default` (示例县, today's layouts, byte-for-byte unchanged), `beishan` (北山县), `nanhe`
-(南河县), `dongling` (东陵县), `xishan` (西山县)
-and `qingshui` (清水县); each module's docstring lists its layout features.
+(南河县), `dongling` (东陵县), `xishan` (西山县),
+`qingshui` (清水县) and `jiangkou` (江口县); each module's docstring lists its layout features.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class Style:
 
 def _styles() -> dict[str, Style]:
     from samplegen import layouts
-    from samplegen.styles import beishan, dongling, nanhe, qingshui, xishan
+    from samplegen.styles import beishan, dongling, jiangkou, nanhe, qingshui, xishan
 
     return {s.name: s for s in (
         Style(DEFAULT, layouts.COUNTY_NAME, "示例县：原有样式", layouts.WRITERS),
@@ -51,10 +51,13 @@ def _styles() -> dict[str, Style]:
         Style("qingshui", "清水县", "清水县：两个部门用旧版.xls、户籍为制表符分隔的.txt、表头下有栏次行且表头带编号、"
               "乡镇和村单元格纵向合并、一张表内按镇（项目）分块、村写作村村委会/行政村/社区居委会、收入以万元计、"
               "月份写作2024年03月、日期为“2024-3-5 0:00:00”文本", qingshui.WRITERS, qingshui.PERIODS),
+        Style("jiangkou", "江口县", "江口县：低保花名册户主信息纵向合并到成员行、首个工作表为填表说明或汇总、一卡通按月分列的宽表"
+              "（1月…12月、合计）、姓名含全角空格或字间空格、个别身份证号为全角或带空格、金额写作1,350.00元、"
+              "按部门和年份分文件夹、村名写作县镇村全称/不带“村”/村委会", jiangkou.WRITERS, jiangkou.PERIODS),
     )}
 
 
-STYLE_NAMES = (DEFAULT, "beishan", "nanhe", "dongling", "xishan", "qingshui")
+STYLE_NAMES = (DEFAULT, "beishan", "nanhe", "dongling", "xishan", "qingshui", "jiangkou")
 
 
 def get_style(name: str) -> Style:
