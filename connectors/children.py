@@ -6,7 +6,9 @@ the catalogue) once, and each child is forked from it in milliseconds, never fro
 whose DuckDB and polars threads may hold locks. Its children: a reader of a workbook no scan bounds
 (connectors.readers.read_isolated), and the Great Expectations process (`start_gx`), which imports
 GX (~4 s of CPU) on another core while the main process reads, then validates every batch for it
-(connectors.gx_adapter.run_suite).
+(connectors.gx_adapter.run_suite). Once the files are validated the Great Expectations process is
+idle: a small county's village workbooks are built half there, half in the main process
+(reports.write, after import_in_gx("reports.write") while the rules run).
 """
 
 from __future__ import annotations
@@ -76,6 +78,26 @@ def _warm() -> None:
 
 def gx_pool() -> ProcessPoolExecutor | None:
     return _gx.get("pool")
+
+
+def import_in_gx(module: str) -> None:
+    """Have the Great Expectations process import `module` now, while it is idle (the files are
+    validated), so that work handed to it later (reports.write: a small county's village workbooks)
+    does not wait for the import. Nothing when there is no such process."""
+    pool = _gx.get("pool")
+    if pool is not None:
+        try:
+            pool.submit(importlib.import_module, module)
+        except Exception:  # a process that died: the work it would have done is done here
+            gx_lost()
+
+
+def stop() -> None:
+    """Stop the Great Expectations process now and wait for it (before a process ends with os._exit,
+    which runs no exit hooks: an idle worker left behind would wait for work forever)."""
+    pool = _gx.pop("pool", None)
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def gx_lost() -> None:

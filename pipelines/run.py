@@ -159,6 +159,11 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, stages: Stage
         with stage("ingest"):
             reports = stages.ingest(inbox, con, config, plan.changed, len(plan.changed))
             outcome = stages.finish_ingest(inbox, ws, con, config, plan, reports)
+        # The GX process is idle from here on: it imports the report modules while the rules run, to
+        # build half of a small county's village workbooks (reports.write).
+        from connectors.children import import_in_gx
+
+        import_in_gx("reports.write")
         rule_ids = steps.rules_to_rerun(con, config, outcome.changed_tables)
         triage_changed = steps.triage_changed_since_last_check(con)
         # settings that change the outputs (team workbook encryption, password) count as changes:

@@ -2,7 +2,8 @@
 
 Everything is written into a hidden temporary folder beside the target and renamed into place at
 the end, so a crash never leaves half a report set under the run's name. Village workbooks are
-written by a pool of processes (they are independent, and openpyxl is CPU-bound).
+written by a pool of processes from POOL_MIN_VILLAGES villages on (they are independent, and openpyxl
+is CPU-bound); below that, half of them by the Great Expectations process, idle by then, and half here.
 
 Runs are incremental: a village whose workbook would be built from exactly what built it in the
 previous report set (reports.manifest) gets that file, hard-linked, instead of a new one. The
@@ -12,6 +13,7 @@ while the villages are fingerprinted, linked or sent to the pool.
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import multiprocessing
 import os
@@ -19,11 +21,13 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
 
+from connectors import children
 from reports import evidence as evidence_mod
 from reports import inputs, manifest, naming, office_workbook, overview, protect, signing, village_workbook
 from reports.context import County, Village, county_of, village_files, village_places, villages_of, with_evidence
@@ -37,6 +41,10 @@ REPORTS_DIR = "reports"
 # villages) therefore starts no pool.
 POOL_MIN_VILLAGES = 100
 BATCH_SIZE = 16
+# Below POOL_MIN_VILLAGES, from this many villages to build, half of them are built by the Great
+# Expectations process (connectors.children), idle once the files are validated and with the report
+# modules imported while the rules ran: no process to start, only the villages' data to send.
+HELPER_MIN_VILLAGES = 8
 
 
 @dataclass(frozen=True)
@@ -200,20 +208,41 @@ def write_all(
             if pool_size and batch:
                 pool = pool or _pool(pool_size)
                 futures.append(pool.submit(_write_batch, county, _fetched(batch, evidence), str(tmp), password))
-            built = [] if pool_size else _write_batch(county, _fetched(jobs, evidence), str(tmp), password)
+            built: list[Built] = []
+            helper_jobs: list[tuple[Village, str]] = []
+            if not pool_size:
+                helper = children.gx_pool() if len(jobs) >= HELPER_MIN_VILLAGES else None
+                if helper is not None:
+                    # alternate villages (busiest first) so that both halves take about as long
+                    helper_jobs, jobs_here = jobs[1::2], jobs[0::2]
+                    try:
+                        futures.append(helper.submit(_write_batch, county, _fetched(helper_jobs, evidence),
+                                                     str(tmp), password))
+                    except Exception:  # the process is gone: all of them here
+                        helper_jobs, jobs_here = [], jobs
+                else:
+                    jobs_here = jobs
+                built = _write_batch(county, _fetched(jobs_here, evidence), str(tmp), password)
 
             page = overview.build(data, rel, run_stamp, office_workbook.FILE_NAME)
             _write_file(tmp / overview.FILE_NAME, page.encode("utf-8"))
             _write_file(tmp / office_workbook.FILE_NAME, office.result())
 
             for f in futures:
-                built += f.result()  # re-raises a worker's error here
+                try:
+                    built += f.result()  # re-raises a worker's error here
+                except BrokenProcessPool:
+                    if not helper_jobs:
+                        raise
+                    children.gx_lost()  # the GX process died (killed, out of memory): its half here
+                    built += _write_batch(county, _fetched(helper_jobs, evidence), str(tmp), password)
         finally:
             # before the temporary folder may be removed: no worker writes into it, and the office
             # thread is not left running after an error
             office_thread.shutdown(wait=True, cancel_futures=True)
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
+            concurrent.futures.wait(futures)  # the GX process's half too (that pool is not ours to shut down)
         for code, size, sha in built:
             entries[code] = manifest.Entry(rel[code], fingerprints[code], run_stamp, size, sha)
         manifest.write(tmp, run_stamp, salt, entries, shared, manifest.settings_digest(password, salt))

@@ -199,3 +199,45 @@ def test_the_pool_starts_at_once_only_when_every_workbook_is_built(county, monke
     assert run(THIRD) == ["fetch", "pool"]  # started for the one workbook to build
     monkeypatch.setattr(manifest, "FORMAT", manifest.FORMAT + 1)  # what every workbook shares changed
     assert run("20241204-023000") == ["pool", "fetch"]
+
+
+def _sheet_values(path: Path) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no GX process")
+def test_a_small_county_shares_its_workbooks_with_the_idle_gx_process(county, monkeypatch) -> None:
+    """Below the pool's size, half of the village workbooks are built by the Great Expectations
+    process (idle once the files are validated): the same workbooks as built here alone."""
+    from connectors import children
+    from reports import write
+
+    monkeypatch.setattr(write, "HELPER_MIN_VILLAGES", 10_000)  # first: all built here
+    alone = reports.write_all(county.con, county.root, county.config, FIRST)
+    assert children.start_gx()
+    children.import_in_gx("reports.write")
+    helper = children.gx_pool()
+    handed: list[int] = []
+    submit = helper.submit
+
+    def counted(fn, *args, **kwargs):
+        if fn is write._write_batch:
+            handed.append(len(args[1]))
+        return submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(helper, "submit", counted)
+    monkeypatch.setattr(write, "HELPER_MIN_VILLAGES", 2)
+    monkeypatch.setattr(manifest, "FORMAT", manifest.FORMAT + 1)  # every workbook built again
+    shared = reports.write_all(county.con, county.root, county.config, SECOND)
+    assert shared.written == len(VILLAGES) and handed == [len(VILLAGES) // 2]
+    for code, path in shared.village_workbooks.items():
+        before, after = _sheet_values(alone.village_workbooks[code]), _sheet_values(path)
+        assert before.keys() == after.keys(), code
+        for sheet in before:  # the cover names the run: the stamp differs, nothing else
+            if sheet != village_workbook.COVER_SHEET:
+                assert before[sheet] == after[sheet], (code, sheet)
+        assert oct(path.stat().st_mode & 0o777) == "0o600"

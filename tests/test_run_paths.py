@@ -107,6 +107,41 @@ def test_direct_run_and_the_no_change_answer(inbox: Path, tmp_path: Path) -> Non
     assert run_path.NOTHING_CHANGED not in again["output"] and "duckdb" in again["loaded"]
 
 
+@pytest.mark.slow
+def test_the_console_script_ends_at_once_leaving_nothing_behind(inbox: Path, tmp_path: Path) -> None:
+    """`xuncha run` as installed (pipelines.cli:main) ends without the interpreter's teardown: with
+    everything written, exit code 0, nothing on stderr (no leaked-resource warnings), and no process
+    of its own left (the Great Expectations process, the fork server)."""
+    script = Path(sys.executable).with_name("xuncha")
+    if not script.exists():
+        pytest.skip("the xuncha console script is not installed beside this Python")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XUNCHA_TEST_", "PREFECT_"))}
+    ws = tmp_path / "ws"
+    proc = subprocess.Popen([str(script), "run", str(inbox), "--workspace", str(ws)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    out, errors = proc.communicate(timeout=600)  # EOF on both pipes: no descendant still holds them
+    assert proc.returncode == 0, errors[-3000:]
+    assert errors == ""
+    assert "报告目录" in out and (ws / "flags.csv").exists() and (ws / RECORD_FILE).exists()
+    audit = [json.loads(line) for line in (ws / "audit.log").read_text(encoding="utf-8").splitlines()]
+    assert audit[-1]["event"] == "end" and audit[-1]["status"] == "ok"
+    # the fork server and its resource tracker end on their own once the command's pipes to them close
+    import time
+
+    deadline = time.monotonic() + 30
+    while (left := [p for p in Path("/proc").iterdir() if p.name.isdigit() and _session_of(p) == proc.pid]) \
+            and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert left == []
+
+
+def _session_of(proc_dir: Path) -> int | None:
+    try:
+        return int((proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[3])  # field 6: session id
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 class _Health(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802  (http.server's name)
         self.send_response(200 if self.path == "/api/health" else 404)
