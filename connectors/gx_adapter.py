@@ -28,6 +28,7 @@ import re
 import sys
 import threading
 import types
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +59,13 @@ def run_suite(name: str, frame: pl.DataFrame, targets: list[tuple[Check, Target]
               reference: frozenset[str]) -> dict[Target, Failure]:
     """One GX validation of `targets` over `frame` (columns _sheet and _row are not handed to GX),
     in the GX process when preload() started one, else here."""
+    return submit_suite(name, frame, targets, today, reference)()
+
+
+def submit_suite(name: str, frame: pl.DataFrame, targets: list[tuple[Check, Target]], today: dt.date,
+                 reference: frozenset[str]) -> Callable[[], dict[Target, Failure]]:
+    """run_suite started now, its result asked for later: handed to the GX process at once (which
+    validates while this process writes the previous files), or, without one, run here when asked."""
     pool = children.gx_pool()
     if pool is not None:
         try:
@@ -65,11 +73,14 @@ def run_suite(name: str, frame: pl.DataFrame, targets: list[tuple[Check, Target]
         except Exception:  # the process could not be started (no fork server here): validate here
             children.gx_lost()
         else:
-            try:
-                return future.result()  # GX's own errors are re-raised here, as if it had run here
-            except BrokenProcessPool:  # the process died (killed, out of memory): validate here from now on
-                children.gx_lost()
-    return _run_suite_here(name, frame, targets, today, reference)
+            def result() -> dict[Target, Failure]:
+                try:
+                    return future.result()  # GX's own errors are re-raised here, as if it had run here
+                except BrokenProcessPool:  # the process died (killed, out of memory): validate here from now on
+                    children.gx_lost()
+                    return _run_suite_here(name, frame, targets, today, reference)
+            return result
+    return lambda: _run_suite_here(name, frame, targets, today, reference)
 
 
 def _run_suite_here(name: str, frame: pl.DataFrame, targets: list[tuple[Check, Target]], today: dt.date,

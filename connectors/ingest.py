@@ -34,7 +34,7 @@ from connectors.ingest_report import REPORT_COLUMNS, SheetReport, set_aside_repo
 from connectors.readahead import Reference, batch_jobs, default_workers, extracted, spill_parent
 from connectors.readers import start_isolation
 from connectors.schema import TABLES
-from connectors.validation import preload, unreadable_file, validate_files
+from connectors.validation import Validation, finish_validation, preload, start_validation, unreadable_file
 from connectors.villages import VillageIndex, assign, load_index
 from connectors.warehouse import FileRows, loaded_files, record_aliases, replace_quarantine, write_files
 from xuncha.config import WorkspaceConfig
@@ -54,11 +54,22 @@ def _index_for(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig) -> Villa
 def _write_many(con, results: list[FileResult], index: VillageIndex, version: int, previously: set[str]) -> None:
     """Match villages (unless a reading process did, against this reference), validate the files
     together (connectors/validation.py) and write them in one transaction."""
+    _finish_write(con, _start_write(results, index, version), previously)
+
+
+def _start_write(results: list[FileResult], index: VillageIndex, version: int) -> tuple[list[FileResult], Validation]:
+    """The first half of _write_many: villages matched, the files handed to validation."""
     for r in results:
         if r.matched_with != version:
             assign_villages(r, index, version)
-    checked = validate_files([(r.source_file, r.sha256, r.sheets) for r in results if not r.error],
-                             reference=index.names)
+    return results, start_validation([(r.source_file, r.sha256, r.sheets) for r in results if not r.error],
+                                     reference=index.names)
+
+
+def _finish_write(con, started: tuple[list[FileResult], Validation], previously: set[str]) -> None:
+    """The second half of _write_many: the validation applied, the files written in one transaction."""
+    results, validation = started
+    checked = finish_validation(validation)
     write_files(con, [
         FileRows(r.source_file, r.sha256, r.sheets,
                  unreadable_file(r.source_file, r.sha256, r.error) if r.error else checked[r.source_file])
@@ -150,19 +161,37 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
     results: list[FileResult] = []
     pending: list[FileResult] = []  # extracted, waiting to be validated together and written
 
-    def flush() -> None:
+    # One group of files may be in validation (in the GX process) while the group before it is
+    # written here: validating and writing no longer take turns on the critical path.
+    in_flight: list[tuple[list[FileResult], Validation]] = []  # at most one group
+
+    def write_in_flight() -> None:
         nonlocal index, version
-        if not pending:
+        if not in_flight:
             return
-        _write_many(con, pending, index, version, previously)
-        for result in pending:
+        group, validation = in_flight.pop()
+        _finish_write(con, (group, validation), previously)
+        for result in group:
             if result.has_village_basics:
                 index, version = _index_for(con, config), next(versions)
             results.append(result)
             _drop_frames(result)
             if on_file:
                 on_file(path_of.get(result.source_file, inbox / result.source_file), len(results), len(files))
-        pending.clear()
+
+    def flush(drain: bool = False) -> None:
+        """Hand the pending files to validation, then write the group handed over before them; all
+        written when `drain`, or when these files change the village list later files are matched
+        against (so a group in flight never holds a village list)."""
+        if pending:
+            group = list(pending)
+            pending.clear()
+            started = _start_write(group, index, version)
+            write_in_flight()
+            in_flight.append(started)
+            drain = drain or any(r.has_village_basics for r in group)
+        if drain:
+            write_in_flight()
 
     first_with: dict[str, FileResult] = {}  # content fingerprint -> the file that loaded it
 
@@ -202,13 +231,13 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
                 _duckdb_threads(con, 1):  # the cores are the reading processes' (see READER_ENVIRONMENT)
             for result in lead_results:
                 take(result)
-            flush()
+            flush(drain=True)
             if index.names == guess.names:  # what the processes were given is what the warehouse holds
                 index, version = guess, GUESSED
             lead_done = True
             for result in stream:
                 take(result)
-    flush()
+    flush(drain=True)
     # Files written before the last village list arrived are matched against it in the warehouse.
     stale = [r for r in results if r.matched_with != version and not r.has_village_basics and not r.error]
     if stale:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,7 +25,7 @@ import polars as pl
 
 from connectors.catalog import Catalog
 from connectors.checks import DERIVED, REJECTED_CODE, Check, Checks, Target, checks_for, load_checks, reason_label
-from connectors.gx_adapter import Failure, gx_column, gx_name, preload, run_suite
+from connectors.gx_adapter import Failure, gx_column, gx_name, preload, submit_suite
 from connectors.normalize import REASONS
 from connectors.quarantine_moves import cell_text, column_label, move_all, move_failed, rows_text, target_label
 from connectors.schema import TABLES, table_label
@@ -74,6 +74,26 @@ def validate_files(files: list[tuple[str, str, list[SheetResult]]], catalog: Cat
     """validate_file for several files at once: one GX batch per table across all of them (GX costs
     ~3 ms per expectation per batch whatever its size, so many small files are validated together).
     A file is rejected on its own sheets' failures only."""
+    return finish_validation(start_validation(files, catalog, reference, today))
+
+
+@dataclass
+class Validation:
+    """Files whose batches are being validated (start_validation), to be applied by finish_validation."""
+
+    files: list[tuple[str, str, list[SheetResult]]]
+    checks: Checks
+    validated_at: dt.datetime
+    file_of: dict[int, str]
+    todo: list[SheetResult]
+    batches: list[_Batch]
+    pending: list[tuple[_Batch, Callable[[], dict[Target, Failure]], float]]
+
+
+def start_validation(files: list[tuple[str, str, list[SheetResult]]], catalog: Catalog | None = None,
+                     reference: Iterable[str] = (), today: dt.date | None = None) -> Validation:
+    """The first half of validate_files: the batches handed to Great Expectations (in its own process
+    they are validated while this one goes on, e.g. writing the files validated before)."""
     today = today or dt.date.today()
     checks = checks_for(catalog)
     reference = frozenset(reference)
@@ -86,8 +106,17 @@ def validate_files(files: list[tuple[str, str, list[SheetResult]]], catalog: Cat
             if s.validation is None:  # else validated by an earlier write of this file
                 todo.append(s)
     batches = [_batch(extract, group, checks, reference) for extract, group in _groups(todo).items()]
-    for b in batches:
-        _run(b, today, reference)
+    pending = [(b, *started) for b in batches if (started := _start(b, today, reference)) is not None]
+    return Validation(files, checks, validated_at, file_of, todo, batches, pending)
+
+
+def finish_validation(v: Validation) -> dict[str, pl.DataFrame]:
+    """The second half of validate_files: GX's answers applied, the files' validation results."""
+    files, checks, validated_at, file_of, todo, batches = (v.files, v.checks, v.validated_at, v.file_of,
+                                                           v.todo, v.batches)
+    for b, result, started in v.pending:
+        b.failures.update(result())
+        b.seconds = time.perf_counter() - started
     reasons: dict[str, dict[tuple[str, str], str]] = {}
     # Row-level judgment: a file is kept out whole only when a sheet cannot be read against its
     # header at all (every row fails a check: columns shifted throughout, a required column
@@ -186,10 +215,12 @@ def _batch(extract: str, sheets: list[SheetResult], checks: Checks, reference: f
     return b
 
 
-def _run(b: _Batch, today: dt.date, reference: frozenset[str]) -> None:
-    """One GX validation of the batch's suite; unexpected rows by position."""
+def _start(b: _Batch, today: dt.date, reference: frozenset[str]
+           ) -> tuple[Callable[[], dict[Target, Failure]], float] | None:
+    """The batch's suite handed to GX (its answer, and when it was asked); None when the header
+    alone decides (the failures are set now)."""
     if not b.targets:
-        return
+        return None
     started = time.perf_counter()
     exist = [(c, t) for c, t in b.targets if c.expectation == "ExpectColumnToExist"]
     for _, t in exist:  # a column absent from every sheet's header
@@ -201,10 +232,8 @@ def _run(b: _Batch, today: dt.date, reference: frozenset[str]) -> None:
         for _, t in mapped:
             b.failures[t] = Failure([], 0)
         b.seconds = time.perf_counter() - started
-        return
-    b.failures.update(run_suite(f"{b.extract}-{id(b)}", b.frame, mapped, today, reference))
-    b.seconds = time.perf_counter() - started
-    b.seconds = time.perf_counter() - started
+        return None
+    return submit_suite(f"{b.extract}-{id(b)}", b.frame, mapped, today, reference), started
 
 
 def _per_sheet(b: _Batch, positions: list[int], t: Target | None = None) -> dict[int, list[int]]:
