@@ -207,16 +207,35 @@ _ALIKE = (("时间", "日期"), ("类别", "类型", "种类"))
 _ALIKE_ENDINGS = tuple((end, other) for words in _ALIKE for end in words for other in words if other != end)
 
 
+# Words that say the same wherever they stand in a header (a wording not found is looked up with the
+# catalogue's word): 补助 is 补贴 (补助项目 is 补贴项目), 社会保障卡 is 社保卡 (社会保障卡号 is 社保卡号), 帐 is 账.
+# The first word of a pair is the one written, the second the catalogue's. Tested like _ALIKE.
+SAME_WORDS = (("补助", "补贴"), ("社会保障卡", "社保卡"), ("帐", "账"))
+
+
+def same_word_variants(label: str) -> list[str]:
+    """The label with its words replaced by the catalogue's (SAME_WORDS), not including itself."""
+    out = []
+    text = label
+    for written, catalogue in SAME_WORDS:
+        if written in text:
+            text = text.replace(written, catalogue)
+            out.append(text)
+    return out
+
+
 def _lookup(index: dict[str, str], label: str) -> str | None:
-    """The column a wording names, endings that say the same (_ALIKE) taken as one."""
-    col = index.get(label)
-    if col is None:
+    """The column a wording names, endings (_ALIKE) and words (SAME_WORDS) that say the same taken as one."""
+    for text in [label, *same_word_variants(label)]:
+        col = index.get(text)
+        if col is not None:
+            return col
         for end, other in _ALIKE_ENDINGS:
-            if label.endswith(end) and len(label) > len(end):
-                col = index.get(label[: -len(end)] + other)
+            if text.endswith(end) and len(text) > len(end):
+                col = index.get(text[: -len(end)] + other)
                 if col is not None:
                     return col
-    return col
+    return None
 
 
 # The shortest catalogue wording a header may be read by its ending: one character (组, 村, 额) says too little.
@@ -255,7 +274,8 @@ def _by_ending(spec: ExtractSpec, index: dict[str, str], label: str, catalog: Ca
 def longest_ending(index: dict[str, str], label: str) -> tuple[str, str, str] | None:
     """(wording, column, qualifier) of the longest catalogue wording (MIN_ENDING characters at
     least) a header ends with, words before it; endings that say the same (_ALIKE) alike."""
-    labels = [label] + [label[: -len(end)] + other for end, other in _ALIKE_ENDINGS if label.endswith(end)]
+    labels = [text for x in [label, *same_word_variants(label)]
+              for text in [x] + [x[: -len(end)] + other for end, other in _ALIKE_ENDINGS if x.endswith(end)]]
     best: tuple[str, str, str] | None = None
     for text in labels:
         for k in range(1, len(text) - MIN_ENDING + 1):  # longest ending first

@@ -21,6 +21,7 @@ from connectors.header_match import match_columns as _match
 from connectors.header_match import normalised_paths as _normalised
 from connectors.headertext import normalise_header
 from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, meaning_of, profile
+from connectors.wide import WideLayout, find_layout
 
 if TYPE_CHECKING:
     from connectors.catalog import Catalog, ExtractSpec
@@ -44,6 +45,8 @@ class HeaderMatch:
     # canonical column -> (year, month[, day]) sheet columns of a date written over several columns;
     # columns[...] is its year column
     composed: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # periods written as columns (1月 … 12月): the period and amount columns unfold from them (connectors/wide.py)
+    wide: WideLayout | None = None
 
     def label_of(self, column: str) -> str:
         """The header of a mapped canonical column as written (凭证日期/年+月+日 for a composed date)."""
@@ -81,10 +84,11 @@ class _Candidate:
     inferred: dict[str, tuple[int, Inferred]] = field(default_factory=dict)
     points: float = 0.0
     ended: frozenset[str] = frozenset()  # columns named only by the ending of their header
+    wide: WideLayout | None = None  # period columns standing for the period and amount (connectors/wide.py)
 
     @property
     def found(self) -> int:
-        return self.score + len(self.inferred)
+        return self.score + len(self.inferred) + (2 if self.wide is not None else 0)
 
 
 _MEMO_SIZE = 4096
@@ -172,6 +176,9 @@ def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
     free = [(c.name, c.kind) for c in spec.table.columns if c.name not in found and c.name in spec.synonyms]
     free += [(n, "text") for n in ("town_raw", "village_raw") if spec.table.has_village and n not in found]
     inferred: dict[str, tuple[int, Inferred]] = {}
+    wide = _wide_layout(spec, cand.shown, used, found)
+    if wide is not None:  # the periods and the totals beside them are no other column
+        used = used | wide.columns
     open_ = [(j, h) for j, h in enumerate(cand.shown) if j not in used and h and j < len(profiles)]
     # words of a specific meaning first (停发时间 is an end date), then the generic ones (参工时间 is the
     # one date left: the start), whatever the columns' order
@@ -199,9 +206,33 @@ def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
         if j < len(profiles) and col not in cand.composed:  # a year alone does not look like a date
             points += VALUE_POINTS * agreement(spec.column(col).kind, col, profiles[j])
     have = found | set(inferred)
+    if wide is not None:  # a period and an amount, each found: as a column named by its header would be
+        have |= {wide.period_column, wide.amount_column}
+        points += 2 + VALUE_POINTS * agreement("yuan", wide.amount_column, _merged(profiles, [j for j, _ in wide.periods]))
     missing = [alts[0] for alts in spec.signature if not any(a in have for a in alts)]
     return _Candidate(cand.score, spec, cand.rows, cand.labels, cand.shown, cand.columns, missing,
-                      cand.ambiguous, cand.composed, inferred, points, cand.ended)
+                      cand.ambiguous, cand.composed, inferred, points, cand.ended, wide)
+
+
+def _wide_layout(spec: ExtractSpec, shown: list[str], used: set[int], found: set[str]) -> WideLayout | None:
+    """Period columns (1月 … 12月) of an extract with a pay period and an amount that no header names."""
+    names = spec.table.column_names
+    if "pay_month" not in names or "amount_yuan" not in names or found & {"pay_month", "amount_yuan"}:
+        return None
+    return find_layout(shown, used)
+
+
+def _merged(profiles: list[Profile], columns: list[int]) -> Profile:
+    """One profile over several columns' (the period columns') sampled values, weighted by their counts."""
+    parts = [profiles[j] for j in columns if j < len(profiles) and profiles[j].count]
+    n = sum(p.count for p in parts)
+    if not n:
+        return Profile(0, {})
+    shares: dict[str, float] = {}
+    for p in parts:
+        for k, v in p.shares.items():
+            shares[k] = shares.get(k, 0.0) + v * p.count / n
+    return Profile(n, shares)
 
 
 def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None = None,
@@ -288,6 +319,8 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     for col, j in paired.items():
         columns[col] = j
     used = set(columns.values()) | set(dupes) | {c for cols in composed.values() for c in cols}
+    if best.wide is not None:
+        used |= best.wide.columns
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
     labels = {c: best.shown[c] for c in range(len(best.shown))}
     inferred = {col: hit.describe(best.shown[j], best.spec.column(col).label) for col, (j, hit) in best.inferred.items()}
@@ -301,7 +334,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         if hit is not None and col not in inferred:
             inferred[col] = f"“{best.shown[j]}”→{best.spec.column(col).label}（表头以“{hit[0]}”结尾）"
     return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
-                       best.points, runner_up, inferred, composed)
+                       best.points, runner_up, inferred, composed, best.wide)
 
 
 def _paired_by_prefix(cand: _Candidate, columns: dict[str, int], dupes: set[int]) -> dict[str, int]:
