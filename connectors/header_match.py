@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from connectors.headertext import normalise_header
+from connectors.headertext import normalise_header, same_word_variants
 from connectors.profiles import meaning_of
 
 if TYPE_CHECKING:
@@ -205,23 +205,6 @@ def match_columns(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[st
 # catalogue wordings of different columns differ by these alone (tested).
 _ALIKE = (("时间", "日期"), ("类别", "类型", "种类"))
 _ALIKE_ENDINGS = tuple((end, other) for words in _ALIKE for end in words for other in words if other != end)
-
-
-# Words that say the same wherever they stand in a header (a wording not found is looked up with the
-# catalogue's word): 补助 is 补贴 (补助项目 is 补贴项目), 社会保障卡 is 社保卡 (社会保障卡号 is 社保卡号), 帐 is 账.
-# The first word of a pair is the one written, the second the catalogue's. Tested like _ALIKE.
-SAME_WORDS = (("补助", "补贴"), ("社会保障卡", "社保卡"), ("帐", "账"))
-
-
-def same_word_variants(label: str) -> list[str]:
-    """The label with its words replaced by the catalogue's (SAME_WORDS), not including itself."""
-    out = []
-    text = label
-    for written, catalogue in SAME_WORDS:
-        if written in text:
-            text = text.replace(written, catalogue)
-            out.append(text)
-    return out
 
 
 def _lookup(index: dict[str, str], label: str) -> str | None:

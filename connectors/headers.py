@@ -21,7 +21,7 @@ from connectors.header_match import match_columns as _match
 from connectors.header_match import normalised_paths as _normalised
 from connectors.headertext import normalise_header
 from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, meaning_of, profile
-from connectors.wide import WideLayout, find_layout
+from connectors.wide import WideLayout, layout_for, wide_columns, wide_points
 
 if TYPE_CHECKING:
     from connectors.catalog import Catalog, ExtractSpec
@@ -45,8 +45,7 @@ class HeaderMatch:
     # canonical column -> (year, month[, day]) sheet columns of a date written over several columns;
     # columns[...] is its year column
     composed: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    # periods written as columns (1月 … 12月): the period and amount columns unfold from them (connectors/wide.py)
-    wide: WideLayout | None = None
+    wide: WideLayout | None = None  # periods as columns (1月 … 12月): the period and amount unfold from them
 
     def label_of(self, column: str) -> str:
         """The header of a mapped canonical column as written (凭证日期/年+月+日 for a composed date)."""
@@ -176,9 +175,8 @@ def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
     free = [(c.name, c.kind) for c in spec.table.columns if c.name not in found and c.name in spec.synonyms]
     free += [(n, "text") for n in ("town_raw", "village_raw") if spec.table.has_village and n not in found]
     inferred: dict[str, tuple[int, Inferred]] = {}
-    wide = _wide_layout(spec, cand.shown, used, found)
-    if wide is not None:  # the periods and the totals beside them are no other column
-        used = used | wide.columns
+    wide = layout_for(spec.table.column_names, cand.shown, used, found)  # 1月 … 12月: no other column
+    used |= wide_columns(wide)
     open_ = [(j, h) for j, h in enumerate(cand.shown) if j not in used and h and j < len(profiles)]
     # words of a specific meaning first (停发时间 is an end date), then the generic ones (参工时间 is the
     # one date left: the start), whatever the columns' order
@@ -205,34 +203,11 @@ def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
     for col, j in list(cand.columns.items()) + [(c, j) for c, (j, _) in inferred.items()]:
         if j < len(profiles) and col not in cand.composed:  # a year alone does not look like a date
             points += VALUE_POINTS * agreement(spec.column(col).kind, col, profiles[j])
-    have = found | set(inferred)
-    if wide is not None:  # a period and an amount, each found: as a column named by its header would be
-        have |= {wide.period_column, wide.amount_column}
-        points += 2 + VALUE_POINTS * agreement("yuan", wide.amount_column, _merged(profiles, [j for j, _ in wide.periods]))
+    have = found | set(inferred) | (wide.found if wide is not None else set())  # a period and an amount
+    points += wide_points(wide, profiles, VALUE_POINTS)
     missing = [alts[0] for alts in spec.signature if not any(a in have for a in alts)]
     return _Candidate(cand.score, spec, cand.rows, cand.labels, cand.shown, cand.columns, missing,
                       cand.ambiguous, cand.composed, inferred, points, cand.ended, wide)
-
-
-def _wide_layout(spec: ExtractSpec, shown: list[str], used: set[int], found: set[str]) -> WideLayout | None:
-    """Period columns (1月 … 12月) of an extract with a pay period and an amount that no header names."""
-    names = spec.table.column_names
-    if "pay_month" not in names or "amount_yuan" not in names or found & {"pay_month", "amount_yuan"}:
-        return None
-    return find_layout(shown, used)
-
-
-def _merged(profiles: list[Profile], columns: list[int]) -> Profile:
-    """One profile over several columns' (the period columns') sampled values, weighted by their counts."""
-    parts = [profiles[j] for j in columns if j < len(profiles) and profiles[j].count]
-    n = sum(p.count for p in parts)
-    if not n:
-        return Profile(0, {})
-    shares: dict[str, float] = {}
-    for p in parts:
-        for k, v in p.shares.items():
-            shares[k] = shares.get(k, 0.0) + v * p.count / n
-    return Profile(n, shares)
 
 
 def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None = None,
@@ -318,9 +293,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     paired = _paired_by_prefix(best, columns, set(dupes))
     for col, j in paired.items():
         columns[col] = j
-    used = set(columns.values()) | set(dupes) | {c for cols in composed.values() for c in cols}
-    if best.wide is not None:
-        used |= best.wide.columns
+    used = set(columns.values()) | set(dupes) | {c for cols in composed.values() for c in cols} | wide_columns(best.wide)
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
     labels = {c: best.shown[c] for c in range(len(best.shown))}
     inferred = {col: hit.describe(best.shown[j], best.spec.column(col).label) for col, (j, hit) in best.inferred.items()}

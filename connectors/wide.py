@@ -27,6 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from connectors.normalize import normalize_amount
+from connectors.profiles import Profile, agreement
 
 # Period kinds, finest first.
 MONTH, QUARTER, HALF = "month", "quarter", "half"
@@ -133,6 +134,11 @@ class WideLayout:
         return {j for j, _ in self.periods} | set(self.totals) | set(self.subtotals)
 
     @property
+    def found(self) -> set[str]:
+        """The canonical columns the period columns stand for."""
+        return {self.period_column, self.amount_column}
+
+    @property
     def needs_year(self) -> bool:
         return any(p.year is None for _, p in self.periods)
 
@@ -169,6 +175,38 @@ def find_layout(shown: list[str], used: set[int], period_column: str = "pay_mont
     around = [j for j in (first - 1, last + 1, last + 2) if 0 <= j < len(shown) and j not in used and j not in read
               and shown[j] and is_total(shown[j])]
     return WideLayout(tuple(periods), tuple(sorted(set(totals_inside + around))), subtotals, period_column, amount_column)
+
+
+def layout_for(columns: list[str], shown: list[str], used: set[int], found: set[str]) -> WideLayout | None:
+    """Period columns of an extract (its table's `columns`) with a pay period and an amount that no header
+    names (`found`), among the header columns not `used`; connectors/headers.py counts both as found."""
+    if "pay_month" not in columns or "amount_yuan" not in columns or found & {"pay_month", "amount_yuan"}:
+        return None
+    return find_layout(shown, used)
+
+
+def wide_columns(layout: WideLayout | None) -> set[int]:
+    """The sheet columns a layout uses (its periods, totals and subtotals); none without one."""
+    return layout.columns if layout is not None else set()
+
+
+def wide_points(layout: WideLayout | None, profiles: list[Profile], value_points: float) -> float:
+    """Recognition points of a layout: a period and an amount found (1 each, as columns named by their
+    headers), and value_points more or less as the cells look like amounts or clearly do not."""
+    if layout is None:
+        return 0.0
+    return 2 + value_points * agreement("yuan", layout.amount_column, merged_profile(profiles, layout))
+
+
+def merged_profile(profiles: list[Profile], layout: WideLayout) -> Profile:
+    """One profile over the period columns' sampled values, weighted by their counts (are they amounts?)."""
+    parts = [profiles[j] for j, _ in layout.periods if j < len(profiles) and profiles[j].count]
+    n = sum(p.count for p in parts)
+    shares: dict[str, float] = {}
+    for p in parts:
+        for k, v in p.shares.items():
+            shares[k] = shares.get(k, 0.0) + v * p.count / n
+    return Profile(n, shares)
 
 
 def _amount(v: object) -> float | None:
