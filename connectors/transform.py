@@ -273,6 +273,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     wide = match.wide
     wide_width = _wide_width(members) if wide is not None else 0
     yearless_parts: list[pl.Series] = []
+    wide_years: dict[int, tuple[str, str]] = {}  # per sheet: the periods' year and its source (inspect)
     for k, m in enumerate(members):
         result = SheetResult(m.name, spec.name, score=m.match.score, runner_up=m.match.runner_up,
                              header_rows=m.match.header_rows, inferred=dict(m.match.inferred))
@@ -295,6 +296,8 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
                 _fill_merged_data(block, m.sheet.merges, start)
                 block = block[start:]
             year = _wide_year(m, result) if wide.needs_year else None
+            if year is not None:
+                wide_years[k] = result.context["year"]
             out = unfold(block, start + 1, wide, year, wide_width)
             _wide_messages(result, out, match.labels, wide.totals)
             blocks.append(out.rows)
@@ -318,7 +321,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         # the period and the amount of each payment sit in two columns appended after the sheet's
         match = dataclasses.replace(
             match, columns={**match.columns, wide.period_column: wide_width, wide.amount_column: wide_width + 1},
-            labels={**match.labels, wide_width: WIDE_PERIOD_LABEL, wide_width + 1: WIDE_AMOUNT_LABEL})
+            labels={**match.labels, **_wide_labels(wide, match.labels, wide_width)})
     else:
         cells = _FrameCells(blocks) if members[0].sheet.frame is not None else _RowCells([r for b in blocks for r in b])
     width, n = cells.width, cells.n
@@ -546,14 +549,18 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         if match.duplicates:
             result.messages.append("与前面的列同义而未使用的列：" + "、".join(match.duplicates))
         result.data = loaded_parts.get(k, empty)
+        if k in wide_years:
+            result.context.setdefault("year", wide_years[k])
     return results
 
 
 
 
-# Headers of the two columns a wide sheet's payments get (connectors/wide.py): shown in messages and quarantine.
-WIDE_PERIOD_LABEL = "期间（取自期间列表头）"
-WIDE_AMOUNT_LABEL = "金额（期间列单元格）"
+def _wide_labels(wide, labels: dict[int, str], at: int) -> dict[int, str]:
+    """Headers of the two columns a wide sheet's payments get (connectors/wide.py), shown in messages,
+    quarantine and inspect: “1月”至“12月”的表头 (the period), …的金额 (the cell)."""
+    span = f"“{labels.get(wide.periods[0][0], '')}”至“{labels.get(wide.periods[-1][0], '')}”"
+    return {at: f"{span}的表头", at + 1: f"{span}的金额"}
 
 
 def _wide_width(members: list[_Member]) -> int:
@@ -575,6 +582,7 @@ def _wide_year(m: _Member, result: SheetResult) -> int | None:
     found = ctx.values.get("year")
     if found is not None:
         result.messages.append(f"期间列表头未写年份，年份取自{found.source}（{found.value}年）")
+        result.context["year"] = (found.value, found.source)
         return int(found.value)
     seen = "、".join(f"{x.source}为{x.value}" for x in ctx.conflicts.get("year", []) + list(ctx.year_ranges))
     result.messages.append("期间列表头未写年份，标题、表名、文件名和文件夹名中" +

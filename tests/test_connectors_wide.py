@@ -185,3 +185,21 @@ def test_words_alike_and_the_person_by_meaning_on_a_long_one_card_list(tmp_path,
 ])
 def test_the_person_is_meant_only_by_the_last_words(header, meaning) -> None:
     assert meaning_of(header) == meaning
+
+
+def test_inspect_shows_the_period_columns_and_the_years_source(tmp_path) -> None:
+    from connectors.inspect import inspect_inbox
+
+    inbox = inbox_with(tmp_path)
+    write_xlsx(inbox / "残疾人补贴.xlsx", {"2023年": [
+        ["姓名", "身份证号", "残疾证号", "补贴类型", "上半年", "下半年"],
+        ["张三", ID1, ID1 + "41", "护理补贴", 480, 480],
+        ["李四", ID2, ID2 + "42", "生活补贴", 420, None],
+    ]})
+    f = next(x for x in inspect_inbox(inbox, CONFIG) if x.file == "残疾人补贴.xlsx")
+    assert f.extract == "disability_payments"
+    mapped = [(header, canon) for header, canon, _ in f.columns]
+    assert ("“上半年”至“下半年”的表头", "pay_month") in mapped and ("“上半年”至“下半年”的金额", "amount_yuan") in mapped
+    assert f.context["年份"] == ("2023", "表名“2023年”")
+    assert (f.rows_read, f.rows_loaded, f.rows_quarantined) == (3, 3, 0)
+    assert "按期间列读取：第5列“上半年”至第6列“下半年”共2个期间列" in f.message
