@@ -203,3 +203,20 @@ def test_inspect_shows_the_period_columns_and_the_years_source(tmp_path) -> None
     assert f.context["年份"] == ("2023", "表名“2023年”")
     assert (f.rows_read, f.rows_loaded, f.rows_quarantined) == (3, 3, 0)
     assert "按期间列读取：第5列“上半年”至第6列“下半年”共2个期间列" in f.message
+
+
+def test_a_wide_csv_is_unfolded_too(tmp_path, con) -> None:
+    from fixtures.connectors.workbooks import write_csv
+
+    inbox = inbox_with(tmp_path)
+    write_csv(inbox / "高龄.csv", [
+        ["村", "姓名", "身份证号", "年龄", "2024.01", "2024.02", "合计"],
+        ["东岭村", "张三", ID1, 84, "100", "", "100"],
+        ["东岭村", "李四", ID2, 86, "100", "150", "250"],
+    ], "utf-8")
+    reports = ingest_inbox(inbox, con, CONFIG)
+    r = report_for(reports, "高龄.csv")
+    assert (r.extract, r.rows_read, r.rows_loaded) == ("old_age_payments", 3, 3), r.message
+    assert con.execute("SELECT source_row, person_id, pay_month, amount_yuan FROM old_age_payments "
+                       "ORDER BY source_row, pay_month").fetchall() == [
+        (2, ID1, dt.date(2024, 1, 1), 100.0), (3, ID2, dt.date(2024, 1, 1), 100.0), (3, ID2, dt.date(2024, 2, 1), 150.0)]
