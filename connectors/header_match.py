@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from connectors.headertext import normalise_header
+from connectors.headertext import normalise_header, same_word_variants
 from connectors.profiles import meaning_of
 
 if TYPE_CHECKING:
@@ -208,15 +208,17 @@ _ALIKE_ENDINGS = tuple((end, other) for words in _ALIKE for end in words for oth
 
 
 def _lookup(index: dict[str, str], label: str) -> str | None:
-    """The column a wording names, endings that say the same (_ALIKE) taken as one."""
-    col = index.get(label)
-    if col is None:
+    """The column a wording names, endings (_ALIKE) and words (SAME_WORDS) that say the same taken as one."""
+    for text in [label, *same_word_variants(label)]:
+        col = index.get(text)
+        if col is not None:
+            return col
         for end, other in _ALIKE_ENDINGS:
-            if label.endswith(end) and len(label) > len(end):
-                col = index.get(label[: -len(end)] + other)
+            if text.endswith(end) and len(text) > len(end):
+                col = index.get(text[: -len(end)] + other)
                 if col is not None:
                     return col
-    return col
+    return None
 
 
 # The shortest catalogue wording a header may be read by its ending: one character (组, 村, 额) says too little.
@@ -255,7 +257,8 @@ def _by_ending(spec: ExtractSpec, index: dict[str, str], label: str, catalog: Ca
 def longest_ending(index: dict[str, str], label: str) -> tuple[str, str, str] | None:
     """(wording, column, qualifier) of the longest catalogue wording (MIN_ENDING characters at
     least) a header ends with, words before it; endings that say the same (_ALIKE) alike."""
-    labels = [label] + [label[: -len(end)] + other for end, other in _ALIKE_ENDINGS if label.endswith(end)]
+    labels = [text for x in [label, *same_word_variants(label)]
+              for text in [x] + [x[: -len(end)] + other for end, other in _ALIKE_ENDINGS if x.endswith(end)]]
     best: tuple[str, str, str] | None = None
     for text in labels:
         for k in range(1, len(text) - MIN_ENDING + 1):  # longest ending first

@@ -21,6 +21,7 @@ from connectors.header_match import match_columns as _match
 from connectors.header_match import normalised_paths as _normalised
 from connectors.headertext import normalise_header
 from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, meaning_of, profile
+from connectors.wide import WideLayout, layout_for, wide_columns, wide_points
 
 if TYPE_CHECKING:
     from connectors.catalog import Catalog, ExtractSpec
@@ -44,6 +45,7 @@ class HeaderMatch:
     # canonical column -> (year, month[, day]) sheet columns of a date written over several columns;
     # columns[...] is its year column
     composed: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    wide: WideLayout | None = None  # periods as columns (1月 … 12月): the period and amount unfold from them
 
     def label_of(self, column: str) -> str:
         """The header of a mapped canonical column as written (凭证日期/年+月+日 for a composed date)."""
@@ -81,10 +83,11 @@ class _Candidate:
     inferred: dict[str, tuple[int, Inferred]] = field(default_factory=dict)
     points: float = 0.0
     ended: frozenset[str] = frozenset()  # columns named only by the ending of their header
+    wide: WideLayout | None = None  # period columns standing for the period and amount (connectors/wide.py)
 
     @property
     def found(self) -> int:
-        return self.score + len(self.inferred)
+        return self.score + len(self.inferred) + (2 if self.wide is not None else 0)
 
 
 _MEMO_SIZE = 4096
@@ -172,6 +175,8 @@ def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
     free = [(c.name, c.kind) for c in spec.table.columns if c.name not in found and c.name in spec.synonyms]
     free += [(n, "text") for n in ("town_raw", "village_raw") if spec.table.has_village and n not in found]
     inferred: dict[str, tuple[int, Inferred]] = {}
+    wide = layout_for(spec.table.column_names, cand.shown, used, found)  # 1月 … 12月: no other column
+    used |= wide_columns(wide)
     open_ = [(j, h) for j, h in enumerate(cand.shown) if j not in used and h and j < len(profiles)]
     # words of a specific meaning first (停发时间 is an end date), then the generic ones (参工时间 is the
     # one date left: the start), whatever the columns' order
@@ -198,10 +203,11 @@ def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
     for col, j in list(cand.columns.items()) + [(c, j) for c, (j, _) in inferred.items()]:
         if j < len(profiles) and col not in cand.composed:  # a year alone does not look like a date
             points += VALUE_POINTS * agreement(spec.column(col).kind, col, profiles[j])
-    have = found | set(inferred)
+    have = found | set(inferred) | (wide.found if wide is not None else set())  # a period and an amount
+    points += wide_points(wide, profiles, VALUE_POINTS)
     missing = [alts[0] for alts in spec.signature if not any(a in have for a in alts)]
     return _Candidate(cand.score, spec, cand.rows, cand.labels, cand.shown, cand.columns, missing,
-                      cand.ambiguous, cand.composed, inferred, points, cand.ended)
+                      cand.ambiguous, cand.composed, inferred, points, cand.ended, wide)
 
 
 def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None = None,
@@ -287,7 +293,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     paired = _paired_by_prefix(best, columns, set(dupes))
     for col, j in paired.items():
         columns[col] = j
-    used = set(columns.values()) | set(dupes) | {c for cols in composed.values() for c in cols}
+    used = set(columns.values()) | set(dupes) | {c for cols in composed.values() for c in cols} | wide_columns(best.wide)
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
     labels = {c: best.shown[c] for c in range(len(best.shown))}
     inferred = {col: hit.describe(best.shown[j], best.spec.column(col).label) for col, (j, hit) in best.inferred.items()}
@@ -301,7 +307,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         if hit is not None and col not in inferred:
             inferred[col] = f"“{best.shown[j]}”→{best.spec.column(col).label}（表头以“{hit[0]}”结尾）"
     return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
-                       best.points, runner_up, inferred, composed)
+                       best.points, runner_up, inferred, composed, best.wide)
 
 
 def _paired_by_prefix(cand: _Candidate, columns: dict[str, int], dupes: set[int]) -> dict[str, int]:

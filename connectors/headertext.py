@@ -46,3 +46,20 @@ def normalise_header(value: object) -> str:
             break
         s = t
     return s.lower()
+
+
+# Words that say the same wherever they stand in a header (a wording not found is looked up with the
+# catalogue's word): 补助 is 补贴 (补助项目 is 补贴项目), 社会保障卡 is 社保卡 (社会保障卡号 is 社保卡号), 帐 is 账.
+# The first word of a pair is the one written, the second the catalogue's. Tested like _ALIKE.
+SAME_WORDS = (("补助", "补贴"), ("社会保障卡", "社保卡"), ("帐", "账"))
+
+
+def same_word_variants(label: str) -> list[str]:
+    """The label with its words replaced by the catalogue's (SAME_WORDS), not including itself."""
+    out = []
+    text = label
+    for written, catalogue in SAME_WORDS:
+        if written in text:
+            text = text.replace(written, catalogue)
+            out.append(text)
+    return out

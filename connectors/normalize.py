@@ -41,6 +41,8 @@ REASONS: dict[str, str] = {
     "bad_amount": "无法识别为金额或数值",
     "bad_int": "无法识别为整数",
     "missing_column": "表中缺少此必需列",
+    "period_no_year": ("期间列表头只写了月份（或季度），标题、表名、文件名和文件夹名中都找不到唯一的年份，"
+                       "无法确定发放年份；请在标题或表名中注明年份，或把表头写成“2024年1月”"),
 }
 
 # What the reader puts in a formula cell whose result is unknown (no cached value, or a cached value

@@ -50,6 +50,9 @@ MEANINGS: dict[str, tuple[tuple[str, ...], str]] = {
     "payee": (("收款", "领款", "户名", "领取人", "收款人", "开户名", "开户人", "代领", "持卡人"), "name"),
     "party": (("承包方", "承租方", "租赁方", "乙方", "承包人", "承租人", "发包对象", "承包户"), "name"),
     "relative": (("亲属", "关联人", "近亲", "亲戚"), "name"),
+    # the person a row is about (享受对象, 救助对象, 发放对象, 受益人): only as the header's last words
+    # (ENDING_MEANINGS): 救助对象类型 is a programme, not a person
+    "beneficiary": (("对象", "对象姓名", "享受人", "受益人", "受助人"), "name"),
     # when something ended or began: more specific than a plain date (减员时间, 停发时间, 入职时间)
     "end": (("离任", "离职", "离岗", "减员", "停发", "停保", "退保", "终止", "截止", "到期", "结束", "调离", "卸任",
              "退出"), "date"),
@@ -68,12 +71,15 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "payee": ("account_holder", "payee"),
     "party": ("lessee_name", "contractor_name"),
     "relative": ("related_name",),
+    "beneficiary": ("person_name", "member_name"),
     "period": ("pay_month",),
     "end": ("end_date", "term_end_date", "stop_date"),
     "settlement": ("settlement_method",),
     "arrears": ("arrears_yuan",),
     "start": ("start_date", "term_start_date"),
 }
+# Meanings whose words must end the header (what it names is the person, not something of theirs).
+ENDING_MEANINGS = {"beneficiary"}
 # Meanings whose target is the one unmapped column of a kind (when exactly one is left).
 BY_KIND = {"id": "id", "date": "date", "amount": "yuan"}
 
@@ -196,7 +202,10 @@ class Inferred:
 def meaning_of(header: str) -> str | None:
     """The first meaning whose words the header contains (more specific meanings are listed first)."""
     for meaning, (words, _) in MEANINGS.items():
-        if any(w in header for w in words):
+        if meaning in ENDING_MEANINGS:
+            if any(header.rstrip().endswith(w) for w in words):
+                return meaning
+        elif any(w in header for w in words):
             return meaning
     return None
 

@@ -11,6 +11,7 @@ quarantined, skipped) the steps share, and must stay exact.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -27,6 +28,7 @@ from connectors.periods import period_columns
 from connectors.readers import RawSheet
 from connectors.row_kinds import MARKER_COLUMNS, classify_rows, content_totals
 from connectors.values import open_end_columns, read_unread_dates
+from connectors.wide import unfold
 
 
 @dataclass
@@ -165,7 +167,7 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
                                             config_lines=[line.replace("<文件名>", source_file) for line in match.config_lines])
                 continue
             key = (match.spec.name, tuple(match.columns.items()), tuple(sorted(match.labels.items())), match.unused,
-                   match.duplicates, tuple(sorted(match.composed.items())), sheet.frame is not None)
+                   match.duplicates, tuple(sorted(match.composed.items())), sheet.frame is not None, match.wide)
             groups.setdefault(key, []).append(_Member(f, i, sheet, name, source_file, last, match))
     for members in groups.values():
         for m, result in zip(members, _transform_group(members, today), strict=True):
@@ -268,6 +270,10 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     blocks: list = []  # per member with rows: its rows below the header (a list, or a frame slice)
     row_parts: list[pl.Series] = []
     sheet_parts: list[pl.Series] = []
+    wide = match.wide
+    wide_width = _wide_width(members) if wide is not None else 0
+    yearless_parts: list[pl.Series] = []
+    wide_years: dict[int, tuple[str, str]] = {}  # per sheet: the periods' year and its source (inspect)
     for k, m in enumerate(members):
         result = SheetResult(m.name, spec.name, score=m.match.score, runner_up=m.match.runner_up,
                              header_rows=m.match.header_rows, inferred=dict(m.match.inferred))
@@ -275,10 +281,29 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         result.messages.append(f"识别为“{spec.label}”{hidden}（表头在第{header_at_of[id(m)]}行）")
         if m.match.inferred:
             result.messages.append("按内容识别的列：" + "；".join(m.match.inferred.values()))
+        if m.match.wide is not None:
+            result.messages.append(m.match.wide.describe(m.match.labels))
         results.append(result)
         start = m.match.data_start
         if start >= m.last:
             result.messages.append("表头下没有数据行")
+            continue
+        if wide is not None:  # periods as columns: one row per payment (connectors/wide.py)
+            if m.sheet.frame is not None:
+                block = [list(r) for r in m.sheet.frame.slice(start, m.last - start).iter_rows()]
+            else:
+                block = m.sheet.rows[: m.last]
+                _fill_merged_data(block, m.sheet.merges, start)
+                block = block[start:]
+            year = _wide_year(m, result) if wide.needs_year else None
+            if year is not None:
+                wide_years[k] = result.context["year"]
+            out = unfold(block, start + 1, wide, year, wide_width)
+            _wide_messages(result, out, match.labels, wide.totals)
+            blocks.append(out.rows)
+            row_parts.append(pl.Series(out.row_numbers, dtype=pl.Int32))
+            sheet_parts.append(pl.repeat(k, len(out.rows), dtype=pl.Int32, eager=True))
+            yearless_parts.append(pl.Series(out.yearless, dtype=pl.Boolean))
             continue
         if m.sheet.frame is not None:
             blocks.append(m.sheet.frame.slice(start, m.last - start))
@@ -291,7 +316,14 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         sheet_parts.append(pl.repeat(k, n_block, dtype=pl.Int32, eager=True))
     if not blocks:
         return results
-    cells = _FrameCells(blocks) if members[0].sheet.frame is not None else _RowCells([r for b in blocks for r in b])
+    if wide is not None:
+        cells: _RowCells | _FrameCells = _RowCells([r for b in blocks for r in b])
+        # the period and the amount of each payment sit in two columns appended after the sheet's
+        match = dataclasses.replace(
+            match, columns={**match.columns, wide.period_column: wide_width, wide.amount_column: wide_width + 1},
+            labels={**match.labels, **_wide_labels(wide, match.labels, wide_width)})
+    else:
+        cells = _FrameCells(blocks) if members[0].sheet.frame is not None else _RowCells([r for b in blocks for r in b])
     width, n = cells.width, cells.n
     row_all = pl.concat(row_parts)
     sheet_all = pl.concat(sheet_parts)
@@ -313,7 +345,9 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
 
     skip_kind = content_totals(spec, texts, sheet_all, classify_rows(spec, match, texts, marker_cols, n))
     keep = skip_kind.is_null()
-    skipped = _per_sheet(sheet_all, {"kind": skip_kind}, ~keep)
+    # one sheet row unfolded into several payments (connectors/wide.py) is skipped once
+    skipped = {k: list({row: kind for kind, row in rows}.values())
+               for k, rows in _per_sheet(sheet_all, {"kind": skip_kind, "row": row_all}, ~keep).items()}
     counts_read = dict(sheet_all.filter(keep).value_counts().iter_rows())
     with_rows = set(sheet_all.unique().to_list())  # members with rows under the header
     for k, result in enumerate(results):
@@ -321,7 +355,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
             continue
         result.columns_found = dict(columns_found)
         result.rows_read = counts_read.get(k, 0)
-        kinds = [r[0] for r in skipped.get(k, [])]
+        kinds = skipped.get(k, [])
         result.rows_skipped = len(kinds)
         if kinds:
             tally: dict[str, int] = {}
@@ -332,8 +366,10 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
 
     keep_idx = keep.arg_true()
     row_no, sheet_of = row_all, sheet_all
+    yearless = pl.concat(yearless_parts) if yearless_parts else None
     if len(keep_idx) < n:  # else every row is data: nothing to copy
         row_no, sheet_of = row_all.gather(keep_idx), sheet_all.gather(keep_idx)
+        yearless = yearless.gather(keep_idx) if yearless is not None else None
         texts = {c: s.gather(keep_idx) for c, s in texts.items()}
         lossy = {c: (x.gather(keep_idx) if x is not None else None) for c, x in lossy.items()}
     m = len(row_no)
@@ -371,6 +407,14 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
                 result.messages.append(f"缺少必需列“{label}”，本表所有数据行已隔离")
                 result.problems[canon] = {"missing_column": rows_in.get(k, 0)}
         flag(pl.repeat(True, m, eager=True), "missing_column", canon)
+    if wide is not None and yearless is not None and yearless.any():  # 3月 with no year anywhere: not guessed
+        flag(yearless, "period_no_year", wide.period_column)
+    if wide is not None:
+        for k, result in enumerate(results):
+            if k in with_rows:
+                sheet_rows = row_no.filter(sheet_of == k).n_unique()
+                result.messages.append(f"本表{sheet_rows}行数据按期间列展开为{rows_in.get(k, 0)}笔发放"
+                                       "（读取、入库、隔离均按笔计）")
 
     contexts_made: list = []
 
@@ -505,6 +549,54 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         if match.duplicates:
             result.messages.append("与前面的列同义而未使用的列：" + "、".join(match.duplicates))
         result.data = loaded_parts.get(k, empty)
+        if k in wide_years:
+            result.context.setdefault("year", wide_years[k])
     return results
 
 
+
+
+def _wide_labels(wide, labels: dict[int, str], at: int) -> dict[int, str]:
+    """Headers of the two columns a wide sheet's payments get (connectors/wide.py), shown in messages,
+    quarantine and inspect: “1月”至“12月”的表头 (the period), …的金额 (the cell)."""
+    span = f"“{labels.get(wide.periods[0][0], '')}”至“{labels.get(wide.periods[-1][0], '')}”"
+    return {at: f"{span}的表头", at + 1: f"{span}的金额"}
+
+
+def _wide_width(members: list[_Member]) -> int:
+    """Columns every unfolded row is padded to: the widest header or data row of the group's sheets."""
+    width = max(len(m.match.labels) for m in members)
+    for m in members:
+        if m.sheet.frame is not None:
+            width = max(width, m.sheet.frame.width)
+        else:
+            width = max([width, *map(len, m.sheet.rows[m.match.data_start: m.last])])
+    return width
+
+
+def _wide_year(m: _Member, result: SheetResult) -> int | None:
+    """The year of period headers that name none (1月): the sheet's context (title lines, sheet, file and
+    folder names), said in the sheet message; None when no single year is stated (the payments are
+    quarantined, never given a guessed year)."""
+    ctx = sheet_context(m.sheet.rows[: m.match.header_rows[0]], m.name, m.source_file)
+    found = ctx.values.get("year")
+    if found is not None:
+        result.messages.append(f"期间列表头未写年份，年份取自{found.source}（{found.value}年）")
+        result.context["year"] = (found.value, found.source)
+        return int(found.value)
+    seen = "、".join(f"{x.source}为{x.value}" for x in ctx.conflicts.get("year", []) + list(ctx.year_ranges))
+    result.messages.append("期间列表头未写年份，标题、表名、文件名和文件夹名中" +
+                           (f"年份不一致（{seen}）" if seen else "都找不到年份") +
+                           "，无法确定发放年份，各笔发放已隔离；请在标题或表名中注明年份（如“2024年”），"
+                           "或把表头写成“2024年1月”")
+    return None
+
+
+def _wide_messages(result: SheetResult, out, labels: dict[int, str], totals: tuple[int, ...]) -> None:
+    if not out.mismatched:
+        return
+    label = labels.get(totals[-1], "合计")
+    shown = "、".join(f"第{row}行（各期间之和{total_sum:g}元，“{label}”{total:g}元）"
+                      for row, total_sum, total in out.mismatched[:5])
+    more = f"等{len(out.mismatched)}行" if len(out.mismatched) > 5 else ""
+    result.messages.append(f"“{label}”列与各期间金额之和不符：{shown}{more}；按各期间列入库，“{label}”列未入库")

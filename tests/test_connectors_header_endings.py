@@ -118,3 +118,25 @@ def test_an_end_column_holding_mostly_not_ended_words_is_the_end_date() -> None:
     assert isinstance(m, HeaderMatch), m
     assert m.spec.name == "cadre_roster"
     assert m.columns["term_end_date"] == 6 and m.columns["term_start_date"] == 5
+
+
+def test_same_words_read_alike_without_colliding() -> None:
+    """补助 is 补贴, 社会保障卡 is 社保卡, 帐 is 账 wherever they stand (补助项目, 社会保障卡号, 银行帐号);
+    no two columns of one extract have wordings differing by these alone."""
+    from connectors.header_match import _lookup
+    from connectors.headertext import SAME_WORDS, normalise_header, same_word_variants
+
+    assert _lookup(_index("onecard_payments"), "补助项目") == "item"
+    assert _lookup(_index("onecard_payments"), "社会保障卡号") == "account_no"
+    assert _lookup(_index("farmland_subsidy"), normalise_header("补助金额")) == "amount_yuan"  # 补助额
+    assert _lookup(_index("farmland_subsidy"), "银行帐号") == "account_no"
+    assert _lookup(_index("disability_payments"), "补助种类") == "subsidy_type"  # words and endings together
+    assert same_word_variants("补助社会保障卡号") == ["补贴社会保障卡号", "补贴社保卡号"]
+    for kind in CATALOG.extracts:
+        index = _index(kind)
+        for word, col in index.items():
+            for written, catalogue in SAME_WORDS:
+                for a, b in ((written, catalogue), (catalogue, written)):
+                    if a in word:
+                        alt = index.get(word.replace(a, b))
+                        assert alt in (None, col), (kind, word, col, alt)
