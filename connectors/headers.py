@@ -63,6 +63,9 @@ class HeaderMatch:
 class Unrecognised:
     reason: str  # Chinese, for the ingest report
     config_lines: tuple[str, ...] = ()  # xuncha.toml lines that would settle it ("<文件名>": the file's)
+    # the header was found and fits a kind, only which kind or which column is undecided: data, never
+    # a page to set aside (connectors/set_aside.py)
+    undecided: bool = False
 
 
 @dataclass
@@ -263,17 +266,18 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
             f"请在 xuncha.toml 的 [connectors.pin] 中指定文件的类型，例如：\"<文件名>\" = \"{best.spec.name}\"",
             (f'[connectors.pin] "<文件名>" = "{best.spec.name}"  # 或 "{rival.spec.name}"：'
              f'{best.spec.label}{best.points:g}分，{rival.spec.label}{rival.points:g}分',),
+            undecided=True,
         )
     roles_found: dict[str, str] = {}
     why_roles: dict[str, str] = {}
     if best.ambiguous:
         decided = _roles_by_values(best, rows)
         if decided is None:
-            return Unrecognised(*_ambiguity_reason(best))
+            return Unrecognised(*_ambiguity_reason(best), undecided=True)
         roles_found, why = decided
         columns, dupes, still, composed, ended = _match(catalog, best.spec, _normalised(best.labels), roles_found)
         if still:
-            return Unrecognised(*_ambiguity_reason(best))
+            return Unrecognised(*_ambiguity_reason(best), undecided=True)
         paths = _normalised(best.labels)
         decided_by_roles = [(col, j) for col, j in columns.items()
                             if len(paths[j]) > 1 and any(g in roles_found for g in paths[j][:-1])]
