@@ -21,7 +21,7 @@ from connectors.catalog import Catalog
 from connectors.context import FIELDS, context_values, sheet_context, village_hint, wanted_fields
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.header_match import date_from_parts
-from connectors.headers import HeaderMatch, Unrecognised, detect_header, head_and_sample
+from connectors.headers import HeaderMatch, Unrecognised, detect_header, head_and_sample, person_name_column
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
 from connectors.periods import period_columns
 from connectors.readers import RawSheet
@@ -202,6 +202,20 @@ def _report_unread(results: list[SheetResult | None], sheets: list[RawSheet], so
         reason = match.reason.replace("<文件名>", source_file)
         results[i] = SheetResult(name, None, messages=[reason + f"（本表共{last}行未读取）"],
                                  config_lines=[line.replace("<文件名>", source_file) for line in match.config_lines])
+
+
+def _empty_person_names(spec, match: HeaderMatch, data: pl.DataFrame) -> list[str]:
+    """A warning when the loaded rows' person names (成员姓名, 补贴对象姓名) are empty on every row: the
+    checks by name cannot see these people. With columns that may be it (headers.py), the note
+    saying which and the xuncha.toml line that settles it."""
+    col = person_name_column(spec)
+    if col is None or not data.height or col not in data.columns or data[col].null_count() < data.height:
+        return []
+    if match.notes:
+        return [f"注意：{note}" for note in match.notes]
+    label = spec.column(col).label
+    where = "该列全部为空" if col in match.columns else "表中没有该列"
+    return [f"注意：本表入库的{data.height}行“{label}”全部为空（{where}），按姓名的核对对这些人员无法进行"]
 
 
 def _last_filled_row(sheet: RawSheet) -> int:
@@ -529,6 +543,8 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         if match.duplicates:
             result.messages.append("与前面的列同义而未使用的列：" + "、".join(match.duplicates))
         result.data = loaded_parts.get(k, empty)
+        result.messages += _empty_person_names(spec, match, result.data)
+        result.config_lines += list(match.config_lines)
     return results
 
 
