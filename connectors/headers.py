@@ -20,6 +20,7 @@ from connectors.header_match import Ambiguity, longest_ending, names_nothing
 from connectors.header_match import match_columns as _match
 from connectors.header_match import normalised_paths as _normalised
 from connectors.headertext import normalise_header
+from connectors.person_names import paired_by_prefix, unread_person_name
 from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, meaning_of, profile
 
 if TYPE_CHECKING:
@@ -292,12 +293,12 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     for col, (j, _) in best.inferred.items():
         columns[col] = j
     dupes = [d for d in dupes if d not in set(columns.values())]  # a repeat mapped by its content is used
-    paired = _paired_by_prefix(catalog, best, columns, set(dupes))
+    paired = paired_by_prefix(catalog, best.spec, best.shown, columns, set(dupes))
     for col, (j, _) in paired.items():
         columns[col] = j
     used = set(columns.values()) | set(dupes) | {c for cols in composed.values() for c in cols}
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
-    notes, lines = _unread_person_name(best.spec, columns, [(c, s) for c, s in enumerate(best.shown) if s and c not in used])
+    notes, lines = unread_person_name(best.spec, columns, [(c, s) for c, s in enumerate(best.shown) if s and c not in used])
     labels = {c: best.shown[c] for c in range(len(best.shown))}
     inferred = {col: hit.describe(best.shown[j], best.spec.column(col).label) for col, (j, hit) in best.inferred.items()}
     inferred |= why_roles
@@ -311,110 +312,6 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
             inferred[col] = f"“{best.shown[j]}”→{best.spec.column(col).label}（表头以“{hit[0]}”结尾）"
     return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
                        best.points, runner_up, inferred, composed, notes, lines)
-
-
-def _paired_by_prefix(catalog: Catalog, cand: _Candidate, columns: dict[str, int], dupes: set[int]
-                      ) -> dict[str, tuple[int, str]]:
-    """One-row headers that name a person by a qualifier and a child word (享受对象姓名 beside
-    享受对象身份证号): when one column of the qualifier's group is mapped to a role's column
-    (applicant_id, the head role's id), an unmapped column of the same group gets the same role's
-    column for its own child word (applicant_name). Qualifiers of one group: the same words, one the
-    other's ending (保障成员 and 成员), or wordings of the same role in [roles] (家庭成员 and 成员). With no
-    such column mapped, a qualifier that is itself a role's wording, or ends with one (共同生活成员,
-    保障成员: member), names that role's column. Only into columns not taken, only when one column
-    claims it: two columns qualified alike for one field are left unmapped (and reported)."""
-    spec = cand.spec
-    if not spec.role_columns:
-        return {}
-    words = sorted({w for _, w in spec.role_columns}, key=len, reverse=True)
-    taken = set(columns.values()) | dupes
-    by_column = {j: col for col, j in columns.items()}
-
-    def split(label: str) -> tuple[str, str] | None:
-        norm = normalise_header(label)
-        w = next((w for w in words if norm.endswith(w) and len(norm) > len(w)), None)
-        return (norm[: -len(w)], w) if w else None
-
-    parts = {j: split(label) for j, label in enumerate(cand.shown) if label and "/" not in label}
-    claims: dict[str, list[tuple[int, str]]] = {}
-    for j, part in parts.items():
-        if part is None or j in taken:
-            continue
-        prefix, word = part
-        target, why = None, "与同一前缀的已识别列配对"
-        for same_words in (True, False):  # the exact qualifier first, then one of its group
-            for k, other in parts.items():
-                if k == j or other is None or k not in by_column:
-                    continue
-                if other[0] != prefix if same_words else not _one_group(catalog, prefix, other[0]):
-                    continue
-                roles = [r for (r, w), c in spec.role_columns.items() if w == other[1] and c == by_column[k]]
-                target = next((spec.role_columns[(r, word)] for r in roles if (r, word) in spec.role_columns), None)
-                if target:
-                    why = why if same_words else f"与同一分组的已识别列“{cand.shown[k]}”配对"
-                    break
-            if target:
-                break
-        if target is None:
-            role = _role_of(catalog, prefix)
-            target = spec.role_columns.get((role, word)) if role else None
-            why = f"表头前缀“{prefix}”是{_ROLE_LABELS.get(role or '', role)}一方的称谓"
-        if target and target not in columns:
-            claims.setdefault(target, []).append((j, why))
-    return {target: js[0] for target, js in claims.items() if len(js) == 1}
-
-
-_ROLE_LABELS = {"head": "户主（申请人）", "member": "家庭成员（保障对象）"}
-
-
-def _role_of(catalog: Catalog, qualifier: str) -> str | None:
-    """The role whose [roles] wording the qualifier is, or ends with (two characters at least):
-    保障成员 ends with 成员 (member), 共同生活家庭成员 is one (member)."""
-    if qualifier in catalog.roles:
-        return catalog.roles[qualifier]
-    ends = [w for w in catalog.roles if len(w) >= 2 and qualifier.endswith(w)]
-    return catalog.roles[max(ends, key=len)] if ends else None
-
-
-def _one_group(catalog: Catalog, a: str, b: str) -> bool:
-    if not a or not b:
-        return False
-    if min(len(a), len(b)) >= 2 and (a.endswith(b) or b.endswith(a)):
-        return True
-    role = _role_of(catalog, a)
-    return role is not None and role == _role_of(catalog, b)
-
-
-def person_name_column(spec: ExtractSpec) -> str | None:
-    """The name of the person a row is about: the member role's name (成员姓名 on a roster, 补贴对象姓名 on
-    a one-card list), else the extract's person_name; None when the extract has no such column."""
-    col = next((c for (r, _), c in spec.role_columns.items() if r == "member" and spec.column(c).kind == "name"), None)
-    return col or ("person_name" if "person_name" in spec.table.column_names else None)
-
-
-# Meanings of header words that say a name is someone else's (an account holder, a party, a relative).
-_OTHERS_NAMES = ("payee", "party", "relative")
-
-
-def _unread_person_name(spec: ExtractSpec, columns: dict[str, int], unused: list[tuple[int, str]]
-                        ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(notes, xuncha.toml lines) when the row's person's name is not mapped while columns that name a
-    person by name are left unused: which one it is could not be decided, so it is said, not guessed."""
-    col = person_name_column(spec)
-    if col is None or col in columns:
-        return (), ()
-    name_words = {w for (_, w), c in spec.role_columns.items() if spec.column(c).kind == "name"} or {"姓名", "名字"}
-    cands = [label for _, label in unused
-             if any(normalise_header(label.rsplit("/", 1)[-1]).endswith(w) for w in name_words)
-             and meaning_of(normalise_header(label)) not in _OTHERS_NAMES]
-    if not cands:
-        return (), ()
-    label = spec.column(col).label
-    shown = "、".join(f"“{c}”" for c in cands)
-    line = f'[connectors.header_synonyms.{spec.name}] {col} = ["{cands[0]}"]'
-    note = (f"未读取“{label}”：未使用的列{shown}可能是{label}，但无法确定（表头与已识别的列对不上），"
-            f"本表的{label}将全部为空；如确是，请在 xuncha.toml 中写明：{line}")
-    return (note,), (f"{line}  # 候选：" + "、".join(cands),)
 
 
 # Rows under the header looked at to tell whose columns an unknown group holds, and the shares that decide:
