@@ -298,7 +298,8 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         columns[col] = j
     used = set(columns.values()) | set(dupes) | {c for cols in composed.values() for c in cols}
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
-    notes, lines = unread_person_name(best.spec, columns, [(c, s) for c, s in enumerate(best.shown) if s and c not in used])
+    notes, lines = unread_person_name(best.spec, columns, [(c, s) for c, s in enumerate(best.shown) if s and c not in used],
+                                      profiles_at.get(best.rows))
     labels = {c: best.shown[c] for c in range(len(best.shown))}
     inferred = {col: hit.describe(best.shown[j], best.spec.column(col).label) for col, (j, hit) in best.inferred.items()}
     inferred |= why_roles

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from connectors.headertext import normalise_header
-from connectors.profiles import meaning_of
+from connectors.profiles import TARGETS, Profile, meaning_of
 
 if TYPE_CHECKING:
     from connectors.catalog import Catalog, ExtractSpec
@@ -93,26 +93,44 @@ def person_name_column(spec: ExtractSpec) -> str | None:
     return col or ("person_name" if "person_name" in spec.table.column_names else None)
 
 
-# Meanings of header words that say a name is someone else's (an account holder, a party, a relative).
+# Meanings of header words that say a name is someone else's (an account holder, a party, a relative):
+# such a column is a candidate only when the extract has no column of that meaning to put it in (领款人 on a
+# compensation list is the person paid, or someone paid for them).
 _OTHERS_NAMES = ("payee", "party", "relative")
+# Values under a candidate column must look like people's names (profiles: 2-5 Chinese characters).
+NAME_SHARE, MIN_NAMES = 0.8, 3
 
 
-def unread_person_name(spec: ExtractSpec, columns: dict[str, int], unused: list[tuple[int, str]]
-                        ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(notes, xuncha.toml lines) when the row's person's name is not mapped while columns that name a
-    person by name are left unused: which one it is could not be decided, so it is said, not guessed."""
+def unread_person_name(spec: ExtractSpec, columns: dict[str, int], unused: list[tuple[int, str]],
+                       profiles: list[Profile] | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(notes, xuncha.toml lines) when the row's person's name is not mapped while columns holding
+    people's names are left unused (a header ending in 姓名, or a payee's or party's wording the
+    extract has no column for): which one it is could not be decided, so it is said, not guessed."""
     col = person_name_column(spec)
     if col is None or col in columns:
         return (), ()
     name_words = {w for (_, w), c in spec.role_columns.items() if spec.column(c).kind == "name"} or {"姓名", "名字"}
-    cands = [label for _, label in unused
-             if any(normalise_header(label.rsplit("/", 1)[-1]).endswith(w) for w in name_words)
-             and meaning_of(normalise_header(label)) not in _OTHERS_NAMES]
+    names = set(spec.table.column_names)
+
+    def about_a_person(label: str) -> bool:
+        norm = normalise_header(label)
+        meaning = meaning_of(norm)
+        if meaning in _OTHERS_NAMES:
+            return not any(t in names for t in TARGETS.get(meaning, ()))
+        return any(normalise_header(label.rsplit("/", 1)[-1]).endswith(w) for w in name_words)
+
+    def holds_names(j: int) -> bool:
+        if profiles is None or j >= len(profiles):
+            return True
+        p = profiles[j]
+        return p.count >= MIN_NAMES and p.share("name") >= NAME_SHARE
+
+    cands = [label for j, label in unused if about_a_person(label) and holds_names(j)]
     if not cands:
         return (), ()
     label = spec.column(col).label
     shown = "、".join(f"“{c}”" for c in cands)
     line = f'[connectors.header_synonyms.{spec.name}] {col} = ["{cands[0]}"]'
-    note = (f"未读取“{label}”：未使用的列{shown}可能是{label}，但无法确定（表头与已识别的列对不上），"
+    note = (f"未读取“{label}”：未使用的列{shown}可能是{label}，但表头没有写明是本表人员的，无法确定，"
             f"本表的{label}将全部为空；如确是，请在 xuncha.toml 中写明：{line}")
     return (note,), (f"{line}  # 候选：" + "、".join(cands),)
