@@ -69,6 +69,12 @@ def test_every_file_is_recognised(style, runs) -> None:
     assert unrecognised == []
 
 
+# Known sheets whose person names are not read (measured): xishan's compensation list names the person paid
+# 领款人, a payee's wording, which is proposed, not read.
+EMPTY_NAMES = {"xishan": [("征地青苗及地上附着物补偿款发放花名册.xlsx", town, "未读取“姓名”：未使用的列“领款人”可能是姓名")
+                          for town in ("城关镇", "河西镇")]}
+
+
 @pytest.mark.parametrize("style", STYLE_NAMES)
 def test_pages_that_are_not_data_are_set_aside_and_person_names_are_read(style, runs) -> None:
     """Instructions and summary sheets (jiangkou's 填表说明, 汇总) are set aside with their reason, never
@@ -79,8 +85,10 @@ def test_pages_that_are_not_data_are_set_aside_and_person_names_are_read(style, 
              and any(w in r.sheet for w in ("说明", "汇总", "统计", "目录", "封面"))
              and not r.message.startswith("已跳过：")]
     assert pages == []
-    empty_names = [(r.file, r.sheet) for r in reports if r.extract and "全部为空" in (r.message or "")]
-    assert empty_names == []
+    # loaded sheets whose person names are all empty: each says so, with the column that may hold them
+    empty_names = sorted((r.file.rsplit("/", 1)[-1], r.sheet, r.message.split("注意：", 1)[1].split("，")[0])
+                         for r in reports if r.extract and "全部为空" in (r.message or ""))
+    assert empty_names == EMPTY_NAMES.get(style, [])
     if style == "jiangkou":
         aside = {(r.file.rsplit("/", 1)[-1], r.sheet): r.message for r in reports if r.message.startswith("已跳过：汇总")}
         assert aside[("江口县2024年残疾人两项补贴发放表.xlsx", "汇总")] == (
