@@ -20,6 +20,7 @@ from connectors.header_match import Ambiguity, longest_ending, names_nothing
 from connectors.header_match import match_columns as _match
 from connectors.header_match import normalised_paths as _normalised
 from connectors.headertext import normalise_header
+from connectors.person_names import paired_by_prefix, unread_person_name
 from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, meaning_of, profile
 from connectors.wide import WideLayout, layout_for, wide_columns, wide_points
 
@@ -46,6 +47,10 @@ class HeaderMatch:
     # columns[...] is its year column
     composed: dict[str, tuple[int, ...]] = field(default_factory=dict)
     wide: WideLayout | None = None  # periods as columns (1月 … 12月): the period and amount unfold from them
+    # what could not be decided about the columns (Chinese, for the sheet's message) and the
+    # xuncha.toml lines that settle it (for `xuncha inspect`)
+    notes: tuple[str, ...] = ()
+    config_lines: tuple[str, ...] = ()
 
     def label_of(self, column: str) -> str:
         """The header of a mapped canonical column as written (凭证日期/年+月+日 for a composed date)."""
@@ -65,6 +70,9 @@ class HeaderMatch:
 class Unrecognised:
     reason: str  # Chinese, for the ingest report
     config_lines: tuple[str, ...] = ()  # xuncha.toml lines that would settle it ("<文件名>": the file's)
+    # the header was found and fits a kind, only which kind or which column is undecided: data, never
+    # a page to set aside (connectors/set_aside.py)
+    undecided: bool = False
 
 
 @dataclass
@@ -269,17 +277,18 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
             f"请在 xuncha.toml 的 [connectors.pin] 中指定文件的类型，例如：\"<文件名>\" = \"{best.spec.name}\"",
             (f'[connectors.pin] "<文件名>" = "{best.spec.name}"  # 或 "{rival.spec.name}"：'
              f'{best.spec.label}{best.points:g}分，{rival.spec.label}{rival.points:g}分',),
+            undecided=True,
         )
     roles_found: dict[str, str] = {}
     why_roles: dict[str, str] = {}
     if best.ambiguous:
         decided = _roles_by_values(best, rows)
         if decided is None:
-            return Unrecognised(*_ambiguity_reason(best))
+            return Unrecognised(*_ambiguity_reason(best), undecided=True)
         roles_found, why = decided
         columns, dupes, still, composed, ended = _match(catalog, best.spec, _normalised(best.labels), roles_found)
         if still:
-            return Unrecognised(*_ambiguity_reason(best))
+            return Unrecognised(*_ambiguity_reason(best), undecided=True)
         paths = _normalised(best.labels)
         decided_by_roles = [(col, j) for col, j in columns.items()
                             if len(paths[j]) > 1 and any(g in roles_found for g in paths[j][:-1])]
@@ -290,16 +299,18 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     for col, (j, _) in best.inferred.items():
         columns[col] = j
     dupes = [d for d in dupes if d not in set(columns.values())]  # a repeat mapped by its content is used
-    paired = _paired_by_prefix(best, columns, set(dupes))
-    for col, j in paired.items():
+    paired = paired_by_prefix(catalog, best.spec, best.shown, columns, set(dupes))
+    for col, (j, _) in paired.items():
         columns[col] = j
     used = set(columns.values()) | set(dupes) | {c for cols in composed.values() for c in cols} | wide_columns(best.wide)
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
+    notes, lines = unread_person_name(best.spec, columns, [(c, s) for c, s in enumerate(best.shown) if s and c not in used],
+                                      profiles_at.get(best.rows))
     labels = {c: best.shown[c] for c in range(len(best.shown))}
     inferred = {col: hit.describe(best.shown[j], best.spec.column(col).label) for col, (j, hit) in best.inferred.items()}
     inferred |= why_roles
-    for col, j in paired.items():
-        inferred[col] = f"“{best.shown[j]}”→{best.spec.column(col).label}（与同一前缀的已识别列配对）"
+    for col, (j, why) in paired.items():
+        inferred[col] = f"“{best.shown[j]}”→{best.spec.column(col).label}（{why}）"
     index = catalog.index(best.spec.name)
     for col in ended:
         j = columns[col]
@@ -307,41 +318,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         if hit is not None and col not in inferred:
             inferred[col] = f"“{best.shown[j]}”→{best.spec.column(col).label}（表头以“{hit[0]}”结尾）"
     return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
-                       best.points, runner_up, inferred, composed, best.wide)
-
-
-def _paired_by_prefix(cand: _Candidate, columns: dict[str, int], dupes: set[int]) -> dict[str, int]:
-    """One-row headers that name a person by a qualifier and a child word (享受对象姓名 beside
-    享受对象身份证号): when one column of the prefix is mapped to a role's column (applicant_id, the
-    head role's id), an unmapped column of the same prefix gets the same role's column for its own
-    child word (applicant_name). Only into columns not taken, only within one role."""
-    spec = cand.spec
-    if not spec.role_columns:
-        return {}
-    words = sorted({w for _, w in spec.role_columns}, key=len, reverse=True)
-    taken = set(columns.values()) | dupes
-    by_column = {j: col for col, j in columns.items()}
-
-    def split(label: str) -> tuple[str, str] | None:
-        norm = normalise_header(label)
-        w = next((w for w in words if norm.endswith(w) and len(norm) > len(w)), None)
-        return (norm[: -len(w)], w) if w else None
-
-    parts = {j: split(label) for j, label in enumerate(cand.shown) if label and "/" not in label}
-    out: dict[str, int] = {}
-    for j, part in parts.items():
-        if part is None or j in taken:
-            continue
-        prefix, word = part
-        for k, other in parts.items():
-            if k == j or other is None or other[0] != prefix or k not in by_column:
-                continue
-            roles = [r for (r, w), c in spec.role_columns.items() if w == other[1] and c == by_column[k]]
-            target = next((spec.role_columns.get((r, word)) for r in roles if (r, word) in spec.role_columns), None)
-            if target and target not in columns and target not in out:
-                out[target] = j
-                break
-    return out
+                       best.points, runner_up, inferred, composed, best.wide, notes, lines)
 
 
 # Rows under the header looked at to tell whose columns an unknown group holds, and the shares that decide:

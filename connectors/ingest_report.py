@@ -9,9 +9,10 @@ from pathlib import Path
 
 from connectors.extract import FileResult, same_rows_message
 from connectors.inbox import Listing, duplicate_message
+from connectors.set_aside import SET_ASIDE_PREFIX
 from xuncha.files import atomic_write_bytes, csv_safe_text
 
-SKIPPED_PREFIX = "已跳过："
+SKIPPED_PREFIX = SET_ASIDE_PREFIX  # one prefix for files and sheets set aside
 
 # The first seven are the published contract (tests/test_end_to_end.py); rows_skipped is appended,
 # then recognition: the chosen kind's score and the best other kind with its score (headers.py).

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from connectors.inspect import SheetFindings
+from connectors.set_aside import SET_ASIDE_PREFIX
 from xuncha.files import atomic_write_bytes
 from xuncha.text import html_text
 
@@ -26,7 +27,7 @@ ALIAS_PROPOSE_SCORE = 80
 
 def _kind(f: SheetFindings) -> str:
     if not f.extract:
-        return "未识别"
+        return "不是数据，已跳过" if f.message.startswith(SET_ASIDE_PREFIX) else "未识别"
     runner = f"；次选 {f.runner_up[0]} {f.runner_up[1]:g}分" if f.runner_up else ""
     return f"{f.label}（{f.extract}，{(f.score or 0):g}分{runner}）"
 
@@ -57,7 +58,9 @@ def print_findings(findings: list[SheetFindings], console: Console) -> None:
                                f"乡镇无法核对{len(f.villages_unverified)}个"))
             for v in f.villages_unmatched[:10]:
                 console.print(Text(f"    未匹配：{v}", style="yellow"))
-        if not f.extract or f.config_lines:
+        if f.message.startswith(SET_ASIDE_PREFIX):
+            console.print(Text("  " + f.message, style="dim"))
+        elif not f.extract or f.config_lines:
             console.print(Text("  " + f.message, style="red"))
         console.print()
 
@@ -111,9 +114,12 @@ def proposed_config(findings: list[SheetFindings]) -> str:
                 add(section + "]", f"# {rest}  # {where}")
                 continue
             add_key(section + "]", key, values, where, why or "需人工确认", active=False)
-        if not f.extract and not f.config_lines and f.sheet:
+        if not f.extract and not f.config_lines and f.sheet and not f.message.startswith(SET_ASIDE_PREFIX):
+            # a pin is per file: it applies to every sheet of the file, and a summary or instructions
+            # sheet beside the detail is still set aside by its content (connectors/set_aside.py)
             add("[connectors.pin]", f'# "{f.file}" = "<数据类型>"  # {where}：未识别（{f.message[:60]}）；'
-                                    "如确是某类数据，填写类型后取消注释")
+                                    "如确是某类数据，填写类型后取消注释（按文件指定，对该文件所有工作表生效；"
+                                    "其中的汇总表、填表说明仍按内容跳过）")
         for canon, why in f.inferred.items():
             header = next((h for h, c, _ in f.columns if c == canon), "")
             add_key(f"[connectors.header_synonyms.{f.extract}]", canon, [header], where,

@@ -71,7 +71,9 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "payee": ("account_holder", "payee"),
     "party": ("lessee_name", "contractor_name"),
     "relative": ("related_name",),
-    "beneficiary": ("person_name", "member_name"),
+    # the one person of a row (person_name); never a roster's member_name: whether a 救助对象 there is
+    # the head or each member is for the roles and the person-name pairing to say, or the county
+    "beneficiary": ("person_name",),
     "period": ("pay_month",),
     "end": ("end_date", "term_end_date", "stop_date"),
     "settlement": ("settlement_method",),

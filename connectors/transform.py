@@ -25,8 +25,10 @@ from connectors.header_match import date_from_parts
 from connectors.headers import HeaderMatch, Unrecognised, detect_header, head_and_sample
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
 from connectors.periods import period_columns
+from connectors.person_names import person_name_column
 from connectors.readers import RawSheet
 from connectors.row_kinds import MARKER_COLUMNS, classify_rows, content_totals
+from connectors.set_aside import SetAside, classify, set_aside_message
 from connectors.values import open_end_columns, read_unread_dates
 from connectors.wide import unfold
 
@@ -153,22 +155,24 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
     results: list[list[SheetResult | None]] = [[None] * len(sheets) for _, sheets in files]
     groups: dict[tuple, list[_Member]] = {}
     for f, (source_file, sheets) in enumerate(files):
+        unread: list[tuple[int, list[list], int, Unrecognised]] = []
+        recognised: list[str] = []
         for i, sheet in enumerate(sheets):
             name = _sheet_name(sheet)
             last = _last_filled_row(sheet)
             if last == 0:
                 results[f][i] = SheetResult(name, None, messages=["空工作表，无数据"])
                 continue
-            match = detect_header(head_and_sample(sheet), catalog, sheet.merges,
-                                  only=catalog.pinned(source_file), margin=catalog.margin)
+            head = head_and_sample(sheet)
+            match = detect_header(head, catalog, sheet.merges, only=catalog.pinned(source_file), margin=catalog.margin)
             if isinstance(match, Unrecognised):
-                reason = match.reason.replace("<文件名>", source_file)
-                results[f][i] = SheetResult(name, None, messages=[reason + f"（本表共{last}行未读取）"],
-                                            config_lines=[line.replace("<文件名>", source_file) for line in match.config_lines])
+                unread.append((i, head, last, match))
                 continue
+            recognised.append(name)
             key = (match.spec.name, tuple(match.columns.items()), tuple(sorted(match.labels.items())), match.unused,
                    match.duplicates, tuple(sorted(match.composed.items())), sheet.frame is not None, match.wide)
             groups.setdefault(key, []).append(_Member(f, i, sheet, name, source_file, last, match))
+        _report_unread(results[f], sheets, source_file, unread, recognised)
     for members in groups.values():
         for m, result in zip(members, _transform_group(members, today), strict=True):
             results[m.file][m.index] = result
@@ -180,6 +184,41 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
                 result.messages[:0] = sheet.notes
         out.append(done)
     return out
+
+
+def _report_unread(results: list[SheetResult | None], sheets: list[RawSheet], source_file: str,
+                  unread: list[tuple[int, list[list], int, Unrecognised]], recognised: list[str]) -> None:
+    """The file's sheets no header was recognised on: pages that are not data (instructions,
+    summaries: connectors/set_aside.py) are set aside with what they are; the others are reported
+    as unread data, with the closest kind and what it lacks."""
+    aside: dict[int, SetAside] = {}
+    for i, head, last, match in unread:
+        found = None if match.undecided else classify(_sheet_name(sheets[i]), head, last, bool(recognised))
+        if found is not None:
+            aside[i] = found
+    others = [_sheet_name(sheets[i]) for i, _, _, _ in unread if i not in aside]
+    for i, _, last, match in unread:
+        name = _sheet_name(sheets[i])
+        if i in aside:
+            results[i] = SheetResult(name, None, messages=[set_aside_message(aside[i], recognised, others)])
+            continue
+        reason = match.reason.replace("<文件名>", source_file)
+        results[i] = SheetResult(name, None, messages=[reason + f"（本表共{last}行未读取）"],
+                                 config_lines=[line.replace("<文件名>", source_file) for line in match.config_lines])
+
+
+def _empty_person_names(spec, match: HeaderMatch, data: pl.DataFrame) -> list[str]:
+    """A warning when the loaded rows' person names (成员姓名, 补贴对象姓名) are empty on every row: the
+    checks by name cannot see these people. With columns that may be it (headers.py), the note
+    saying which and the xuncha.toml line that settles it."""
+    col = person_name_column(spec)
+    if col is None or not data.height or col not in data.columns or data[col].null_count() < data.height:
+        return []
+    if match.notes:
+        return [f"注意：{note}" for note in match.notes]
+    label = spec.column(col).label
+    where = "该列全部为空" if col in match.columns else "表中没有该列"
+    return [f"注意：本表入库的{data.height}行“{label}”全部为空（{where}），按姓名的核对对这些人员无法进行"]
 
 
 def _last_filled_row(sheet: RawSheet) -> int:
@@ -551,6 +590,8 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         result.data = loaded_parts.get(k, empty)
         if k in wide_years:
             result.context.setdefault("year", wide_years[k])
+        result.messages += _empty_person_names(spec, match, result.data)
+        result.config_lines += list(match.config_lines)
     return results
 
 

@@ -29,6 +29,7 @@ from connectors.gx_adapter import Failure, gx_column, gx_name, preload, submit_s
 from connectors.normalize import REASONS
 from connectors.quarantine_moves import cell_text, column_label, move_all, move_failed, rows_text, target_label
 from connectors.schema import TABLES, table_label
+from connectors.set_aside import SET_ASIDE_PREFIX
 
 if TYPE_CHECKING:
     from connectors.transform import SheetResult
@@ -48,6 +49,7 @@ RESULT_SCHEMA: dict[str, pl.DataType] = {
 
 # outcome values (Chinese: the page and the office workbook show them as they are)
 PASSED, QUARANTINED, WARNED, REJECTED, NOT_CHECKED = "通过", "已隔离", "提示", "整个文件未入库", "未检查"
+SET_ASIDE = "已跳过（不是数据）"  # a sheet of instructions or a summary (connectors/set_aside.py)
 MANY_FAILED = "【注意：大量行未通过检查】"
 ACTION_LABELS = {"quarantine": "不合格行隔离", "warn": "仅提示", "reject": "整表拒收"}
 
@@ -145,7 +147,8 @@ def finish_validation(v: Validation) -> dict[str, pl.DataFrame]:
     seen = {id(r["_sheet_obj"]) for r in rows}
     for s in todo:  # every sheet shows up on the page, validated or not
         if id(s) not in seen:
-            rows.append(_row(s, None, None, NOT_CHECKED if s.extract else "未识别", message=s.message))
+            outcome = NOT_CHECKED if s.extract else SET_ASIDE if s.message.startswith(SET_ASIDE_PREFIX) else "未识别"
+            rows.append(_row(s, None, None, outcome, message=s.message))
     by_sheet: dict[int, list[dict]] = {}
     for r in rows:
         by_sheet.setdefault(id(r.pop("_sheet_obj")), []).append(r)

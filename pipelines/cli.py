@@ -140,9 +140,11 @@ def _print_ingest(reports) -> None:
     read = sum(r.rows_read for r in reports)
     loaded = sum(r.rows_loaded for r in reports)
     quarantined = sum(r.rows_quarantined for r in reports)
-    unrecognised = sum(1 for r in reports if r.extract is None)
+    skipped = sum(1 for r in reports if r.extract is None and (r.message or "").startswith("已跳过："))
+    unrecognised = sum(1 for r in reports if r.extract is None) - skipped
     console.print(
-        f"共读取 {read} 行：入库 {loaded} 行，隔离 {quarantined} 行（原因见隔离表）；未识别 {unrecognised} 个文件/工作表。"
+        f"共读取 {read} 行：入库 {loaded} 行，隔离 {quarantined} 行（原因见隔离表）；未识别 {unrecognised} 个文件/工作表"
+        + (f"；已跳过 {skipped} 个（说明、汇总、忽略的文件，原因见说明列）。" if skipped else "。")
     )
 
 
@@ -331,12 +333,15 @@ def _print_run(summary, workspace: Path) -> None:
     )
     with (ws.root / "ingest_report.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
-    bad = [r for r in rows if not r["extract"]]
+    skipped = [r for r in rows if not r["extract"] and r["message"].startswith("已跳过：")]
+    bad = [r for r in rows if not r["extract"] and r not in skipped]
     quarantined = sum(int(r["rows_quarantined"] or 0) for r in rows)
     console.print(f"隔离 {quarantined} 行（原因见 {ws.root / 'ingest_report.csv'} 和汇总工作簿）；"
-                  f"未识别 {len(bad)} 个文件/工作表。")
+                  f"未识别 {len(bad)} 个文件/工作表" + (f"；已跳过 {len(skipped)} 个。" if skipped else "。"))
     for r in bad:
         console.print(Text.assemble("  ", ("未识别", "yellow"), f" {r['file']} {r['sheet']}：{r['message']}"))
+    for r in skipped:
+        console.print(Text.assemble("  ", ("已跳过", "dim"), f" {r['file']} {r['sheet']}：{r['message'][4:]}"))
     if summary.nothing_changed:
         return
     rerun = "全部规则" if summary.rules_rerun is None else (

@@ -28,7 +28,8 @@ th{background:#eef}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .summary span{display:inline-block;margin-right:24px}
 """
 
-_OUTCOME_CLASS = {"整个文件未入库": "bad", "已隔离": "warn", "提示": "warn", "无法读取": "bad", "未识别": "warn"}
+_OUTCOME_CLASS = {"整个文件未入库": "bad", "已隔离": "warn", "提示": "warn", "无法读取": "bad", "未识别": "warn",
+                  "已跳过（不是数据）": ""}
 
 
 def _e(v: object) -> str:
