@@ -181,15 +181,16 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
 
     def flush(drain: bool = False) -> None:
         """Hand the pending files to validation, then write the group handed over before them; all
-        written when `drain`, or when these files change the village list later files are matched
-        against (so a group in flight never holds a village list)."""
+        written when `drain`. A group holding a village list (statistics) stays in flight while the
+        files after it are read, and is written before those files are matched against villages."""
         if pending:
             group = list(pending)
             pending.clear()
+            if any(r.has_village_basics for g, _ in in_flight for r in g):
+                write_in_flight()  # the village list these files are matched against
             started = _start_write(group, index, version)
             write_in_flight()
             in_flight.append(started)
-            drain = drain or any(r.has_village_basics for r in group)
         if drain:
             write_in_flight()
 
