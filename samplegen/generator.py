@@ -184,7 +184,7 @@ def generate_towns(villages: int, seed: int, verify: bool = True, scale: float =
         _basics(town, t, random.Random(f"basics-{seed}-{town.code}"), inj.book)
         _balance(town, t, inj)
         for v in town.villages:
-            number_vouchers(ledgers[v.code])
+            number_vouchers(ledgers[v.code], words=style.voucher_words)
             t["village_ledger"] += ledger_rows(v, ledgers[v.code])
             t["collective_contracts"] += contracts[v.code]
         quarantine = [dict(table=tb, column=r["_q"][0], reason_code=r["_q"][1], raw_value=r["_q"][2],

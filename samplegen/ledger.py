@@ -237,14 +237,22 @@ def declash(vouchers: list[dict], rng: random.Random) -> None:
     raise RuntimeError("could not spread the payments of a village ledger")
 
 
-def number_vouchers(vouchers: list[dict]) -> None:
-    """记-YYYYMM-NNN, in date order within each month."""
+def voucher_word(x: dict) -> str:
+    """The word of a ledger that sorts vouchers into receipts, payments and transfers: 收 (income), 转 (a
+    red-ink reversal, no money moves), 付 (every other payment)."""
+    return {"income": "收", "reversal": "转"}.get(x["kind"], "付")
+
+
+def number_vouchers(vouchers: list[dict], words: bool = False) -> None:
+    """记-YYYYMM-NNN, in date order within each month; with `words`, 收/付/转-YYYYMM-NNN, numbered per
+    word within each month (收-1, 付-1 … in the same month)."""
     vouchers.sort(key=lambda x: (x["date"], x["kind"] != "pay", x["summary"], x["amount"]))
-    seq: dict[tuple[int, int], int] = {}
+    seq: dict[tuple[int, int, str], int] = {}
     for x in vouchers:
-        k = (x["date"].year, x["date"].month)
+        word = voucher_word(x) if words else "记"
+        k = (x["date"].year, x["date"].month, word)
         seq[k] = seq.get(k, 0) + 1
-        x["no"] = f"记-{x['date']:%Y%m}-{seq[k]:03d}"
+        x["no"] = f"{word}-{x['date']:%Y%m}-{seq[k]:03d}"
 
 
 def ledger_rows(v: Village, vouchers: list[dict]) -> list[dict]:

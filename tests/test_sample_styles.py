@@ -105,6 +105,8 @@ def test_expected_quarantine_points_at_real_cells(county):
         value = rows[int(q["row"]) - 1][column_of(rows, q["column"])]
         if q["reason_code"] == "id_numeric":
             assert float(value) == float(q["raw_value"]), (style, q)
+        elif "\n" in str(value):  # one member's ID on its own line of a household's ID cell (baishui)
+            assert q["raw_value"] in str(value).split("\n"), (style, q, value)
         else:
             assert str(value) == q["raw_value"], (style, q, value)
 
@@ -180,8 +182,9 @@ def test_nanhe_farmland_year_only_in_sheet_names(nanhe):
         assert not any(re.search(r"20\d\d", v) for v in top) and "年度" not in top
 
 
-# jiangkou keeps the default statistics workbooks (a 年度 column), filed under 统计局/
-@pytest.mark.parametrize("style", [s for s in NEW_STYLES if s != "jiangkou"])
+# jiangkou keeps the default statistics workbooks (a 年度 column), filed under 统计局/; baishui writes a workbook
+# per year, transposed (test_baishui_statistics_transposed_a_village_per_column)
+@pytest.mark.parametrize("style", [s for s in NEW_STYLES if s not in ("jiangkou", "baishui")])
 def test_statistics_table_has_no_year_column_but_titles_with_the_year(style, tmp_path_factory):
     inbox = styled_county(tmp_path_factory, style)[0]
     book = sheets(_one(inbox, r"统计/.*\.xlsx$"))
@@ -526,3 +529,87 @@ def test_jiangkou_files_by_department_and_year_and_headings_not_in_the_catalogue
     for rows, heading in ((roster, "保障成员姓名"), (roster, "批准享受时间"), (onecard, "补助项目"),
                           (onecard, "社会保障卡号")):
         column_of(rows, heading)
+
+
+# ---------------------------------------------------------------- baishui
+
+
+@pytest.fixture(scope="module")
+def baishui(tmp_path_factory):
+    return styled_county(tmp_path_factory, "baishui")[0]
+
+
+def test_baishui_roster_one_row_per_household_members_in_one_cell_status_in_sheet_name(baishui):
+    path = baishui / "民政/白水县低收入人口信息平台导出_低保特困家庭.xlsx"
+    book = sheets(path)
+    assert list(book) == ["在保家庭", "已退出家庭"]
+    members = 0
+    for name, rows in book.items():
+        header = rows[2]
+        assert "状态" not in " ".join(str(h) for h in header)  # the status is only in the sheet name
+        assert ("退出日期" in header) == (name == "已退出家庭")
+        names, ids, rels = (header.index(h) for h in ("家庭成员", "家庭成员证件号码", "与户主关系"))
+        approval = header.index("审批日期")
+        data = [r for r in rows[3:] if isinstance(r[0], int)]
+        for r in data:
+            listed = r[names].split("、")
+            assert len(listed) == len(r[ids].split("\n")) == len(r[rels].split("、")), r
+            assert re.fullmatch(r"\d{2}\.\d{2}\.\d{2}", r[approval]), r  # two-digit year
+            members += len(listed)
+        if name == "在保家庭":
+            assert sum(len(r[names].split("、")) > 2 for r in data) >= 20  # households, not member rows
+        else:
+            assert data and all(re.fullmatch(r"\d{2}\.\d{2}\.\d{2}", r[header.index("退出日期")]) for r in data)
+    assert members == json_rows(baishui, path)  # every canonical member row is in some household cell
+
+
+def test_baishui_system_exports_have_a_field_code_row_and_two_digit_years(baishui):
+    onecard = read_csv_rows(baishui / "财政/惠民惠农一卡通系统_发放明细导出（2024年）.csv")
+    assert onecard[0][:7] == ["XH", "BZXM", "FFNY", "XZ", "CUN", "XM", "GMSFHM"]
+    assert onecard[1][:3] == ["序号", "补助项目", "发放年月"]
+    month, day = onecard[1].index("发放年月"), onecard[1].index("到账日期")
+    assert all(re.fullmatch(r"24年\d{1,2}月", r[month]) and re.fullmatch(r"24\.\d{2}\.\d{2}", r[day])
+               for r in onecard[2:])
+    register = read_csv_rows(baishui / "公安/人口管理信息系统_户籍人口导出.csv")
+    assert register[0][:3] == ["HH", "XM", "GMSFHM"] and register[1][:3] == ["户号", "姓名", "公民身份号码"]
+    deaths = read_csv_rows(baishui / "民政/公安推送_死亡注销人员名单.csv")
+    assert deaths[0][4] == "SWRQ" and deaths[1][4] == "死亡日期"
+    assert all(re.fullmatch(r"2[2-4]\.\d{2}\.\d{2}", r[4]) for r in deaths[2:])
+
+
+def test_baishui_statistics_transposed_a_village_per_column(baishui):
+    book = sheets(baishui / "统计/白水县2024年村级基本情况统计年报.xlsx")
+    assert list(book) == ["城关镇", "河西镇"]
+    villages = 0
+    for rows in book.values():
+        header = rows[2]
+        assert header[:2] == ["指标名称", "计量单位"] and header[-1] == "全镇合计"
+        assert all(str(v).endswith("村") for v in header[2:-1])
+        by = {r[0]: r for r in rows[3:] if r[0]}
+        codes = by["统计用区划代码"][2:-1]
+        assert all(re.fullmatch(r"\d{12}", c) for c in codes)
+        people = by["户籍人口"]
+        assert people[-1] == sum(people[2:-1])
+        villages += len(codes)
+    assert villages == 24
+
+
+def test_baishui_vouchers_numbered_per_word_and_month_and_cadre_family_in_one_cell(baishui):
+    rows = sheets(baishui / "农业农村/村级财务/白水县城关镇村级会计凭证明细（2022-2024年）.xlsx")["凭证明细"]
+    header = rows[2]
+    no, date, unit, subject = (header.index(h) for h in ("凭证字号", "凭证日期", "核算单位", "科目名称"))
+    data = [r for r in rows[3:] if r[date] is not None and r[no]]
+    assert {r[no].split("-")[0] for r in data} == {"收", "付", "转"} or {r[no].split("-")[0] for r in data} == {"收", "付"}
+    # each word numbered from 1 in every month of every village: 付-1 and 收-1 both occur in one month
+    firsts = defaultdict(set)
+    for r in data:
+        if r[no].endswith("-1"):
+            firsts[(r[unit], r[date].year, r[date].month)].add(r[no])
+    assert any({"收-1", "付-1"} <= v for v in firsts.values())
+    assert {"库存现金", "银行存款"} <= {r[subject] for r in data}
+    cadres = sheets(baishui / "组织部/白水县村（社区）“两委”干部花名册.xlsx")["两委干部"]
+    family = cadres[1].index("主要家庭成员")
+    cells = [r[family] for r in cadres[2:] if isinstance(r[0], int)]
+    assert len(cells) >= 100
+    assert sum(bool(re.fullmatch(r"(\w+：[\w·]+)(；\w+：[\w·]+)*", c)) for c in cells) >= len(cells) * 0.8
+    assert any("配偶：" in c for c in cells) and any(re.search("(父亲|母亲)：", c) for c in cells)

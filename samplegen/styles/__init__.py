@@ -9,7 +9,7 @@ near_misses.csv and expected_quarantine.csv are computed by the same machinery f
 
 Styles: `default` (示例县, today's layouts, byte-for-byte unchanged), `beishan` (北山县), `nanhe`
 (南河县), `dongling` (东陵县), `xishan` (西山县),
-`qingshui` (清水县) and `jiangkou` (江口县); each module's docstring lists its layout features.
+`qingshui` (清水县), `jiangkou` (江口县) and `baishui` (白水县); each module's docstring lists its layout features.
 """
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ class Style:
     shared_village_names: bool = False  # village 4 of every later town has the name of village 4 of town 1
     former_names: bool = False  # village 6 of every town was merged and some files still use its old name
     compensation_in_ledger: bool = False  # no compensation roster: paid through the village ledger
+    voucher_words: bool = False  # vouchers numbered 收/付/转 per word and month instead of 记
 
 
 def _styles() -> dict[str, Style]:
     from samplegen import layouts
-    from samplegen.styles import beishan, dongling, jiangkou, nanhe, qingshui, xishan
+    from samplegen.styles import baishui, beishan, dongling, jiangkou, nanhe, qingshui, xishan
 
     return {s.name: s for s in (
         Style(DEFAULT, layouts.COUNTY_NAME, "示例县：原有样式", layouts.WRITERS),
@@ -54,10 +55,14 @@ def _styles() -> dict[str, Style]:
         Style("jiangkou", "江口县", "江口县：低保花名册户主信息纵向合并到成员行、首个工作表为填表说明或汇总、一卡通按月分列的宽表"
               "（1月…12月、合计）、姓名含全角空格或字间空格、个别身份证号为全角或带空格、金额写作1,350.00元、"
               "按部门和年份分文件夹、村名写作县镇村全称/不带“村”/村委会", jiangkou.WRITERS, jiangkou.PERIODS),
+        Style("baishui", "白水县", "白水县：低保花名册一户一行（家庭成员姓名、身份证号在同一单元格）且在保/已退出分表、"
+              "年份写两位（24年3月、24.03.05）、系统导出表头上方有字段代码行（XM、GMSFHM）、村级统计转置（指标为行、"
+              "各村为列）、凭证按收/付/转分字每月编号、两委花名册家庭成员写在一个单元格", baishui.WRITERS, baishui.PERIODS,
+              voucher_words=True),
     )}
 
 
-STYLE_NAMES = (DEFAULT, "beishan", "nanhe", "dongling", "xishan", "qingshui", "jiangkou")
+STYLE_NAMES = (DEFAULT, "beishan", "nanhe", "dongling", "xishan", "qingshui", "jiangkou", "baishui")
 
 
 def get_style(name: str) -> Style:
