@@ -18,7 +18,15 @@ from connectors.periods import parse_period
 from connectors.villages import town_core, village_core
 
 # The fields a sheet may state outside its columns, and how they are named in messages.
-FIELDS = {"year": "年份", "period": "期间", "town_raw": "乡镇", "village_raw": "村", "project_name": "项目名称"}
+FIELDS = {"year": "年份", "period": "期间", "town_raw": "乡镇", "village_raw": "村", "project_name": "项目名称",
+          "status": "保障状态"}
+# A roster's status said only by its sheet's name or title (在保家庭 / 已退出家庭, 正常享受 / 停保人员):
+# the words, and the status value they mean (the one the rules read: 在保, 停保, 退保).
+_STATUS_WORDS = (
+    (re.compile(r"退保"), "退保"),
+    (re.compile(r"已?退出|停保|停发|停止享受|取消|终止|注销|减员|清退"), "停保"),
+    (re.compile(r"在保|正常享受|享受中|正常保障|在册|正常发放"), "在保"),
+)
 
 # Lines that carry a date which is not the data's: when the form was filled, printed, reported.
 _FILL_DATE = re.compile(r"(?:填表|填报|制表|报送|打印|导出|审核|统计)(?:日期|时间)")
@@ -173,6 +181,11 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
                 found["town_raw"].append(Found(t.group(1), where))
             if v:
                 found["village_raw"].append(Found(v.group(1), where))
+        # a status by the sheet's name or a title line (not a 说明：… or 单位：… line, nor the file's name)
+        if i == len(sources) - 2 - len(path.parent.parts) or is_line and not re.search(r"[:：]", text):
+            said = _status_of(text)
+            if said is not None:
+                found["status"].append(Found(said, where))
         if not is_line and not _DEPARTMENT.search(text):  # a sheet, file or folder named after a town or village
             t, v = _TOWN_NAME.match(text), _VILLAGE_NAME.match(text)
             if t:
@@ -213,6 +226,13 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
     return Context(values, conflicts, tuple(r for _, _, r in ranges))
 
 
+def _status_of(text: str) -> str | None:
+    """The status a sheet's name or title states (在保家庭 -> 在保), or None; a text naming two (在保和退出)
+    states none."""
+    said = {value for pattern, value in _STATUS_WORDS if pattern.search(text)}
+    return said.pop() if len(said) == 1 else None
+
+
 # A sheet name that could be a village's without saying so (东岭, no 村): only Chinese characters, not
 # a list's own name (…表, …册, 明细, 汇总) nor a town's or county's. Used only if the village list
 # knows it exactly (connectors/extract.assign_villages): never a guess.
@@ -246,6 +266,8 @@ def wanted_fields(table_columns: list[str], has_village: bool, mapped: set[str])
         out.add("period")
     if "project_name" in table_columns and "project_name" not in mapped:
         out.add("project_name")
+    if "status" in table_columns and "stop_date" in table_columns and "status" not in mapped:
+        out.add("status")  # an enrolment status (在保/停保), not a petition's 办理状态
     if has_village and not mapped & {"village_code", "village_raw"}:
         out.add("village_raw")
     if has_village and not mapped & {"village_code", "town_raw"}:
@@ -264,7 +286,7 @@ def context_values(contexts: list[Context], fields: set[str], sheet_of) -> dict:
     def column(values: list, dtype) -> pl.Series:
         return sheet_of.replace_strict(k, values, default=None, return_dtype=dtype)
 
-    for f in fields & {"year", "town_raw", "village_raw", "project_name"}:
+    for f in fields & {"year", "town_raw", "village_raw", "project_name", "status"}:
         vals = [c.values[f].value if f in c.values else None for c in contexts]
         if any(v is not None for v in vals):
             out[f] = column([int(v) if f == "year" and v is not None else v for v in vals],

@@ -20,6 +20,7 @@ from connectors.header_match import Ambiguity, longest_ending, names_nothing
 from connectors.header_match import match_columns as _match
 from connectors.header_match import normalised_paths as _normalised
 from connectors.headertext import normalise_header
+from connectors.list_cells import profile_items
 from connectors.person_names import paired_by_prefix, unread_person_name
 from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, meaning_of, profile
 from connectors.wide import WideLayout, layout_for, wide_columns, wide_points
@@ -170,7 +171,7 @@ def _profiles(rows: list[list], header_rows: tuple[int, ...], width: int) -> lis
                 values.append(v)
                 if len(values) == PROFILE_ROWS:
                     break
-        out.append(profile(values))
+        out.append(profile(profile_items(values)))  # a cell listing persons counts as its persons
     return out
 
 

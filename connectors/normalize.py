@@ -22,6 +22,7 @@ from xuncha import idcard
 
 # Reason codes -> Chinese message (the caller adds file, sheet, row, column and the raw value).
 REASONS: dict[str, str] = {
+    "list_mismatch": "同一格内列出的成员人数不一致（姓名、身份证号、关系个数不同），无法按位置对应，整行未拆分",
     "id_scientific": "身份证号为科学计数法（如6.10102E+17），后几位已丢失，无法恢复",
     "id_numeric": ("身份证号在文件中存为数字，文件里只保留了约15位有效数字（科学计数法或.xls中的浮点数），"
                    "后几位已丢失，无法恢复；请让报送单位将该列设为文本格式后重新导出"),

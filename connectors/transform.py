@@ -22,6 +22,7 @@ from connectors.catalog import Catalog
 from connectors.context import FIELDS, context_values, sheet_context, village_hint, wanted_fields
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.header_match import date_from_parts
+from connectors.list_cells import MISMATCH, expand, member_columns, mismatch_message
 from connectors.headers import HeaderMatch, Unrecognised, detect_header, head_and_sample
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
 from connectors.periods import period_columns
@@ -313,6 +314,8 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     wide_width = _wide_width(members) if wide is not None else 0
     yearless_parts: list[pl.Series] = []
     wide_years: dict[int, tuple[str, str]] = {}  # per sheet: the periods' year and its source (inspect)
+    list_cols = sorted(j for c, j in match.columns.items() if c in member_columns(spec)) if wide is None else []
+    mismatch_parts: dict[int, pl.Series] = {}  # per sheet with expanded lists: rows whose lists disagree
     for k, m in enumerate(members):
         result = SheetResult(m.name, spec.name, score=m.match.score, runner_up=m.match.runner_up,
                              header_rows=m.match.header_rows, inferred=dict(m.match.inferred))
@@ -345,11 +348,20 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
             yearless_parts.append(pl.Series(out.yearless, dtype=pl.Boolean))
             continue
         if m.sheet.frame is not None:
-            blocks.append(m.sheet.frame.slice(start, m.last - start))
+            block = m.sheet.frame.slice(start, m.last - start)
         else:
             rows = m.sheet.rows[: m.last]
             _fill_merged_data(rows, m.sheet.merges, start)
-            blocks.append(rows[start:])
+            block = rows[start:]
+        listed = _expand_lists(block, start + 1, list_cols, match.labels, result) if list_cols else None
+        if listed is not None:  # members listed in one cell: one row per member (connectors/list_cells.py)
+            blocks.append(listed.rows if m.sheet.frame is None else
+                          pl.DataFrame(listed.rows, schema=block.schema, orient="row"))
+            row_parts.append(pl.Series(listed.row_numbers, dtype=pl.Int32))
+            sheet_parts.append(pl.repeat(k, len(listed.rows), dtype=pl.Int32, eager=True))
+            mismatch_parts[k] = pl.Series(listed.mismatch, dtype=pl.Boolean)
+            continue
+        blocks.append(block)
         n_block = m.last - start
         row_parts.append(pl.int_range(start + 1, start + 1 + n_block, dtype=pl.Int32, eager=True))
         sheet_parts.append(pl.repeat(k, n_block, dtype=pl.Int32, eager=True))
@@ -366,6 +378,8 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     width, n = cells.width, cells.n
     row_all = pl.concat(row_parts)
     sheet_all = pl.concat(sheet_parts)
+    mismatch = (pl.concat([mismatch_parts.get(p[0], pl.repeat(False, len(p), dtype=pl.Boolean, eager=True))
+                           for p in sheet_parts]) if mismatch_parts else None)
 
     mapped = {c: j for c, j in match.columns.items() if j < width}
     columns_found = {c: str(match.label_of(c) or c) for c in mapped}
@@ -409,6 +423,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     if len(keep_idx) < n:  # else every row is data: nothing to copy
         row_no, sheet_of = row_all.gather(keep_idx), sheet_all.gather(keep_idx)
         yearless = yearless.gather(keep_idx) if yearless is not None else None
+        mismatch = mismatch.gather(keep_idx) if mismatch is not None else None
         texts = {c: s.gather(keep_idx) for c, s in texts.items()}
         lossy = {c: (x.gather(keep_idx) if x is not None else None) for c, x in lossy.items()}
     m = len(row_no)
@@ -446,6 +461,8 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
                 result.messages.append(f"缺少必需列“{label}”，本表所有数据行已隔离")
                 result.problems[canon] = {"missing_column": rows_in.get(k, 0)}
         flag(pl.repeat(True, m, eager=True), "missing_column", canon)
+    if mismatch is not None and mismatch.any():  # 3 names, 2 IDs: no alignment is guessed
+        flag(mismatch, MISMATCH, min(member_columns(spec) & set(mapped)))
     if wide is not None and yearless is not None and yearless.any():  # 3月 with no year anywhere: not guessed
         flag(yearless, "period_no_year", wide.period_column)
     if wide is not None:
@@ -595,6 +612,21 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     return results
 
 
+
+
+def _expand_lists(block, first_row: int, columns: list[int], labels: dict[int, str], result: SheetResult):
+    """A sheet's rows with one row per member where member cells list several persons, with its
+    messages; None when no cell does."""
+    rows = block if isinstance(block, list) else [list(r) for r in block.iter_rows()]
+    out = expand(rows, first_row, columns)
+    if out is None:
+        return None
+    words = "、".join(f"“{labels[j]}”" for j in columns if j in labels)
+    result.messages.append(f"{words}在同一格内列出多名成员：{out.households}户按位置拆分为每名成员一行"
+                           f"（共{out.members}行；读取、入库、隔离均按成员计，行号仍为表中原行号）")
+    if out.mismatched:
+        result.messages.append(mismatch_message(out.mismatched, labels))
+    return out
 
 
 def _wide_labels(wide, labels: dict[int, str], at: int) -> dict[int, str]:
