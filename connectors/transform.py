@@ -22,8 +22,8 @@ from connectors.catalog import Catalog
 from connectors.context import FIELDS, context_values, sheet_context, village_hint, wanted_fields
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.header_match import date_from_parts
-from connectors.list_cells import MISMATCH, expand, member_columns, mismatch_message
 from connectors.headers import HeaderMatch, Unrecognised, detect_header, head_and_sample
+from connectors.list_cells import MISMATCH, expand, member_columns, mismatch_message
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
 from connectors.periods import period_columns
 from connectors.person_names import person_name_column
