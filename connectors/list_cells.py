@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 # Separators between the persons of one cell: line breaks and list punctuation. IDs may also be
 # separated by spaces (an ID has none); names only when every part is a whole name (张 三 is one name).
-_SEP = re.compile(r"[\r\n、，,;；/|／｜]+")
+LIST_SEPARATORS = r"[\r\n、，,;；/|／｜]+"
+_SEP = re.compile(LIST_SEPARATORS)
 _SPACE = re.compile(r"\s+")
 _ID_ITEM = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
 _NAME_ITEM = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")

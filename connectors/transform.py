@@ -23,7 +23,7 @@ from connectors.context import FIELDS, context_values, sheet_context, village_hi
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.header_match import date_from_parts
 from connectors.headers import HeaderMatch, Unrecognised, detect_header, head_and_sample
-from connectors.list_cells import MISMATCH, expand, member_columns, mismatch_message
+from connectors.list_cells import LIST_SEPARATORS, MISMATCH, expand, member_columns, mismatch_message
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
 from connectors.periods import period_columns
 from connectors.person_names import person_name_column
@@ -617,6 +617,9 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
 def _expand_lists(block, first_row: int, columns: list[int], labels: dict[int, str], result: SheetResult):
     """A sheet's rows with one row per member where member cells list several persons, with its
     messages; None when no cell does."""
+    if not isinstance(block, list) and not any(  # a CSV read as text columns: rows built only if a cell lists
+            block.to_series(j).str.contains(LIST_SEPARATORS + r"|\s").any() for j in columns if j < block.width):
+        return None
     rows = block if isinstance(block, list) else [list(r) for r in block.iter_rows()]
     out = expand(rows, first_row, columns)
     if out is None:
