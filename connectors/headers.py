@@ -52,6 +52,7 @@ class HeaderMatch:
     # xuncha.toml lines that settle it (for `xuncha inspect`)
     notes: tuple[str, ...] = ()
     config_lines: tuple[str, ...] = ()
+    outscored: str | None = None  # a kind that scored higher but lacks a signature column (Chinese warning)
 
     def label_of(self, column: str) -> str:
         """The header of a mapped canonical column as written (凭证日期/年+月+日 for a composed date)."""
@@ -318,8 +319,15 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         hit = longest_ending(index, normalise_header(best.shown[j].rsplit("/", 1)[-1]))
         if hit is not None and col not in inferred:
             inferred[col] = f"“{best.shown[j]}”→{best.spec.column(col).label}（表头以“{hit[0]}”结尾）"
+    # a kind scoring higher by the margin that lacks a signature column: chosen against, never silently
+    higher = max((c for k, c in best_of_kind.items() if k != best.spec.name and c.missing
+                  and c.points >= best.points + margin), key=lambda c: c.points, default=None)
+    outscored = None if higher is None else (
+        f"注意：按“{higher.spec.label}”得{higher.points:g}分，高于所选类型（{best.points:g}分），但表中找不到"
+        + "、".join(f"“{higher.spec.column(m).label}”" for m in higher.missing)
+        + f"列；如判断有误，请在 xuncha.toml 的 [connectors.pin] 中指定：\"<文件名>\" = \"{higher.spec.name}\"")
     return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
-                       best.points, runner_up, inferred, composed, best.wide, notes, lines)
+                       best.points, runner_up, inferred, composed, best.wide, notes, lines, outscored)
 
 
 # Rows under the header looked at to tell whose columns an unknown group holds, and the shares that decide:

@@ -321,6 +321,8 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
                              header_rows=m.match.header_rows, inferred=dict(m.match.inferred))
         hidden = "（隐藏工作表）" if m.sheet.hidden else ""
         result.messages.append(f"识别为“{spec.label}”{hidden}（表头在第{header_at_of[id(m)]}行）")
+        if m.match.outscored:
+            result.messages.append(m.match.outscored)
         if m.match.inferred:
             result.messages.append("按内容识别的列：" + "；".join(m.match.inferred.values()))
         if m.match.wide is not None:

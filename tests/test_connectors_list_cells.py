@@ -125,3 +125,26 @@ def test_splitting_rules() -> None:
     assert expand([["a", A, "户主"]], 3, [0, 1, 2]) is None
     out = expand([["王一、王二", A, "户主"]], 3, [0, 1, 2])
     assert out is not None and out.mismatch == [True] and out.mismatched == [(3, {0: 2, 1: 1, 2: 1})]
+
+
+def test_a_kind_scoring_higher_without_its_signature_is_said_not_passed_over_silently() -> None:
+    """baishui's 在保家庭 was loaded as a compensation list (6.5) although it scored 8.5 as a roster: the
+    roster lacked its member ID column. Where that still happens (here the IDs are not in the sheet),
+    the sheet's message says so, with the line that settles it."""
+    from connectors.headers import detect_header
+
+    rows = [["序号", "乡镇", "村", "户主姓名", "户主身份证号", "救助对象类别", "保障人口数", "月救助金额（元）",
+             "审批日期", "家庭成员", "成员证件情况", "与户主关系"]]
+    for i in range(12):
+        rows.append([i + 1, "城关镇", "东岭村", f"张{i}", make_id("19500101", f"{i:03d}"), "农村低保", 3, 600,
+                     "2019-04-27", "张甲、张乙、张丙", "见纸质档案", "户主、配偶、长子"])
+    m = detect_header(rows, load_catalog())
+    assert m.spec.name == "compensation_roster"  # type: ignore[union-attr]
+    said = m.outscored  # type: ignore[union-attr]
+    assert said is not None and "按“低保/特困保障对象花名册”得" in said and "“成员身份证号”列" in said
+    assert '"<文件名>" = "assistance_roster"' in said
+    rows[0][10] = "家庭成员证件号码"  # with the IDs there, listed one per line: the roster, no warning
+    for i, r in enumerate(rows[1:]):
+        r[10] = "\n".join(make_id("19500101", f"{i:02d}{k}") for k in range(3))
+    m = detect_header(rows, load_catalog())
+    assert m.spec.name == "assistance_roster" and m.outscored is None  # type: ignore[union-attr]
