@@ -27,6 +27,9 @@ _NOTES = (r"^(填表人|填报人|制表人|制表|审核人|审核|审批人|�
 _LABELLED = r"^[^\d:：]{1,12}[:：]"
 # A row under the header holding only units ("（亩）", "元/亩") is the header's second line.
 _UNITS = r"^[(（]?(?:亩|元|元/亩|元／亩|人|户|个|万元|公顷|平方米|%|％|年|月|日)[)）]?$"
+# Beside units, a units line may hold its label (计量单位, the column of a table read transposed:
+# connectors/transposed.py) and dashes where a row has no unit (统计用区划代码 | —).
+_UNIT_FILLERS = r"^(?:计量单位|单位|—+|-+|/)$"
 _WS = r"[\s\u3000\u00a0]"
 # The column-number row forms put under their header (栏次: 甲 乙 1 2 3 …, or 1 2 3 4 …).
 _COLUMN_NUMBER = COLUMN_NUMBER
@@ -74,8 +77,10 @@ def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Ser
     texts_filled = pl.concat_list([pl.when(f).then(stripped[c]) for f, c in zip(filled, names, strict=True)]) \
         .list.drop_nulls().list.unique()
     one_labelled = (texts_filled.list.len() == 1) & texts_filled.list.first().str.contains(_LABELLED).fill_null(False)
-    units_only = pl.any_horizontal(filled) & pl.all_horizontal(
-        [~f | stripped[c].str.contains(_UNITS).fill_null(False) for f, c in zip(filled, names, strict=True)]
+    is_unit = [(f & stripped[c].str.contains(_UNITS).fill_null(False)) for f, c in zip(filled, names, strict=True)]
+    units_only = pl.any_horizontal(is_unit) & pl.all_horizontal(
+        [~f | u | stripped[c].str.contains(_UNIT_FILLERS).fill_null(False)
+         for f, u, c in zip(filled, is_unit, names, strict=True)]
     )
     column_numbers = (pl.sum_horizontal([f.cast(pl.Int32) for f in filled]) >= 3) & pl.all_horizontal(
         [~f | stripped[c].str.contains(_COLUMN_NUMBER).fill_null(False) for f, c in zip(filled, names, strict=True)]
