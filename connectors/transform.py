@@ -29,7 +29,7 @@ from connectors.person_names import person_name_column
 from connectors.readers import RawSheet
 from connectors.row_kinds import MARKER_COLUMNS, classify_rows, content_totals
 from connectors.set_aside import SetAside, classify, set_aside_message
-from connectors.transposed import TRANSPOSED_MESSAGE, transposed_sheet
+from connectors.transposed import TRANSPOSED_MESSAGE, name_subjects, transposed_sheet
 from connectors.values import open_end_columns, read_unread_dates
 from connectors.wide import unfold
 
@@ -171,8 +171,8 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
                 swapped = transposed_sheet(sheet)
                 other = None if swapped is None else detect_header(
                     swapped.rows, catalog, swapped.merges, only=catalog.pinned(source_file), margin=catalog.margin)
-                if isinstance(other, HeaderMatch):
-                    sheet, match, last = swapped, other, _last_filled_row(swapped)
+                if isinstance(other, HeaderMatch) and swapped is not None:
+                    sheet, match, last = swapped, name_subjects(other, swapped), _last_filled_row(swapped)
             if isinstance(match, Unrecognised):
                 unread.append((i, head, last, match))
                 continue

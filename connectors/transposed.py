@@ -16,9 +16,13 @@ becomes a totals row and is skipped like any totals row.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
+from connectors.headers import HeaderMatch
+from connectors.profiles import AGREE, profile
 from connectors.readers import RawSheet
+from connectors.row_kinds import TOTALS, UNIT_FILLERS
 
 # A table of indicators as rows has few rows; a sheet longer than this is never read transposed (its
 # swapped header would be thousands of columns wide, and a long sheet is a list of rows).
@@ -69,3 +73,24 @@ def transposed_sheet(sheet: RawSheet) -> RawSheet | None:
               if r0 >= top and r1 <= bottom]
     return RawSheet(sheet.name, swapped, merges, sheet.hidden, list(sheet.notes),
                     title_rows=rows[:top], transposed=True)
+
+
+def name_subjects(match: HeaderMatch, swapped: RawSheet) -> HeaderMatch:
+    """The swapped sheet's first column holds the original header row: the names of the original
+    columns, i.e. each swapped row's subject (东岭村 … 全镇合计). When the header reading found no village
+    column, that column is the village's if its cells other than units labels and totals look like
+    village names (…村, …社区); a town of two villages beside 单位 and 合计 is too few values for the
+    reading by content alone (connectors/profiles.py). Said in the sheet's message."""
+    if not match.spec.table.has_village or "village_raw" in match.columns or 0 in match.columns.values():
+        return match
+    cells = [r[0] for r in swapped.rows[match.data_start:] if r and r[0] is not None and str(r[0]).strip()]
+    names = [v for v in cells if not re.search(TOTALS, str(v)) and not re.search(UNIT_FILLERS, str(v).strip())]
+    share = profile(names).share("village") if names else 0.0
+    if share < AGREE:
+        return match
+    label = match.labels.get(0, "")
+    why = (f"“{label}”→{match.spec.column('village_raw').label}（转置表：原表表头行的各列名为各村，"
+           f"{share:.0%}的值形如村名）")
+    return dataclasses.replace(match, columns={**match.columns, "village_raw": 0},
+                               unused=tuple(u for u in match.unused if u != label),
+                               inferred={**match.inferred, "village_raw": why})
