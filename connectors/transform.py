@@ -62,6 +62,9 @@ class SheetResult:
     config_lines: list[str] = field(default_factory=list)
     # the sheet's name, when it may be its village's and nothing else names one (context.village_hint)
     village_hint: str | None = None
+    # what a row number names in messages and quarantine reasons: 列 for a sheet read transposed
+    # (connectors/transposed.py), whose rows are the original columns
+    row_word: str = "行"
 
     @property
     def message(self) -> str:
@@ -330,7 +333,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     wide_years: dict[int, tuple[str, str]] = {}  # per sheet: the periods' year and its source (inspect)
     for k, m in enumerate(members):
         result = SheetResult(m.name, spec.name, score=m.match.score, runner_up=m.match.runner_up,
-                             header_rows=m.match.header_rows, inferred=dict(m.match.inferred))
+                             header_rows=m.match.header_rows, inferred=dict(m.match.inferred), row_word=unit)
         hidden = "（隐藏工作表）" if m.sheet.hidden else ""
         result.messages.append(f"识别为“{spec.label}”{hidden}（表头在第{header_at_of[id(m)]}{unit}）")
         if m.sheet.transposed:
@@ -580,6 +583,8 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         positions = keep_idx.filter(quarantined)
         frame = quarantine_frame(spec, match, cells.raw(positions), row_no, sheet_of, names, quarantined,
                                   reason_code, reason_col, files, values, cleaned)
+        if members[0].sheet.transposed:  # its rows are the original columns: 第5列“村代码”…, as the sheet shows
+            frame = frame.with_columns(pl.col("reason").str.replace(r"^第(\d+)行", "第${1}列"))
         quarantine = {key[0]: f.drop("_s") for key, f in frame.partition_by("_s", as_dict=True, maintain_order=True).items()}
     loaded = data_frame(spec, values, ~quarantined, row_no, sheet_of, names, files)
     loaded_parts = ({0: loaded.drop("_s")} if len(members) == 1 else

@@ -67,6 +67,8 @@ def test_one_town_table_with_villages_as_columns_is_read_transposed(tmp_path, co
         (4, 2023, "河口乡", "清水社区", "620523105003", 340, 1120, pytest.approx(80)),
     ]
     assert con.execute("SELECT source_sheet, source_row FROM quarantine").fetchall() == [("河口乡", 5)]
+    reason = con.execute("SELECT reason FROM quarantine").fetchone()[0]
+    assert reason.startswith("第5列“村代码”列"), reason  # its row number is the original column, said so
     # the other file's villages resolve against the transposed list, by town and name
     assert con.execute("SELECT person_name, village_code FROM deaths ORDER BY 1").fetchall() == [
         ("张三", "620523105202"), ("李四", "620523105003")]
