@@ -124,3 +124,17 @@ def test_long_or_single_row_sheets_are_never_swapped() -> None:
     assert swapped.rows == [["指标", "户籍人口"], ["甲村", 1], ["乙村", 2]]
     assert swapped.title_rows == [["标题"], ["填报单位：河口乡", "单位：人"]]
 
+
+
+def test_a_village_column_without_its_name_is_quarantined_naming_its_column(tmp_path, con) -> None:
+    rows = [["某乡2024年各村基本情况"],
+            ["指标", "甲村", "乙村", "丙村", None, "合计"],
+            ["统计用区划代码", "510722100201", "510722100202", "510722100203", "510722100204", None],
+            ["户籍人口", 100, 200, 300, 400, 1000]]
+    inbox = tmp_path / "inbox"
+    write_xlsx(inbox / "村情.xlsx", {"某乡": rows})
+    r = report_for(ingest_inbox(inbox, con, CONFIG, workers=0), "村情.xlsx")
+    assert (r.extract, r.rows_read, r.rows_loaded, r.rows_quarantined) == ("village_basics", 4, 3, 1), r.message
+    got = con.execute("SELECT source_row, reason, raw_json FROM quarantine").fetchall()
+    assert len(got) == 1 and got[0][0] == 5 and got[0][1].startswith("第5列“指标”列"), got
+    assert "510722100204" in got[0][2]  # the column's cells kept, keyed by the indicators
