@@ -257,8 +257,11 @@ def _meaning(field: str, value: str) -> object:
     return value
 
 
-def wanted_fields(table_columns: list[str], has_village: bool, mapped: set[str]) -> set[str]:
-    """The context fields a table needs that the sheet's header did not give."""
+def wanted_fields(table_columns: list[str], has_village: bool, mapped: set[str], reference: bool = False) -> set[str]:
+    """The context fields a table needs that the sheet's header did not give. reference: the village
+    list (village_basics), whose villages' towns are wanted beside their codes: other files' village
+    names are matched against it by town and name (a statistics sheet per town, 城关镇, names its town
+    only in its sheet name or title)."""
     out = set()
     if "year" in table_columns and "year" not in mapped:
         out.add("year")
@@ -271,6 +274,8 @@ def wanted_fields(table_columns: list[str], has_village: bool, mapped: set[str])
     if has_village and not mapped & {"village_code", "village_raw"}:
         out.add("village_raw")
     if has_village and not mapped & {"village_code", "town_raw"}:
+        out.add("town_raw")
+    if reference and has_village and "town_raw" not in mapped:
         out.add("town_raw")
     return out
 

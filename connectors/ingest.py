@@ -133,7 +133,8 @@ def _expected_reference(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,
 
 def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,
                  on_file: Callable[[Path, int, int], None] | None = None,
-                 workers: int | None = None, files: list[Path] | None = None) -> list[SheetReport]:
+                 workers: int | None = None, files: list[Path] | None = None,
+                 on_validating: Callable[[list[FileResult]], None] | None = None) -> list[SheetReport]:
     """Load every data file under `inbox` (or only `files`); one report row per sheet (or per
     unreadable file), in the order of `files`; without `files`, then one row per inbox entry not
     read (connectors/inbox.py: skipped, or a duplicate of a file read).
@@ -141,6 +142,8 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
     workers: processes that read and transform files while this one validates and writes (0: do
     everything here; default: default_workers). Statistics-looking files are loaded first, here,
     so that the reading processes match villages against their village list.
+    on_validating: called with each group of files as it is handed to validation (work the caller
+    can do while Great Expectations validates them in its own process).
     """
     settings = catalog_settings(config.connectors)
     limits = config.connectors.reading_limits
@@ -189,6 +192,8 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
             if any(r.has_village_basics for g, _ in in_flight for r in g):
                 write_in_flight()  # the village list these files are matched against
             started = _start_write(group, index, version)
+            if on_validating:
+                on_validating(group)
             write_in_flight()
             in_flight.append(started)
         if drain:

@@ -85,7 +85,7 @@ def move_all(s: SheetResult, extract: str, source_file: str, reason: str) -> Non
     assert data is not None  # only sheets with rows are moved
     k = data.height
     rows = data["source_row"].cast(pl.String)
-    text = pl.concat_str([pl.lit("第"), pl.lit(rows), pl.lit(f"行：整个文件未入库（{reason}）")], separator="")
+    text = pl.concat_str([pl.lit("第"), pl.lit(rows), pl.lit(f"{s.row_word}：整个文件未入库（{reason}）")], separator="")
     frame = _quarantine_from_data(
         data, extract, source_file, s.sheet, pl.Series([None] * k, dtype=pl.String),
         pl.Series([REJECTED_CODE] * k, dtype=pl.String), pl.select(text).to_series(),
@@ -113,7 +113,7 @@ def move_failed(s: SheetResult, extract: str, by_row: dict[int, tuple[Check, Tar
                          if not c.startswith("@")) if len(t.columns) > 1 else value
         columns.append(t.column if not t.column.startswith("@") else None)
         codes.append(check.name)
-        reasons.append(f"第{row['source_row']}行“{label}”列：{check.label}" + (f"（原值：{shown}）" if shown else ""))
+        reasons.append(f"第{row['source_row']}{s.row_word}“{label}”列：{check.label}" + (f"（原值：{shown}）" if shown else ""))
         cleaned.append(value)
         counts[check.label] = counts.get(check.label, 0) + 1
     frame = _quarantine_from_data(

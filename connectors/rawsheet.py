@@ -26,6 +26,10 @@ class RawSheet:
     notes: list[str] = field(default_factory=list)  # what the reader noticed (Chinese), for the sheet's message
     # Every row as text columns c0, c1, ... (null or "" for an empty cell), for sheets read column-wise (CSV)
     frame: pl.DataFrame | None = None
+    # A sheet read with rows and columns swapped (connectors/transposed.py): row i is the original
+    # column i; the lines above the original table state its context (title, 填报单位).
+    transposed: bool = False
+    title_rows: list[list] = field(default_factory=list)
 
     @property
     def height(self) -> int:

@@ -17,7 +17,7 @@ from connectors.headers import HeaderMatch
 # Totals and notes are recognised in the first few columns only: further right, free text (摘要)
 # may legitimately contain these words.
 MARKER_COLUMNS = 4
-_TOTALS = r"合计|总计|小计|本页合计|本月合计|本年累计|累计发生额"
+TOTALS = r"合计|总计|小计|本页合计|本月合计|本年累计|累计发生额"
 _NOTES = (r"^(填表人|填报人|制表人|制表|审核人|审核|审批人|复核人|复核|负责人|单位负责人|分管领导|经办人|联系人|"
           r"联系电话|填表日期|填报日期|制表日期|报送日期|备注|说明|注|会计|主管会计|出纳|记账|记账人|"
           r"财务负责人|报账员|单位盖章|盖章|签字|发放单位|填报单位|制表单位|报送单位|单位)"
@@ -27,6 +27,9 @@ _NOTES = (r"^(填表人|填报人|制表人|制表|审核人|审核|审批人|�
 _LABELLED = r"^[^\d:：]{1,12}[:：]"
 # A row under the header holding only units ("（亩）", "元/亩") is the header's second line.
 _UNITS = r"^[(（]?(?:亩|元|元/亩|元／亩|人|户|个|万元|公顷|平方米|%|％|年|月|日)[)）]?$"
+# Beside units, a units line may hold its label (计量单位, the column of a table read transposed:
+# connectors/transposed.py) and dashes where a row has no unit (统计用区划代码 | —).
+UNIT_FILLERS = r"^(?:计量单位|单位|—+|-+|/)$"
 _WS = r"[\s\u3000\u00a0]"
 # The column-number row forms put under their header (栏次: 甲 乙 1 2 3 …, or 1 2 3 4 …).
 _COLUMN_NUMBER = COLUMN_NUMBER
@@ -69,13 +72,15 @@ def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Ser
     markers = [stripped[f"m{i}"] for i in range(len(marker_cols))]
     no_id = (pl.all_horizontal([pl.col(f"c_{k}").str.strip_chars().fill_null("") == "" for k in id_cols])
              if id_cols else pl.lit(True))
-    totals = pl.any_horizontal([mk.str.contains(_TOTALS).fill_null(False) for mk in markers]) if markers else pl.lit(False)
+    totals = pl.any_horizontal([mk.str.contains(TOTALS).fill_null(False) for mk in markers]) if markers else pl.lit(False)
     notes = pl.any_horizontal([mk.str.contains(_NOTES).fill_null(False) for mk in markers]) if markers else pl.lit(False)
     texts_filled = pl.concat_list([pl.when(f).then(stripped[c]) for f, c in zip(filled, names, strict=True)]) \
         .list.drop_nulls().list.unique()
     one_labelled = (texts_filled.list.len() == 1) & texts_filled.list.first().str.contains(_LABELLED).fill_null(False)
-    units_only = pl.any_horizontal(filled) & pl.all_horizontal(
-        [~f | stripped[c].str.contains(_UNITS).fill_null(False) for f, c in zip(filled, names, strict=True)]
+    is_unit = [(f & stripped[c].str.contains(_UNITS).fill_null(False)) for f, c in zip(filled, names, strict=True)]
+    units_only = pl.any_horizontal(is_unit) & pl.all_horizontal(
+        [~f | u | stripped[c].str.contains(UNIT_FILLERS).fill_null(False)
+         for f, u, c in zip(filled, is_unit, names, strict=True)]
     )
     column_numbers = (pl.sum_horizontal([f.cast(pl.Int32) for f in filled]) >= 3) & pl.all_horizontal(
         [~f | stripped[c].str.contains(_COLUMN_NUMBER).fill_null(False) for f, c in zip(filled, names, strict=True)]

@@ -30,6 +30,7 @@ from connectors.person_names import person_name_column
 from connectors.readers import RawSheet
 from connectors.row_kinds import MARKER_COLUMNS, classify_rows, content_totals
 from connectors.set_aside import SetAside, classify, set_aside_message
+from connectors.transposed import TRANSPOSED_MESSAGE, name_subjects, transposed_sheet
 from connectors.values import open_end_columns, read_unread_dates
 from connectors.wide import unfold
 
@@ -62,6 +63,9 @@ class SheetResult:
     config_lines: list[str] = field(default_factory=list)
     # the sheet's name, when it may be its village's and nothing else names one (context.village_hint)
     village_hint: str | None = None
+    # what a row number names in messages and quarantine reasons: 列 for a sheet read transposed
+    # (connectors/transposed.py), whose rows are the original columns
+    row_word: str = "行"
 
     @property
     def message(self) -> str:
@@ -166,12 +170,20 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
                 continue
             head = head_and_sample(sheet)
             match = detect_header(head, catalog, sheet.merges, only=catalog.pinned(source_file), margin=catalog.margin)
+            if isinstance(match, Unrecognised) and not match.undecided:
+                # indicators as rows, villages as columns: read swapped, by the same rules (connectors/transposed.py)
+                swapped = transposed_sheet(sheet)
+                other = None if swapped is None else detect_header(
+                    swapped.rows, catalog, swapped.merges, only=catalog.pinned(source_file), margin=catalog.margin)
+                if isinstance(other, HeaderMatch) and swapped is not None:
+                    sheet, match, last = swapped, name_subjects(other, swapped), _last_filled_row(swapped)
             if isinstance(match, Unrecognised):
                 unread.append((i, head, last, match))
                 continue
             recognised.append(name)
             key = (match.spec.name, tuple(match.columns.items()), tuple(sorted(match.labels.items())), match.unused,
-                   match.duplicates, tuple(sorted(match.composed.items())), sheet.frame is not None, match.wide)
+                   match.duplicates, tuple(sorted(match.composed.items())), sheet.frame is not None, match.wide,
+                   sheet.transposed)
             groups.setdefault(key, []).append(_Member(f, i, sheet, name, source_file, last, match))
         _report_unread(results[f], sheets, source_file, unread, recognised)
     for members in groups.values():
@@ -237,6 +249,11 @@ def _last_filled_row(sheet: RawSheet) -> int:
     while last > 0 and _is_blank_row(rows[last - 1]):
         last -= 1
     return last
+
+
+def _above_header(m: _Member) -> list[list]:
+    """The lines stating the sheet's context: above its header (and, read transposed, above the table)."""
+    return m.sheet.title_rows + m.sheet.rows[: m.match.header_rows[0]]
 
 
 @dataclass
@@ -306,6 +323,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     match = members[0].match
     spec = match.spec
     header_at_of = {id(m): "、".join(str(r + 1) for r in m.match.header_rows) for m in members}
+    unit = "列" if members[0].sheet.transposed else "行"  # read transposed: a row is an original column
     results = []
     blocks: list = []  # per member with rows: its rows below the header (a list, or a frame slice)
     row_parts: list[pl.Series] = []
@@ -318,9 +336,11 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     mismatch_parts: dict[int, pl.Series] = {}  # per sheet with expanded lists: rows whose lists disagree
     for k, m in enumerate(members):
         result = SheetResult(m.name, spec.name, score=m.match.score, runner_up=m.match.runner_up,
-                             header_rows=m.match.header_rows, inferred=dict(m.match.inferred))
+                             header_rows=m.match.header_rows, inferred=dict(m.match.inferred), row_word=unit)
         hidden = "（隐藏工作表）" if m.sheet.hidden else ""
-        result.messages.append(f"识别为“{spec.label}”{hidden}（表头在第{header_at_of[id(m)]}行）")
+        result.messages.append(f"识别为“{spec.label}”{hidden}（表头在第{header_at_of[id(m)]}{unit}）")
+        if m.sheet.transposed:
+            result.messages.append(TRANSPOSED_MESSAGE)
         if m.match.outscored:
             result.messages.append(m.match.outscored)
         if m.match.inferred:
@@ -479,7 +499,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     def contexts() -> list:
         """What each sheet states outside its columns (title lines, sheet, file and folder names)."""
         if not contexts_made:
-            contexts_made.append([sheet_context(mem.sheet.rows[: mem.match.header_rows[0]], mem.name, mem.source_file)
+            contexts_made.append([sheet_context(_above_header(mem), mem.name, mem.source_file)
                                   for mem in members])
         return contexts_made[0]
 
@@ -556,7 +576,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
             values["village_code"] = pl.select(pl.when(pl.lit(bad)).then(None).otherwise(pl.lit(vc))).to_series()
 
     # Year, period, town and village the header lacks: from the title lines, sheet, file and folder names.
-    fields = wanted_fields(spec.table.column_names, spec.table.has_village, set(mapped))
+    fields = wanted_fields(spec.table.column_names, spec.table.has_village, set(mapped), spec.name == "village_basics")
     if fields and m:
         values.update(context_values(contexts(), fields, sheet_of))
         for k, result in enumerate(results):
@@ -582,6 +602,8 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         positions = keep_idx.filter(quarantined)
         frame = quarantine_frame(spec, match, cells.raw(positions), row_no, sheet_of, names, quarantined,
                                   reason_code, reason_col, files, values, cleaned)
+        if members[0].sheet.transposed:  # its rows are the original columns: 第5列“村代码”…, as the sheet shows
+            frame = frame.with_columns(pl.col("reason").str.replace(r"^第(\d+)行", "第${1}列"))
         quarantine = {key[0]: f.drop("_s") for key, f in frame.partition_by("_s", as_dict=True, maintain_order=True).items()}
     loaded = data_frame(spec, values, ~quarantined, row_no, sheet_of, names, files)
     loaded_parts = ({0: loaded.drop("_s")} if len(members) == 1 else
@@ -656,7 +678,7 @@ def _wide_year(m: _Member, result: SheetResult) -> int | None:
     """The year of period headers that name none (1月): the sheet's context (title lines, sheet, file and
     folder names), said in the sheet message; None when no single year is stated (the payments are
     quarantined, never given a guessed year)."""
-    ctx = sheet_context(m.sheet.rows[: m.match.header_rows[0]], m.name, m.source_file)
+    ctx = sheet_context(_above_header(m), m.name, m.source_file)
     found = ctx.values.get("year")
     if found is not None:
         result.messages.append(f"期间列表头未写年份，年份取自{found.source}（{found.value}年）")

@@ -332,11 +332,15 @@ def assign(frame: pl.DataFrame, index: VillageIndex) -> Assignment:
             unverified.append(index.describe(town, village).split("（")[0])
         elif how in ("exact", "alias", "former") or (how or "").startswith("fuzzy"):
             seen.append((_clean(village), c, how))
-    matched = uniq.with_columns(pl.Series("_code", codes, dtype=pl.String), pl.Series("_how", hows, dtype=pl.String))
-    # a join, not a per-row key: rows keep their order, and a missing town or code matches a missing one
-    out = (frame.join(matched, on=on, how="left", nulls_equal=True, maintain_order="left")
-           .with_columns(pl.col("_code").alias("village_code"), pl.col("_how").alias("village_match"))
-           .drop("_code", "_how"))
+    if uniq.height == 1:  # one village on the whole sheet (a village's ledger, a sheet per village): no join
+        out = frame.with_columns(pl.lit(codes[0], dtype=pl.String).alias("village_code"),
+                                 pl.lit(hows[0], dtype=pl.String).alias("village_match"))
+    else:
+        matched = uniq.with_columns(pl.Series("_code", codes, dtype=pl.String), pl.Series("_how", hows, dtype=pl.String))
+        # a join, not a per-row key: rows keep their order, and a missing town or code matches a missing one
+        out = (frame.join(matched, on=on, how="left", nulls_equal=True, maintain_order="left")
+               .with_columns(pl.col("_code").alias("village_code"), pl.col("_how").alias("village_match"))
+               .drop("_code", "_how"))
     return Assignment(out, sorted(set(unmatched)), sorted(set(seen)), sorted(set(unverified)))
 
 

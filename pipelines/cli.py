@@ -187,9 +187,15 @@ def ingest(
 def inspect(
     inbox: Path = typer.Argument(..., help="要检查的数据目录（Excel/CSV，可含子目录）"),
     workspace: Path | None = typer.Option(
-        None, "--workspace", help="工作区目录：使用其中的配置和村名表；检查结果也写在这里（默认写在当前目录）"),
+        None, "--workspace", help="工作区目录：使用其中的配置和村名表；未指定 --out 时检查结果也写在这里"),
+    out: Path | None = typer.Option(
+        None, "--out", help="检查结果（inspect_report.html、xuncha.proposed.toml）的输出目录；默认为工作区，"
+                            "未指定工作区时为数据目录旁的“<数据目录名>_检查结果”目录（从不写入当前目录或数据目录）"),
 ) -> None:
-    """接入新县区的第一步：预览每个文件会被如何读取（不入库），并给出建议的配置片段。"""
+    """接入新县区的第一步：预览每个文件会被如何读取（不入库），并给出建议的配置片段。
+
+    检查结果写入 --out 指定的目录；未指定时写入 --workspace 工作区；两者都未指定时写入数据目录旁的
+    “<数据目录名>_检查结果”目录。结果所在位置会在最后打印出来。"""
     from connectors.inspect import inspect_with_warehouse
     from connectors.inspect_output import print_findings, write_outputs
     from xuncha.config import WorkspaceConfig
@@ -202,11 +208,28 @@ def inspect(
         findings = inspect_with_warehouse(inbox, config, ws.warehouse if ws is not None else None)
     except ConfigError as e:
         _fail(str(e))
-    out_dir = ws.root if ws is not None else Path.cwd()
+    out_dir = inspect_output_dir(inbox, ws.root if ws is not None else None, out)
     print_findings(findings, console)
-    page, toml = write_outputs(findings, out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        page, toml = write_outputs(findings, out_dir)
+    except OSError as e:
+        _fail(f"无法写入检查结果目录“{out_dir}”（{e.strerror or e}）。请用 --out 指定一个可写的目录。")
+    console.print(f"检查结果已写入目录：{out_dir}")
     console.print(f"检查报告：{page}")
     console.print(f"建议的配置片段（逐行核对后复制到 xuncha.toml）：{toml}")
+
+
+def inspect_output_dir(inbox: Path, workspace: Path | None, out: Path | None) -> Path:
+    """Where `xuncha inspect` writes its report and fragment: --out, else the workspace, else a folder
+    beside the inbox named after it (白水县 -> 白水县_检查结果): never the current directory (a worktree,
+    where the files would be committed by mistake) nor the inbox (a later run would read them as data)."""
+    if out is not None:
+        return out
+    if workspace is not None:
+        return workspace
+    root = inbox.resolve()
+    return root.parent / f"{root.name}_检查结果"
 
 
 def _print_check(outputs) -> None:

@@ -12,12 +12,14 @@ import json
 import os
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from connectors.extract import FileResult
 from connectors.incremental import (
     InboxPlan,
     changed_tables,
@@ -28,6 +30,7 @@ from connectors.incremental import (
     unchanged_reports,
 )
 from connectors.ingest import SheetReport, ingest_inbox, relative_name, rematch_villages, write_ingest_report
+from connectors.schema import TABLES
 from connectors.villages import load_index
 from pipelines.workspace import WAREHOUSE_FILE, Workspace, session  # noqa: F401  (steps.Workspace, steps.session)
 from reports.data_quality import FILE_NAME as DATA_QUALITY_FILE
@@ -123,7 +126,28 @@ def ingest_files(
             on_file(path, done, total)
         pause_point("ingest")  # tests: killed with some files written, others not
 
-    return ingest_inbox(inbox, con, config, on_file=on_written, files=files)
+    return ingest_inbox(inbox, con, config, on_file=on_written, files=files, on_validating=_warm_name_keys)
+
+
+_name_key_thread: list[ThreadPoolExecutor] = []
+# A county's names, not a city's: a thread keying hundreds of thousands of names would take turns with
+# the ingest itself (the rules key the names they join on anyway).
+WARM_NAMES_MAX = 30_000
+
+
+def _warm_name_keys(results: list[FileResult]) -> None:
+    """The names of files being validated, turned into the rules' name keys (pinyin, ~50 µs a name:
+    rules.identity.name_key, memoised) by a thread while this one mostly waits for the GX process."""
+    names = {v for r in results for s in r.sheets if s.data is not None and s.extract
+             for c in TABLES[s.extract].columns if c.kind == "name" and c.name in s.data.columns
+             for v in s.data[c.name].unique().to_list() if v}
+    if not names or len(names) > WARM_NAMES_MAX:
+        return
+    if not _name_key_thread:
+        _name_key_thread.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="name-keys"))
+    from rules.identity import name_key
+
+    _name_key_thread[0].submit(lambda: [name_key(n) for n in names])
 
 
 def finish_ingest(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -492,3 +493,43 @@ def test_files_transformed_together_equal_files_transformed_alone(tmp_path) -> N
             assert (a.quarantine is None and b.quarantine is None) or a.quarantine.equals(b.quarantine)
             assert set(a.data["source_file"].to_list()) <= {path.name}
     assert [r.sheets[0].rows_quarantined for r in together] == [1, 0, 2]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no GX process")
+def test_groups_validated_while_the_group_before_is_written_load_as_one_group(tmp_path, monkeypatch) -> None:
+    """Files validated one group at a time, each group in the GX process while the one before it is
+    written (a statistics file's group written before later files are matched to its villages): the
+    same warehouse as all files validated and written together, the files written in inbox order."""
+    import connectors.ingest
+    from connectors import children
+
+    assert children.start_gx()
+    inbox = inbox_with(tmp_path)  # with the statistics' village list
+    for i in range(5):
+        write_xlsx(inbox / f"d{i}.xlsx", {"s": [["乡镇", "村", "姓名", "身份证号", "死亡日期"],
+                                                ["城关镇", "东岭村", f"张{i}", make_id("19500101", f"{i:03d}"), "2024-01-05"],
+                                                ["城关镇", "东岭", f"李{i}", make_id("19500101", f"{i + 5:03d}"), "2024-01-06"],
+                                                ["城关镇", "东岭村", "坏", "6.10102E+17", "2024-01-05"]]})
+    outcomes, order = [], []
+    for per_group in (64, 1):
+        monkeypatch.setattr(connectors.ingest, "VALIDATE_BATCH_FILES", per_group)
+        c = open_warehouse(tmp_path / f"w{per_group}.duckdb")
+        written: list[str] = []
+        handed: list[list[str]] = []
+        reports = ingest_inbox(inbox, c, CONFIG, workers=0,
+                               on_file=lambda p, done, total, w=written: w.append(p.name),
+                               on_validating=lambda group, h=handed: h.append([r.source_file for r in group]))
+        check_invariant(reports)
+        outcomes.append((
+            sorted((r.file, r.sheet, r.rows_loaded, r.rows_quarantined) for r in reports),
+            c.execute("SELECT * EXCLUDE (source_file) FROM deaths ORDER BY person_name").fetchall(),
+            c.execute("SELECT source_file, source_row, reason_code FROM quarantine ORDER BY 1, 2").fetchall(),
+            c.execute("SELECT count(*) FROM deaths WHERE village_code IS NULL").fetchone(),
+        ))
+        order.append((written, handed))
+        c.close()
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[1][3] == (0,)  # every row matched to the statistics' village list (东岭 too)
+    written, handed = order[1]
+    assert len(handed) == 6 and handed[0] == ["村基本情况.xlsx"]  # one group per file, statistics first
+    assert written == [Path(g[0]).name for g in handed]  # written in the order handed over

@@ -103,3 +103,31 @@ def test_file_names_cannot_write_settings_into_the_proposed_fragment(tmp_path) -
     fragment = proposed_config(inspect_inbox(inbox, WorkspaceConfig()))
     assert "county" not in tomllib.loads(fragment), fragment
     assert '民政/a"b [county] name = "x"\ufffd低保.xlsx / s' in fragment  # the name, on one line
+
+
+def test_without_a_workspace_the_results_go_beside_the_inbox_never_into_the_current_directory(tmp_path, monkeypatch) -> None:
+    inbox = _inbox(tmp_path)
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    result = CliRunner().invoke(app, ["inspect", str(inbox)])
+    assert result.exit_code == 0, result.output
+    assert list(cwd.iterdir()) == []
+    beside = tmp_path / f"{inbox.name}_检查结果"
+    assert (beside / "inspect_report.html").is_file() and (beside / "xuncha.proposed.toml").is_file()
+    assert not (inbox / "inspect_report.html").exists()
+    assert "检查结果已写入目录" in result.output and f"{inbox.name}_检查结果" in result.output.replace("\n", "")
+    # a named output directory wins over the workspace
+    ws, out = tmp_path / "ws", tmp_path / "out" / "first"
+    ws.mkdir()
+    result = CliRunner().invoke(app, ["inspect", str(inbox), "--workspace", str(ws), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "xuncha.proposed.toml").is_file() and not (ws / "xuncha.proposed.toml").exists()
+    assert list(cwd.iterdir()) == []
+
+
+def test_the_help_says_where_the_results_go() -> None:
+    result = CliRunner().invoke(app, ["inspect", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    text = "".join(result.output.split())
+    assert "--out" in text and "_检查结果" in text and "从不写入当前目录" in text

@@ -22,11 +22,11 @@ pytestmark = pytest.mark.slow
 
 # Known failures, measured on the 24-village county of seed 7; strict, so the day a style passes is noticed.
 # ({style: {test: reason}}; see /work/notes/baishui_report.md for baishui.)
-_BAISHUI = ("baishui (measured on seed 7, 24 villages): the transposed statistics (a village per column) "
-            "are not read, so no village gets a code and 25 of 29 rules do not run; the one-card export's "
-            "发放年月 24年3月 is not read as a month (file refused); the cadre roster is ambiguous with deaths. "
-            "(The household-per-row roster, members listed in one cell, is read: branch fix-listcells.) "
-            "Recall 0% (0/114), precision 0% (32 flags, none with a village)")
+_BAISHUI = ("baishui (measured on seed 7, 24 villages): the transposed statistics (a village per column) are "
+            "read (fix-transposed) and every village gets its code; the household-per-row roster with its members "
+            "listed in one cell is read one row per member, with the status from the sheet name (fix-listcells); "
+            "still: the one-card export's 发放年月 24年3月 is not read as a month (file refused); the cadre roster "
+            "is ambiguous with deaths. Recall 66.7% (76/114), precision 100% (80/80)")
 KNOWN: dict[str, dict[str, str]] = {"baishui": {"recognised": _BAISHUI, "ran": _BAISHUI, "recall": _BAISHUI}}
 
 
@@ -95,6 +95,16 @@ def test_pages_that_are_not_data_are_set_aside_and_person_names_are_read(style, 
             "已跳过：汇总表（按村汇总的人数、笔数和金额），明细在工作表“城关镇”“河西镇”")
         roster = [r for r in reports if "低保特困花名册" in r.file and r.extract == "assistance_roster"]
         assert len(roster) == 2 and all("“保障成员姓名”→成员姓名" in r.message for r in roster)
+
+
+def test_baishui_transposed_statistics_give_every_village_its_code(runs) -> None:
+    """baishui's 统计年报 has indicators as rows and a column per village: read transposed, each village's
+    source_row is its column, and every other file's village names resolve against it."""
+    _, reports, _ = runs("baishui")
+    stats = [r for r in reports if "村级基本情况统计年报" in r.file]
+    assert len(stats) == 4 and all(r.extract == "village_basics" and "本表为转置表" in r.message for r in stats)
+    assert sum(r.rows_loaded for r in stats) == 48 and all(r.rows_quarantined == 0 for r in stats)
+    assert [r.file for r in reports if "未能匹配" in (r.message or "") or "仅按村名匹配" in (r.message or "")] == []
 
 
 @pytest.mark.parametrize("style", styles("ran"))
