@@ -20,9 +20,10 @@ import polars as pl
 
 from connectors.catalog import Catalog
 from connectors.context import FIELDS, context_values, sheet_context, village_hint, wanted_fields
+from connectors.family_cells import family_cell_notes
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.header_match import date_from_parts
-from connectors.headers import HeaderMatch, Unrecognised, detect_header, head_and_sample
+from connectors.headers import PROFILE_ROWS, HeaderMatch, Unrecognised, detect_header, head_and_sample
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
 from connectors.periods import period_columns
 from connectors.person_names import person_name_column
@@ -625,6 +626,10 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         if k in wide_years:
             result.context.setdefault("year", wide_years[k])
         result.messages += _empty_person_names(spec, match, result.data)
+        if match.unused:
+            mem = members[k]
+            below = mem.sheet.rows[mem.match.header_rows[-1] + 1: mem.match.header_rows[-1] + 1 + PROFILE_ROWS]
+            result.messages += family_cell_notes(match.labels, match.unused, below)
         result.config_lines += list(match.config_lines)
     return results
 

@@ -136,3 +136,23 @@ def test_a_birth_date_is_never_a_death_date() -> None:
     assert isinstance(m, HeaderMatch), m
     assert m.spec.name == "cadre_roster"
     assert "death_date" not in m.columns and "death_date" not in m.inferred
+
+
+def test_relatives_in_one_cell_are_named_not_lost(tmp_path) -> None:
+    rows = [["某镇村干部名单"], ["镇街", "村居", "姓名", "公民身份号码", "担任职务", "上任时间", "家属情况"]]
+    for i in range(4):
+        rows.append(["河西镇", "新坊村", f"孙{i}立", make_id("19750101", f"{i:03d}"), "委员", "2021-01-20",
+                     f"妻子:王芳{i}, 儿子: 孙明{i}"])
+    (s,) = _sheets(tmp_path, "干部.xlsx", {"s": rows})
+    assert s.extract == "cadre_roster", s.message
+    assert s.rows_loaded == 4
+    assert "“家属情况”列在一格内列出亲属（如“妻子:王芳0, 儿子: 孙明0”），本表未将其拆分读取" in s.message
+    assert s.data["term_start_date"].to_list() == [D(2021, 1, 20)] * 4
+
+
+def test_an_unused_text_column_is_no_relatives_cell(tmp_path) -> None:
+    rows = [["镇街", "村居", "姓名", "公民身份号码", "担任职务", "备注"]]
+    rows += [["河西镇", "新坊村", f"孙{i}立", make_id("19750101", f"{i:03d}"), "委员", "分管:治安"] for i in range(4)]
+    (s,) = _sheets(tmp_path, "干部.xlsx", {"s": rows})
+    assert s.extract == "cadre_roster", s.message
+    assert "列出亲属" not in s.message
