@@ -156,3 +156,21 @@ def test_an_unused_text_column_is_no_relatives_cell(tmp_path) -> None:
     (s,) = _sheets(tmp_path, "干部.xlsx", {"s": rows})
     assert s.extract == "cadre_roster", s.message
     assert "列出亲属" not in s.message
+
+
+
+@pytest.mark.parametrize(("header", "free", "expected"), [
+    ("时间", [("death_date", "date")], "death_date"),  # a generic date: the one free date column
+    ("办理时间", [("death_date", "date")], "death_date"),
+    ("审核时间", [("death_date", "date")], None),
+    ("备案日期", [("death_date", "date")], None),
+    ("备案日期", [("death_date", "date"), ("filing_date", "date")], "filing_date"),
+    ("任现职时间", [("death_date", "date")], None),
+    ("当选时间", [("death_date", "date"), ("term_start_date", "date"), ("term_end_date", "date")], "term_start_date"),
+    ("出生年月日", [("death_date", "date")], None),
+])
+def test_what_a_date_header_can_name(header, free, expected) -> None:
+    from connectors.profiles import infer, profile
+
+    hit = infer(header, profile(["2021-01-20", "2022-03-05", "2023-06-03", "2020-11-11"]), free)
+    assert (hit.column if hit else None) == expected
