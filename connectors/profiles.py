@@ -59,7 +59,8 @@ MEANINGS: dict[str, tuple[tuple[str, ...], str]] = {
     # (任现职时间, 上任时间: when a post began, never a death or an end)
     "start": (("入职", "到岗", "任职", "任现职", "任本职", "现职", "上任", "到任", "就任", "就职", "当选", "任命",
                "起始", "开始", "参加工作", "参工", "聘用", "录用"), "date"),
-    # when a file was filed or approved (备案时间, 审批日期): its own date, never a death date
+    # when a file was filed or approved (备案时间, 审批日期): its own date, never a death date; no target:
+    # only the catalogue's wordings name it (two of them, 登记备案时间 and 变更备案时间, are no guess)
     "record": (("备案", "审批", "批准", "审核", "受理"), "date"),
     # when someone was born (出生日期 beside a generic date column): a birth date, never a death date
     "birth": (("出生", "生日"), "date"),
@@ -86,7 +87,6 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "arrears": ("arrears_yuan",),
     "start": ("start_date", "term_start_date"),
     "birth": ("birth_date",),
-    "record": ("filing_date", "approval_date"),
 }
 # Meanings whose words must end the header (what it names is the person, not something of theirs).
 ENDING_MEANINGS = {"beneficiary"}

@@ -164,7 +164,7 @@ def test_an_unused_text_column_is_no_relatives_cell(tmp_path) -> None:
     ("办理时间", [("death_date", "date")], "death_date"),
     ("审核时间", [("death_date", "date")], None),
     ("备案日期", [("death_date", "date")], None),
-    ("备案日期", [("death_date", "date"), ("filing_date", "date")], "filing_date"),
+    ("受理时间", [("death_date", "date"), ("filing_date", "date")], None),  # only its wordings name a filing date
     ("任现职时间", [("death_date", "date")], None),
     ("当选时间", [("death_date", "date"), ("term_start_date", "date"), ("term_end_date", "date")], "term_start_date"),
     ("出生年月日", [("death_date", "date")], None),
