@@ -18,6 +18,7 @@ import unicodedata
 
 import polars as pl
 
+from connectors.twodigit import bare_month, century, marked_month
 from xuncha import idcard
 
 # Reason codes -> Chinese message (the caller adds file, sheet, row, column and the raw value).
@@ -160,7 +161,8 @@ _YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:份)?$")
 _YM_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 _SERIAL = re.compile(r"^\d{3,5}(\.\d+)?$")
 # Two-digit years: year first, as Chinese dates are written (24.6.5, 24-06-05, 24年6月5日).
-_YY_MD = re.compile(r"^(\d{2})\s*(?:([-.])|年)\s*(\d{1,2})\s*(?:[-.]|月)\s*(\d{1,2})\s*日?$")
+# One separator throughout (23.7-12 is a period, July to December: connectors/periods.py).
+_YY_MD = re.compile(r"^(\d{2})\s*(?:([-.])|年)\s*(\d{1,2})\s*(?(2)\2|月)\s*(\d{1,2})\s*日?$")
 # Day and month before a year (6/5/2024, 6/5/24): English-locale exports, order unknown.
 _MD_Y = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})$")
 # A date typed as the number 20200411 (a numeric cell, or its text "20200411.0").
@@ -183,10 +185,7 @@ def _from_compact(v: float) -> dt.date | None:
         return None
 
 
-def _century(yy: int, today: dt.date | None = None) -> int:
-    """A two-digit year: 20yy up to this year, else 19yy (24 -> 2024, 58 -> 1958)."""
-    this = (today or dt.date.today()).year
-    return 2000 + yy if 2000 + yy <= this else 1900 + yy
+_century = century  # the one two-digit-year rule (connectors/twodigit.py)
 
 
 def _number_date(v: float) -> tuple[dt.date | None, str | None]:
@@ -199,7 +198,7 @@ def normalize_date(raw: object) -> tuple[dt.date | None, str | None]:
 
     2024-06-05, 2024/6/5, 2024.6.5, 2024年6月5日, 20240605 (text or number), Excel serial numbers
     (367..73050, as numbers or text), 2024-06 / 2024年6月 / 202406 (first of the month);
-    two-digit years only year first (24.6.5, 24-06-05, 24年6月5日): 20yy up to this year, else 19yy;
+    two-digit years only year first (24.6.5, 24-06-05, 24年6月5日, 24年6月): 20yy up to this year, else 19yy;
     day and month before a four-digit year (6/5/2024) only where one of them is over 12 (or both are
     equal), else "ambiguous_date", as is any date with the year last in two digits (6/5/24).
     """
@@ -227,6 +226,9 @@ def normalize_date(raw: object) -> tuple[dt.date | None, str | None]:
         m = _YY_MD.match(s)
         if m:
             return dt.date(_century(int(m.group(1))), int(m.group(3)), int(m.group(4))), None
+        marked = marked_month(s)  # 24年3月: the first of the month, as 2024年3月
+        if marked is not None:
+            return marked
         m = _MD_Y.match(s)
         if m:
             a, b, y = int(m.group(1)), int(m.group(2)), m.group(3)
@@ -247,7 +249,13 @@ def normalize_date(raw: object) -> tuple[dt.date | None, str | None]:
 
 
 def normalize_month(raw: object) -> tuple[dt.date | None, str | None]:
+    """A month: any date (its first day), and in a month column only 24.03 / 24-03 / 24/3 with a
+    two-digit year first (12.03 is ambiguous: connectors/twodigit.py)."""
     d, problem = normalize_date(raw)
+    if problem == "bad_date" and isinstance(raw, str):
+        bare = bare_month(raw)
+        if bare is not None:
+            return bare
     return (d.replace(day=1) if d else None), problem
 
 

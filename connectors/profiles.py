@@ -56,7 +56,14 @@ MEANINGS: dict[str, tuple[tuple[str, ...], str]] = {
     # when something ended or began: more specific than a plain date (减员时间, 停发时间, 入职时间)
     "end": (("离任", "离职", "离岗", "减员", "停发", "停保", "退保", "终止", "截止", "到期", "结束", "调离", "卸任",
              "退出"), "date"),
-    "start": (("入职", "到岗", "任职", "起始", "开始", "参加工作", "聘用"), "date"),
+    # (任现职时间, 上任时间: when a post began, never a death or an end)
+    "start": (("入职", "到岗", "任职", "任现职", "任本职", "现职", "上任", "到任", "就任", "就职", "当选", "任命",
+               "起始", "开始", "参加工作", "参工", "聘用", "录用"), "date"),
+    # when a file was filed or approved (备案时间, 审批日期): its own date, never a death date; no target:
+    # only the catalogue's wordings name it (two of them, 登记备案时间 and 变更备案时间, are no guess)
+    "record": (("备案", "审批", "批准", "审核", "受理"), "date"),
+    # when someone was born (出生日期 beside a generic date column): a birth date, never a death date
+    "birth": (("出生", "生日"), "date"),
     "period": (("月份", "年月", "期间", "所属期", "批次", "期次", "发放期"), "period"),
     "date": (("日期", "时间"), "date"),
     "amount": (("金额", "元", "款", "补贴额", "发放额"), "number"),
@@ -79,6 +86,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "settlement": ("settlement_method",),
     "arrears": ("arrears_yuan",),
     "start": ("start_date", "term_start_date"),
+    "birth": ("birth_date",),
 }
 # Meanings whose words must end the header (what it names is the person, not something of theirs).
 ENDING_MEANINGS = {"beneficiary"}

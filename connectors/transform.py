@@ -20,9 +20,10 @@ import polars as pl
 
 from connectors.catalog import Catalog
 from connectors.context import FIELDS, context_values, sheet_context, village_hint, wanted_fields
+from connectors.family_cells import family_cell_notes
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.header_match import date_from_parts
-from connectors.headers import HeaderMatch, Unrecognised, detect_header, head_and_sample
+from connectors.headers import PROFILE_ROWS, HeaderMatch, Unrecognised, detect_header, head_and_sample
 from connectors.list_cells import LIST_SEPARATORS, MISMATCH, expand, member_columns, mismatch_message
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
 from connectors.periods import period_columns
@@ -517,6 +518,15 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         if r.open_end is not None:
             words = "、".join(f"“{w}”" for w in r.open_end_words)
             note(r.open_end, lambda count, rows, k: f"“{label}”列有{count}个值写作{words}，表示尚未结束，按无日期读取")
+        if r.two_digit is not None:
+            shown = texts[canon].filter(r.two_digit).head(1).to_list()
+            note(r.two_digit, lambda count, rows, k: f"“{label}”列有{count}个值的年份只写了两位（如“{shown[0]}”），"
+                 "按年在前读取（不晚于今年的为20xx年，否则为19xx年）")
+        if r.settled is not None:
+            ys = contexts()
+            note(r.settled, lambda count, rows, k: f"“{label}”列有{count}个值（如“12.03”这样前一个数不大于12的写法）"
+                 f"年、月次序本有歧义，因与{ys[k].values['year'].source}的年份（{ys[k].values['year'].value}年）"
+                 "末两位一致，按年在前读取")
         what = "月份" if kind == "month" else "月、日"
         if r.completed is not None:
             cs = contexts()
@@ -538,6 +548,9 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         if kind == "month" and "period_start" in spec.table.column_names:
             # 2024年度, 2024年第二季度: not a month, but a period the row pays for (connectors/periods.py)
             values["period_start"], values["period_end"] = period_columns(texts[canon], v)
+            several = (values["period_start"] != values["period_end"]).fill_null(False)
+            if several.any():  # 2024.7-12: a period of several months, no pay month
+                values[canon] = v = v.zip_with(~several, pl.repeat(None, len(v), dtype=v.dtype, eager=True))
             p = pl.select(pl.when(pl.lit(values["period_start"]).is_null()).then(pl.lit(p))).to_series()
         label = match.label_of(canon)
         if p.null_count() < m:
@@ -632,6 +645,10 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         if k in wide_years:
             result.context.setdefault("year", wide_years[k])
         result.messages += _empty_person_names(spec, match, result.data)
+        if match.unused:
+            mem = members[k]
+            below = mem.sheet.rows[mem.match.header_rows[-1] + 1: mem.match.header_rows[-1] + 1 + PROFILE_ROWS]
+            result.messages += family_cell_notes(match.labels, match.unused, below)
         result.config_lines += list(match.config_lines)
     return results
 

@@ -5,6 +5,8 @@
 - Dates and months written without their year ("3月", "03", "三月", "3月5日"): completed with the year
   the sheet states elsewhere (its year column, title, sheet, file or folder name: connectors/context.py);
   the sheet message says where the year came from. Without one year to take, they stay unreadable.
+- Months with a two-digit year (24年3月, 24.03: connectors/twodigit.py): counted in the sheet message;
+  an ambiguous one (12.03) is read only where the sheet's year ends in its two digits (2012).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from functools import cache
 from pathlib import Path
 
 import polars as pl
+
+from connectors.twodigit import is_two_digit, settle_bare_month
 
 VALUES_FILE = Path(__file__).with_name("values.toml")
 _WS_RE = r"[\s\u3000\u00a0\u200b\ufeff]"
@@ -125,6 +129,8 @@ class DateReading:
     open_end_words: tuple[str, ...] = ()  # a few of them as written, for the message
     completed: pl.Series | None = None  # cells completed with the sheet's year
     yearless: pl.Series | None = None  # cells without a year left unreadable: no year to take
+    two_digit: pl.Series | None = None  # months read from a two-digit year (24年3月, 24.03)
+    settled: pl.Series | None = None  # of them, ambiguous ones (12.03) settled by the sheet's year
 
 
 def _none_where(s: pl.Series, mask: pl.Series) -> pl.Series:
@@ -137,6 +143,8 @@ def read_unread_dates(texts: pl.Series, values: pl.Series, problems: pl.Series, 
     in an end-date column, "not ended" words become NULL without a problem; a date or month without
     its year takes the row's sheet year (`sheet_years()`, per row, computed only when needed)."""
     out = DateReading(values, problems)
+    if month_column:
+        _two_digit_months(texts, out, sheet_years)
     unread = (problems == "bad_date").fill_null(False)
     if not unread.any():
         return out
@@ -165,3 +173,27 @@ def read_unread_dates(texts: pl.Series, values: pl.Series, problems: pl.Series, 
     if (maybe & ~done).any():
         out.yearless = maybe & ~done
     return out
+
+
+def _two_digit_months(texts: pl.Series, out: DateReading, sheet_years: Callable[[], pl.Series | None]) -> None:
+    """Months written with a two-digit year (connectors/twodigit.py): the ambiguous ones (12.03)
+    settled by the sheet's year where it ends in those digits; all of them counted for the note."""
+    keys = [t for t in texts.unique().drop_nulls().to_list() if is_two_digit(t)]
+    if not keys:
+        return
+    written = texts.is_in(keys).fill_null(False)
+    ambiguous = written & (out.problems == "ambiguous_date").fill_null(False)
+    if ambiguous.any():
+        years = sheet_years()
+        if years is not None:
+            settled = [settle_bare_month(t, y) if a else None
+                       for t, y, a in zip(texts.to_list(), years.to_list(), ambiguous.to_list(), strict=True)]
+            dates = pl.Series(settled, dtype=pl.Date)
+            done = dates.is_not_null()
+            if done.any():
+                out.values = out.values.zip_with(~done, dates.cast(out.values.dtype))
+                out.problems = _none_where(out.problems, done)
+                out.settled = done
+    read = written & out.values.is_not_null()
+    if read.any():
+        out.two_digit = read
