@@ -89,7 +89,9 @@ def test_fast_path_is_active(monkeypatch) -> None:
     original = xlsx._frame_rows
     monkeypatch.setattr(xlsx, "_frame_rows", lambda *a, **k: calls.append(original(*a, **k)) or calls[-1])
     frame = pl.DataFrame({"n": list(range(100)), "text": [f"行{i}" for i in range(100)]})
-    xlsx.table_sheet(xlsx.new_workbook(), "表", COLS[:2], frame, header_text="标题")
+    wb = xlsx.new_workbook()
+    xlsx.table_sheet(wb, "表", COLS[:2], frame, header_text="标题")
+    xlsx.to_bytes(wb)  # closed here: a write-only sheet left open is closed by the garbage collector, noisily
     assert calls == [100]
 
 
