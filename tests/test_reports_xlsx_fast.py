@@ -15,7 +15,6 @@ import pytest
 
 from reports import xlsx, xlsx_fast
 
-
 COLS = [xlsx.Col("序号", 6, "int"), xlsx.Col("姓名", 10, "wrap"), xlsx.Col("严重程度", 6, "center"),
         xlsx.Col("金额", 12, "money"), xlsx.Col("日期", 12, "date"), xlsx.Col("说明", 40, "wrap")]
 HOSTILE = ["=HYPERLINK(\"http://x.invalid\",\"点我\")", "=cmd|'/C calc'!A0", "=1+1", "#N/A", "#REF!", "+1", "-2",
