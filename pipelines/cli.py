@@ -566,9 +566,10 @@ def _end_without_teardown() -> None:
     everything is written, the user waiting for the prompt. Everything is closed by now (warehouse,
     workspace lock, audit log, reports, the run record); the Great Expectations process is told to stop
     and waited for, output flushed, logging shut down; then the process ends with exit code 0. Only as
-    the console script (tests calling `app` in their own process carry on)."""
-    if not END_WITHOUT_TEARDOWN:
-        return
+    the console script (tests calling `app` in their own process carry on), and never after a run that
+    went through Prefect."""
+    if not END_WITHOUT_TEARDOWN or "prefect" in sys.modules:
+        return  # a run reported to a Prefect server: Prefect's exit hooks send its last logs and states
     import logging
 
     from connectors.children import stop
