@@ -107,6 +107,8 @@ def test_expected_quarantine_points_at_real_cells(county):
             assert float(value) == float(q["raw_value"]), (style, q)
         elif "\n" in str(value):  # one member's ID on its own line of a household's ID cell (baishui)
             assert q["raw_value"] in str(value).split("\n"), (style, q, value)
+        elif str(value).endswith("）") and "（" in str(value):  # 张三（ID） in one cell (lianhua)
+            assert str(value).endswith(f"（{q['raw_value']}）"), (style, q, value)
         else:
             assert str(value) == q["raw_value"], (style, q, value)
 
@@ -182,9 +184,9 @@ def test_nanhe_farmland_year_only_in_sheet_names(nanhe):
         assert not any(re.search(r"20\d\d", v) for v in top) and "年度" not in top
 
 
-# jiangkou keeps the default statistics workbooks (a 年度 column), filed under 统计局/; baishui writes a workbook
+# jiangkou and lianhua keep the default statistics workbooks (a 年度 column), jiangkou's filed under 统计局/; baishui writes a workbook
 # per year, transposed (test_baishui_statistics_transposed_a_village_per_column)
-@pytest.mark.parametrize("style", [s for s in NEW_STYLES if s not in ("jiangkou", "baishui")])
+@pytest.mark.parametrize("style", [s for s in NEW_STYLES if s not in ("jiangkou", "baishui", "lianhua")])
 def test_statistics_table_has_no_year_column_but_titles_with_the_year(style, tmp_path_factory):
     inbox = styled_county(tmp_path_factory, style)[0]
     book = sheets(_one(inbox, r"统计/.*\.xlsx$"))
@@ -613,3 +615,77 @@ def test_baishui_vouchers_numbered_per_word_and_month_and_cadre_family_in_one_ce
     assert len(cells) >= 100
     assert sum(bool(re.fullmatch(r"(\w+：[\w·]+)(；\w+：[\w·]+)*", c)) for c in cells) >= len(cells) * 0.8
     assert any("配偶：" in c for c in cells) and any(re.search("(父亲|母亲)：", c) for c in cells)
+
+
+# ---------------------------------------------------------------- lianhua
+
+
+@pytest.fixture(scope="module")
+def lianhua(tmp_path_factory):
+    return styled_county(tmp_path_factory, "lianhua")[0]
+
+
+PACK = "民政/莲花县民政局2024年民生数据包.xlsx"
+
+
+def test_lianhua_one_workbook_a_sheet_per_extract_and_a_roster_printed_in_pages(lianhua):
+    book = sheets(lianhua / PACK)
+    assert list(book) == ["表1 低保特困对象", "表2 残疾人两项补贴", "表3 高龄补贴", "表4 死亡人员", "表5 村两委干部"]
+    rows = book["表1 低保特困对象"]
+    header = rows[2]
+    assert header[:3] == ["序号", "乡镇", "村（社区）"]
+    repeats = [i for i, r in enumerate(rows) if r == header]
+    assert len(repeats) >= 3  # the header again at the top of every printed page
+    subtotals = [r for r in rows if r[0] == "本页小计"]
+    assert len(subtotals) == len(repeats)  # each page closed by its 本页小计, the last one before 合计
+    data = [r for r in rows if isinstance(r[0], int)]
+    assert len(data) == json_rows(lianhua, lianhua / PACK) - sum(
+        len([r for r in book[s] if isinstance(r[0], int)]) for s in ("表2 残疾人两项补贴", "表3 高龄补贴", "表4 死亡人员")
+    ) - sum(1 for r in book["表5 村两委干部"] if str(r[0]).startswith("身份证号："))
+    # pages of 50 rows: between two headers exactly 50 data rows and one 本页小计
+    a, b = repeats[0], repeats[1]
+    assert sum(isinstance(r[0], int) for r in rows[a + 1:b]) == 50 and rows[b - 1][0] == "本页小计"
+    amount = header.index("月保障金（元）")
+    assert rows[b - 1][amount] == round(sum(r[amount] for r in rows[a + 1:b - 1]), 2)
+    assert [r[0] for r in rows if r[0] == "合计"] == ["合计"]
+
+
+def test_lianhua_name_and_id_in_one_cell_and_places_only_as_codes(lianhua):
+    book = sheets(lianhua / PACK)
+    old = book["表3 高龄补贴"]
+    col = old[1].index("姓名（身份证号）")
+    cells = [r[col] for r in old[2:] if isinstance(r[0], int)]
+    assert len(cells) > 500 and "身份证号" not in old[1][:col] + old[1][col + 1:]
+    # 18-digit IDs, and the 15-digit ones some elderly people still carry; only the quarantined rows differ
+    plain = sum(bool(re.fullmatch(r"[\w·・ 　]+（(\d{15}|\d{17}[\dX])）", c)) for c in cells)
+    quarantined = [q for q in read_dict_csv(lianhua / EXPECTED_QUARANTINE) if q["sheet"] == "表3 高龄补贴"]
+    assert quarantined and plain == len(cells) - len(quarantined)
+    deaths = book["表4 死亡人员"]
+    assert deaths[1][-2:] == ["乡镇（街道）区划代码", "村（居）区划代码"]
+    data = [r for r in deaths[2:] if isinstance(r[0], int)]
+    assert data and all(re.fullmatch(r"\d{9}", r[-2]) and re.fullmatch(r"\d{12}", r[-1]) and r[-1].startswith(r[-2])
+                        for r in data)
+    assert not any("镇" in str(v) or "村" in str(v) for r in data for v in r)  # no place names at all
+    # every code is one a careful reader can resolve: the statistics list it with the village's name
+    stats = sheets(lianhua / "统计/村基本情况表2024.xlsx")["村基本情况"]
+    code = column_of(stats, "统计用区划代码")
+    assert {r[-1] for r in data} <= {str(r[code]) for r in stats}
+
+
+def test_lianhua_cadres_on_cards_and_onecard_csv_with_comments_bom_and_trailing_commas(lianhua):
+    cards = sheets(lianhua / PACK)["表5 村两委干部"]
+    cells = [r[0] for r in cards[2:]]
+    blocks = "\n".join("" if c is None else c for c in cells).strip().split("\n\n")
+    assert len(blocks) >= 100
+    for b in blocks:
+        labels = [line.split("：", 1)[0] for line in b.split("\n")]
+        assert labels == ["乡镇", "村（社区）", "姓名", "身份证号", "职务", "任职时间", "离任时间"], b
+    assert all(v is None for r in cards for v in r[1:])  # one cell per line, nothing beside it
+    path = lianhua / "财政/莲花县惠民惠农补贴一卡通发放明细（2024年度）.csv"
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw.decode("utf-8-sig").split("\r\n")
+    assert lines[0].startswith("莲花县惠民惠农") and lines[1].startswith("导出时间：") and lines[4].startswith("序号,")
+    assert all(line.endswith(",") for line in lines if line)
+    rows = read_csv_rows(path)
+    assert len(rows) - 5 == json_rows(lianhua, path)

@@ -9,7 +9,8 @@ near_misses.csv and expected_quarantine.csv are computed by the same machinery f
 
 Styles: `default` (示例县, today's layouts, byte-for-byte unchanged), `beishan` (北山县), `nanhe`
 (南河县), `dongling` (东陵县), `xishan` (西山县),
-`qingshui` (清水县), `jiangkou` (江口县) and `baishui` (白水县); each module's docstring lists its layout features.
+`qingshui` (清水县), `jiangkou` (江口县), `baishui` (白水县) and `lianhua` (莲花县); each module's docstring lists
+its layout features.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class Style:
 
 def _styles() -> dict[str, Style]:
     from samplegen import layouts
-    from samplegen.styles import baishui, beishan, dongling, jiangkou, nanhe, qingshui, xishan
+    from samplegen.styles import baishui, beishan, dongling, jiangkou, lianhua, nanhe, qingshui, xishan
 
     return {s.name: s for s in (
         Style(DEFAULT, layouts.COUNTY_NAME, "示例县：原有样式", layouts.WRITERS),
@@ -59,10 +60,13 @@ def _styles() -> dict[str, Style]:
               "年份写两位（24年3月、24.03.05）、系统导出表头上方有字段代码行（XM、GMSFHM）、村级统计转置（指标为行、"
               "各村为列）、凭证按收/付/转分字每月编号、两委花名册家庭成员写在一个单元格", baishui.WRITERS, baishui.PERIODS,
               voucher_words=True),
+        Style("lianhua", "莲花县", "莲花县：民政各表合成一个数据包（一表一个工作表，如“表3 高龄补贴”）、低保名册按页重复表头并有"
+              "本页小计、高龄补贴姓名和身份证号在同一单元格、死亡人员只有乡镇9位和村12位区划代码、两委干部为一人一卡"
+              "（“姓名：…”逐行）、一卡通CSV表头前有多行说明且每行末尾多一个逗号", lianhua.WRITERS, lianhua.PERIODS),
     )}
 
 
-STYLE_NAMES = (DEFAULT, "beishan", "nanhe", "dongling", "xishan", "qingshui", "jiangkou", "baishui")
+STYLE_NAMES = (DEFAULT, "beishan", "nanhe", "dongling", "xishan", "qingshui", "jiangkou", "baishui", "lianhua")
 
 
 def get_style(name: str) -> Style:
