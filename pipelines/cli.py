@@ -111,7 +111,7 @@ def sample(
     style: str = typer.Option("default", "--style",
                               help="各部门文件的样式：default（示例县，原有样式）、beishan（北山县）、nanhe（南河县）、"
                                    "dongling（东陵县）、xishan（西山县）、qingshui（清水县）、jiangkou（江口县）、"
-                                   "baishui（白水县）"),
+                                   "baishui（白水县）、lianhua（莲花县）"),
 ) -> None:
     """生成一个虚构县的模拟数据（各部门原始格式，含注入的疑点和 ground_truth.csv）。"""
     from samplegen import generate
