@@ -183,7 +183,8 @@ def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
     used = (set(cand.columns.values()) | {c for a in cand.ambiguous for c in a.candidates}
             | {c for cols in cand.composed.values() for c in cols})
     free = [(c.name, c.kind) for c in spec.table.columns if c.name not in found and c.name in spec.synonyms]
-    free += [(n, "text") for n in ("town_raw", "village_raw") if spec.table.has_village and n not in found]
+    free += [(n, "code" if n == "village_code" else "text") for n in ("town_raw", "village_raw", "village_code")
+             if spec.table.has_village and n not in found]
     inferred: dict[str, tuple[int, Inferred]] = {}
     wide = layout_for(spec.table.column_names, cand.shown, used, found)  # 1月 … 12月: no other column
     used |= wide_columns(wide)

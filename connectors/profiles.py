@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from connectors.values import open_end_columns, open_end_words
+from connectors.village_codes import code_shapes, village_code_by_values
 from connectors.villages import VILLAGE_SUFFIXES
 from xuncha.idcard import check_char
 
@@ -143,6 +144,7 @@ def _shape_of(value: object) -> frozenset[str]:
         out.add("place")
     if s in RELATION_WORDS:
         out.add("relation")
+    out |= code_shapes(s)
     if _SETTLEMENT.search(s) and len(s) <= 8:
         out.add("settlement")
     if re.sub(r"\s", "", s) in open_end_words():
@@ -247,6 +249,9 @@ def infer(header: str, p: Profile, free: list[tuple[str, str]]) -> Inferred | No
     meaning = meaning_of(header)
     if p.count < (FEW_VALUES.get(meaning, MIN_VALUES) if meaning else MIN_VALUES):
         return None
+    coded = village_code_by_values(meaning, p.share("village_code"), free, AGREE)
+    if coded is not None:
+        return Inferred(coded[0], "village", coded[1], coded[2])
     village = _village_by_values(meaning, p, free)
     if village is not None or meaning is None:
         return village

@@ -33,6 +33,7 @@ from connectors.row_kinds import MARKER_COLUMNS, classify_rows, content_totals
 from connectors.set_aside import SetAside, classify, set_aside_message
 from connectors.transposed import TRANSPOSED_MESSAGE, name_subjects, transposed_sheet
 from connectors.values import open_end_columns, read_unread_dates
+from connectors.village_codes import villageless_note
 from connectors.wide import unfold
 
 
@@ -645,6 +646,9 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         if k in wide_years:
             result.context.setdefault("year", wide_years[k])
         result.messages += _empty_person_names(spec, match, result.data)
+        placeless, placeless_lines = villageless_note(spec.name, spec.table.has_village, match.unused, result.data)
+        result.messages += placeless
+        result.config_lines += placeless_lines
         if match.unused:
             mem = members[k]
             below = mem.sheet.rows[mem.match.header_rows[-1] + 1: mem.match.header_rows[-1] + 1 + PROFILE_ROWS]
