@@ -25,6 +25,7 @@ from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.header_match import date_from_parts
 from connectors.headers import PROFILE_ROWS, HeaderMatch, Unrecognised, detect_header, head_and_sample
 from connectors.list_cells import LIST_SEPARATORS, MISMATCH, expand, member_columns, mismatch_message
+from connectors.name_id_cells import split_sheet
 from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
 from connectors.periods import period_columns
 from connectors.person_names import person_name_column
@@ -161,6 +162,7 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
     which matters for a workbook of 200 small sheets or an inbox of 100 small files."""
     results: list[list[SheetResult | None]] = [[None] * len(sheets) for _, sheets in files]
     groups: dict[tuple, list[_Member]] = {}
+    split_notes: dict[tuple[int, int], str] = {}  # (file, sheet) -> what was split (connectors/name_id_cells.py)
     for f, (source_file, sheets) in enumerate(files):
         unread: list[tuple[int, list[list], int, Unrecognised]] = []
         recognised: list[str] = []
@@ -172,6 +174,15 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
                 continue
             head = head_and_sample(sheet)
             match = detect_header(head, catalog, sheet.merges, only=catalog.pinned(source_file), margin=catalog.margin)
+            if isinstance(match, Unrecognised) and not match.undecided:
+                # a person's name and ID in one cell: read with the column split in two (connectors/name_id_cells.py)
+                split = split_sheet(sheet)
+                found = None if split is None else detect_header(
+                    head_and_sample(split[0]), catalog, split[0].merges, only=catalog.pinned(source_file),
+                    margin=catalog.margin)
+                if isinstance(found, HeaderMatch) and split is not None:
+                    sheet, match, head = split[0], found, head_and_sample(split[0])
+                    split_notes[(f, i)] = split[1]
             if isinstance(match, Unrecognised) and not match.undecided:
                 # indicators as rows, villages as columns: read swapped, by the same rules (connectors/transposed.py)
                 swapped = transposed_sheet(sheet)
@@ -192,9 +203,11 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
         for m, result in zip(members, _transform_group(members, today), strict=True):
             results[m.file][m.index] = result
     out = []
-    for (_, sheets), file_results in zip(files, results, strict=True):
+    for f, ((_, sheets), file_results) in enumerate(zip(files, results, strict=True)):
         done = [r for r in file_results if r is not None]
-        for sheet, result in zip(sheets, done, strict=True):
+        for i, (sheet, result) in enumerate(zip(sheets, done, strict=True)):
+            if (f, i) in split_notes:
+                result.messages.insert(1, split_notes[(f, i)])
             if sheet.notes:  # what the reader noticed (wrong extension, formulas without values) comes first
                 result.messages[:0] = sheet.notes
         out.append(done)
