@@ -12,13 +12,14 @@ _VILLAGE_RAW_KEYS = ("town_raw", "village_raw", "village_code")
 
 
 def quarantine_frame(spec, match, raw_columns, row_no, sheet_of, names, quarantined, reason_code, reason_col,
-                      files, values, cleaned):
+                      files, values, cleaned, row_word: str = "行"):
     """Quarantined rows with every raw cell kept (JSON keyed by header), and a reason naming row and column.
 
     Also carries the row's cleaned failing value and its village keys (town_raw, village_raw,
     village_code as written) so villages.assign can give quarantined rows their village too.
     Vectorised: a file whose IDs were all stored as numbers quarantines every row. `raw_columns`:
     the quarantined rows' cells as text, column by column; column _s: the row's sheet (index into `names`).
+    `row_word`: what a row number names (列 for a sheet read transposed: SheetResult.row_word).
     """
     rows = row_no.filter(quarantined)
     sheets = sheet_of.filter(quarantined)
@@ -59,7 +60,7 @@ def quarantine_frame(spec, match, raw_columns, row_no, sheet_of, names, quaranti
         "row": rows, "canon": canon_s, "code": code_s, "shown": shown, "raw_json": raw_json, "cleaned": cleaned_value,
     })
     reason = pl.concat_str([
-        pl.lit("第"), pl.col("row").cast(pl.String), pl.lit("行“"),
+        pl.lit("第"), pl.col("row").cast(pl.String), pl.lit(f"{row_word}“"),
         pl.col("canon").replace_strict(label_of, return_dtype=pl.String), pl.lit("”列："),
         pl.col("code").replace_strict(REASONS, default=pl.col("code"), return_dtype=pl.String),
         pl.when(pl.col("shown").is_not_null()).then(pl.concat_str([pl.lit("（原值："), pl.col("shown"), pl.lit("）")]))

@@ -628,9 +628,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     if quarantined.any():
         positions = keep_idx.filter(quarantined)
         frame = quarantine_frame(spec, match, cells.raw(positions), row_no, sheet_of, names, quarantined,
-                                  reason_code, reason_col, files, values, cleaned)
-        if members[0].sheet.transposed:  # its rows are the original columns: 第5列“村代码”…, as the sheet shows
-            frame = frame.with_columns(pl.col("reason").str.replace(r"^第(\d+)行", "第${1}列"))
+                                  reason_code, reason_col, files, values, cleaned, row_word=unit)
         quarantine = {key[0]: f.drop("_s") for key, f in frame.partition_by("_s", as_dict=True, maintain_order=True).items()}
     loaded = data_frame(spec, values, ~quarantined, row_no, sheet_of, names, files)
     loaded_parts = ({0: loaded.drop("_s")} if len(members) == 1 else
