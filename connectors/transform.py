@@ -172,23 +172,22 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
             if last == 0:
                 results[f][i] = SheetResult(name, None, messages=["空工作表，无数据"])
                 continue
+            pinned = catalog.pinned(source_file)
             head = head_and_sample(sheet)
-            match = detect_header(head, catalog, sheet.merges, only=catalog.pinned(source_file), margin=catalog.margin)
-            if isinstance(match, Unrecognised) and not match.undecided:
-                # a person's name and ID in one cell: read with the column split in two (connectors/name_id_cells.py)
-                split = split_sheet(sheet)
-                found = None if split is None else detect_header(
-                    head_and_sample(split[0]), catalog, split[0].merges, only=catalog.pinned(source_file),
-                    margin=catalog.margin)
-                if isinstance(found, HeaderMatch) and split is not None:
-                    sheet, match, head = split[0], found, head_and_sample(split[0])
+            match = detect_header(head, catalog, sheet.merges, only=pinned, margin=catalog.margin)
+            # Unrecognised (not merely undecided) sheets are read once more another way, kept only when
+            # recognised by the same scores: a person's name and ID in one cell split in two
+            # (connectors/name_id_cells.py), then indicators as rows and villages as columns swapped
+            # (connectors/transposed.py).
+            if isinstance(match, Unrecognised) and not match.undecided and (split := split_sheet(sheet)) is not None:
+                split_head = head_and_sample(split[0])
+                found = detect_header(split_head, catalog, split[0].merges, only=pinned, margin=catalog.margin)
+                if isinstance(found, HeaderMatch):
+                    sheet, match, head = split[0], found, split_head
                     split_notes[(f, i)] = split[1]
-            if isinstance(match, Unrecognised) and not match.undecided:
-                # indicators as rows, villages as columns: read swapped, by the same rules (connectors/transposed.py)
-                swapped = transposed_sheet(sheet)
-                other = None if swapped is None else detect_header(
-                    swapped.rows, catalog, swapped.merges, only=catalog.pinned(source_file), margin=catalog.margin)
-                if isinstance(other, HeaderMatch) and swapped is not None:
+            if isinstance(match, Unrecognised) and not match.undecided and (swapped := transposed_sheet(sheet)) is not None:
+                other = detect_header(swapped.rows, catalog, swapped.merges, only=pinned, margin=catalog.margin)
+                if isinstance(other, HeaderMatch):
                     sheet, match, last = swapped, name_subjects(other, swapped), _last_filled_row(swapped)
             if isinstance(match, Unrecognised):
                 unread.append((i, head, last, match))
