@@ -83,55 +83,47 @@ def split_sheet(sheet: RawSheet) -> tuple[RawSheet, str] | None:
         return None
     top, j = found
     label = str(sheet.rows[top][j]).strip()
-    unsplit: list[int] = []
     if sheet.frame is not None:
-        col = f"c{j}"
         frame = sheet.frame
-        values = frame[col].to_list()
-        names: list = []
-        ids: list = []
-        for i, v in enumerate(values):
-            if i < top:
-                names.append(v)
-                ids.append(None)
-            elif i == top:
-                names.append(SPLIT_HEADER[0])
-                ids.append(SPLIT_HEADER[1])
-            else:
-                parts = split_cell(v)
-                if parts is None and _filled(v):
-                    unsplit.append(i + 1)
-                names.append(parts[0] if parts else v)
-                ids.append(parts[1] if parts else v)
-        new_col = f"c{frame.width}"
-        frame = frame.with_columns(pl.Series(col, names, dtype=pl.String),
-                                   pl.Series(new_col, ids, dtype=pl.String))
+        names, ids, unsplit = _split_column(frame[f"c{j}"].to_list(), top)
+        frame = frame.with_columns(pl.Series(f"c{j}", names, dtype=pl.String),
+                                   pl.Series(f"c{frame.width}", ids, dtype=pl.String))
         rows = [list(r) for r in frame.head(len(sheet.rows)).iter_rows()]
     else:
         frame = None
         width = max(map(len, sheet.rows))
-        rows = []
-        for i, r in enumerate(sheet.rows):
-            row = list(r) + [None] * (width - len(r))
-            v = row[j]
-            if i == top:
-                row[j] = SPLIT_HEADER[0]
-                row.append(SPLIT_HEADER[1])
-            elif i < top:
-                row.append(None)
-            else:
-                parts = split_cell(v)
-                if parts is None and _filled(v):
-                    unsplit.append(i + 1)
-                if parts is not None:
-                    row[j] = parts[0]
-                row.append(parts[1] if parts else v)
-            rows.append(row)
+        rows = [list(r) + [None] * (width - len(r)) for r in sheet.rows]
+        names, ids, unsplit = _split_column([r[j] for r in rows], top)
+        for row, name, id_ in zip(rows, names, ids, strict=True):
+            row[j] = name
+            row.append(id_)
     note = (f"“{label}”列的姓名和身份证号写在同一格，已拆分为“姓名”和“身份证号”两列读取"
             + (f"；{_rows_list(unsplit)}无法拆分，原格内容同时保留在两列（身份证号不可用，按身份证号规则隔离）"
                if unsplit else ""))
     return RawSheet(sheet.name, rows, list(sheet.merges), sheet.hidden, list(sheet.notes),
                     frame=frame, transposed=sheet.transposed, title_rows=list(sheet.title_rows)), note
+
+
+def _split_column(values: list, top: int) -> tuple[list, list, list[int]]:
+    """The column's cells as (names, IDs) with the header at `top` renamed, and the 1-based rows whose
+    filled cell did not split (kept whole in both columns). Above the header: the cells, no ID."""
+    names: list = []
+    ids: list = []
+    unsplit: list[int] = []
+    for i, v in enumerate(values):
+        if i < top:
+            names.append(v)
+            ids.append(None)
+        elif i == top:
+            names.append(SPLIT_HEADER[0])
+            ids.append(SPLIT_HEADER[1])
+        else:
+            parts = split_cell(v)
+            if parts is None and _filled(v):
+                unsplit.append(i + 1)
+            names.append(parts[0] if parts else v)
+            ids.append(parts[1] if parts else v)
+    return names, ids, unsplit
 
 
 def _rows_list(rows: list[int], limit: int = 5) -> str:
