@@ -33,6 +33,8 @@ _MEASURES = (("人数", ("人数", "人次", "人口")), ("户数", ("户数",))
 # Counts: what a summary of detail rows has and a list of transactions (a ledger: sums only) has not.
 _COUNTS = {"人数", "户数", "笔数"}
 _ID = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
+# an 18-character ID written after a label in a text cell (身份证号：6110…, a record written as a card)
+_ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
 _NUMBER = re.compile(r"^-?[\d,]+(?:\.\d+)?(?:元|万元|人|户|笔|亩)?$")
 # A line of prose: a sentence (with its punctuation) or a numbered item (1．本表按户填写 / 一、 / （1）).
 _SENTENCE = re.compile(r"[，。；：,;:]|^\s*(?:\d+|[一二三四五六七八九十]+)\s*[．.、]|^\s*[（(]\d+[）)]")
@@ -67,12 +69,13 @@ def _filled(row: list) -> list[str]:
 
 
 def holds_ids(rows: list[list]) -> bool:
-    """Whether any cell is shaped like an ID number (18 or 15 digits, whole cell)."""
+    """Whether any cell is shaped like an ID number (18 or 15 digits, whole cell) or holds an 18-character
+    one among its words (身份证号：6110…): a sheet of people, never prose to set aside."""
     for row in rows:
         for v in row:
             if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= 1e14:
                 return True
-            if isinstance(v, str) and _ID.match(v.strip().replace(" ", "")):
+            if isinstance(v, str) and (_ID.match(v.strip().replace(" ", "")) or _ID_IN_TEXT.search(v)):
                 return True
     return False
 

@@ -75,6 +75,15 @@ def test_sheets_holding_ids_are_never_set_aside(tmp_path) -> None:
     assert s["说明"].message.startswith("无法识别表头"), s["说明"].message
 
 
+def test_people_written_as_cards_are_never_set_aside_as_prose(tmp_path) -> None:
+    """One person a block of 项目：值 lines, an ID among the words: unread data, never 已跳过 as text."""
+    cards = [["人员登记卡"]]
+    for i in range(6):
+        cards += [[f"户名：吴{i}"], [f"公民身份号码：{make_id('19650101', f'{i:03d}')}"], ["所任职务：委员"], [None]]
+    s = _sheets(tmp_path, {"登记卡": cards, "明细": _detail()})
+    assert s["登记卡"].message.startswith("无法识别表头"), s["登记卡"].message
+
+
 def test_a_sheet_named_summary_that_is_a_known_kind_is_read(tmp_path) -> None:
     """A statistics table of villages is legitimately aggregate: recognised as the village list, loaded."""
     villages = [["统计用区划代码", "乡镇", "村", "户籍户数", "户籍人口"],
