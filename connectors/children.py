@@ -18,13 +18,14 @@ import multiprocessing
 import multiprocessing.util
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 PRELOAD = ["connectors.readers", "connectors.gx_adapter"]
 
 _context: Any = None
 _gx: dict[str, ProcessPoolExecutor] = {}
+_gx_warm: dict[str, Future] = {}  # the GX process's first job (setting GX up), while that process lives
 
 
 def fork_context() -> Any:
@@ -52,6 +53,9 @@ def start_gx() -> bool:
         return True
     if (os.cpu_count() or 1) < 2:
         return False
+    from xuncha.timeline import mark
+
+    mark("starting the GX process")
     pool = ProcessPoolExecutor(max_workers=1, mp_context=fork_context())
     # Starting the child waits for the fork server to be ready: a thread does, this one goes on.
     _gx["pool"] = pool  # kept for the life of this process, as GX imported here would be
@@ -66,18 +70,27 @@ def _start(pool: ProcessPoolExecutor) -> None:
     """Start the process with its first job: importing GX and setting up its context and our
     expectations (gx_adapter.warm), so the first batch finds everything ready."""
     try:
-        pool.submit(_warm)
+        _gx_warm["warm"] = pool.submit(_warm)
     except Exception:  # no fork server here: validation stays in this process (gx_adapter.run_suite)
         if _gx.get("pool") is pool:
             gx_lost()
 
 
 def _warm() -> None:
+    from xuncha.timeline import mark
+
+    mark("GX process started")
     importlib.import_module("connectors.gx_adapter").warm()
 
 
 def gx_pool() -> ProcessPoolExecutor | None:
     return _gx.get("pool")
+
+
+def gx_ready() -> bool:
+    """Whether the Great Expectations process has GX set up (its first job done) and is alive."""
+    warm = _gx_warm.get("warm")
+    return "pool" in _gx and warm is not None and warm.done()
 
 
 def import_in_gx(module: str) -> None:
@@ -96,6 +109,7 @@ def stop() -> None:
     """Stop the Great Expectations process now and wait for it (before a process ends with os._exit,
     which runs no exit hooks: an idle worker left behind would wait for work forever)."""
     pool = _gx.pop("pool", None)
+    _gx_warm.pop("warm", None)
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -103,3 +117,4 @@ def stop() -> None:
 def gx_lost() -> None:
     """The GX process died (killed, out of memory): validation goes on in this process."""
     _gx.pop("pool", None)
+    _gx_warm.pop("warm", None)

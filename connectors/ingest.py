@@ -20,6 +20,7 @@ import duckdb
 import polars as pl
 
 from connectors.catalog import catalog_settings, load_catalog
+from connectors.children import gx_ready
 from connectors.extract import (
     UNMATCHED_PREFIX,
     FileResult,
@@ -38,6 +39,7 @@ from connectors.validation import Validation, finish_validation, preload, start_
 from connectors.villages import VillageIndex, assign, load_index
 from connectors.warehouse import FileRows, loaded_files, record_aliases, replace_quarantine, write_files
 from xuncha.config import WorkspaceConfig
+from xuncha.timeline import mark
 
 # Callers import these from here (pipelines, tests, benchmarks, xuncha/audit.py).
 __all__ = ["REPORT_COLUMNS", "FileResult", "SheetReport", "default_workers", "extract_file", "extract_files",
@@ -173,7 +175,9 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
         if not in_flight:
             return
         group, validation = in_flight.pop()
+        mark(f"write group of {len(group)} files")
         _finish_write(con, (group, validation), previously)
+        mark("written")
         for result in group:
             if result.has_village_basics:
                 index, version = _index_for(con, config), next(versions)
@@ -191,6 +195,7 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
             pending.clear()
             if any(r.has_village_basics for g, _ in in_flight for r in g):
                 write_in_flight()  # the village list these files are matched against
+            mark(f"validate group of {len(group)} files")
             started = _start_write(group, index, version)
             if on_validating:
                 on_validating(group)
@@ -202,6 +207,7 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
     first_with: dict[str, FileResult] = {}  # content fingerprint -> the file that loaded it
 
     def take(result: FileResult) -> None:
+        mark(f"read {result.source_file}")
         fingerprint = content_fingerprint(result) if not result.error else None
         if fingerprint is not None:
             first = first_with.setdefault(fingerprint, result)
@@ -215,6 +221,13 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
         pending.append(result)
         if result.has_village_basics or _pending_rows(pending) >= VALIDATE_BATCH_ROWS or len(pending) >= VALIDATE_BATCH_FILES:
             flush()
+        elif _pending_rows(pending) >= IDLE_VALIDATE_MIN_ROWS and validator_idle():
+            flush()  # GX has nothing to do: it validates these while the next files are read
+
+    def validator_idle() -> bool:
+        """The GX process is set up and has finished the group in flight (a group's GX fixed cost is
+        then paid while that process would wait anyway; while it is busy, files gather into bigger groups)."""
+        return gx_ready() and all(validation.validated() for _, validation in in_flight)
 
     if not workers:
         with extracted(files, inbox, catalog, settings, 0, lambda: (index, version), limits=limits) as stream:
@@ -257,6 +270,9 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
 # Files are validated in groups (one GX batch per table per group): bounded by rows for memory.
 VALIDATE_BATCH_ROWS = 200_000
 VALIDATE_BATCH_FILES = 64
+# ... and sooner, when the GX process is idle, once this many rows wait (a smaller group costs GX
+# ~3 ms per expectation more, which an idle process pays at no cost to the run).
+IDLE_VALIDATE_MIN_ROWS = 2_000
 
 
 def _pending_rows(pending: list[FileResult]) -> int:

@@ -41,17 +41,18 @@ READ_AHEAD_FILES = 32
 SMALL_FILE_BYTES = 2 * 1024 * 1024
 BATCH_BYTES = 24 * 1024 * 1024
 BATCH_FILES = 64
+THREAD_BATCH_FILES = 8  # when read in a thread of the main process (see extracted)
 
 
-def batch_jobs(files: list[Path]) -> list[list[Path]]:
-    """Files in order, consecutive small ones together."""
+def batch_jobs(files: list[Path], max_files: int = BATCH_FILES) -> list[list[Path]]:
+    """Files in order, consecutive small ones together (at most max_files a job)."""
     jobs: list[list[Path]] = []
     size = 0
     batching = False  # whether the last job is a batch of small files
     for p in files:
         n = p.stat().st_size
         small = n < SMALL_FILE_BYTES
-        if batching and small and size + n <= BATCH_BYTES and len(jobs[-1]) < BATCH_FILES:
+        if batching and small and size + n <= BATCH_BYTES and len(jobs[-1]) < max_files:
             jobs[-1].append(p)
             size += n
         else:
@@ -122,6 +123,9 @@ def extracted(files: list[Path], inbox: Path, catalog: Catalog, settings: dict, 
     a file is handed to them."""
     jobs = batch_jobs(files)
     if workers < 1 or len(jobs) < 4:
+        # Here, in smaller jobs than a reading process gets: the GX process validates the first
+        # files while the rest are read (the sample county's 34 files: 5 jobs, not 1).
+        jobs = batch_jobs(files, THREAD_BATCH_FILES)
         if len(jobs) < 2:
             yield (r for job in jobs for r in extract_files(job, inbox, catalog, limits=limits))
             return

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,7 +25,7 @@ import polars as pl
 
 from connectors.catalog import Catalog
 from connectors.checks import DERIVED, REJECTED_CODE, Check, Checks, Target, checks_for, load_checks, reason_label
-from connectors.gx_adapter import Failure, gx_column, gx_name, preload, submit_suite
+from connectors.gx_adapter import Failure, SuiteResult, gx_column, gx_name, preload, submit_suite
 from connectors.normalize import REASONS
 from connectors.quarantine_moves import cell_text, column_label, move_all, move_failed, rows_text, target_label
 from connectors.schema import TABLES, table_label
@@ -89,7 +89,11 @@ class Validation:
     file_of: dict[int, str]
     todo: list[SheetResult]
     batches: list[_Batch]
-    pending: list[tuple[_Batch, Callable[[], dict[Target, Failure]], float]]
+    pending: list[tuple[_Batch, SuiteResult, float]]
+
+    def validated(self) -> bool:
+        """Whether the GX process has finished every batch (False while any runs, or would run here)."""
+        return all(result.done() for _, result, _ in self.pending)
 
 
 def start_validation(files: list[tuple[str, str, list[SheetResult]]], catalog: Catalog | None = None,
@@ -219,7 +223,7 @@ def _batch(extract: str, sheets: list[SheetResult], checks: Checks, reference: f
 
 
 def _start(b: _Batch, today: dt.date, reference: frozenset[str]
-           ) -> tuple[Callable[[], dict[Target, Failure]], float] | None:
+           ) -> tuple[SuiteResult, float] | None:
     """The batch's suite handed to GX (its answer, and when it was asked); None when the header
     alone decides (the failures are set now)."""
     if not b.targets:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,6 +61,29 @@ def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
 
 def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def checkpoint_in_background(con: duckdb.DuckDBPyConnection) -> Callable[[], None]:
+    """DuckDB's CHECKPOINT (the write-ahead log written into the database file, which closing the
+    warehouse does otherwise) started in a thread, on a cursor of its own; returns a function that
+    waits for it. DuckDB works without the interpreter lock meanwhile. A checkpoint that cannot run
+    (another transaction writing) is left to the close."""
+    cursor = con.cursor()
+
+    def checkpoint() -> None:
+        try:
+            cursor.execute("CHECKPOINT")
+        except duckdb.Error:
+            pass
+
+    thread = threading.Thread(target=checkpoint, name="xuncha-checkpoint", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        cursor.close()
+
+    return wait
 
 
 def loaded_files(con: duckdb.DuckDBPyConnection) -> set[str]:

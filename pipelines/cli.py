@@ -575,6 +575,9 @@ def _end_without_teardown() -> None:
     from connectors.children import stop
 
     stop()
+    from xuncha.timeline import mark
+
+    mark("end")
     logging.shutdown()
     for stream in (console.file, err.file, sys.stdout, sys.stderr):
         try:
@@ -586,6 +589,9 @@ def _end_without_teardown() -> None:
 
 def main() -> None:
     """The `xuncha` console script."""
+    from xuncha.timeline import mark
+
+    mark("command started")
     global END_WITHOUT_TEARDOWN
     END_WITHOUT_TEARDOWN = True
     app()

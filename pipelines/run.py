@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines import unchanged
+from xuncha.timeline import mark
 
 # The command line sets these to show progress; a deployment run leaves them unset.
 ON_FILE: Callable[[Path, int, int], None] | None = None
@@ -148,7 +149,9 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, stages: Stage
     @contextmanager
     def stage(name: str) -> Iterator[None]:
         started = time.perf_counter()
+        mark(f"{name}")
         yield
+        mark(f"{name} done")
         seconds[name] = round(seconds.get(name, 0.0) + time.perf_counter() - started, 3)
 
     con = ws.connect()
@@ -201,6 +204,7 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, stages: Stage
         _coverage(con, summary)
     finally:
         con.close()
+        mark("warehouse closed")
     unchanged.remember(ws.root, inbox, plan.hashes, config_digest, len(plan.changed))
     return summary
 

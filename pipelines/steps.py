@@ -382,7 +382,14 @@ def report(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfi
 
     if os.environ.get(PAUSE_ENV) == "report":
         _pause_inside_report_writing()
-    root = write_all(con, ws.root, config, stamp).root
+    from connectors.warehouse import checkpoint_in_background
+
+    waits = []
+    # DuckDB writes its log into the warehouse file (a checkpoint, ~0.2 s for a county, else done
+    # when the warehouse is closed) while the workbooks are built: they no longer read it.
+    root = write_all(con, ws.root, config, stamp, on_loaded=lambda: waits.append(checkpoint_in_background(con))).root
+    for wait in waits:
+        wait()
     mark_run_finished(con)  # results and reports of this run are complete
     return root
 

@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -154,6 +155,7 @@ def write_all(
     run_stamp: str,
     *,
     workers: int | None = None,
+    on_loaded: Callable[[], None] | None = None,
 ) -> ReportPaths:
     """Write every village workbook, the office workbook and the overview page for this run.
 
@@ -162,6 +164,8 @@ def write_all(
     workspace = Path(workspace)
     password = protect.team_password(config.reports)  # fails before any work when it is missing
     data = inputs.load(con, workspace, config.county.name)
+    if on_loaded is not None:  # the warehouse is not read again here
+        on_loaded()
     parent = workspace / REPORTS_DIR
     parent.mkdir(parents=True, exist_ok=True)
     final = parent / run_stamp

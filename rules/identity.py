@@ -12,7 +12,6 @@ from functools import lru_cache
 
 import duckdb
 import pyarrow as pa
-from pypinyin import lazy_pinyin
 from rapidfuzz.distance import Levenshtein
 
 _SPACES = re.compile(r"[\s\u3000]+")
@@ -34,6 +33,10 @@ def name_key(name: str | None) -> str:
     cleaned = clean_name(name)
     if not cleaned:
         return ""
+    # Imported on first use (its dictionaries take ~0.25 s): by the thread that keys names while the
+    # files are validated (pipelines.steps), not before the first file is read.
+    from pypinyin import lazy_pinyin
+
     return " ".join(lazy_pinyin(cleaned.replace("·", "")))
 
 

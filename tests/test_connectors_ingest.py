@@ -455,7 +455,7 @@ def test_reading_processes_hand_over_files_as_they_finish(tmp_path) -> None:
 
 
 def test_small_files_are_read_in_batches_and_big_ones_alone(tmp_path) -> None:
-    from connectors.readahead import BATCH_FILES, SMALL_FILE_BYTES, batch_jobs
+    from connectors.readahead import BATCH_FILES, SMALL_FILE_BYTES, THREAD_BATCH_FILES, batch_jobs
 
     small = []
     for i in range(BATCH_FILES + 3):
@@ -467,6 +467,11 @@ def test_small_files_are_read_in_batches_and_big_ones_alone(tmp_path) -> None:
     jobs = batch_jobs([big, *small, big])
     assert jobs[0] == [big] and jobs[-1] == [big]
     assert [len(j) for j in jobs[1:-1]] == [BATCH_FILES, 3]
+    assert [p for j in jobs for p in j] == [big, *small, big]
+    # read in this process's reading thread: smaller jobs, validated while the next are read
+    jobs = batch_jobs([big, *small, big], THREAD_BATCH_FILES)
+    assert [len(j) for j in jobs[1:-1]] == [THREAD_BATCH_FILES] * (len(small) // THREAD_BATCH_FILES) + (
+        [len(small) % THREAD_BATCH_FILES] if len(small) % THREAD_BATCH_FILES else [])
     assert [p for j in jobs for p in j] == [big, *small, big]
 
 
@@ -501,6 +506,7 @@ def test_groups_validated_while_the_group_before_is_written_load_as_one_group(tm
     written (a statistics file's group written before later files are matched to its villages): the
     same warehouse as all files validated and written together, the files written in inbox order."""
     import connectors.ingest
+    import connectors.validation
     from connectors import children
 
     assert children.start_gx()
@@ -511,8 +517,13 @@ def test_groups_validated_while_the_group_before_is_written_load_as_one_group(tm
                                                 ["城关镇", "东岭", f"李{i}", make_id("19500101", f"{i + 5:03d}"), "2024-01-06"],
                                                 ["城关镇", "东岭村", "坏", "6.10102E+17", "2024-01-05"]]})
     outcomes, order = [], []
-    for per_group in (64, 1):
-        monkeypatch.setattr(connectors.ingest, "VALIDATE_BATCH_FILES", per_group)
+    for per_group in (64, 1, "idle"):
+        # "idle": groups handed over whenever the GX process is idle (here: always), not by size
+        monkeypatch.setattr(connectors.ingest, "VALIDATE_BATCH_FILES", 64 if per_group == "idle" else per_group)
+        monkeypatch.setattr(connectors.ingest, "IDLE_VALIDATE_MIN_ROWS", 1 if per_group == "idle" else 10**9)
+        if per_group == "idle":
+            monkeypatch.setattr(connectors.ingest, "gx_ready", lambda: True)
+            monkeypatch.setattr(connectors.validation.Validation, "validated", lambda self: True)
         c = open_warehouse(tmp_path / f"w{per_group}.duckdb")
         written: list[str] = []
         handed: list[list[str]] = []
@@ -528,8 +539,27 @@ def test_groups_validated_while_the_group_before_is_written_load_as_one_group(tm
         ))
         order.append((written, handed))
         c.close()
-    assert outcomes[0] == outcomes[1]
+    assert outcomes[0] == outcomes[1] == outcomes[2]
     assert outcomes[1][3] == (0,)  # every row matched to the statistics' village list (东岭 too)
-    written, handed = order[1]
-    assert len(handed) == 6 and handed[0] == ["村基本情况.xlsx"]  # one group per file, statistics first
-    assert written == [Path(g[0]).name for g in handed]  # written in the order handed over
+    assert len(order[0][1]) == 2  # by size: the statistics, then the other five together
+    for written, handed in order[1:]:
+        assert len(handed) == 6 and handed[0] == ["村基本情况.xlsx"]  # one group per file, statistics first
+        assert written == [Path(g[0]).name for g in handed]  # written in the order handed over
+
+
+def test_a_background_checkpoint_leaves_the_log_empty_and_the_rows_kept(tmp_path) -> None:
+    """checkpoint_in_background writes DuckDB's log into the warehouse file while this thread goes on
+    (what closing would do otherwise): afterwards the log holds nothing, and the rows are there."""
+    import duckdb
+
+    from connectors.warehouse import checkpoint_in_background
+
+    path = tmp_path / "w.duckdb"
+    c = duckdb.connect(str(path))
+    c.execute("CREATE TABLE t AS SELECT range AS i FROM range(100000)")
+    wal = tmp_path / "w.duckdb.wal"
+    assert wal.exists() and wal.stat().st_size > 0
+    checkpoint_in_background(c)()
+    assert not wal.exists() or wal.stat().st_size == 0
+    c.close()
+    assert duckdb.connect(str(path)).execute("SELECT count(*) FROM t").fetchone() == (100000,)

@@ -10,6 +10,7 @@ import re
 
 import great_expectations.expectations as gxe
 import pandas as pd
+import polars as pl
 import pytest
 from fixtures.connectors.workbooks import BASICS, make_id, write_xlsx
 
@@ -308,3 +309,65 @@ def test_gx_is_imported_without_the_libraries_of_expectations_never_used() -> No
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True)
     assert out.stdout.split() == ["True", "0.0", "Chart", "True"]
+
+
+def test_the_gx_process_sets_gx_up_without_sqlalchemy_and_leaves_it_importable() -> None:
+    """warm() (the GX process's first job) imports GX as where SQLAlchemy is absent (GX then skips
+    its SQL data sources), validates as usual, and `import sqlalchemy` works again afterwards."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, datetime as dt\n"
+        "import polars as pl\n"
+        "from connectors import gx_adapter\n"
+        "from connectors.checks import Check, Target\n"
+        "gx_adapter.warm()\n"
+        "print('sqlalchemy' in sys.modules)\n"
+        "from great_expectations.compatibility import sqlalchemy as compat\n"
+        "print(compat.sqlalchemy is compat.SQLALCHEMY_NOT_IMPORTED)\n"
+        "t = Target('c', 'deaths', ('person_name',), ())\n"
+        "c = Check('c', 'ExpectColumnValuesToNotBeNull', 'x', 'quarantine', None, frozenset(), False, (t,))\n"
+        "f = gx_adapter._run_suite_here('s', pl.DataFrame({'person_name': ['a', None, 'b']}), [(c, t)],"
+        " dt.date(2024, 1, 1), frozenset())\n"
+        "print(f[t].positions)\n"
+        "import sqlalchemy\n"
+        "print(bool(sqlalchemy.__version__))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True)
+    assert out.stdout.split() == ["False", "True", "[1]", "True"]
+
+
+def test_each_expectation_is_judged_by_its_own_configuration_while_configurations_are_memoised() -> None:
+    """GX rebuilds an expectation's configuration on every read; during our validations each is
+    built once (gx_adapter._memoise_configurations). Many expectations of one class with different
+    bounds in one suite each find exactly their own failing rows, and outside a validation (or after
+    an attribute changes) the configuration is read afresh."""
+    import datetime as dt
+
+    from connectors import gx_adapter
+    from connectors.checks import Check, Target
+
+    state = gx_adapter._gx()
+    frame = pl.DataFrame({"a": [1, 5, 9, 13], "b": [2, 6, 10, 14], "n": ["x", None, "y", None]})
+    targets = []
+    for i, (column, low, high) in enumerate([("a", 0, 10), ("a", 2, 20), ("b", 5, 11), ("b", 0, 3)]):
+        t = Target(f"between{i}", "t", (column,), (("min_value", low), ("max_value", high)))
+        targets.append((Check(t.check, "ExpectColumnValuesToBeBetween", "x", "quarantine", None, frozenset(), False,
+                              (t,)), t))
+    t = Target("nn", "t", ("n",), ())
+    targets.append((Check("nn", "ExpectColumnValuesToNotBeNull", "x", "quarantine", None, frozenset(), False, (t,)), t))
+    failures = gx_adapter._run_suite_here("memo", frame, targets, dt.date(2024, 1, 1), frozenset())
+    assert [failures[t].positions for _, t in targets] == [[3], [0], [0, 3], [1, 2, 3], [1, 3]]
+    assert gx_adapter._configurations is None  # memoised only during a validation
+
+    expectation = state["gxe"].ExpectColumnValuesToBeBetween(column="a", min_value=0, max_value=1)
+    assert expectation.configuration is not expectation.configuration  # GX's own behaviour outside
+    gx_adapter._configurations = {}
+    try:
+        first = expectation.configuration
+        assert expectation.configuration is first
+        expectation.max_value = 7
+        assert expectation.configuration.kwargs["max_value"] == 7
+    finally:
+        gx_adapter._configurations = None

@@ -6,7 +6,6 @@ from typing import Any
 
 import duckdb
 import polars as pl
-from pypinyin import Style, pinyin
 
 from rules.model import Param, Question, Rule
 from rules.sqlparts import (
@@ -114,6 +113,8 @@ GROUP BY village_code, vkey, voucher_date
 
 
 def _readings(chars: list[str]) -> pl.DataFrame:
+    from pypinyin import Style, pinyin  # on first use (see rules.identity.name_key)
+
     rows = [(c, r) for c in chars for r in set(pinyin(c, style=Style.NORMAL, heteronym=True)[0])]
     return pl.DataFrame(rows, schema={"ch": pl.String, "py": pl.String}, orient="row")
 
