@@ -30,6 +30,7 @@ from connectors.extract import FileResult, assign_villages, extract_files
 from connectors.villages import VillageIndex
 from xuncha import faults
 from xuncha.config import ReadingLimits
+from xuncha.timeline import mark
 
 # Files read ahead of the one being validated and written: enough that the reader is never idle
 # while a group of files is validated (seconds), bounded by input size for memory.
@@ -167,11 +168,13 @@ def _extract_job(args: _JobArgs) -> list[FileResult]:
     frames of at least so many rows are handed over in files of `spill` = (folder, rows)."""
     paths, inbox, settings, (index, version), spill, limits, fault = args
     faults.crash_reading(fault, [p.name for p in paths])
+    mark(f"reading {len(paths)} files from {paths[0].name}")
     results = extract_files(paths, inbox, load_catalog(**settings), limits=limits)
     for result in results:
         assign_villages(result, index, version)
         if spill is not None:
             _spill(result, *spill)
+    mark(f"read {len(paths)} files from {paths[0].name}")
     return results
 
 
