@@ -131,7 +131,10 @@ def content_totals(spec: ExtractSpec, texts: dict[str, pl.Series], sheet_of: pl.
     n = len(skip)
     if n == 0:
         return skip
-    frame = pl.DataFrame({f"c_{k}": s.str.replace_all(_WS, "") for k, s in texts.items()}).with_columns(
+    summed = [k for k in texts if spec.column(k).kind in _SUMMED_KINDS]
+    # only the columns judged below, whitespace removed (a regex over every cell of the sheet)
+    used = set(keys) | set(summed) | {k for k in ("town_raw", "village_raw", "village_code") if k in texts}
+    frame = pl.DataFrame({f"c_{k}": s.str.replace_all(_WS, "") for k, s in texts.items() if k in used}).with_columns(
         pl.Series("_skip", skip), pl.Series("_s", sheet_of))
 
     def empty(k: str) -> pl.Expr:
@@ -153,7 +156,6 @@ def content_totals(spec: ExtractSpec, texts: dict[str, pl.Series], sheet_of: pl.
     blank_key = [empty(k) | (town_named(k) if spec.column(k).kind == "name" else town_code(k) if k == "village_code"
                              else pl.lit(False)) for k in keys]
     subjectless = pl.all_horizontal(blank_key) if keys else pl.lit(True)
-    summed = [k for k in texts if spec.column(k).kind in _SUMMED_KINDS]
     has_number = pl.any_horizontal([~empty(k) for k in summed]) if summed else pl.lit(False)
     marks = [town_named(k) & ~empty(k) for k in keys if spec.column(k).kind == "name"]
     if "village_code" in texts:
