@@ -112,18 +112,6 @@ def read_window(pool, submit, jobs: list[list[Path]], minimum: int, max_bytes: i
     return results()
 
 
-# Reading cost per byte of file, relative to CSV (measured on a generated city: a compressed .xlsx
-# holds ~6 times the cells of a CSV of its size, an .xls ~3 times), and per file (header detection,
-# a transaction's share): what orders the jobs handed to reading processes.
-COST_PER_BYTE = {".xlsx": 6.0, ".xlsm": 6.0, ".xls": 3.0}
-COST_PER_FILE = 100_000
-
-
-def reading_cost(job: list[Path]) -> float:
-    """An estimate of the CPU a job takes to read, in CSV-byte equivalents."""
-    return sum(p.stat().st_size * COST_PER_BYTE.get(p.suffix.lower(), 1.0) + COST_PER_FILE for p in job)
-
-
 Reference = tuple[VillageIndex, int]  # the village reference and its version
 
 
@@ -162,12 +150,9 @@ def extracted(files: list[Path], inbox: Path, catalog: Catalog, settings: dict, 
             def recover(job: list[Path]) -> list[FileResult]:
                 return _extract_isolated(args(job), limits)
 
-            # Costliest jobs first (results are taken as they come anyway): a big workbook read last
-            # keeps one process busy while the others wait (a city: 2.6 s of 29 idle at the end).
             with _environment(READER_ENVIRONMENT):  # the processes start with the first jobs, submitted here
                 stream = read_window(pool, lambda pool, job: pool.submit(_extract_job, args(job)),
-                                     sorted(jobs, key=lambda job: -reading_cost(job)), 2 * workers,
-                                     ordered=False, recover=recover)
+                                     jobs, 2 * workers, ordered=False, recover=recover)
             yield (_unspill(r) for r in stream)
     finally:
         if spill is not None:

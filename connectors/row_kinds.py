@@ -132,9 +132,14 @@ def content_totals(spec: ExtractSpec, texts: dict[str, pl.Series], sheet_of: pl.
     if n == 0:
         return skip
     summed = [k for k in texts if spec.column(k).kind in _SUMMED_KINDS]
-    # only the columns judged below, whitespace removed (a regex over every cell of the sheet)
-    used = set(keys) | set(summed) | {k for k in ("town_raw", "village_raw", "village_code") if k in texts}
-    frame = pl.DataFrame({f"c_{k}": s.str.replace_all(_WS, "") for k, s in texts.items() if k in used}).with_columns(
+    # Only the columns judged below, whitespace removed where their text is matched (names, places,
+    # codes: 合 计, 城 关 镇); the others (IDs, dates, amounts) are only asked whether they are
+    # blank, which stripping answers alike without a regex over every cell.
+    read = {k for k in keys if spec.column(k).kind == "name"} | {
+        k for k in ("town_raw", "village_raw", "village_code") if k in texts}
+    blank_only = (set(keys) | set(summed)) - read
+    frame = pl.DataFrame({f"c_{k}": s.str.replace_all(_WS, "") if k in read else s.str.strip_chars()
+                          for k, s in texts.items() if k in read | blank_only}).with_columns(
         pl.Series("_skip", skip), pl.Series("_s", sheet_of))
 
     def empty(k: str) -> pl.Expr:

@@ -564,18 +564,3 @@ def test_a_background_checkpoint_leaves_the_log_empty_and_the_rows_kept(tmp_path
     c.close()
     assert duckdb.connect(str(path)).execute("SELECT count(*) FROM t").fetchone() == (100000,)
 
-
-def test_reading_processes_get_the_costliest_jobs_first(tmp_path) -> None:
-    """A workbook costs more to read than a CSV of its size (compressed cells), and every file costs
-    something: the order jobs are handed to reading processes (readahead.reading_cost)."""
-    from connectors.readahead import reading_cost
-
-    def file(name: str, size: int) -> Path:
-        p = tmp_path / name
-        p.write_bytes(b"x" * size)
-        return p
-
-    csv, book, old = file("a.csv", 3_000_000), file("b.xlsx", 1_000_000), file("c.xls", 900_000)
-    many_small = [file(f"s{i}.csv", 1_000) for i in range(40)]
-    jobs = [[csv], [book], [old], many_small]
-    assert sorted(jobs, key=lambda j: -reading_cost(j)) == [[book], many_small, [csv], [old]]
