@@ -14,9 +14,10 @@ failures back. Without that process (unit tests that never ingest, single-core m
 server that cannot start, a process that died) the suite runs here, GX imported on first use. Same
 suite, same batch, same results either way.
 
-One monkeypatch of GX internals is fenced in `_gx()` and explained there (HASH_THRESHOLD); it
-changes no result, only skips hashing batches nothing reads the hash of. pyproject caps GX's
-version for it.
+Two patches of GX internals are fenced in functions `_gx()` calls and explained there: batches are
+not fingerprinted (HASH_THRESHOLD, `_skip_batch_fingerprints`), and each expectation's configuration
+is built once per validation (`_memoise_configurations`). Neither changes a result, only GX's speed;
+pyproject caps GX's version for them. The GX process imports GX without SQLAlchemy (`warm`).
 """
 
 from __future__ import annotations
@@ -283,7 +284,7 @@ def _defer_unused_imports() -> None:
 
 
 def _skip_batch_fingerprints() -> None:
-    """THE ONE MONKEYPATCH OF GREAT EXPECTATIONS INTERNALS (fenced here, nowhere else).
+    """THE FIRST PATCH OF GREAT EXPECTATIONS INTERNALS (fenced here; the second: _memoise_configurations).
 
     Why: GX fingerprints every in-memory batch by hashing the whole DataFrame
     (pandas_data_fingerprint, a marker nothing here reads): ~2.5 µs a row, a quarter of the
