@@ -30,6 +30,9 @@ class RawSheet:
     # column i; the lines above the original table state its context (title, 填报单位).
     transposed: bool = False
     title_rows: list[list] = field(default_factory=list)
+    # A sheet rebuilt from another layout (cards: connectors/cards.py): the sheet row (1-based) each
+    # row stands for, so loaded and quarantined rows name the row of the original sheet.
+    source_rows: list[int] | None = None
 
     @property
     def height(self) -> int:

@@ -18,6 +18,7 @@ from operator import itemgetter
 
 import polars as pl
 
+from connectors.cards import CardReading, card_sheet, describe
 from connectors.catalog import Catalog
 from connectors.context import FIELDS, context_values, sheet_context, village_hint, wanted_fields
 from connectors.family_cells import family_cell_notes
@@ -178,7 +179,8 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
             # Unrecognised (not merely undecided) sheets are read once more another way, kept only when
             # recognised by the same scores: a person's name and ID in one cell split in two
             # (connectors/name_id_cells.py), then indicators as rows and villages as columns swapped
-            # (connectors/transposed.py).
+            # (connectors/transposed.py), then records written as cards of 标签：值 lines rebuilt as a
+            # table (connectors/cards.py).
             if isinstance(match, Unrecognised) and not match.undecided and (split := split_sheet(sheet)) is not None:
                 split_head = head_and_sample(split[0])
                 found = detect_header(split_head, catalog, split[0].merges, only=pinned, margin=catalog.margin)
@@ -189,14 +191,20 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
                 other = detect_header(swapped.rows, catalog, swapped.merges, only=pinned, margin=catalog.margin)
                 if isinstance(other, HeaderMatch):
                     sheet, match, last = swapped, name_subjects(other, swapped), _last_filled_row(swapped)
+            cards: CardReading | None = None
+            if isinstance(match, Unrecognised) and not match.undecided and (carded := card_sheet(sheet)) is not None:
+                other = detect_header(head_and_sample(carded[0]), catalog, [], only=pinned, margin=catalog.margin)
+                if isinstance(other, HeaderMatch):
+                    sheet, match, cards = carded[0], other, carded[1]
+                    last = _last_filled_row(sheet)
             if isinstance(match, Unrecognised):
                 unread.append((i, head, last, match))
                 continue
             recognised.append(name)
             key = (match.spec.name, tuple(match.columns.items()), tuple(sorted(match.labels.items())), match.unused,
                    match.duplicates, tuple(sorted(match.composed.items())), sheet.frame is not None, match.wide,
-                   sheet.transposed)
-            groups.setdefault(key, []).append(_Member(f, i, sheet, name, source_file, last, match))
+                   sheet.transposed, sheet.source_rows is not None)
+            groups.setdefault(key, []).append(_Member(f, i, sheet, name, source_file, last, match, cards))
         _report_unread(results[f], sheets, source_file, unread, recognised)
     for members in groups.values():
         for m, result in zip(members, _transform_group(members, today), strict=True):
@@ -279,6 +287,7 @@ class _Member:
     source_file: str
     last: int  # rows up to the last filled one
     match: HeaderMatch
+    cards: CardReading | None = None  # read as cards (connectors/cards.py)
 
 
 class _RowCells:
@@ -349,10 +358,16 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     list_cols = sorted(j for c, j in match.columns.items() if c in member_columns(spec)) if wide is None else []
     mismatch_parts: dict[int, pl.Series] = {}  # per sheet with expanded lists: rows whose lists disagree
     for k, m in enumerate(members):
+        # read as cards, the header row is rebuilt from the labels: no sheet row to show (xuncha inspect)
         result = SheetResult(m.name, spec.name, score=m.match.score, runner_up=m.match.runner_up,
-                             header_rows=m.match.header_rows, inferred=dict(m.match.inferred), row_word=unit)
+                             header_rows=() if m.cards else m.match.header_rows, inferred=dict(m.match.inferred),
+                             row_word=unit)
         hidden = "（隐藏工作表）" if m.sheet.hidden else ""
-        result.messages.append(f"识别为“{spec.label}”{hidden}（表头在第{header_at_of[id(m)]}{unit}）")
+        if m.cards is not None:  # the header row is rebuilt from the cards' labels: no sheet row
+            result.messages.append(f"识别为“{spec.label}”{hidden}")
+            result.messages.extend(describe(m.cards, m.match))
+        else:
+            result.messages.append(f"识别为“{spec.label}”{hidden}（表头在第{header_at_of[id(m)]}{unit}）")
         if m.sheet.transposed:
             result.messages.append(TRANSPOSED_MESSAGE)
         if m.match.outscored:
@@ -379,7 +394,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
             out = unfold(block, start + 1, wide, year, wide_width)
             _wide_messages(result, out, match.labels, wide.totals)
             blocks.append(out.rows)
-            row_parts.append(pl.Series(out.row_numbers, dtype=pl.Int32))
+            row_parts.append(pl.Series(_source_rows(m.sheet, out.row_numbers), dtype=pl.Int32))
             sheet_parts.append(pl.repeat(k, len(out.rows), dtype=pl.Int32, eager=True))
             yearless_parts.append(pl.Series(out.yearless, dtype=pl.Boolean))
             continue
@@ -393,13 +408,16 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         if listed is not None:  # members listed in one cell: one row per member (connectors/list_cells.py)
             blocks.append(listed.rows if m.sheet.frame is None else
                           pl.DataFrame(listed.rows, schema=block.schema, orient="row"))
-            row_parts.append(pl.Series(listed.row_numbers, dtype=pl.Int32))
+            row_parts.append(pl.Series(_source_rows(m.sheet, listed.row_numbers), dtype=pl.Int32))
             sheet_parts.append(pl.repeat(k, len(listed.rows), dtype=pl.Int32, eager=True))
             mismatch_parts[k] = pl.Series(listed.mismatch, dtype=pl.Boolean)
             continue
         blocks.append(block)
         n_block = m.last - start
-        row_parts.append(pl.int_range(start + 1, start + 1 + n_block, dtype=pl.Int32, eager=True))
+        if m.sheet.source_rows is not None:  # rebuilt from cards: each row's card's first sheet row
+            row_parts.append(pl.Series(m.sheet.source_rows[start: m.last], dtype=pl.Int32))
+        else:
+            row_parts.append(pl.int_range(start + 1, start + 1 + n_block, dtype=pl.Int32, eager=True))
         sheet_parts.append(pl.repeat(k, n_block, dtype=pl.Int32, eager=True))
     if not blocks:
         return results
@@ -667,6 +685,14 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     return results
 
 
+
+
+def _source_rows(sheet: RawSheet, numbers: list[int]) -> list[int]:
+    """Row numbers (1-based) of a sheet as rows of its original: the same unless it was rebuilt from
+    another layout (cards: connectors/cards.py)."""
+    if sheet.source_rows is None:
+        return numbers
+    return [sheet.source_rows[r - 1] for r in numbers]
 
 
 def _expand_lists(block, first_row: int, columns: list[int], labels: dict[int, str], result: SheetResult):

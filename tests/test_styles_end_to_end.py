@@ -24,15 +24,10 @@ pytestmark = pytest.mark.slow
 # ({style: {test: reason}}; see /work/notes/baishui_report.md for baishui.)
 # baishui passes in full since fix-transposed, fix-twodigit and fix-listcells (measured on seed 7, 24 villages:
 # recall 114/114, 118 flags all true): no known failures left.
-# lianhua (measured on seed 7, 24 villages): recall 100/114 (87.7%), 104 flags all true; 表3 高龄补贴 (name and
-# ID in one cell) is read split (connectors/name_id_cells.py); 表5 村两委干部 (a card per cadre: 姓名：…, 身份证号：…
-# lines) is not read (reported as unrecognised), so A05, C03 and D05 do not run and D10 finds 6 of 8.
-_LIANHUA = "表5 村两委干部 (a card per cadre) not read"
-KNOWN: dict[str, dict[str, str]] = {"lianhua": {
-    "recognised": f"{_LIANHUA}: reported as unrecognised (no header: one 项目：值 line per field)",
-    "ran": f"{_LIANHUA}: A05, C03, D05 not run (no cadre_roster)",
-    "recall": f"{_LIANHUA}: recall 100/114 (87.7%), precision 104/104",
-}}
+# lianhua passes in full since its 表5 村两委干部 (a card per cadre: 姓名：…, 身份证号：… lines) is read as cards
+# (connectors/cards.py; measured on seed 7, 24 villages: recall 114/114, 118 flags all true, 209 cards loaded);
+# 表3 高龄补贴 (name and ID in one cell) is read split (connectors/name_id_cells.py).
+KNOWN: dict[str, dict[str, str]] = {}
 
 
 def styles(test: str) -> list:
