@@ -387,9 +387,11 @@ def report(ws: Workspace, con: duckdb.DuckDBPyConnection, config: WorkspaceConfi
     waits = []
     # DuckDB writes its log into the warehouse file (a checkpoint, ~0.2 s for a county, else done
     # when the warehouse is closed) while the workbooks are built: they no longer read it.
-    root = write_all(con, ws.root, config, stamp, on_loaded=lambda: waits.append(checkpoint_in_background(con))).root
-    for wait in waits:
-        wait()
+    try:
+        root = write_all(con, ws.root, config, stamp, on_loaded=lambda: waits.append(checkpoint_in_background(con))).root
+    finally:  # also when a report fails: the warehouse is closed after its checkpoint, never during it
+        for wait in waits:
+            wait()
     mark_run_finished(con)  # results and reports of this run are complete
     return root
 
