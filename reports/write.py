@@ -33,6 +33,7 @@ from reports import evidence as evidence_mod
 from reports import inputs, manifest, naming, office_workbook, overview, protect, signing, village_workbook
 from reports.context import County, Village, county_of, village_files, village_places, villages_of, with_evidence
 from xuncha.config import WorkspaceConfig
+from xuncha.timeline import mark
 
 REPORTS_DIR = "reports"
 # Below this many villages the workbooks are built in this process. A worker pays ~1.3-1.5 s of
@@ -74,6 +75,7 @@ Built = tuple[str, int, str]  # village code, file size, file sha256
 
 def _write_batch(county: County, batch: list[tuple[Village, str]], root: str, password: str | None) -> list[Built]:
     """Build and write these villages' workbooks (their evidence rows fetched: with_evidence)."""
+    mark(f"building {len(batch)} village workbooks")
     done = []
     for village, rel in batch:
         data = village_workbook.build(county, village)
@@ -81,6 +83,7 @@ def _write_batch(county: County, batch: list[tuple[Village, str]], root: str, pa
             data = protect.encrypt(data, password)
         _write_file(Path(root) / rel, data)
         done.append((village.code, len(data), hashlib.sha256(data).hexdigest()))
+    mark(f"built {len(batch)} village workbooks")
     return done
 
 
@@ -228,9 +231,11 @@ def write_all(
                     jobs_here = jobs
                 built = _write_batch(county, _fetched(jobs_here, evidence), str(tmp), password)
 
+            mark("village workbooks built here")
             page = overview.build(data, rel, run_stamp, office_workbook.FILE_NAME)
             _write_file(tmp / overview.FILE_NAME, page.encode("utf-8"))
             _write_file(tmp / office_workbook.FILE_NAME, office.result())
+            mark("office workbook and overview written")
 
             for f in futures:
                 try:
