@@ -9,8 +9,8 @@ near_misses.csv and expected_quarantine.csv are computed by the same machinery f
 
 Styles: `default` (示例县, today's layouts, byte-for-byte unchanged), `beishan` (北山县), `nanhe`
 (南河县), `dongling` (东陵县), `xishan` (西山县),
-`qingshui` (清水县), `jiangkou` (江口县), `baishui` (白水县), `lianhua` (莲花县) and `hekou` (河口县); each module's docstring lists
-its layout features.
+`qingshui` (清水县), `jiangkou` (江口县), `baishui` (白水县), `lianhua` (莲花县) and `hekou` (河口县); each
+module's docstring lists its layout features.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from typing import Any
 
 from samplegen import layouts as L
 from samplegen import render as R
-from samplegen.backends import XBook, write_rows
+from samplegen.backends import XBook, XSheet, write_rows
 from samplegen.styles.common import seq, title
 
 COUNTY = "河口县"
@@ -51,7 +51,7 @@ class Roster:
 
     def __init__(self, sink, names) -> None:
         self.sink, self.names, self.book = sink, names, XBook(sink, self.rel)
-        self.s = None
+        self.s: XSheet | None = None
         self.k = 0
         self.first: dict | None = None
 
@@ -87,10 +87,10 @@ class Roster:
     def add(self, res) -> None:
         cols = self.columns()
         if self.s is None:
-            self.s = self.book.sheet("花名册")
-            title(self.s, f"{COUNTY}2024年城乡最低生活保障和特困人员救助供养对象花名册", len(cols))
-            self.s.row(["填报单位：河口县民政局（盖章）"] + [None] * (len(cols) - 1))
-            self.s.row([c[0] for c in cols])
+            s = self.s = self.book.sheet("花名册")
+            title(s, f"{COUNTY}2024年城乡最低生活保障和特困人员救助供养对象花名册", len(cols))
+            s.row(["填报单位：河口县民政局（盖章）"] + [None] * (len(cols) - 1))
+            s.row([c[0] for c in cols])
         rows = res.tables["assistance_roster"]
         order: dict[tuple, int] = {}
         for r in rows:
@@ -105,11 +105,12 @@ class Roster:
             write_rows(self.sink, self.rel, self.s, "assistance_roster", cols, [r])
 
     def close(self) -> None:
-        if self.s is None:
-            self.s = self.book.sheet("花名册")
-            self.s.row([c[0] for c in self.columns()])
-        self.s.row([None])
-        self.s.row(["填表人：杨秀兰    审核人：李国华    填表日期：2025年1月3日"])
+        s = self.s
+        if s is None:
+            s = self.s = self.book.sheet("花名册")
+            s.row([c[0] for c in self.columns()])
+        s.row([None])
+        s.row(["填表人：杨秀兰    审核人：李国华    填表日期：2025年1月3日"])
         self.book.close()
 
 
@@ -132,7 +133,7 @@ class Disability:
 
     def close(self) -> None:
         nm = self.names
-        by_year = defaultdict(lambda: defaultdict(list))
+        by_year: dict[int, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
         for r in self.rows:
             by_year[r["pay_month"].year][r["pay_month"].month].append(r)
         if not by_year:
