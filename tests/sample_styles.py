@@ -35,7 +35,14 @@ def read_csv_rows(path: Path, delimiter: str = ",") -> list[list[str]]:
     data = path.read_bytes()
     for enc in ("utf-8-sig", "gbk"):
         try:
-            return list(csv.reader(data.decode(enc).splitlines(), delimiter=delimiter))
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        first = text.split("\n", 1)[0]
+        if delimiter == "," and ";" in first and "," not in first:  # a semicolon-separated export (hekou)
+            delimiter = ";"
+        try:
+            return list(csv.reader(text.splitlines(), delimiter=delimiter))
         except UnicodeDecodeError:
             continue
     raise AssertionError(f"{path} is neither UTF-8 nor GBK")

@@ -184,9 +184,9 @@ def test_nanhe_farmland_year_only_in_sheet_names(nanhe):
         assert not any(re.search(r"20\d\d", v) for v in top) and "年度" not in top
 
 
-# jiangkou and lianhua keep the default statistics workbooks (a 年度 column), jiangkou's filed under 统计局/; baishui writes a workbook
+# jiangkou, lianhua and hekou keep the default statistics workbooks (a 年度 column), jiangkou's filed under 统计局/; baishui writes a workbook
 # per year, transposed (test_baishui_statistics_transposed_a_village_per_column)
-@pytest.mark.parametrize("style", [s for s in NEW_STYLES if s not in ("jiangkou", "baishui", "lianhua")])
+@pytest.mark.parametrize("style", [s for s in NEW_STYLES if s not in ("jiangkou", "baishui", "lianhua", "hekou")])
 def test_statistics_table_has_no_year_column_but_titles_with_the_year(style, tmp_path_factory):
     inbox = styled_county(tmp_path_factory, style)[0]
     book = sheets(_one(inbox, r"统计/.*\.xlsx$"))

@@ -9,8 +9,8 @@ near_misses.csv and expected_quarantine.csv are computed by the same machinery f
 
 Styles: `default` (示例县, today's layouts, byte-for-byte unchanged), `beishan` (北山县), `nanhe`
 (南河县), `dongling` (东陵县), `xishan` (西山县),
-`qingshui` (清水县), `jiangkou` (江口县), `baishui` (白水县) and `lianhua` (莲花县); each module's docstring lists
-its layout features.
+`qingshui` (清水县), `jiangkou` (江口县), `baishui` (白水县), `lianhua` (莲花县) and `hekou` (河口县); each
+module's docstring lists its layout features.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Style:
 
 def _styles() -> dict[str, Style]:
     from samplegen import layouts
-    from samplegen.styles import baishui, beishan, dongling, jiangkou, lianhua, nanhe, qingshui, xishan
+    from samplegen.styles import baishui, beishan, dongling, hekou, jiangkou, lianhua, nanhe, qingshui, xishan
 
     return {s.name: s for s in (
         Style(DEFAULT, layouts.COUNTY_NAME, "示例县：原有样式", layouts.WRITERS),
@@ -63,10 +63,13 @@ def _styles() -> dict[str, Style]:
         Style("lianhua", "莲花县", "莲花县：民政各表合成一个数据包（一表一个工作表，如“表3 高龄补贴”）、低保名册按页重复表头并有"
               "本页小计、高龄补贴姓名和身份证号在同一单元格、死亡人员只有乡镇9位和村12位区划代码、两委干部为一人一卡"
               "（“姓名：…”逐行）、一卡通CSV表头前有多行说明且每行末尾多一个逗号", lianhua.WRITERS, lianhua.PERIODS),
+        Style("hekou", "河口县", "河口县：低保花名册户主信息只写在每户首行（后续成员行留空、不合并）、残疾人两项补贴按月分表"
+              "（年份只在文件名）、一卡通为GB18030分号分隔CSV且表头混用拼音字段代码（XM、SFZH、FFJE）、村级财务为单一金额列加"
+              "借贷方向列、集体合同金额以万元计、日期写作2024年3月5日或文本2024-3-5", hekou.WRITERS, hekou.PERIODS),
     )}
 
 
-STYLE_NAMES = (DEFAULT, "beishan", "nanhe", "dongling", "xishan", "qingshui", "jiangkou", "baishui", "lianhua")
+STYLE_NAMES = (DEFAULT, "beishan", "nanhe", "dongling", "xishan", "qingshui", "jiangkou", "baishui", "lianhua", "hekou")
 
 
 def get_style(name: str) -> Style:
