@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Unit suffixes carry no meaning for matching; 万元 is deliberately absent (it changes the amount).
 _UNIT_SUFFIX = re.compile(
@@ -47,6 +48,18 @@ def normalise_header(value: object) -> str:
         s = t
     return s.lower()
 
+
+
+@lru_cache(maxsize=8192)  # asked for every unmapped header of every candidate reading
+def scale_or_unit_qualified(value: object) -> bool:
+    """Whether a header ends with a qualifier that changes what its numbers mean (金额（万元）, 面积（公顷）):
+    such a column is never mapped by its values to a column of another unit (0.84 万元 is not 0.84 元)."""
+    if value is None:
+        return False
+    s = unicodedata.normalize("NFKC", str(value).strip()).translate(_BRACKETS)
+    s = _SPACES.sub("", s)
+    m = _QUALIFIER.search(s)
+    return bool(m and _CHANGES_MEANING.search(m.group(1)))
 
 # Words that say the same wherever they stand in a header (a wording not found is looked up with the
 # catalogue's word): 补助 is 补贴 (补助项目 is 补贴项目), 社会保障卡 is 社保卡 (社会保障卡号 is 社保卡号), 帐 is 账.

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from connectors.headertext import scale_or_unit_qualified
 from connectors.values import open_end_columns, open_end_words
 from connectors.village_codes import code_shapes, village_code_by_values
 from connectors.villages import VILLAGE_SUFFIXES
@@ -246,6 +247,8 @@ def _village_by_values(meaning: str | None, p: Profile, free: list[tuple[str, st
 def infer(header: str, p: Profile, free: list[tuple[str, str]]) -> Inferred | None:
     """A canonical column for an unmapped header when its words and its values agree. `free`: the
     extract's unmapped (column, kind) pairs, in declared order."""
+    if scale_or_unit_qualified(header):
+        return None  # 欠缴金额（万元）: its numbers are not the 元 of any column; left unused and reported
     meaning = meaning_of(header)
     if p.count < (FEW_VALUES.get(meaning, MIN_VALUES) if meaning else MIN_VALUES):
         return None

@@ -174,3 +174,19 @@ def test_what_a_date_header_can_name(header, free, expected) -> None:
 
     hit = infer(header, profile(["2021-01-20", "2022-03-05", "2023-06-03", "2020-11-11"]), free)
     assert (hit.column if hit else None) == expected
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("欠缴金额", "arrears_yuan"),
+    ("欠缴金额（元）", "arrears_yuan"),
+    ("欠缴金额（万元）", None),  # 0.84 万元 is 8,400 元: never read as 0.84 元
+    ("欠缴租金(千元)", None),
+    ("欠缴金额【万元】", None),
+])
+def test_a_header_in_another_unit_is_never_mapped_by_its_values(header, expected) -> None:
+    """Mapping a column by its words and values (profiles.infer) leaves a header whose qualifier changes
+    what its numbers mean (万元, 千元, 公顷) unused, to be reported, instead of loading 万元 as 元."""
+    from connectors.profiles import infer, profile
+
+    hit = infer(header, profile(["0.84", "1.2", "0.35", "2.0", "0.6"]), [("arrears_yuan", "yuan")])
+    assert (hit.column if hit else None) == expected

@@ -36,9 +36,10 @@ KNOWN: dict[str, dict[str, str]] = {
                "months only in the sheet names 1月…12月, the year only in the file name: 100% of rows lack a period); "
                "A01-A05, A09 partial (roster continuation rows leave the household cells blank: 60% of rows lack "
                "审批日期, 62% lack 户主身份证号)",
-        "recall": "recall 0.37 (42/114), 48 flags of which 46 true (precision 0.958): all of A02, A03, A08, B01-B05, "
-                  "D01-D08, E01, E02 and half of A01, A04 missed; D10 finds 6/8 with 2 false flags (rents in 万元 "
-                  "not read, 欠缴金额（万元） read as yuan)",
+        "recall": "recall 0.35 (40/114), 44 flags all true: all of A02, A03, A08, B01-B05, D01-D08, E01, E02 "
+                  "and half of A01, A04, D10 missed (年租金, 已收金额 and 欠缴金额 are in 万元: left unused and "
+                  "reported, never read as 元; before that was refused, 欠缴金额（万元） was read as 元 by its values "
+                  "and D10 raised 2 false flags)",
     },
 }
 
