@@ -149,9 +149,13 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
     sources += [(_clean(p), f"文件夹名“{_short(_clean(p))}”") for p in reversed(path.parent.parts)]
     found: dict[str, list[Found]] = {f: [] for f in FIELDS}
     ranges: list[tuple[int, int, Found]] = []  # sources naming several years: (first, last, source)
+    sheet_at = len(sources) - 2 - len(path.parent.parts)  # the sheet name's place among the sources
+    month: Found | None = None  # a sheet named after a month alone (3月, 三月份): a year must come from elsewhere
     for i, (text, where) in enumerate(sources):
         if not text or _FILL_DATE.search(text):
             continue
+        if i == sheet_at and (m := _MONTH_ONLY.match(text)):
+            month = Found(str(_MONTH_NUMBERS.get(m.group(1)) or int(m.group(1))), where)
         spans, text = _year_ranges(text)
         for lo, hi in spans:
             ranges.append((lo, hi, Found(f"{lo}-{hi}", where)))
@@ -223,7 +227,17 @@ def sheet_context(above_header: list[list], sheet: str, source_file: str) -> Con
         start, end = period
         if str(start.year) != values["year"].value and str(end.year) != values["year"].value:
             conflicts["period"] = [values.pop("period"), values.pop("year")]
+    # One sheet per month of a year (表名“3月”, the year in the file's name or a title): together they are
+    # the sheet's period, as 2024年3月 written in one place would be. Without one agreed year, none.
+    if month is not None and "year" in values and not {"period"} & (values.keys() | conflicts.keys()):
+        values["period"] = Found(f"{values['year'].value}年{month.value}月", f"{month.source}与{values['year'].source}")
     return Context(values, conflicts, tuple(r for _, _, r in ranges))
+
+
+# A sheet name that is a month and nothing else.
+_MONTH_ONLY = re.compile(r"^(1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月份?$")
+_MONTH_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11,
+                  "十二": 12}
 
 
 def _status_of(text: str) -> str | None:

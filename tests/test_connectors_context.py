@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 from fixtures.connectors.workbooks import make_id, write_xlsx
 
 from connectors.catalog import load_catalog
@@ -199,3 +200,20 @@ def test_sheets_of_a_multi_year_file_each_get_their_own_year(tmp_path) -> None:
     assert [s.extract for s in sheets] == ["farmland_subsidy"] * 2, [s.message for s in sheets]
     assert [s.data["year"].to_list() for s in sheets] == [[2021], [2023]]
     assert all("不一致" not in s.message for s in sheets)
+
+
+@pytest.mark.parametrize(("sheet", "source_file", "period"), [
+    ("3月", "民政/河口县2024年残疾人两项补贴发放表.xlsx", "2024年3月"),  # a sheet per month, the year in the file name
+    ("十二月份", "补贴/发放表.xlsx", None),  # no year anywhere: no period
+    ("11月", "2023年/发放表.xlsx", "2023年11月"),  # the year in a folder's name
+    ("11月", "2023年度/发放表.xlsx", "2023年度"),  # a period stated elsewhere (the year 2023) is not overridden
+    ("3月", "发放表2022-2024.xlsx", None),  # a range of years names no one year
+    ("第3月", "2024年发放表.xlsx", None),  # not a month alone
+])
+def test_a_month_as_the_sheet_name_and_a_year_elsewhere_make_the_period(sheet, source_file, period) -> None:
+    from connectors.context import sheet_context
+
+    found = sheet_context([], sheet, source_file).values.get("period")
+    assert (found.value if found else None) == period
+    if found and "月" in found.value:
+        assert f"表名“{sheet}”" in found.source  # the message says where the period came from

@@ -32,14 +32,12 @@ KNOWN: dict[str, dict[str, str]] = {
         "recognised": "3 sheets unrecognised: the semicolon GB18030 one-card CSV (its pinyin field codes SFZH and KH "
                       "are not read as 补贴对象身份证号 / 一卡通账号) and both town ledgers (one 金额 column with a 借贷方向 "
                       "column: no 借方金额 column)",
-        "ran": "B01-B05, E01, E02 and D01-D08 not run (no one-card payments, no ledger); A08 not run (disability "
-               "months only in the sheet names 1月…12月, the year only in the file name: 100% of rows lack a period); "
-               "A01-A05, A09 partial (roster continuation rows leave the household cells blank: 60% of rows lack "
-               "审批日期, 62% lack 户主身份证号)",
-        "recall": "recall 0.35 (40/114), 44 flags all true: all of A02, A03, A08, B01-B05, D01-D08, E01, E02 "
-                  "and half of A01, A04, D10 missed (年租金, 已收金额 and 欠缴金额 are in 万元: left unused and "
-                  "reported, never read as 元; before that was refused, 欠缴金额（万元） was read as 元 by its values "
-                  "and D10 raised 2 false flags)",
+        "ran": "B01-B05, E01, E02 and D01-D08 not run (no one-card payments, no ledger); A01-A05, A08, A09 partial "
+               "(roster continuation rows leave the household cells blank: 60% of rows lack 审批日期, 62% lack "
+               "户主身份证号; the disability months come from the sheet names 1月…12月 and the file name's year)",
+        "recall": "recall 0.40 (46/114), 50 flags all true: all of A02, A03, B01-B05, D01-D08, E01, E02 and half "
+                  "of A01, A04, D10 missed (年租金, 已收金额 and 欠缴金额 are in 万元: left unused and reported, never "
+                  "read as 元; A08 finds 4/4 and flags nobody on a roster row it cannot judge)",
     },
 }
 

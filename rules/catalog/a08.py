@@ -29,8 +29,16 @@ covered AS (
     -- payment is covered by a household active in any of its months)
     WHERE d.start_day <= last_day(l.period_end) AND d.end_day >= l.period_start
 ),
+unjudged AS (
+    -- people on roster rows that could not be judged (no approval date or no programme: rows the
+    -- coverage reports as left out): their absence from the spells proves nothing, so no flag
+    SELECT DISTINCT unnest([a.member_id, a.head_id]) AS person_id
+    FROM assistance_roster a
+    WHERE a.approval_date IS NULL OR a.programme IS NULL OR trim(a.programme) = ''
+),
 hits AS (
     SELECT 'not_dibao' AS kind, l.* FROM living l ANTI JOIN covered c ON c.rid = l.rid
+    WHERE l.person_id NOT IN (SELECT person_id FROM unjudged WHERE person_id IS NOT NULL)
     UNION ALL
     SELECT 'grade', p.* FROM pay p
     WHERE coalesce(p.subsidy_type, '') LIKE '%护理%' AND p.grade IS NOT NULL
