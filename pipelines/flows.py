@@ -190,6 +190,10 @@ def serve_nightly(inbox: Path, workspace: Path, cron: str, timezone: str, api_ur
     lost = threading.Event()
     stop = threading.Event()
     gone = _quiet_when_server_gone(api_url)
+    # Prefect's runner may abandon a coroutine as soon as its API stops answering, before the watch
+    # below notices (seen under load: "RuntimeWarning: coroutine 'Runner._handle_cancellation_observer_
+    # failure' was never awaited" on the user's console): not the user's business, from the start.
+    warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
 
     def watch() -> None:
         failures = 0
