@@ -91,14 +91,6 @@ class _Card:
     values: dict[str, object] = field(default_factory=dict)
 
 
-def _all_rows(sheet: RawSheet) -> list[list] | None:
-    if sheet.height > MAX_CARD_ROWS:
-        return None
-    if sheet.frame is not None:
-        return [list(r) for r in sheet.frame.iter_rows()]
-    return sheet.rows
-
-
 def _is_line(row: list) -> bool:
     """A blank row, or a title or note line: at most two filled cells (a table row has more)."""
     return len([v for v in row if _text(v)]) <= 2
@@ -145,7 +137,7 @@ def card_sheet(sheet: RawSheet) -> tuple[RawSheet, CardReading] | None:
     """The cards as a table: row 0 the labels (in order of first appearance), then one row per card
     (its values under its labels, None where it has no such label). Lines above the first card go to
     `title_rows`. None when the sheet is not a card layout (see the module docstring)."""
-    rows = _all_rows(sheet)
+    rows = sheet.every_row(MAX_CARD_ROWS)
     if rows is None:
         return None
     found = _cards(rows)

@@ -38,6 +38,15 @@ class RawSheet:
     def height(self) -> int:
         return self.frame.height if self.frame is not None else len(self.rows)
 
+    def every_row(self, max_rows: int) -> list[list] | None:
+        """Every row as a list of cells (a sheet read as a frame too), or None beyond max_rows rows:
+        for second readings of an unrecognised sheet that need all of it (transposed, cards)."""
+        if self.height > max_rows:
+            return None
+        if self.frame is not None:
+            return [list(r) for r in self.frame.iter_rows()]
+        return self.rows
+
 
 # Rows of a column-wise sheet also kept as lists: enough for header detection below title rows.
 HEAD_ROWS = MAX_HEADER_SCAN + 1

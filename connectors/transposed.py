@@ -44,20 +44,11 @@ def _is_line(row: list) -> bool:
     return len(set(texts)) < 2 or all(_LABELLED.match(t) for t in texts)
 
 
-def _all_rows(sheet: RawSheet) -> list[list] | None:
-    """Every row of the sheet as lists of cells, or None when it is too long to be read transposed."""
-    if sheet.height > MAX_TRANSPOSED_ROWS:
-        return None
-    if sheet.frame is not None:
-        return [list(r) for r in sheet.frame.iter_rows()]
-    return sheet.rows
-
-
 def transposed_sheet(sheet: RawSheet) -> RawSheet | None:
     """The sheet with rows and columns swapped: row i is the original column i (0-based), so data rows
     keep the original column numbers as their row numbers. Lines above the table go to `title_rows`;
     notes below it are left out. None when the sheet is too long or holds no table of two rows."""
-    rows = _all_rows(sheet)
+    rows = sheet.every_row(MAX_TRANSPOSED_ROWS)
     if rows is None:
         return None
     top = next((i for i, r in enumerate(rows) if not _is_line(r)), None)
