@@ -171,11 +171,11 @@ def _quiet_when_server_gone(api_url: str) -> _ServerGone:
 
 
 def _quiet_exit() -> None:
-    """What Prefect's runner leaves behind when its API went away, reported at exit: coroutines never
-    awaited, tasks and generators abandoned mid-request ("Exception ignored in ...")."""
+    """What Prefect's runner leaves behind when its API went away, reported at exit: tasks and
+    generators abandoned mid-request ("Exception ignored in ..."); its coroutines never awaited are
+    filtered from the start of serve_nightly."""
     import sys
 
-    warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
     sys.unraisablehook = lambda unraisable: None
 
 
