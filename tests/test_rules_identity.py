@@ -1,0 +1,39 @@
+"""rules.identity: name keys (toneless pinyin) as the rules join on them."""
+
+from __future__ import annotations
+
+import random
+
+from pypinyin import lazy_pinyin
+
+from rules.identity import _pinyin_key, name_key, name_similarity, same_name
+
+# Common surname and given-name characters, with some whose reading depends on the phrase (长, 重, 乐,
+# 朝, 单, 曾, 行, 都, 和): the character-by-character path must never answer for a phrase.
+COMMON = ("张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任"
+          "卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严欧莫"
+          "孔向常汤康易乔赖文施洪辛柯庄单长重乐朝华国建明军强伟芳秀英兰玉桂珍凤红梅丽霞娟春燕云飞志勇平小大二"
+          "三四行都和银")
+
+
+def test_name_keys_equal_pypinyin_on_many_names() -> None:
+    rng = random.Random(7)
+    every_han = [chr(c) for c in range(0x4E00, 0x9FA6)]
+    names = {a + b for a in COMMON for b in COMMON}  # every two-character pair: phrases among them
+    for _ in range(20_000):
+        pool = COMMON if rng.random() < 0.7 else every_han
+        names.add("".join(rng.choice(pool) for _ in range(rng.choice([2, 3, 3, 4]))))
+    names |= {"重庆", "长乐", "银行", "单于", "张a三", "李1", "欧阳娜娜", "zhang", "王 五"}
+    mismatched = [n for n in names if _pinyin_key(n) != " ".join(lazy_pinyin(n))]
+    assert mismatched == []
+    phrases = [n for n in ("重庆", "长乐", "银行") if n in names]
+    assert [_pinyin_key(n) for n in phrases] == ["chong qing", "chang le", "yin hang"]
+
+
+def test_homophones_share_a_key_and_cleaning_comes_first() -> None:
+    assert name_key("王丽") == name_key("王莉") == "wang li"
+    assert name_key("买买提·吐尔逊") == name_key("买买提 吐尔逊") == name_key("买买提吐尔逊")
+    assert name_key("张三") != name_key("张山峰")
+    assert name_key(None) == name_key("") == ""
+    assert same_name("王丽", "王莉") and not same_name("王丽", "王明")
+    assert name_similarity("王丽", "王莉") == 0.9
