@@ -22,7 +22,8 @@ from connectors.header_match import normalised_paths as _normalised
 from connectors.headertext import normalise_header
 from connectors.list_cells import profile_items
 from connectors.person_names import paired_by_prefix, unread_person_name
-from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, meaning_of, profile
+from connectors.profiles import BY_KIND, Inferred, Profile, agreement, meaning_of, profile
+from connectors.profiles import infer as infer_column
 from connectors.wide import WideLayout, layout_for, wide_columns, wide_points
 
 if TYPE_CHECKING:
@@ -158,9 +159,11 @@ def head_and_sample(sheet) -> list[list]:
     return rows
 
 
-def _profiles(rows: list[list], header_rows: tuple[int, ...], width: int) -> list[Profile]:
-    start = header_rows[-1] + 1
-    while start < min(len(rows), header_rows[-1] + 1 + NUMBER_ROWS) and column_numbers(rows[start]):
+def _profiles(rows: list[list], last_header_row: int, width: int) -> list[Profile]:
+    """The value profile of each column under a header ending on `last_header_row` (whatever row
+    it starts on: 户主/姓名 on rows 3-4 and 姓名 alone on row 4 have the same values under them)."""
+    start = last_header_row + 1
+    while start < min(len(rows), last_header_row + 1 + NUMBER_ROWS) and column_numbers(rows[start]):
         start += 1  # a 栏次 row's 6 is no value of the column: 2 dates under 停发时间 are not 2 of 3
     block = rows[start:start + PROFILE_DEPTH]
     out = []
@@ -176,8 +179,18 @@ def _profiles(rows: list[list], header_rows: tuple[int, ...], width: int) -> lis
     return out
 
 
-def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
-    """The candidate with columns its values and header words agree on, and its score."""
+def _judge(cand: _Candidate, profiles: list[Profile], inferences: dict[tuple, Inferred | None] | None = None) -> _Candidate:
+    """The candidate with columns its values and header words agree on, and its score.
+    inferences: infer's answers so far for this sheet (its profiles are the same objects for every
+    kind and header row judged: the same question is asked again and again)."""
+    memo: dict[tuple, Inferred | None] = {} if inferences is None else inferences
+
+    def infer(header: str, p: Profile, free: list[tuple[str, str]]) -> Inferred | None:
+        key = (header, id(p), tuple(free))
+        if key not in memo:
+            memo[key] = infer_column(header, p, free)
+        return memo[key]
+
     spec = cand.spec
     found = set(cand.columns) | {a.column for a in cand.ambiguous}
     used = (set(cand.columns.values()) | {c for a in cand.ambiguous for c in a.candidates}
@@ -232,7 +245,8 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     eligible: list[_Candidate] = []  # candidates satisfying their signature
     closest: _Candidate | None = None  # best partial match, for the reason when nothing fits
     best_of_kind: dict[str, _Candidate] = {}
-    profiles_at: dict[tuple[int, ...], list[Profile]] = {}
+    profiles_at: dict[int, list[Profile]] = {}  # by the header's last row (_profiles)
+    inferences: dict[tuple, Inferred | None] = {}  # infer's answers in this sheet (_judge)
     for r in range(scan):
         single, _ = _horizontal_fill(rows, r, width, merges)
         if len({v for v in single if v}) < 2:
@@ -249,10 +263,10 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
             cands = [c for c in _evaluate(catalog, paths, shown, hrows) if only is None or c.spec.name == only]
             if not cands or max(c.score for c in cands) == 0:
                 continue  # no header wording known on this row: not a header
-            if hrows not in profiles_at:
-                profiles_at[hrows] = _profiles(rows, hrows, width)
-            profiles = profiles_at[hrows]
-            for cand in (_judge(c, profiles) for c in cands):
+            if hrows[-1] not in profiles_at:
+                profiles_at[hrows[-1]] = _profiles(rows, hrows[-1], width)
+            profiles = profiles_at[hrows[-1]]
+            for cand in (_judge(c, profiles, inferences) for c in cands):
                 if closest is None or (cand.found, -len(cand.missing)) > (closest.found, -len(closest.missing)):
                     closest = cand
                 mine = best_of_kind.get(cand.spec.name)
@@ -308,7 +322,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     used = set(columns.values()) | set(dupes) | {c for cols in composed.values() for c in cols} | wide_columns(best.wide)
     unused = tuple(s for c, s in enumerate(best.shown) if s and c not in used)
     notes, lines = unread_person_name(best.spec, columns, [(c, s) for c, s in enumerate(best.shown) if s and c not in used],
-                                      profiles_at.get(best.rows))
+                                      profiles_at.get(best.rows[-1]))
     labels = {c: best.shown[c] for c in range(len(best.shown))}
     inferred = {col: hit.describe(best.shown[j], best.spec.column(col).label) for col, (j, hit) in best.inferred.items()}
     inferred |= why_roles

@@ -136,7 +136,8 @@ def _expected_reference(con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,
 def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,
                  on_file: Callable[[Path, int, int], None] | None = None,
                  workers: int | None = None, files: list[Path] | None = None,
-                 on_validating: Callable[[list[FileResult]], None] | None = None) -> list[SheetReport]:
+                 on_validating: Callable[[list[FileResult]], None] | None = None,
+                 on_read: Callable[[], None] | None = None) -> list[SheetReport]:
     """Load every data file under `inbox` (or only `files`); one report row per sheet (or per
     unreadable file), in the order of `files`; without `files`, then one row per inbox entry not
     read (connectors/inbox.py: skipped, or a duplicate of a file read).
@@ -146,6 +147,8 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
     so that the reading processes match villages against their village list.
     on_validating: called with each group of files as it is handed to validation (work the caller
     can do while Great Expectations validates them in its own process).
+    on_read: called once, when every file is read and the last group is handed to validation: from
+    then on this process mostly waits for Great Expectations (work the caller can do then).
     """
     settings = catalog_settings(config.connectors)
     limits = config.connectors.reading_limits
@@ -186,10 +189,11 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
             if on_file:
                 on_file(path_of.get(result.source_file, inbox / result.source_file), len(results), len(files))
 
-    def flush(drain: bool = False) -> None:
+    def flush(drain: bool = False, last: bool = False) -> None:
         """Hand the pending files to validation, then write the group handed over before them; all
         written when `drain`. A group holding a village list (statistics) stays in flight while the
-        files after it are read, and is written before those files are matched against villages."""
+        files after it are read, and is written before those files are matched against villages.
+        `last`: every file is read (on_read is called once the last group is handed over)."""
         if pending:
             group = list(pending)
             pending.clear()
@@ -199,8 +203,12 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
             started = _start_write(group, index, version)
             if on_validating:
                 on_validating(group)
+            if last and on_read:
+                on_read()
             write_in_flight()
             in_flight.append(started)
+        elif last and on_read:
+            on_read()
         if drain:
             write_in_flight()
 
@@ -256,7 +264,7 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
             lead_done = True
             for result in stream:
                 take(result)
-    flush(drain=True)
+    flush(drain=True, last=True)
     # Files written before the last village list arrived are matched against it in the warehouse.
     stale = [r for r in results if r.matched_with != version and not r.has_village_basics and not r.error]
     if stale:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Separators between the persons of one cell: line breaks and list punctuation. IDs may also be
 # separated by spaces (an ID has none); names only when every part is a whole name (张 三 is one name).
@@ -59,9 +60,16 @@ def profile_items(values: list) -> list:
     """Sampled cells for a value profile, a cell listing persons counted as its items."""
     out: list = []
     for v in values:
-        items = split_cell(v)
+        items = _split_text(v) if isinstance(v, str) else None
         out.extend(items if items is not None else [v])
     return out
+
+
+# Header detection profiles the same cells under several candidate header rows, and sheets repeat
+# their values (villages, relations, amounts): each distinct text is split once.
+@lru_cache(maxsize=65536)
+def _split_text(value: str) -> list[str] | None:
+    return split_cell(value)
 
 
 def member_columns(spec) -> set[str]:

@@ -46,6 +46,7 @@ from xuncha.config import WorkspaceConfig
 from xuncha.faults import ENV as PAUSE_ENV
 from xuncha.faults import pause_point
 from xuncha.files import write_csv
+from xuncha.timeline import mark
 from xuncha.transaction import transaction
 
 # flags.csv: the columns named by the user first, then the ones reports and triage need.
@@ -126,7 +127,9 @@ def ingest_files(
             on_file(path, done, total)
         pause_point("ingest")  # tests: killed with some files written, others not
 
-    return ingest_inbox(inbox, con, config, on_file=on_written, files=files, on_validating=_warm_name_keys)
+    names = _NameKeys()
+    return ingest_inbox(inbox, con, config, on_file=on_written, files=files, on_validating=names.collect,
+                        on_read=names.warm)
 
 
 _name_key_thread: list[ThreadPoolExecutor] = []
@@ -135,19 +138,37 @@ _name_key_thread: list[ThreadPoolExecutor] = []
 WARM_NAMES_MAX = 30_000
 
 
-def _warm_name_keys(results: list[FileResult]) -> None:
-    """The names of files being validated, turned into the rules' name keys (pinyin, ~50 µs a name:
-    rules.identity.name_key, memoised) by a thread while this one mostly waits for the GX process."""
-    names = {v for r in results for s in r.sheets if s.data is not None and s.extract
-             for c in TABLES[s.extract].columns if c.kind == "name" and c.name in s.data.columns
-             for v in s.data[c.name].unique().to_list() if v}
-    if not names or len(names) > WARM_NAMES_MAX:
-        return
-    if not _name_key_thread:
-        _name_key_thread.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="name-keys"))
-    from rules.identity import name_key
+class _NameKeys:
+    """The names of the files read, turned into the rules' name keys (rules.identity.name_key,
+    memoised; importing pypinyin's dictionaries ~0.25 s, then ~8 µs a name) by a thread once every
+    file is read, while this process waits for the last files' validation. Not sooner: the thread
+    would take turns (the interpreter lock) with the reading, which is a county's critical path."""
 
-    _name_key_thread[0].submit(lambda: [name_key(n) for n in names])
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def collect(self, results: list[FileResult]) -> None:
+        if len(self.names) > WARM_NAMES_MAX:
+            return
+        self.names |= {v for r in results for s in r.sheets if s.data is not None and s.extract
+                       for c in TABLES[s.extract].columns if c.kind == "name" and c.name in s.data.columns
+                       for v in s.data[c.name].unique().to_list() if v}
+
+    def warm(self) -> None:
+        names = self.names
+        if not names or len(names) > WARM_NAMES_MAX:
+            return
+        if not _name_key_thread:
+            _name_key_thread.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="name-keys"))
+        from rules.identity import name_key
+
+        def key_all() -> None:
+            mark(f"name keys: {len(names)} names")
+            for n in names:
+                name_key(n)
+            mark("name keys done")
+
+        _name_key_thread[0].submit(key_all)
 
 
 def finish_ingest(
