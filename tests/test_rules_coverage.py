@@ -104,3 +104,26 @@ def test_every_need_names_a_column_the_rule_reads(rule) -> None:
     for need in rule.needs:
         table, _, column = need.partition(".")
         assert re.search(rf"\b{table}\b", text) and re.search(rf"\b{column}\b", text), f"{rule.id}: {need}"
+
+
+def test_rules_run_in_threads_keep_catalogue_order_and_a_broken_rule_stops_no_other(monkeypatch) -> None:
+    from rules import engine
+
+    rows = {"farmland_subsidy": farmland([2024, 2024, 2024]), "village_basics": BASICS}
+    broken = "A06"  # runs on these rows (no flags), as C02 does (one flag)
+    original = engine._run_one
+
+    def run_one(con, rule, params):
+        if rule.id == broken:
+            raise RuntimeError("boom")
+        return original(con, rule, params)
+
+    monkeypatch.setattr(engine, "_run_one", run_one)
+    seen: list[str] = []
+    result = run_rules(warehouse_from_rows(rows), WorkspaceConfig(), on_rule=lambda rule: seen.append(rule.id))
+    assert [c.rule_id for c in result.coverage] == [r.id for r in ALL_RULES]
+    assert sorted(seen) == sorted(r.id for r in ALL_RULES)  # progress hears of every rule once
+    by_id = {c.rule_id: c for c in result.coverage}
+    assert by_id[broken].status == "error" and "boom" in by_id[broken].reason
+    assert by_id["C02"].status == "ran" and by_id["C02"].flags == 1  # 180 mu on 100 mu: flagged
+    assert set(result.flags["rule_id"].to_list()) == {"C02"}
