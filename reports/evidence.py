@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
@@ -238,6 +239,9 @@ def _fetch_records(con: duckdb.DuckDBPyConnection, table: str, columns: list[tup
     return frame.unique(subset=list(_PROVENANCE_KEY), keep="first", maintain_order=True)
 
 
+FETCH_THREADS = 2
+
+
 def fetch(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame) -> Evidence:
     """Every flag's evidence rows with the source records' values, in evidence order, deduplicated."""
     schema = {"flag_id": pl.String, "table_name": pl.String, "table_label": pl.String, "source_file": pl.String,
@@ -263,12 +267,22 @@ def fetch(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame) -> Evidence:
 
     sources: list[_Records] = []
     places = []  # table_name, source_file, source_sheet, source_row, source, record
-    for table in names:
-        columns = _columns(con, table) if _is_table(con, table) else []
-        if not columns:
+
+    def records(table: str) -> tuple[list[tuple[str, str, str, str]], pl.DataFrame | None]:
+        with con.cursor() as cursor:  # one per thread (DuckDB)
+            columns = _columns(cursor, table) if _is_table(cursor, table) else []
+            if not columns:
+                return columns, None
+            keys = refs.filter(pl.col("table_name") == table).select(*_PROVENANCE_KEY).unique()
+            return columns, _fetch_records(cursor, table, columns, keys)
+
+    # Two tables at a time: each query is small (DuckDB would leave the second core idle) and the
+    # report's first step waits for all of them.
+    with ThreadPoolExecutor(max_workers=FETCH_THREADS, thread_name_prefix="xuncha-evidence") as threads:
+        fetched = list(threads.map(records, names))
+    for table, (columns, frame) in zip(names, fetched, strict=True):
+        if frame is None:
             continue
-        keys = refs.filter(pl.col("table_name") == table).select(*_PROVENANCE_KEY).unique()
-        frame = _fetch_records(con, table, columns, keys)
         places.append(frame.select(
             pl.lit(table).alias("table_name"), *_PROVENANCE_KEY, pl.lit(len(sources), dtype=pl.Int32).alias("source"),
             pl.int_range(pl.len(), dtype=pl.UInt32).alias("record"),
