@@ -29,8 +29,9 @@ unfiled AS (
     WHERE NOT EXISTS (
         SELECT 1 FROM filings f
         WHERE f.applicant_id IN (r.head_id, r.member_id)
-           -- a filing entered without an ID still counts when its name matches in the same village
-           OR (f.applicant_id IS NULL AND f.village_code = r.village_code
+           -- a filing entered without an ID still counts when its name matches in the same village,
+           -- or in a village that matched none (it may be this one written otherwise)
+           OR (f.applicant_id IS NULL AND coalesce(f.village_code = r.village_code, TRUE)
                AND f.applicant_key <> ''
                AND f.applicant_key IN (name_key(r.head_name), name_key(r.member_name))))
 ),
@@ -88,7 +89,8 @@ RULE = Rule(
     "亲属范围可配置），与本村花名册中曾在保的家庭成员按身份证号比对；该户户主和该成员在近亲属备案台账中均无备案记录"
     "（按申请人身份证号，台账未填身份证号的按同村同名）的，每户生成一条疑点。书记、主任的近亲属定为“高”。",
     exclusions=(
-        "备案台账中有该户户主或该成员的备案记录的，不计。",
+        "备案台账中有该户户主或该成员的备案记录的，不计；备案记录未填身份证号的按本村同名（或同音）认定，"
+        "该记录的村未能识别（村名匹配不上）的也按同名认定。",
         "干部的近亲属在其他村的花名册中的，不属本村干部近亲属享受本村低保，不计。",
         "状态为停保/退保且无停保日期的花名册记录视为未生效，不参与比对。",
     ),

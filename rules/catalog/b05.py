@@ -12,12 +12,25 @@ registered AS (
     SELECT DISTINCT person_id, village_code FROM household_register
     WHERE person_id IS NOT NULL AND village_code IS NOT NULL
 ),
+-- register rows that cannot show a person's absence (rows the coverage reports as lacking fields):
+-- the person's row whose village matched none (it may be this village written otherwise), and,
+-- in the paying village, rows without an ID bearing the person's name
+unplaced AS (
+    SELECT DISTINCT person_id FROM household_register WHERE person_id IS NOT NULL AND village_code IS NULL
+),
+unidentified AS (
+    SELECT DISTINCT village_code, name_key(person_name) AS k FROM household_register
+    WHERE person_id IS NULL AND village_code IS NOT NULL AND person_name IS NOT NULL
+),
 outside AS (
     SELECT p.* REPLACE (coalesce(p.amount_yuan, 0) AS amount_yuan), {evidence('p', 'onecard_payments')} AS ev
     FROM onecard_payments p
     SEMI JOIN register_villages USING (village_code)
     ANTI JOIN registered USING (person_id, village_code)
+    ANTI JOIN unplaced USING (person_id)
     WHERE p.person_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM unidentified u
+                      WHERE u.village_code = p.village_code AND u.k = name_key(p.person_name))
 ),
 elsewhere AS (
     -- where the person is registered instead, if anywhere
@@ -59,7 +72,9 @@ RULE = Rule(
     severity="中",
     semantics=(
         "person_id not in household_register with the payment's village_code (checked only for villages "
-        "that have household_register rows). Near miss: a registered person whose register row shows "
+        "that have household_register rows). Not flagged when the register cannot show the absence: the "
+        "person has a register row without a village, or the village has a register row without an ID "
+        "and with the person's name (name_key). Near miss: a registered person whose register row shows "
         "another group of the same village."
     ),
     tables=("onecard_payments", "household_register"),
@@ -74,6 +89,8 @@ RULE = Rule(
     exclusions=(
         "在本村户籍中、只是所在组（村民小组）与发放名册不同的，不计。",
         "户籍人口信息未包含的村（本村没有任何户籍记录）不比对，以免因数据缺失误报。",
+        "户籍人口信息中此人有记录但所在村未能识别（村名与统计村名匹配不上）的，不计：可能就是本村。",
+        "本村户籍中有同名（或同音）但未填身份证号的记录的，不计：无法排除是同一人。",
     ),
     assumptions=(
         "户籍人口信息完整覆盖已提供的村；户籍中登记为迁出、注销的人员仍视为在本村户籍中（由其他规则核查死亡等情形）。",

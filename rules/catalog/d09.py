@@ -58,6 +58,10 @@ holders AS (
     SELECT DISTINCT village_code, person_id FROM land_contracts
     WHERE person_id IS NOT NULL AND village_code IS NOT NULL
 ),
+-- a contract row whose village matched none may be this village's: its holder is not shown landless
+unplaced_holders AS (
+    SELECT DISTINCT person_id FROM land_contracts WHERE person_id IS NOT NULL AND village_code IS NULL
+),
 -- contract rows without an ID can only vouch for a person by name; ledger payees only by name
 named_holders AS (
     SELECT DISTINCT village_code, name_key(contractor_name) AS k, person_id IS NULL AS without_id
@@ -75,6 +79,7 @@ per_person AS (
 judged AS (
     SELECT p.*,
            lv.village_code IS NOT NULL AND h.person_id IS NULL
+             AND p.person_id NOT IN (SELECT person_id FROM unplaced_holders)
              AND NOT EXISTS (SELECT 1 FROM named_holders u
                              WHERE u.village_code = p.village_code AND u.k = name_key(p.person_name)
                                AND (u.without_id OR p.src <> 'roster')) AS no_land,
@@ -138,6 +143,7 @@ RULE = Rule(
         "在本村有确权登记、只在一个项目中领取补偿的承包户，不计。",
         "本村没有任何确权登记数据时，无法判断是否有承包地，不按“无承包地”列出。",
         "确权登记中该户没有身份证号、但承包方代表姓名与领取人相同（或同音）的，视为有承包地。",
+        "确权登记中有领取人的身份证号、但该记录的村未能识别（村名匹配不上）的，不按“无承包地”列出。",
     ),
     assumptions=(
         "补偿表与确权表的村名已匹配到同一村代码；确权登记以承包方代表登记，家庭其他成员代领的也会列出，需核实。",
