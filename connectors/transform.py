@@ -26,8 +26,9 @@ from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.header_match import date_from_parts
 from connectors.headers import PROFILE_ROWS, HeaderMatch, Unrecognised, detect_header, head_and_sample
 from connectors.list_cells import LIST_SEPARATORS, MISMATCH, expand, member_columns, mismatch_message
+from connectors.direction_amounts import split_by_direction
 from connectors.name_id_cells import split_sheet
-from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
+from connectors.normalize import LOSSY_NUMBER, QUARANTINE_ALWAYS, REASONS, normalise_column
 from connectors.periods import period_columns
 from connectors.person_names import person_name_column
 from connectors.readers import RawSheet
@@ -187,6 +188,18 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
                 if isinstance(found, HeaderMatch):
                     sheet, match, head = split[0], found, split_head
                     split_notes[(f, i)] = split[1]
+            if isinstance(match, Unrecognised) and not match.undecided and (
+                    by_direction := split_by_direction(sheet, head)) is not None:
+                # one amount column and a 借/贷 direction column: split into debit and credit
+                # (connectors/direction_amounts.py)
+                split_head = head_and_sample(by_direction[0])
+                found = detect_header(split_head, catalog, by_direction[0].merges, only=pinned, margin=catalog.margin)
+                if isinstance(found, HeaderMatch):
+                    # the direction column was read (into the two amounts): not an unused column
+                    used = by_direction[2]
+                    found = dataclasses.replace(found, unused=tuple(u for u in found.unused if u.strip() != used))
+                    sheet, match, head = by_direction[0], found, split_head
+                    split_notes[(f, i)] = by_direction[1]
             if isinstance(match, Unrecognised) and not match.undecided and (swapped := transposed_sheet(sheet)) is not None:
                 other = detect_header(swapped.rows, catalog, swapped.merges, only=pinned, margin=catalog.margin)
                 if isinstance(other, HeaderMatch):
@@ -590,6 +603,10 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
                 for (code,) in found:
                     tally[code] = tally.get(code, 0) + 1
                 results[k].problems[canon] = tally
+        always = p.is_in(list(QUARANTINE_ALWAYS)).fill_null(False)
+        if always.any():  # a row that cannot be read at all (an amount of no direction): quarantined in any column
+            flag(always, p, canon)
+            p = p.zip_with(~always, nulls(m, pl.String))
         if canon in spec.required:
             empty_code = "missing_required"
             p = pl.select(
