@@ -26,6 +26,7 @@ from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.header_match import date_from_parts
 from connectors.headers import PROFILE_ROWS, HeaderMatch, Unrecognised, detect_header, head_and_sample
 from connectors.list_cells import LIST_SEPARATORS, MISMATCH, expand, member_columns, mismatch_message
+from connectors.continuation import fill_household
 from connectors.direction_amounts import split_by_direction
 from connectors.name_id_cells import split_sheet
 from connectors.normalize import LOSSY_NUMBER, QUARANTINE_ALWAYS, REASONS, normalise_column
@@ -500,6 +501,11 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     reason_code = nulls(m, pl.String).alias("code")
     reason_col = nulls(m, pl.String).alias("col")
     warnings: dict[int, list[str]] = {}
+    if spec.household:  # household cells written on the first row only (connectors/continuation.py)
+        texts, household_notes = fill_household(spec, texts, sheet_of, row_no,
+                                                 {c: str(match.label_of(c) or c) for c in mapped}, unit)
+        for k, said in household_notes.items():
+            warnings.setdefault(k, []).extend(said)
 
     def flag(mask: pl.Series, code: pl.Series | str, canon: str) -> None:
         nonlocal reason_code, reason_col
