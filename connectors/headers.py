@@ -22,6 +22,7 @@ from connectors.header_match import normalised_paths as _normalised
 from connectors.headertext import normalise_header
 from connectors.list_cells import profile_items
 from connectors.person_names import paired_by_prefix, unread_person_name
+from connectors.abbreviations import abbreviation, by_initials
 from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, meaning_of, profile
 from connectors.wide import WideLayout, layout_for, wide_columns, wide_points
 
@@ -176,7 +177,7 @@ def _profiles(rows: list[list], header_rows: tuple[int, ...], width: int) -> lis
     return out
 
 
-def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
+def _judge(cand: _Candidate, profiles: list[Profile], catalog: Catalog | None = None) -> _Candidate:
     """The candidate with columns its values and header words agree on, and its score."""
     spec = cand.spec
     found = set(cand.columns) | {a.column for a in cand.ambiguous}
@@ -206,6 +207,14 @@ def _judge(cand: _Candidate, profiles: list[Profile]) -> _Candidate:
         if hit is not None:
             inferred[hit.column] = (j, hit)
             free = [(c, k) for c, k in free if c != hit.column]
+    if catalog is not None:  # field codes written as pinyin initials (SFZH): read through the wording they abbreviate
+        taken = {j for j, _ in inferred.values()}
+        for j, header in open_:
+            letters = abbreviation(header) if j not in taken else None
+            hit = by_initials(catalog, spec, header, letters, profiles[j], free) if letters else None
+            if hit is not None:
+                inferred[hit.column] = (j, hit)
+                free = [(c, k) for c, k in free if c != hit.column]
     # a column named by the ending of its header (登记备案时间 by 备案时间) is a weaker reading: half a
     # point, unless the header's words and its values confirm it (户籍所在村居 holding village names)
     weak = [col for col in cand.ended if cand.columns[col] >= len(profiles) or infer(
@@ -252,7 +261,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
             if hrows not in profiles_at:
                 profiles_at[hrows] = _profiles(rows, hrows, width)
             profiles = profiles_at[hrows]
-            for cand in (_judge(c, profiles) for c in cands):
+            for cand in (_judge(c, profiles, catalog) for c in cands):
                 if closest is None or (cand.found, -len(cand.missing)) > (closest.found, -len(closest.missing)):
                     closest = cand
                 mine = best_of_kind.get(cand.spec.name)

@@ -198,6 +198,16 @@ def agreement(kind: str, column: str, p: Profile) -> int:
     return -1 if share < DISAGREE else 0
 
 
+def confirms(kind: str, column: str, p: Profile) -> float | None:
+    """The share of values shaped as the column's kind expects, when enough agree (AGREE); None when they
+    do not or the kind has no shape to judge by (free text): for a header that alone says too little."""
+    shape = "account" if column == "account_no" else KIND_SHAPES.get(kind) or ("name" if kind == "name" else None)
+    if shape is None or p.count < MIN_VALUES:
+        return None
+    share = p.share_like(shape) + (p.share("id_like") if shape == "id" else 0.0)
+    return share if share >= AGREE else None
+
+
 @dataclass(frozen=True)
 class Inferred:
     column: str  # canonical column
@@ -206,6 +216,8 @@ class Inferred:
     how: str = ""  # how the values decided, when not by the header words' usual shape
 
     def describe(self, header: str, label: str) -> str:
+        if self.meaning == "abbreviation":  # connectors/abbreviations.py: the how says it all
+            return f"“{header}”→{label}（按拼音首字母与内容识别：{self.how}）"
         if self.how:
             return f"“{header}”→{label}（按内容识别：{self.how}，置信度{self.confidence:.0%}）"
         return f"“{header}”→{label}（按表头词义与内容识别，{self.confidence:.0%}的值相符）"
