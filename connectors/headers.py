@@ -19,7 +19,7 @@ from connectors.header_layout import horizontal_fill as _horizontal_fill
 from connectors.header_match import Ambiguity, longest_ending, names_nothing
 from connectors.header_match import match_columns as _match
 from connectors.header_match import normalised_paths as _normalised
-from connectors.headertext import normalise_header
+from connectors.headertext import money_scale, normalise_header
 from connectors.list_cells import profile_items
 from connectors.person_names import paired_by_prefix, unread_person_name
 from connectors.abbreviations import abbreviation, by_initials
@@ -54,6 +54,8 @@ class HeaderMatch:
     notes: tuple[str, ...] = ()
     config_lines: tuple[str, ...] = ()
     outscored: str | None = None  # a kind that scored higher but lacks a signature column (Chinese warning)
+    # canonical 元 column -> (unit, factor) of a header stating 万元 or 千元 (年租金（万元）): read scaled
+    scales: dict[str, tuple[str, float]] = field(default_factory=dict)
 
     def label_of(self, column: str) -> str:
         """The header of a mapped canonical column as written (凭证日期/年+月+日 for a composed date)."""
@@ -336,8 +338,10 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         f"注意：按“{higher.spec.label}”得{higher.points:g}分，高于所选类型（{best.points:g}分），但表中找不到"
         + "、".join(f"“{higher.spec.column(m).label}”" for m in higher.missing)
         + f"列；如判断有误，请在 xuncha.toml 的 [connectors.pin] 中指定：\"<文件名>\" = \"{higher.spec.name}\"")
+    scales = {col: (sc[1], sc[2]) for col, j in columns.items() if best.spec.column(col).kind == "yuan"
+              and (sc := money_scale(best.shown[j].rsplit("/", 1)[-1])) is not None}
     return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
-                       best.points, runner_up, inferred, composed, best.wide, notes, lines, outscored)
+                       best.points, runner_up, inferred, composed, best.wide, notes, lines, outscored, scales)
 
 
 # Rows under the header looked at to tell whose columns an unknown group holds, and the shares that decide:

@@ -594,6 +594,11 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
                                                 lossy[canon], today, numeric[canon])
         if kind in ("date", "month"):
             v, p = read_beyond_dates(canon, kind, v, p)
+        if canon in match.scales:  # 年租金（万元）: the header's unit, multiplied into 元 (said in the message)
+            unit_word, factor = match.scales[canon]
+            v = (v * factor).round(2)
+            for k in with_rows:
+                results[k].messages.append(f"“{match.label_of(canon)}”列以{unit_word}计，已乘以{factor:g}换算为元读入")
         values[canon] = v
         if kind == "month" and "period_start" in spec.table.column_names:
             # 2024年度, 2024年第二季度: not a month, but a period the row pays for (connectors/periods.py)
