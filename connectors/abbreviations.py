@@ -37,16 +37,17 @@ def abbreviation(header: object) -> str | None:
 
 
 def initials(word: str) -> set[str]:
-    """The pinyin initials the Chinese word is read as: as a phrase (长子 zz) and character by character
-    in each one's usual reading (长 chang: cz), as a code's author may have; rare readings are left out
+    """The pinyin initials the Chinese word is read as: as a phrase (银行 yh) and character by character
+    in each one's usual reading (行 xing: yx), as a code's author may have; rare readings are left out
     (they would make many codes stand for many words)."""
     from pypinyin import Style, lazy_pinyin  # on first use: most inboxes have no such header
 
     def first(readings: list[str]) -> str:
         return "".join(r[:1].lower() or "?" for r in readings)
 
-    return {first(lazy_pinyin(word, style=Style.FIRST_LETTER, errors=lambda x: ["?"] * len(x))),
-            first([lazy_pinyin(ch, style=Style.FIRST_LETTER, errors=lambda x: ["?"])[0] for ch in word])}
+    # words are Han characters only (_vocabulary): no reading is missing
+    return {first(lazy_pinyin(word, style=Style.FIRST_LETTER)),
+            first([lazy_pinyin(ch, style=Style.FIRST_LETTER)[0] for ch in word])}
 
 
 def _vocabulary(catalog: Catalog) -> dict[str, tuple[str, ...]]:
@@ -102,3 +103,36 @@ def by_initials(catalog: Catalog, spec: ExtractSpec, header: str, letters: str, 
         return None
     ((col, (word, share)),) = targets.items()
     return Inferred(col, "abbreviation", share, f"“{header}”是“{word}”的缩写，{share:.0%}的值与之相符")
+
+
+_SPEC_MEMOS: dict[tuple[str, int], dict[str, set[str]]] = {}
+
+
+def unread_hints(spec: ExtractSpec, unused: tuple[str, ...] | list[str]) -> tuple[list[str], list[str]]:
+    """For unused headers written as pinyin initials of one of this extract's wordings (the values did not
+    confirm it, or several columns fit): a note saying which columns they may be (Chinese) and the
+    xuncha.toml lines that would read them; never read on the initials alone."""
+    coded = [(label, letters) for label in unused if (letters := abbreviation(label)) is not None]
+    if not coded:
+        return [], []
+    key = (spec.name, id(spec))
+    memo = _SPEC_MEMOS.get(key)
+    if memo is None:
+        memo = _SPEC_MEMOS[key] = {}
+        for col, words in spec.synonyms.items():
+            for w in words:
+                if _HAN.match(w):
+                    for code in initials(w) | (initials(w[:-1] + "金额") if w.endswith("额") else set()):
+                        memo.setdefault(code, set()).add(col)
+    notes, lines = [], []
+    for label, letters in coded:
+        cols = sorted(memo.get(letters, ()))
+        if not cols:
+            continue
+        maybe = "或".join(f"“{spec.column(c).label}”" for c in cols)
+        notes.append(f"注意：未使用的列“{label.strip()}”可能是{maybe}的拼音首字母缩写，但列中内容不能确认"
+                     f"{'（有几种可能）' if len(cols) > 1 else ''}，未读取；如确是，请在 xuncha.toml 中写明，例如："
+                     f"[connectors.header_synonyms.{spec.name}] {cols[0]} = [\"{label.strip()}\"]")
+        lines += [f'[connectors.header_synonyms.{spec.name}] {c} = ["{label.strip()}"]  # 拼音首字母缩写，内容未能确认'
+                  for c in cols]
+    return notes, lines

@@ -44,8 +44,8 @@ def fill_household(spec: ExtractSpec, texts: dict[str, pl.Series], sheet_of: pl.
         return texts, {}
     anchor = ~_blank(texts[key])
     person = ~_blank(texts[people[0]])
-    for c in people[1:]:
-        person = person | ~_blank(texts[c])
+    for other in people[1:]:
+        person = person | ~_blank(texts[other])
     frame = pl.DataFrame({"s": sheet_of, "row": row_no, "anchor": anchor, "person": person})
     frame = frame.with_columns(cont=~pl.col("anchor") & pl.col("person"))
     if not frame["cont"].any():
@@ -69,11 +69,11 @@ def fill_household(spec: ExtractSpec, texts: dict[str, pl.Series], sheet_of: pl.
             breaks["写明是户主，却不是该户户主本人"] = pl.col("head") & (pl.col("own") != first_key).fill_null(True)
         else:
             breaks["写明是户主"] = pl.col("head")
-    for c in _PLACE:
-        if c in texts:
-            frame = frame.with_columns(texts[c].cast(pl.String).str.strip_chars().replace("", None).alias(c))
-            first = pl.when(pl.col("anchor")).then(pl.col(c)).forward_fill().over("s", "block")
-            breaks[f"{label_of.get(c, c)}与户首行不同"] = pl.col(c).is_not_null() & (pl.col(c) != first)
+    for place in _PLACE:
+        if place in texts:
+            frame = frame.with_columns(texts[place].cast(pl.String).str.strip_chars().replace("", None).alias(place))
+            at_first = pl.when(pl.col("anchor")).then(pl.col(place)).forward_fill().over("s", "block")
+            breaks[f"{label_of.get(place, place)}与户首行不同"] = pl.col(place).is_not_null() & (pl.col(place) != at_first)
     frame = frame.with_columns(**{f"b{i}": pl.col("cont") & e.fill_null(False) for i, e in enumerate(breaks.values())})
     reasons = list(breaks)
     messages: dict[int, list[str]] = {}
@@ -106,10 +106,10 @@ def fill_household(spec: ExtractSpec, texts: dict[str, pl.Series], sheet_of: pl.
         mask = allowed & _blank(s)
         if not mask.any():
             continue
-        first = pl.DataFrame({"v": s, "a": frame["anchor"], "s": frame["s"], "b": frame["block"]}).select(
+        from_first = pl.DataFrame({"v": s, "a": frame["anchor"], "s": frame["s"], "b": frame["block"]}).select(
             pl.when(pl.col("a")).then(pl.col("v")).forward_fill().over("s", "b"))["v"]
-        out[c] = s.zip_with(~mask, first)
-        filled[c] = mask & first.is_not_null()
+        out[c] = s.zip_with(~mask, from_first)
+        filled[c] = mask & from_first.is_not_null()
     if not filled:
         return texts, messages
     any_filled = pl.select(pl.any_horizontal(list(filled.values()))).to_series()
@@ -120,9 +120,9 @@ def fill_household(spec: ExtractSpec, texts: dict[str, pl.Series], sheet_of: pl.
         which = "、".join(f"“{label_of.get(c, c)}”" for c, m in filled.items() if (m & (frame["s"] == k)).any())
         anchors = frame.filter((frame["s"] == k) & frame["anchor"]).select("block", "row")
         shown = []
-        for (b,), rows in part.partition_by("block", as_dict=True, maintain_order=True).items():
+        for (b,), members in part.partition_by("block", as_dict=True, maintain_order=True).items():
             head_row = anchors.filter(pl.col("block") == b)["row"].item(0)
-            lo, hi = rows["row"].min(), rows["row"].max()
+            lo, hi = int(members["row"].min()), int(members["row"].max())  # type: ignore[arg-type]
             shown.append(f"第{lo}{row_word}" + (f"至第{hi}{row_word}" if hi != lo else "") + f"取自第{head_row}{row_word}")
             if len(shown) == EXAMPLES:
                 break

@@ -13,6 +13,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from connectors.abbreviations import abbreviation, by_initials
 from connectors.header_layout import MAX_HEADER_DEPTH, NUMBER_ROWS, Merge, column_numbers
 from connectors.header_layout import header_paths as _header_paths
 from connectors.header_layout import horizontal_fill as _horizontal_fill
@@ -22,7 +23,6 @@ from connectors.header_match import normalised_paths as _normalised
 from connectors.headertext import money_scale, normalise_header
 from connectors.list_cells import profile_items
 from connectors.person_names import paired_by_prefix, unread_person_name
-from connectors.abbreviations import abbreviation, by_initials
 from connectors.profiles import BY_KIND, Inferred, Profile, agreement, infer, meaning_of, profile
 from connectors.wide import WideLayout, layout_for, wide_columns, wide_points
 

@@ -18,16 +18,17 @@ from operator import itemgetter
 
 import polars as pl
 
+from connectors.abbreviations import unread_hints
 from connectors.cards import CardReading, card_sheet, describe
 from connectors.catalog import Catalog
 from connectors.context import FIELDS, context_values, sheet_context, village_hint, wanted_fields
+from connectors.continuation import fill_household
+from connectors.direction_amounts import split_by_direction
 from connectors.family_cells import family_cell_notes
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.header_match import date_from_parts
 from connectors.headers import PROFILE_ROWS, HeaderMatch, Unrecognised, detect_header, head_and_sample
 from connectors.list_cells import LIST_SEPARATORS, MISMATCH, expand, member_columns, mismatch_message
-from connectors.continuation import fill_household
-from connectors.direction_amounts import split_by_direction
 from connectors.name_id_cells import split_sheet
 from connectors.normalize import LOSSY_NUMBER, QUARANTINE_ALWAYS, REASONS, normalise_column
 from connectors.periods import period_columns
@@ -696,6 +697,9 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         if match.unused:  # a very wide sheet has thousands: the first ones say enough
             more = f"等{len(match.unused)}列" if len(match.unused) > 20 else ""
             result.messages.append("未使用的列：" + "、".join(match.unused[:20]) + more)
+            hints, hint_lines = unread_hints(spec, match.unused)  # SFZH over values that are no IDs
+            result.messages += hints
+            result.config_lines += hint_lines
         if match.duplicates:
             result.messages.append("与前面的列同义而未使用的列：" + "、".join(match.duplicates))
         result.data = loaded_parts.get(k, empty)

@@ -41,5 +41,8 @@ def test_initials_whose_values_disagree_are_not_read(tmp_path) -> None:
     path = write_xlsx(tmp_path / "高龄津贴.xlsx", {"Sheet1": rows})
     (s,) = extract_file(path, tmp_path, load_catalog()).sheets
     assert s.extract == "old_age_payments", s.message
-    assert "缩写" not in s.message and s.data["person_name"].null_count() == 4
-    assert "SFZH" in s.message and "XM" in s.message  # reported as unused, never read on the initials alone
+    assert "按拼音首字母与内容识别" not in s.message and s.data["person_name"].null_count() == 4
+    # reported as unused, with the line that would read them, never read on the initials alone
+    assert "注意：未使用的列“SFZH”可能是“身份证号”的拼音首字母缩写，但列中内容不能确认" in s.message, s.message
+    assert '[connectors.header_synonyms.old_age_payments] person_name = ["XM"]' in s.message
+    assert any(line.startswith('[connectors.header_synonyms.old_age_payments] person_id = ["SFZH"]') for line in s.config_lines)
