@@ -111,12 +111,10 @@ def match_columns(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[st
     scaled: dict[str, list[int]] = {}  # canonical 元 column -> sheet columns naming it in 万元 (年租金（万元）)
 
     def by_its_ending(label: str, c: int) -> None:
-        scale = money_scale(label)
-        if scale is not None:
-            col = _lookup(index, scale[0])
-            if col is not None and spec.column(col).kind == "yuan":
+        if (scale := money_scale(label)) is not None:  # a scale is no ending: 欠缴金额（万元） is never read as 元
+            if (col := _lookup(index, scale[0])) is not None and spec.column(col).kind == "yuan":
                 scaled.setdefault(col, []).append(c)
-            return  # a scale is no ending: 欠缴金额（万元） is never read as if it were in 元
+            return
         ending = by_ending(spec, index, label, catalog)
         if ending is not None:
             ended.setdefault(ending, []).append(c)
@@ -203,11 +201,9 @@ def match_columns(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[st
         if col not in taken and len(cands) == 1:
             columns[col] = cands[0]
             by_endings.add(col)
-    for col, cands in scaled.items():
-        # money in 万元 under a wording of a 元 column, read scaled (headers.py: HeaderMatch.scales); a
-        # column also worded in 元 is the one read, and two in 万元 leave it unmapped (reported)
-        if col not in taken and col not in columns and len(cands) == 1:
-            columns[col] = cands[0]
+    # money in 万元 under a 元 column's wording, read scaled (HeaderMatch.scales); a column worded in 元 wins,
+    # two in 万元 leave it unmapped (reported)
+    columns |= {col: cands[0] for col, cands in scaled.items() if col not in taken and col not in columns and len(cands) == 1}
     # sheet order, as before: the first column naming a canonical column is its source
     columns = dict(sorted(columns.items(), key=lambda kv: kv[1]))
     return columns, sorted(dupes), ambiguous, composed, frozenset(by_endings)
@@ -415,8 +411,7 @@ def names_nothing(catalog: Catalog, labels: list[str]) -> bool:
 def _may_name(catalog: Catalog, label: str) -> bool:
     if label in DATE_PARTS:
         return True
-    scale = money_scale(label)  # 年租金(万元) names what 年租金 does
-    label = scale[0] if scale is not None else label
+    label = scale[0] if (scale := money_scale(label)) is not None else label  # 年租金(万元) names what 年租金 does
     for spec in catalog:
         index = catalog.index(spec.name)
         if _lookup(index, label) is not None or by_ending(spec, index, label, catalog) is not None:
