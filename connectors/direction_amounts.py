@@ -25,6 +25,7 @@ from connectors.headers import MAX_HEADER_SCAN, PROFILE_DEPTH
 from connectors.headertext import normalise_header
 from connectors.normalize import DIRECTION_UNKNOWN, EMPTY_MARKERS, normalize_amount
 from connectors.readers import RawSheet
+from connectors.row_kinds import MARKER_COLUMNS, TOTALS
 
 DIRECTIONS = {"借": "debit", "借方": "debit", "贷": "credit", "贷方": "credit"}
 # Share of a column's filled cells that must be a direction for it to be read as the direction column;
@@ -36,6 +37,7 @@ SPLIT_HEADER = ("借方金额", "贷方金额")
 # (余额) or a count says something else.
 _AMOUNT_HEADER = re.compile(r"额$")
 _NOT_LINE_AMOUNT = re.compile(r"余|累计|合计|小计")
+_TOTALS = re.compile(TOTALS)
 
 
 def _text(v: object) -> str:
@@ -107,7 +109,8 @@ def split_by_direction(sheet: RawSheet, head: list[list]) -> tuple[RawSheet, str
     d_label, a_label = _text(head[top][d]), _text(head[top][a])
     if sheet.frame is not None:
         frame = sheet.frame
-        debit, credit, unknown = _split(frame[f"c{d}"].to_list(), frame[f"c{a}"].to_list(), top, d_label, a_label)
+        markers = _markers(frame.select(frame.columns[:MARKER_COLUMNS]).rows())
+        debit, credit, unknown = _split(frame[f"c{d}"].to_list(), frame[f"c{a}"].to_list(), top, d_label, a_label, markers)
         frame = frame.with_columns(pl.Series(f"c{a}", debit, dtype=pl.String),
                                    pl.Series(f"c{frame.width}", credit, dtype=pl.String))
         rows = [list(r) for r in frame.head(len(sheet.rows)).iter_rows()]
@@ -115,7 +118,8 @@ def split_by_direction(sheet: RawSheet, head: list[list]) -> tuple[RawSheet, str
         frame = None
         width = max(map(len, sheet.rows))
         rows = [list(r) + [None] * (width - len(r)) for r in sheet.rows]
-        debit, credit, unknown = _split([r[d] for r in rows], [r[a] for r in rows], top, d_label, a_label)
+        debit, credit, unknown = _split([r[d] for r in rows], [r[a] for r in rows], top, d_label, a_label,
+                                        _markers(rows))
         for row, x, y in zip(rows, debit, credit, strict=True):
             row[a] = x
             row.append(y)
@@ -126,9 +130,16 @@ def split_by_direction(sheet: RawSheet, head: list[list]) -> tuple[RawSheet, str
                     source_rows=sheet.source_rows), note, d_label
 
 
-def _split(directions: list, amounts: list, top: int, d_label: str, a_label: str) -> tuple[list, list, list[int]]:
+def _markers(rows) -> list[bool]:
+    """Per row: whether its leading cells say it is a totals row (合计, 小计: skipped as such by
+    connectors/row_kinds.py, whatever its direction)."""
+    return [any(_TOTALS.search(re.sub(r"\s", "", str(v))) for v in r[:MARKER_COLUMNS] if v is not None) for r in rows]
+
+
+def _split(directions: list, amounts: list, top: int, d_label: str, a_label: str,
+           totals: list[bool]) -> tuple[list, list, list[int]]:
     """Per row: (debit cells, credit cells, 1-based rows with an amount and no usable direction). Above
-    the header: nothing; the header: the new wordings."""
+    the header: nothing; the header: the new wordings; a totals row: no amount (it is skipped)."""
     debit: list = []
     credit: list = []
     unknown: list[int] = []
@@ -142,6 +153,10 @@ def _split(directions: list, amounts: list, top: int, d_label: str, a_label: str
             credit.append(SPLIT_HEADER[1])
             continue
         side = DIRECTIONS.get(_text(d))
+        if side is None and totals[i]:
+            debit.append(None)
+            credit.append(None)
+            continue
         if side is None and _filled(x):
             # kept as a marked text in both cells: quarantined by the amount reading, with the cells as written
             shown = int(x) if isinstance(x, float) and x.is_integer() else x  # 300, as the sheet shows it

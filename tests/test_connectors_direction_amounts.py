@@ -23,6 +23,7 @@ def _rows() -> list[list]:
             ["沙坪村", "2024-03-09", "记-3", "调整", "应付款", "平", 300, 5800, ""],
             ["沙坪村", "2024-03-10", "记-4", "支付招待费", "管理费用", "借", 450, 5350, "某饭店"],
             ["沙坪村", "2024-03-10", "记-4", "支付招待费", "库存现金", "贷", 450, 5350, "某饭店"],
+            ["合  计", None, None, None, None, None, 5600, None, None],  # no direction: a totals row, skipped
             ["制表：李四"]]
 
 
@@ -43,7 +44,8 @@ def test_one_amount_with_a_direction_is_read_as_debit_and_credit(tmp_path) -> No
     assert "方向为“平”，发生额为“300”" in reason
     assert q["source_sheet"].to_list() == ["凭证"] and q["source_file"].item().endswith("沙坪村凭证.xlsx")
     assert "本表只有一个金额列“发生额”，按“方向”列（借/贷）拆分为“借方金额”和“贷方金额”读取" in s.message
-    assert "第7行有金额但“方向”既不是“借”也不是“贷”" in s.message
+    assert "第7行有金额但“方向”既不是“借”也不是“贷”" in s.message and "第10行" not in s.message
+    assert "合计行1行" in s.message
     assert "未使用的列：余额" in s.message  # a balance is not the line's amount; the direction column is used
 
 
