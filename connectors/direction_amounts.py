@@ -98,15 +98,19 @@ def find(rows: list[list]) -> tuple[int, int, int] | None:
     return None if a is None else (top, d, a)
 
 
-def split_by_direction(sheet: RawSheet, head: list[list]) -> tuple[RawSheet, str, str] | None:
+def split_by_direction(sheet: RawSheet, head: list[list]) -> tuple[RawSheet, str, str, dict[int, str]] | None:
     """The sheet with its amount split into 借方金额 and 贷方金额 by the direction column, the message
-    saying so (Chinese) and the direction column's header (used, though it names no column); None when
-    it has no such pair. `head`: the rows header detection looks at."""
+    saying so (Chinese), the direction column's header (used, though it names no column) and the two
+    amount columns' headers as the user knows them (金额（借方）, 金额（贷方）: shown in reports and
+    quarantine reasons instead of the wordings made up for recognition); None when it has no such pair.
+    `head`: the rows header detection looks at."""
     found = find(head)
     if found is None:
         return None
     top, d, a = found
     d_label, a_label = _text(head[top][d]), _text(head[top][a])
+    added = sheet.frame.width if sheet.frame is not None else max(map(len, sheet.rows))  # the credit column's place
+    shown = {a: f"{a_label}（借方）", added: f"{a_label}（贷方）"}
     if sheet.frame is not None:
         frame = sheet.frame
         markers = _markers(frame.select(frame.columns[:MARKER_COLUMNS]).rows())
@@ -127,7 +131,7 @@ def split_by_direction(sheet: RawSheet, head: list[list]) -> tuple[RawSheet, str
             + (f"；{_rows_list(unknown)}有金额但“{d_label}”既不是“借”也不是“贷”，不猜借贷，已隔离" if unknown else ""))
     return RawSheet(sheet.name, rows, list(sheet.merges), sheet.hidden, list(sheet.notes),
                     frame=frame, transposed=sheet.transposed, title_rows=list(sheet.title_rows),
-                    source_rows=sheet.source_rows), note, d_label
+                    source_rows=sheet.source_rows), note, d_label, shown
 
 
 def _markers(rows) -> list[bool]:

@@ -199,7 +199,8 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
                 if isinstance(found, HeaderMatch):
                     # the direction column was read (into the two amounts): not an unused column
                     used = by_direction[2]
-                    found = dataclasses.replace(found, unused=tuple(u for u in found.unused if u.strip() != used))
+                    found = dataclasses.replace(found, unused=tuple(u for u in found.unused if u.strip() != used),
+                                                labels={**found.labels, **by_direction[3]})
                     sheet, match, head = by_direction[0], found, split_head
                     split_notes[(f, i)] = by_direction[1]
             if isinstance(match, Unrecognised) and not match.undecided and (swapped := transposed_sheet(sheet)) is not None:

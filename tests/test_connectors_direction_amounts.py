@@ -40,13 +40,14 @@ def test_one_amount_with_a_direction_is_read_as_debit_and_credit(tmp_path) -> No
     assert q is not None and q["source_row"].to_list() == [7]
     assert q["reason_code"].to_list() == ["direction_unknown"]
     reason = q["reason"].item()
-    assert reason.startswith("第7行“借方金额”列：有金额但借贷方向既不是“借”也不是“贷”"), reason
+    assert reason.startswith("第7行“发生额（借方）”列：有金额但借贷方向既不是“借”也不是“贷”"), reason
     assert "方向为“平”，发生额为“300”" in reason
     assert q["source_sheet"].to_list() == ["凭证"] and q["source_file"].item().endswith("沙坪村凭证.xlsx")
     assert "本表只有一个金额列“发生额”，按“方向”列（借/贷）拆分为“借方金额”和“贷方金额”读取" in s.message
     assert "第7行有金额但“方向”既不是“借”也不是“贷”" in s.message and "第10行" not in s.message
     assert "合计行1行" in s.message
     assert "未使用的列：余额" in s.message  # a balance is not the line's amount; the direction column is used
+    assert s.columns_found["debit_yuan"] == "发生额（借方）" and s.columns_found["credit_yuan"] == "发生额（贷方）"
 
 
 def test_a_semicolon_csv_ledger_is_split_the_same_way(tmp_path) -> None:
