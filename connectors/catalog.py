@@ -35,6 +35,9 @@ class ExtractSpec:
     required: frozenset[str]
     strict_ids: frozenset[str]
     lossy_numeric_quarantine: frozenset[str]
+    # Columns that say something of the whole household (户主, 保障类别, 审批日期), which a roster may
+    # write on the household's first row only (connectors/continuation.py); never a person's own column.
+    household: tuple[str, ...] = ()
     # (role, normalised child header) -> canonical column: what a child cell means under a group
     # row of that role (户主/姓名 -> head_name, 家庭成员/姓名 -> member_name); see [roles]
     role_columns: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -62,6 +65,14 @@ class ExtractSpec:
             for w in words:
                 index.setdefault(w, col)
         return index
+
+
+def _household(name: str, columns: list[str], valid: set[str]) -> tuple[str, ...]:
+    """The extract's household-level columns, checked: known columns, none of them a member's own."""
+    bad = [c for c in columns if c not in valid or c.startswith("member_")]
+    if bad:
+        raise CatalogError(f"extracts.toml [{name}] 的 household 中有未知的列或成员本人的列：" + "、".join(bad))
+    return tuple(columns)
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: hashed by identity (connectors.headers memoises per catalogue)
@@ -182,6 +193,7 @@ def load_catalog(header_synonyms: dict[str, dict[str, list[str]]] | None = None,
             required=frozenset(sec.get("required", [])),
             strict_ids=frozenset(sec.get("strict_ids", [])),
             lossy_numeric_quarantine=frozenset(sec.get("lossy_numeric_quarantine", [])),
+            household=_household(name, sec.get("household", []), valid),
             role_columns=_role_columns(name, sec.get("roles", {}), groups, role_words, valid),
         )
     unknown_roles = sorted(set(group_roles or {}) - set(role_words))

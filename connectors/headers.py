@@ -13,16 +13,25 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from connectors.header_layout import MAX_HEADER_DEPTH, NUMBER_ROWS, Merge, column_numbers
+from connectors.abbreviations import abbreviation, by_initials
+from connectors.header_layout import MAX_HEADER_DEPTH, Merge
 from connectors.header_layout import header_paths as _header_paths
 from connectors.header_layout import horizontal_fill as _horizontal_fill
 from connectors.header_match import Ambiguity, longest_ending, names_nothing
 from connectors.header_match import match_columns as _match
 from connectors.header_match import normalised_paths as _normalised
-from connectors.headertext import normalise_header
-from connectors.list_cells import profile_items
+from connectors.headertext import money_scale, normalise_header
 from connectors.person_names import paired_by_prefix, unread_person_name
-from connectors.profiles import BY_KIND, Inferred, Profile, agreement, meaning_of, profile
+from connectors.profiles import (  # noqa: F401  (PROFILE_ROWS, PROFILE_DEPTH: connectors.headers's to callers)
+    BY_KIND,
+    PROFILE_DEPTH,
+    PROFILE_ROWS,
+    Inferred,
+    Profile,
+    agreement,
+    column_profiles,
+    meaning_of,
+)
 from connectors.profiles import infer as infer_column
 from connectors.wide import WideLayout, layout_for, wide_columns, wide_points
 
@@ -54,6 +63,8 @@ class HeaderMatch:
     notes: tuple[str, ...] = ()
     config_lines: tuple[str, ...] = ()
     outscored: str | None = None  # a kind that scored higher but lacks a signature column (Chinese warning)
+    # canonical 元 column -> (unit, factor) of a header stating 万元 or 千元 (年租金（万元）): read scaled
+    scales: dict[str, tuple[str, float]] = field(default_factory=dict)
 
     def label_of(self, column: str) -> str:
         """The header of a mapped canonical column as written (凭证日期/年+月+日 for a composed date)."""
@@ -134,19 +145,12 @@ def _evaluate_anew(catalog: Catalog, paths: list[tuple[str, ...]], shown: list[s
     return out
 
 
-# Sampled rows under a header for value profiles (recognition score, columns mapped by content).
-PROFILE_ROWS = 30
 # Score points: a column named by its header or by words and values together: 1; values that look
 # like the column's kind: +VALUE_POINTS, values that clearly do not: -VALUE_POINTS.
 VALUE_POINTS = 0.5
 # A column named by the ending of its header (by_ending) counts this much instead of 1.
 ENDING_POINTS = 0.5
 DEFAULT_MARGIN = 1.0
-
-
-# How far below the header values are looked for: a column filled on few rows (减员时间 on a payroll,
-# 停保时间 on a roster) still gets PROFILE_ROWS values to be judged by. Callers pass this many rows.
-PROFILE_DEPTH = 300
 
 
 def head_and_sample(sheet) -> list[list]:
@@ -159,27 +163,8 @@ def head_and_sample(sheet) -> list[list]:
     return rows
 
 
-def _profiles(rows: list[list], last_header_row: int, width: int) -> list[Profile]:
-    """The value profile of each column under a header ending on `last_header_row` (whatever row
-    it starts on: 户主/姓名 on rows 3-4 and 姓名 alone on row 4 have the same values under them)."""
-    start = last_header_row + 1
-    while start < min(len(rows), last_header_row + 1 + NUMBER_ROWS) and column_numbers(rows[start]):
-        start += 1  # a 栏次 row's 6 is no value of the column: 2 dates under 停发时间 are not 2 of 3
-    block = rows[start:start + PROFILE_DEPTH]
-    out = []
-    for c in range(width):
-        values: list = []
-        for r in block:
-            v = r[c] if c < len(r) else None
-            if v is not None and v != "":
-                values.append(v)
-                if len(values) == PROFILE_ROWS:
-                    break
-        out.append(profile(profile_items(values)))  # a cell listing persons counts as its persons
-    return out
-
-
-def _judge(cand: _Candidate, profiles: list[Profile], inferences: dict[tuple, Inferred | None] | None = None) -> _Candidate:
+def _judge(cand: _Candidate, profiles: list[Profile], catalog: Catalog | None = None,
+           inferences: dict[tuple, Inferred | None] | None = None) -> _Candidate:
     """The candidate with columns its values and header words agree on, and its score.
     inferences: infer's answers so far for this sheet (its profiles are the same objects for every
     kind and header row judged: the same question is asked again and again)."""
@@ -219,6 +204,14 @@ def _judge(cand: _Candidate, profiles: list[Profile], inferences: dict[tuple, In
         if hit is not None:
             inferred[hit.column] = (j, hit)
             free = [(c, k) for c, k in free if c != hit.column]
+    if catalog is not None:  # field codes written as pinyin initials (SFZH): read through the wording they abbreviate
+        taken = {j for j, _ in inferred.values()}
+        for j, header in open_:
+            letters = abbreviation(header) if j not in taken else None
+            hit = by_initials(catalog, spec, header, letters, profiles[j], free) if letters else None
+            if hit is not None:
+                inferred[hit.column] = (j, hit)
+                free = [(c, k) for c, k in free if c != hit.column]
     # a column named by the ending of its header (登记备案时间 by 备案时间) is a weaker reading: half a
     # point, unless the header's words and its values confirm it (户籍所在村居 holding village names)
     weak = [col for col in cand.ended if cand.columns[col] >= len(profiles) or infer(
@@ -264,9 +257,9 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
             if not cands or max(c.score for c in cands) == 0:
                 continue  # no header wording known on this row: not a header
             if hrows[-1] not in profiles_at:
-                profiles_at[hrows[-1]] = _profiles(rows, hrows[-1], width)
+                profiles_at[hrows[-1]] = column_profiles(rows, hrows[-1], width)
             profiles = profiles_at[hrows[-1]]
-            for cand in (_judge(c, profiles, inferences) for c in cands):
+            for cand in (_judge(c, profiles, catalog, inferences) for c in cands):
                 if closest is None or (cand.found, -len(cand.missing)) > (closest.found, -len(closest.missing)):
                     closest = cand
                 mine = best_of_kind.get(cand.spec.name)
@@ -341,8 +334,10 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         f"注意：按“{higher.spec.label}”得{higher.points:g}分，高于所选类型（{best.points:g}分），但表中找不到"
         + "、".join(f"“{higher.spec.column(m).label}”" for m in higher.missing)
         + f"列；如判断有误，请在 xuncha.toml 的 [connectors.pin] 中指定：\"<文件名>\" = \"{higher.spec.name}\"")
+    scales = {col: (sc[1], sc[2]) for col, j in columns.items() if best.spec.column(col).kind == "yuan"
+              and (sc := money_scale(best.shown[j].rsplit("/", 1)[-1])) is not None}
     return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
-                       best.points, runner_up, inferred, composed, best.wide, notes, lines, outscored)
+                       best.points, runner_up, inferred, composed, best.wide, notes, lines, outscored, scales)
 
 
 # Rows under the header looked at to tell whose columns an unknown group holds, and the shares that decide:

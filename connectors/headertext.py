@@ -61,6 +61,24 @@ def scale_or_unit_qualified(value: object) -> bool:
     m = _QUALIFIER.search(s)
     return bool(m and _CHANGES_MEANING.search(m.group(1)))
 
+# Money written in a larger unit than 元, the unit stated in the header's trailing qualifier (年租金（万元）,
+# 金额（单位：千元）): the column is read, its numbers multiplied into 元 (connectors/transform.py says so).
+MONEY_SCALES = {"万元": 10000.0, "千元": 1000.0}
+_MONEY_QUALIFIER = re.compile(r"^(.+)\((?:单位:)?(万元|千元)\)$")
+
+
+def money_scale(value: object) -> tuple[str, str, float] | None:
+    """(the header's wording without the qualifier, normalised; the unit; its factor to 元) for a header
+    whose qualifier states money in 万元 or 千元; else None."""
+    if value is None:
+        return None
+    s = unicodedata.normalize("NFKC", str(value).strip()).translate(_BRACKETS)
+    m = _MONEY_QUALIFIER.match(_SPACES.sub("", s))
+    if m is None:
+        return None
+    return normalise_header(m.group(1)), m.group(2), MONEY_SCALES[m.group(2)]
+
+
 # Words that say the same wherever they stand in a header (a wording not found is looked up with the
 # catalogue's word): 补助 is 补贴 (补助项目 is 补贴项目), 社会保障卡 is 社保卡 (社会保障卡号 is 社保卡号), 帐 is 账.
 # The first word of a pair is the one written, the second the catalogue's. Tested like _ALIKE.

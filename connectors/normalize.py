@@ -43,6 +43,8 @@ REASONS: dict[str, str] = {
     "bad_amount": "无法识别为金额或数值",
     "bad_int": "无法识别为整数",
     "missing_column": "表中缺少此必需列",
+    "direction_unknown": ("有金额但借贷方向既不是“借”也不是“贷”，无法确定记入借方还是贷方；"
+                          "请报送单位核对该行的借贷方向"),
     "period_no_year": ("期间列表头只写了月份（或季度），标题、表名、文件名和文件夹名中都找不到唯一的年份，"
                        "无法确定发放年份；请在标题或表名中注明年份，或把表头写成“2024年1月”"),
 }
@@ -50,6 +52,12 @@ REASONS: dict[str, str] = {
 # What the reader puts in a formula cell whose result is unknown (no cached value, or a cached value
 # the writing program never calculated): never a value, always the reason "formula_uncalculated".
 FORMULA_UNCALCULATED = "#公式未计算#"
+# What a one-amount ledger's split (connectors/direction_amounts.py) writes, followed by the cells as
+# written, in the amount cells of a row whose direction is neither 借 nor 贷: never a value, always the
+# reason "direction_unknown", and the row is quarantined whatever the column (QUARANTINE_ALWAYS).
+DIRECTION_UNKNOWN = "借贷方向不明："
+# Reasons that quarantine the row in any column, required or not: the row cannot be read at all.
+QUARANTINE_ALWAYS = frozenset({"direction_unknown"})
 
 # Values that mean "nothing here" in Chinese spreadsheets.
 EMPTY_MARKERS = frozenset(["", "无", "/", "-", "—", "——", "--", "－", "／", "\\", "null", "NULL", "None", "nan", "NaN",
@@ -486,6 +494,12 @@ def normalise_series(s: pl.Series, kind: str, lossy: pl.Series | None = None,
                                           kind, lossy, today, numeric)
         return (value.zip_with(~uncalculated, pl.repeat(None, len(s), dtype=value.dtype, eager=True)),
                 problem.zip_with(~uncalculated, pl.repeat("formula_uncalculated", len(s), dtype=pl.String, eager=True)))
+    unplaced = s.str.starts_with(DIRECTION_UNKNOWN).fill_null(False)
+    if unplaced.any():  # likewise: empty, with their reason
+        value, problem = normalise_series(s.zip_with(~unplaced, pl.repeat(None, len(s), dtype=pl.String, eager=True)),
+                                          kind, lossy, today, numeric)
+        return (value.zip_with(~unplaced, pl.repeat(None, len(s), dtype=value.dtype, eager=True)),
+                problem.zip_with(~unplaced, pl.repeat("direction_unknown", len(s), dtype=pl.String, eager=True)))
     n = len(s)
     no_problem = pl.repeat(None, n, dtype=pl.String, eager=True)
     if kind == "id":

@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from connectors.header_layout import NUMBER_ROWS, column_numbers
 from connectors.headertext import scale_or_unit_qualified
+from connectors.list_cells import profile_items
 from connectors.values import open_end_columns, open_end_words
 from connectors.village_codes import code_shapes, village_code_by_values
 from connectors.villages import VILLAGE_SUFFIXES
@@ -198,6 +200,16 @@ def agreement(kind: str, column: str, p: Profile) -> int:
     return -1 if share < DISAGREE else 0
 
 
+def confirms(kind: str, column: str, p: Profile) -> float | None:
+    """The share of values shaped as the column's kind expects, when enough agree (AGREE); None when they
+    do not or the kind has no shape to judge by (free text): for a header that alone says too little."""
+    shape = "account" if column == "account_no" else KIND_SHAPES.get(kind) or ("name" if kind == "name" else None)
+    if shape is None or p.count < MIN_VALUES:
+        return None
+    share = p.share_like(shape) + (p.share("id_like") if shape == "id" else 0.0)
+    return share if share >= AGREE else None
+
+
 @dataclass(frozen=True)
 class Inferred:
     column: str  # canonical column
@@ -206,6 +218,8 @@ class Inferred:
     how: str = ""  # how the values decided, when not by the header words' usual shape
 
     def describe(self, header: str, label: str) -> str:
+        if self.meaning == "abbreviation":  # connectors/abbreviations.py: the how says it all
+            return f"“{header}”→{label}（按拼音首字母与内容识别：{self.how}）"
         if self.how:
             return f"“{header}”→{label}（按内容识别：{self.how}，置信度{self.confidence:.0%}）"
         return f"“{header}”→{label}（按表头词义与内容识别，{self.confidence:.0%}的值相符）"
@@ -271,3 +285,30 @@ def infer(header: str, p: Profile, free: list[tuple[str, str]]) -> Inferred | No
         same_kind = [c for c, k in free if k == BY_KIND.get(meaning)]
         target = same_kind[0] if len(same_kind) == 1 else None
     return Inferred(target, meaning, share) if target else None
+
+
+# Sampled rows under a header for value profiles (recognition score, columns mapped by content).
+PROFILE_ROWS = 30
+# How far below the header values are looked for: a column filled on few rows (减员时间 on a payroll,
+# 停保时间 on a roster) still gets PROFILE_ROWS values to be judged by. Callers pass this many rows.
+PROFILE_DEPTH = 300
+
+
+def column_profiles(rows: list[list], last_header_row: int, width: int) -> list[Profile]:
+    """The value profile of each column under a header ending on `last_header_row` (whatever row
+    it starts on: 户主/姓名 on rows 3-4 and 姓名 alone on row 4 have the same values under them)."""
+    start = last_header_row + 1
+    while start < min(len(rows), last_header_row + 1 + NUMBER_ROWS) and column_numbers(rows[start]):
+        start += 1  # a 栏次 row's 6 is no value of the column: 2 dates under 停发时间 are not 2 of 3
+    block = rows[start:start + PROFILE_DEPTH]
+    out = []
+    for c in range(width):
+        values: list = []
+        for r in block:
+            v = r[c] if c < len(r) else None
+            if v is not None and v != "":
+                values.append(v)
+                if len(values) == PROFILE_ROWS:
+                    break
+        out.append(profile(profile_items(values)))  # a cell listing persons counts as its persons
+    return out

@@ -18,16 +18,19 @@ from operator import itemgetter
 
 import polars as pl
 
+from connectors.abbreviations import unread_hints
 from connectors.cards import CardReading, card_sheet, describe
 from connectors.catalog import Catalog
 from connectors.context import FIELDS, context_values, sheet_context, village_hint, wanted_fields
+from connectors.continuation import fill_household
+from connectors.direction_amounts import split_by_direction
 from connectors.family_cells import family_cell_notes
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.header_match import date_from_parts
 from connectors.headers import PROFILE_ROWS, HeaderMatch, Unrecognised, detect_header, head_and_sample
 from connectors.list_cells import LIST_SEPARATORS, MISMATCH, expand, member_columns, mismatch_message
 from connectors.name_id_cells import split_sheet
-from connectors.normalize import LOSSY_NUMBER, REASONS, normalise_column
+from connectors.normalize import LOSSY_NUMBER, QUARANTINE_ALWAYS, REASONS, normalise_column
 from connectors.periods import period_columns
 from connectors.person_names import person_name_column
 from connectors.readers import RawSheet
@@ -187,6 +190,19 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
                 if isinstance(found, HeaderMatch):
                     sheet, match, head = split[0], found, split_head
                     split_notes[(f, i)] = split[1]
+            if isinstance(match, Unrecognised) and not match.undecided and (
+                    by_direction := split_by_direction(sheet, head)) is not None:
+                # one amount column and a 借/贷 direction column: split into debit and credit
+                # (connectors/direction_amounts.py)
+                split_head = head_and_sample(by_direction[0])
+                found = detect_header(split_head, catalog, by_direction[0].merges, only=pinned, margin=catalog.margin)
+                if isinstance(found, HeaderMatch):
+                    # the direction column was read (into the two amounts): not an unused column
+                    used = by_direction[2]
+                    found = dataclasses.replace(found, unused=tuple(u for u in found.unused if u.strip() != used),
+                                                labels={**found.labels, **by_direction[3]})
+                    sheet, match, head = by_direction[0], found, split_head
+                    split_notes[(f, i)] = by_direction[1]
             if isinstance(match, Unrecognised) and not match.undecided and (swapped := transposed_sheet(sheet)) is not None:
                 other = detect_header(swapped.rows, catalog, swapped.merges, only=pinned, margin=catalog.margin)
                 if isinstance(other, HeaderMatch):
@@ -487,6 +503,11 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
     reason_code = nulls(m, pl.String).alias("code")
     reason_col = nulls(m, pl.String).alias("col")
     warnings: dict[int, list[str]] = {}
+    if spec.household:  # household cells written on the first row only (connectors/continuation.py)
+        texts, household_notes = fill_household(spec, texts, sheet_of, row_no,
+                                                 {c: str(match.label_of(c) or c) for c in mapped}, unit)
+        for k, said in household_notes.items():
+            warnings.setdefault(k, []).extend(said)
 
     def flag(mask: pl.Series, code: pl.Series | str, canon: str) -> None:
         nonlocal reason_code, reason_col
@@ -575,6 +596,11 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
                                                 lossy[canon], today, numeric[canon])
         if kind in ("date", "month"):
             v, p = read_beyond_dates(canon, kind, v, p)
+        if canon in match.scales:  # 年租金（万元）: the header's unit, multiplied into 元 (said in the message)
+            unit_word, factor = match.scales[canon]
+            v = (v * factor).round(2)
+            for k in with_rows:
+                results[k].messages.append(f"“{match.label_of(canon)}”列以{unit_word}计，已乘以{factor:g}换算为元读入")
         values[canon] = v
         if kind == "month" and "period_start" in spec.table.column_names:
             # 2024年度, 2024年第二季度: not a month, but a period the row pays for (connectors/periods.py)
@@ -590,6 +616,10 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
                 for (code,) in found:
                     tally[code] = tally.get(code, 0) + 1
                 results[k].problems[canon] = tally
+        always = p.is_in(list(QUARANTINE_ALWAYS)).fill_null(False)
+        if always.any():  # a row that cannot be read at all (an amount of no direction): quarantined in any column
+            flag(always, p, canon)
+            p = p.zip_with(~always, nulls(m, pl.String))
         if canon in spec.required:
             empty_code = "missing_required"
             p = pl.select(
@@ -668,6 +698,9 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         if match.unused:  # a very wide sheet has thousands: the first ones say enough
             more = f"等{len(match.unused)}列" if len(match.unused) > 20 else ""
             result.messages.append("未使用的列：" + "、".join(match.unused[:20]) + more)
+            hints, hint_lines = unread_hints(spec, match.unused)  # SFZH over values that are no IDs
+            result.messages += hints
+            result.config_lines += hint_lines
         if match.duplicates:
             result.messages.append("与前面的列同义而未使用的列：" + "、".join(match.duplicates))
         result.data = loaded_parts.get(k, empty)

@@ -45,3 +45,28 @@ def test_a_disability_list_worded_otherwise() -> None:
     assert isinstance(m, HeaderMatch), m
     assert m.spec.name == "disability_payments"
     assert m.columns["amount_yuan"] == 4  # 实发额 is 实发金额; 应发额（万元） is another scale: not it
+
+
+def test_money_in_wan_yuan_is_read_scaled_into_yuan_and_said(tmp_path) -> None:
+    """年租金（万元）, 已收租金（单位：千元）: the header's unit is read, the numbers multiplied into 元, the sheet's
+    message says so; a column also worded in 元 is the one read (the scaled one is a duplicate)."""
+    from fixtures.connectors.workbooks import write_xlsx
+
+    from connectors.extract import extract_file
+
+    head = ["村", "合同编号", "资产名称", "承租方", "面积（亩）", "年租金（万元）", "已收租金（单位：千元）", "欠缴金额（万元）"]
+    rows = [head, ["沙坪村", "HT-1", "鱼塘", "张三", 12, 0.84, 4.2, 0.42],
+            ["沙坪村", "HT-2", "林地", "李四", 30.5, "1.2345", "12.345", 0]]
+    path = write_xlsx(tmp_path / "合同.xlsx", {"合同": rows})
+    (s,) = extract_file(path, tmp_path, load_catalog()).sheets
+    assert s.extract == "collective_contracts", s.message
+    assert s.data["annual_rent_yuan"].to_list() == [8400.0, 12345.0]
+    assert s.data["received_yuan"].to_list() == [4200.0, 12345.0]
+    assert s.data["arrears_yuan"].to_list() == [4200.0, 0.0]
+    assert "“年租金（万元）”列以万元计，已乘以10000换算为元读入" in s.message
+    assert "“已收租金（单位：千元）”列以千元计，已乘以1000换算为元读入" in s.message
+
+    both = [["村", "合同编号", "资产名称", "承租方", "年租金（万元）", "年租金"], ["沙坪村", "HT-1", "鱼塘", "张三", 0.84, 8400]]
+    path = write_xlsx(tmp_path / "合同2.xlsx", {"合同": both})
+    (s,) = extract_file(path, tmp_path, load_catalog()).sheets
+    assert s.data["annual_rent_yuan"].to_list() == [8400.0] and "换算" not in s.message, s.message

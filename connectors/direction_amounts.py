@@ -1,0 +1,179 @@
+"""A ledger written with ONE amount column and a debit/credit direction column (金额 | 借贷方向 = 借/贷)
+instead of separate 借方金额 and 贷方金额 columns, as some bookkeeping exports do.
+
+The direction column is found by its values, not its header: a column whose filled cells below a
+header are (nearly) all 借 or 贷 (借方/贷方). The amount column is the one column of that header row
+whose header says an amount (ends with 金额/额: 金额, 发生额, 金额（元）; never a 余额, which is a balance)
+and whose cells are numbers. With both found, an unrecognised sheet is read once more with the amount
+split in two (`split_by_direction`): the amount column becomes 借方金额 (the amount on 借 rows) and a
+column added after the last becomes 贷方金额 (the amount on 贷 rows); the reading is kept only when
+header detection then recognises the sheet by the same scores as any other (connectors/transform.py).
+
+A row with an amount whose direction is neither 借 nor 贷 (blank, 平, a typo) is never guessed: both
+new cells carry DIRECTION_UNKNOWN and the row is quarantined with its reason (connectors/normalize.py),
+naming file, sheet, row and the columns, so rows read = loaded + quarantined still holds.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import polars as pl
+
+from connectors.headers import MAX_HEADER_SCAN, PROFILE_DEPTH
+from connectors.headertext import normalise_header
+from connectors.normalize import DIRECTION_UNKNOWN, EMPTY_MARKERS, normalize_amount
+from connectors.readers import RawSheet
+from connectors.row_kinds import MARKER_COLUMNS, TOTALS
+
+DIRECTIONS = {"借": "debit", "借方": "debit", "贷": "credit", "贷方": "credit"}
+# Share of a column's filled cells that must be a direction for it to be read as the direction column;
+# the rest are quarantined rows, not values to guess.
+MIN_DIRECTION_SHARE = 0.8
+MIN_DIRECTION_CELLS = 3
+SPLIT_HEADER = ("借方金额", "贷方金额")
+# A header ending in 额 names an amount (金额 and 额 read alike: headertext.normalise_header); a balance
+# (余额) or a count says something else.
+_AMOUNT_HEADER = re.compile(r"额$")
+_NOT_LINE_AMOUNT = re.compile(r"余|累计|合计|小计")
+_TOTALS = re.compile(TOTALS)
+
+
+def _text(v: object) -> str:
+    return "" if v is None else unicodedata.normalize("NFKC", str(v)).strip()
+
+
+def _filled(v: object) -> bool:
+    return _text(v) not in EMPTY_MARKERS
+
+
+def _cell(row: list, j: int) -> object:
+    return row[j] if j < len(row) else None
+
+
+def _direction_column(rows: list[list]) -> tuple[int, int] | None:
+    """(header row, column) of the one column whose cells below its header are directions."""
+    width = max(map(len, rows), default=0)
+    found = []
+    for j in range(width):
+        first = next((i for i, r in enumerate(rows) if _text(_cell(r, j)) in DIRECTIONS), None)
+        if first is None or first == 0:
+            continue
+        # the header: the nearest filled cell above the first direction
+        top = next((i for i in range(first - 1, -1, -1) if _filled(_cell(rows[i], j))), None)
+        if top is None or top >= MAX_HEADER_SCAN or not isinstance(_cell(rows[top], j), str):
+            continue
+        below = [_text(_cell(r, j)) for r in rows[top + 1: top + 1 + PROFILE_DEPTH] if _filled(_cell(r, j))]
+        hits = sum(v in DIRECTIONS for v in below)
+        if hits >= MIN_DIRECTION_CELLS and hits >= MIN_DIRECTION_SHARE * len(below):
+            found.append((top, j))
+    return found[0] if len(found) == 1 else None
+
+
+def _amount_column(rows: list[list], top: int, direction: int) -> int | None:
+    """The one column of the header row that says an amount and holds numbers; several or none: None."""
+    header = rows[top]
+    found = []
+    for j, label in enumerate(header):
+        if j == direction or not isinstance(label, str):
+            continue
+        text = normalise_header(label)
+        if not _AMOUNT_HEADER.search(text) or _NOT_LINE_AMOUNT.search(text):
+            continue
+        below = [_cell(r, j) for r in rows[top + 1: top + 1 + PROFILE_DEPTH] if _filled(_cell(r, j))]
+        numbers = sum(normalize_amount(v)[1] is None for v in below)
+        if below and numbers >= MIN_DIRECTION_SHARE * len(below):
+            found.append(j)
+    return found[0] if len(found) == 1 else None
+
+
+def find(rows: list[list]) -> tuple[int, int, int] | None:
+    """(header row, direction column, amount column) of a sheet written with one amount and a direction."""
+    direction = _direction_column(rows)
+    if direction is None:
+        return None
+    top, d = direction
+    a = _amount_column(rows, top, d)
+    return None if a is None else (top, d, a)
+
+
+def split_by_direction(sheet: RawSheet, head: list[list]) -> tuple[RawSheet, str, str, dict[int, str]] | None:
+    """The sheet with its amount split into 借方金额 and 贷方金额 by the direction column, the message
+    saying so (Chinese), the direction column's header (used, though it names no column) and the two
+    amount columns' headers as the user knows them (金额（借方）, 金额（贷方）: shown in reports and
+    quarantine reasons instead of the wordings made up for recognition); None when it has no such pair.
+    `head`: the rows header detection looks at."""
+    found = find(head)
+    if found is None:
+        return None
+    top, d, a = found
+    d_label, a_label = _text(head[top][d]), _text(head[top][a])
+    added = sheet.frame.width if sheet.frame is not None else max(map(len, sheet.rows))  # the credit column's place
+    shown = {a: f"{a_label}（借方）", added: f"{a_label}（贷方）"}
+    if sheet.frame is not None:
+        frame = sheet.frame
+        markers = _markers(frame.select(frame.columns[:MARKER_COLUMNS]).rows())
+        debit, credit, unknown = _split(frame[f"c{d}"].to_list(), frame[f"c{a}"].to_list(), top, d_label, a_label, markers)
+        frame = frame.with_columns(pl.Series(f"c{a}", debit, dtype=pl.String),
+                                   pl.Series(f"c{frame.width}", credit, dtype=pl.String))
+        rows = [list(r) for r in frame.head(len(sheet.rows)).iter_rows()]
+    else:
+        frame = None
+        width = max(map(len, sheet.rows))
+        rows = [list(r) + [None] * (width - len(r)) for r in sheet.rows]
+        debit, credit, unknown = _split([r[d] for r in rows], [r[a] for r in rows], top, d_label, a_label,
+                                        _markers(rows))
+        for row, x, y in zip(rows, debit, credit, strict=True):
+            row[a] = x
+            row.append(y)
+    note = (f"本表只有一个金额列“{a_label}”，按“{d_label}”列（借/贷）拆分为“借方金额”和“贷方金额”读取"
+            + (f"；{_rows_list(unknown)}有金额但“{d_label}”既不是“借”也不是“贷”，不猜借贷，已隔离" if unknown else ""))
+    return RawSheet(sheet.name, rows, list(sheet.merges), sheet.hidden, list(sheet.notes),
+                    frame=frame, transposed=sheet.transposed, title_rows=list(sheet.title_rows),
+                    source_rows=sheet.source_rows), note, d_label, shown
+
+
+def _markers(rows) -> list[bool]:
+    """Per row: whether its leading cells say it is a totals row (合计, 小计: skipped as such by
+    connectors/row_kinds.py, whatever its direction)."""
+    return [any(_TOTALS.search(re.sub(r"\s", "", str(v))) for v in r[:MARKER_COLUMNS] if v is not None) for r in rows]
+
+
+def _split(directions: list, amounts: list, top: int, d_label: str, a_label: str,
+           totals: list[bool]) -> tuple[list, list, list[int]]:
+    """Per row: (debit cells, credit cells, 1-based rows with an amount and no usable direction). Above
+    the header: nothing; the header: the new wordings; a totals row: no amount (it is skipped)."""
+    debit: list = []
+    credit: list = []
+    unknown: list[int] = []
+    for i, (d, x) in enumerate(zip(directions, amounts, strict=True)):
+        if i < top:
+            debit.append(None)
+            credit.append(None)
+            continue
+        if i == top:
+            debit.append(SPLIT_HEADER[0])
+            credit.append(SPLIT_HEADER[1])
+            continue
+        side = DIRECTIONS.get(_text(d))
+        if side is None and totals[i]:
+            debit.append(None)
+            credit.append(None)
+            continue
+        if side is None and _filled(x):
+            # kept as a marked text in both cells: quarantined by the amount reading, with the cells as written
+            shown = int(x) if isinstance(x, float) and x.is_integer() else x  # 300, as the sheet shows it
+            marked = f"{DIRECTION_UNKNOWN}{d_label}为“{_text(d)}”，{a_label}为“{_text(shown)}”"
+            debit.append(marked)
+            credit.append(marked)
+            unknown.append(i + 1)
+            continue
+        debit.append(x if side == "debit" else None)
+        credit.append(x if side == "credit" else None)
+    return debit, credit, unknown
+
+
+def _rows_list(rows: list[int], limit: int = 5) -> str:
+    shown = "、".join(f"第{r}行" for r in rows[:limit])
+    return shown + (f"等{len(rows)}行" if len(rows) > limit else "")
