@@ -371,3 +371,39 @@ def test_each_expectation_is_judged_by_its_own_configuration_while_configuration
         assert expectation.configuration.kwargs["max_value"] == 7
     finally:
         gx_adapter._configurations = None
+
+
+def test_metric_ids_of_plain_arguments_are_gx_own_ids() -> None:
+    """gx_adapter._plain_ids: GX names metrics by IDDict.to_id; plain arguments skip GX's slow
+    conversion, anything else still goes through it, and the ids are GX's own either way."""
+    import datetime as dt
+    import enum
+
+    import numpy as np
+    from great_expectations.core import id_dict
+    from great_expectations.util import convert_to_json_serializable
+
+    from connectors import gx_adapter
+
+    gx_adapter._gx()
+    assert getattr(id_dict.convert_to_json_serializable, "xuncha_plain", False)  # the patch is in place
+
+    class Kind(enum.StrEnum):
+        A = "a"
+
+    samples = [
+        {"column": "身份证号", "batch_id": "x-1", "row_condition": None, "condition_parser": None},
+        {"mostly": 1.0, "value_set": ["农村低保", "特困供养", 3, 2.5, True, None], "nested": {"k": (1, "2")}},
+        {"min_value": float("nan"), "max_value": 10, "strict": False},
+        {"when": dt.date(2024, 1, 1), "n": np.int64(3), "f": np.float64(0.5)},  # not plain: GX's conversion
+        {"kind": Kind.A, "set": {"x"}, 1: "numeric key"},  # not plain either
+    ]
+    for sample in samples:
+        patched = id_dict.IDDict(sample).to_id()
+        expected = id_dict.hashlib.md5(  # what GX's to_id computes with its own conversion
+            id_dict.json.dumps(convert_to_json_serializable({k: sample[k] for k in sample}), sort_keys=True)
+            .encode("utf-8"), usedforsecurity=False).hexdigest()
+        assert patched == expected, sample
+    assert gx_adapter._plain({"a": [1, (2.0, None)], "b": float("nan")}) == {"a": [1, [2.0, None]], "b": None}
+    assert gx_adapter._plain({"a": np.int64(1)}) is gx_adapter._NOT_PLAIN
+    assert gx_adapter._plain(Kind.A) is gx_adapter._NOT_PLAIN
