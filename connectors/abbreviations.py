@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import weakref
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from connectors.headertext import normalise_header
@@ -32,6 +33,11 @@ def abbreviation(header: object) -> str | None:
     """The header's letters, lower case, when it is written in a few ASCII letters only; else None."""
     if not isinstance(header, str):
         return None
+    return _letters(header)
+
+
+@lru_cache(maxsize=8192)  # asked for every open column of every candidate reading: the same headers
+def _letters(header: str) -> str | None:
     s = unicodedata.normalize("NFKC", header).strip()
     return s.lower() if _LETTERS.match(s) else None
 

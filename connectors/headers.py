@@ -30,9 +30,9 @@ from connectors.profiles import (  # noqa: F401  (PROFILE_ROWS, PROFILE_DEPTH: c
     Profile,
     agreement,
     column_profiles,
+    infer,
     meaning_of,
 )
-from connectors.profiles import infer as infer_column
 from connectors.wide import WideLayout, layout_for, wide_columns, wide_points
 
 if TYPE_CHECKING:
@@ -163,19 +163,8 @@ def head_and_sample(sheet) -> list[list]:
     return rows
 
 
-def _judge(cand: _Candidate, profiles: list[Profile], catalog: Catalog | None = None,
-           inferences: dict[tuple, Inferred | None] | None = None) -> _Candidate:
-    """The candidate with columns its values and header words agree on, and its score.
-    inferences: infer's answers so far for this sheet (its profiles are the same objects for every
-    kind and header row judged: the same question is asked again and again)."""
-    memo: dict[tuple, Inferred | None] = {} if inferences is None else inferences
-
-    def infer(header: str, p: Profile, free: list[tuple[str, str]]) -> Inferred | None:
-        key = (header, id(p), tuple(free))
-        if key not in memo:
-            memo[key] = infer_column(header, p, free)
-        return memo[key]
-
+def _judge(cand: _Candidate, profiles: list[Profile], catalog: Catalog | None = None) -> _Candidate:
+    """The candidate with columns its values and header words agree on, and its score."""
     spec = cand.spec
     found = set(cand.columns) | {a.column for a in cand.ambiguous}
     used = (set(cand.columns.values()) | {c for a in cand.ambiguous for c in a.candidates}
@@ -239,7 +228,6 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     closest: _Candidate | None = None  # best partial match, for the reason when nothing fits
     best_of_kind: dict[str, _Candidate] = {}
     profiles_at: dict[int, list[Profile]] = {}  # by the header's last row (_profiles)
-    inferences: dict[tuple, Inferred | None] = {}  # infer's answers in this sheet (_judge)
     for r in range(scan):
         single, _ = _horizontal_fill(rows, r, width, merges)
         if len({v for v in single if v}) < 2:
@@ -259,7 +247,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
             if hrows[-1] not in profiles_at:
                 profiles_at[hrows[-1]] = column_profiles(rows, hrows[-1], width)
             profiles = profiles_at[hrows[-1]]
-            for cand in (_judge(c, profiles, catalog, inferences) for c in cands):
+            for cand in (_judge(c, profiles, catalog) for c in cands):
                 if closest is None or (cand.found, -len(cand.missing)) > (closest.found, -len(closest.missing)):
                     closest = cand
                 mine = best_of_kind.get(cand.spec.name)
@@ -322,7 +310,7 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     for col, (j, why) in paired.items():
         inferred[col] = f"“{best.shown[j]}”→{best.spec.column(col).label}（{why}）"
     index = catalog.index(best.spec.name)
-    for col in ended:
+    for col in sorted(ended, key=lambda c: columns[c]):  # in the sheet's column order (a set has none)
         j = columns[col]
         hit = longest_ending(index, normalise_header(best.shown[j].rsplit("/", 1)[-1]))
         if hit is not None and col not in inferred:

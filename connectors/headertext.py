@@ -67,6 +67,7 @@ MONEY_SCALES = {"万元": 10000.0, "千元": 1000.0}
 _MONEY_QUALIFIER = re.compile(r"^(.+)\((?:单位:)?(万元|千元)\)$")
 
 
+@lru_cache(maxsize=8192)  # asked for every header of every candidate reading, like scale_or_unit_qualified
 def money_scale(value: object) -> tuple[str, str, float] | None:
     """(the header's wording without the qualifier, normalised; the unit; its factor to 元) for a header
     whose qualifier states money in 万元 or 千元; else None."""
