@@ -14,10 +14,9 @@ failures back. Without that process (unit tests that never ingest, single-core m
 server that cannot start, a process that died) the suite runs here, GX imported on first use. Same
 suite, same batch, same results either way.
 
-Three patches of GX internals are fenced in functions `_gx()` calls and explained there: batches are
-not fingerprinted (HASH_THRESHOLD, `_skip_batch_fingerprints`), each expectation's configuration
-is built once per validation (`_memoise_configurations`), and metric ids of plain arguments are made
-without GX's slow conversion (`_plain_ids`). None changes a result, only GX's speed;
+Three patches of GX internals are fenced in connectors/gx_patches.py (applied by `_gx()`): batches are
+not fingerprinted, each expectation's configuration is built once per validation, and metric ids of
+plain arguments are made without GX's slow conversion. None changes a result, only GX's speed;
 pyproject caps GX's version for them. The GX process imports GX without SQLAlchemy (`warm`).
 """
 
@@ -26,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
-import math
 import re
 import sys
 import threading
@@ -38,7 +36,7 @@ from typing import Any
 
 import polars as pl
 
-from connectors import children
+from connectors import children, gx_patches
 from connectors.checks import Check, Target
 from xuncha import idcard
 from xuncha.timeline import mark
@@ -119,16 +117,15 @@ def _run_suite_here(name: str, frame: pl.DataFrame, targets: list[tuple[Check, T
     whole = {c for c, dtype in frame.schema.items() if dtype.is_integer()} | date_columns
     pdf = frame.select([pl.col(c).cast(pl.Int64) if c in whole else pl.col(c) for c in columns]).to_pandas()
     global _village_reference
-    global _configurations
     with _reference_lock:
         _village_reference = reference
         batch = state["batch_definition"].get_batch(batch_parameters={"dataframe": pdf})
-        _configurations = {}
+        gx_patches.configurations = {}
         try:
             result = batch.validate(suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": 0,
                                                           "include_unexpected_rows": False})
         finally:
-            _configurations = None
+            gx_patches.configurations = None
     mark(f"suite {name} done")
     assert len(result.results) == len(order)
     failures: dict[Target, Failure] = {}
@@ -216,9 +213,7 @@ def _gx() -> dict[str, Any]:
             map_metric = "column_values.xuncha_valid_resident_id"
             success_keys = ("mostly",)
 
-        _skip_batch_fingerprints()
-        _memoise_configurations()
-        _plain_ids()
+        gx_patches.apply()
 
         class ColumnValuesInVillageReference(ColumnMapMetricProvider):
             condition_metric_name = "column_values.xuncha_in_village_reference"
@@ -286,124 +281,6 @@ def _defer_unused_imports() -> None:
             sys.modules[name] = _DeferredModule(name)
 
 
-def _skip_batch_fingerprints() -> None:
-    """THE FIRST PATCH OF GREAT EXPECTATIONS INTERNALS (fenced here; the second: _memoise_configurations;
-    the third: _plain_ids).
-
-    Why: GX fingerprints every in-memory batch by hashing the whole DataFrame
-    (pandas_data_fingerprint, a marker nothing here reads): ~2.5 µs a row, a quarter of the
-    validation time at city scale. Batches larger than the module constant HASH_THRESHOLD (bytes)
-    are not hashed; setting it to 0 makes that all of them. Results are unchanged.
-    Risk: a GX release may rename or drop the constant; then the assignment only adds an unused
-    attribute (no error, the old speed), which is why the patch checks the attribute exists first
-    and pyproject caps great_expectations below the next major version.
-    """
-    from great_expectations.execution_engine import pandas_execution_engine
-
-    if hasattr(pandas_execution_engine, "HASH_THRESHOLD"):
-        pandas_execution_engine.HASH_THRESHOLD = 0
-
-
-def _memoise_configurations() -> None:
-    """THE SECOND PATCH OF GREAT EXPECTATIONS INTERNALS (fenced here, nowhere else).
-
-    Why: `Expectation.configuration` is a property that rebuilds an ExpectationConfiguration from
-    the expectation's fields (a deep pydantic .dict() and a regex on the class name) on every access,
-    and GX's validation reads it once per key of every keyword lookup: ~80 rebuilds per expectation
-    per validation, a third of GX's time on a county (measured: 24,568 rebuilds for 304 expectations).
-    While one of our validations runs (`_configurations` is a dict, under _reference_lock), each
-    expectation's configuration is built once and reused; assigning any attribute of the expectation
-    drops it, so a changed expectation is read afresh. Outside our validations nothing changes.
-    Risk: a GX release may turn the property into something else: then nothing is patched (the old
-    speed), which is why the patch checks it is a property first. Results are unchanged (tested).
-    """
-    from great_expectations.expectations.expectation import Expectation
-
-    built = Expectation.__dict__.get("configuration")
-    if not isinstance(built, property) or getattr(built.fget, "xuncha_memo", False):
-        return
-    rebuild = built.fget
-    assign = Expectation.__setattr__
-
-    def configuration(self):
-        memo = _configurations
-        if memo is None:
-            return rebuild(self)
-        hit = memo.get(id(self))
-        if hit is None or hit[0] is not self:  # the object is held in the memo: its id is not reused
-            hit = memo[id(self)] = (self, rebuild(self))
-        return hit[1]
-
-    def set_attribute(self, name, value):
-        if _configurations is not None:
-            _configurations.pop(id(self), None)
-        assign(self, name, value)
-
-    configuration.xuncha_memo = True  # type: ignore[attr-defined]
-    Expectation.configuration = property(configuration)  # type: ignore[method-assign,assignment]
-    Expectation.__setattr__ = set_attribute  # type: ignore[method-assign,assignment]
-
-
-def _plain_ids() -> None:
-    """THE THIRD PATCH OF GREAT EXPECTATIONS INTERNALS (fenced here, nowhere else).
-
-    Why: GX names every metric it computes by `IDDict.to_id`, the md5 of its keyword arguments made
-    JSON-safe by `convert_to_json_serializable`, which asks each value a long row of isinstance
-    questions (pydantic models, numpy, pandas, Enum ...): ~40,000 times for the sample county, a fifth
-    of the validation time. Those arguments are nearly always plain (str, int, float, bool, None, and
-    dicts with str keys and lists of those), whose conversion is themselves (lists for tuples, None
-    for NaN). `_plain` converts exactly that, type by exact type, and anything else (a subclass, a
-    numpy value, a date, a set) goes to GX's own function: the ids are the same (tested).
-    Risk: only the name `convert_to_json_serializable` inside great_expectations.core.id_dict is
-    replaced; a GX release without it there is not patched (the old speed).
-    """
-    from great_expectations.core import id_dict
-
-    original = getattr(id_dict, "convert_to_json_serializable", None)
-    if original is None or getattr(original, "xuncha_plain", False):
-        return
-
-    def convert(data: Any) -> Any:
-        plain = _plain(data)
-        return original(data) if plain is _NOT_PLAIN else plain
-
-    convert.xuncha_plain = True  # type: ignore[attr-defined]
-    id_dict.convert_to_json_serializable = convert
-
-
-_NOT_PLAIN = object()
-
-
-def _plain(data: Any) -> Any:
-    """What GX's convert_to_json_serializable makes of plain data, or _NOT_PLAIN."""
-    t = type(data)
-    if t is str or t is int or t is bool or data is None:
-        return data
-    if t is float:
-        return None if math.isnan(data) else data
-    if t is dict:
-        out = {}
-        for key, value in data.items():
-            if type(key) is not str:
-                return _NOT_PLAIN
-            converted = _plain(value)
-            if converted is _NOT_PLAIN:
-                return _NOT_PLAIN
-            out[key] = converted
-        return out
-    if t is list or t is tuple:
-        items = []
-        for value in data:
-            converted = _plain(value)
-            if converted is _NOT_PLAIN:
-                return _NOT_PLAIN
-            items.append(converted)
-        return items
-    return _NOT_PLAIN
-
-
-# Each expectation's configuration while one of our validations runs (see _memoise_configurations).
-_configurations: dict[int, tuple[Any, Any]] | None = None
 
 
 # The village codes ExpectColumnValuesToBeInVillageReference checks against, set for each

@@ -340,12 +340,12 @@ def test_the_gx_process_sets_gx_up_without_sqlalchemy_and_leaves_it_importable()
 
 def test_each_expectation_is_judged_by_its_own_configuration_while_configurations_are_memoised() -> None:
     """GX rebuilds an expectation's configuration on every read; during our validations each is
-    built once (gx_adapter._memoise_configurations). Many expectations of one class with different
+    built once (gx_patches.memoise_configurations). Many expectations of one class with different
     bounds in one suite each find exactly their own failing rows, and outside a validation (or after
     an attribute changes) the configuration is read afresh."""
     import datetime as dt
 
-    from connectors import gx_adapter
+    from connectors import gx_adapter, gx_patches
     from connectors.checks import Check, Target
 
     state = gx_adapter._gx()
@@ -359,22 +359,22 @@ def test_each_expectation_is_judged_by_its_own_configuration_while_configuration
     targets.append((Check("nn", "ExpectColumnValuesToNotBeNull", "x", "quarantine", None, frozenset(), False, (t,)), t))
     failures = gx_adapter._run_suite_here("memo", frame, targets, dt.date(2024, 1, 1), frozenset())
     assert [failures[t].positions for _, t in targets] == [[3], [0], [0, 3], [1, 2, 3], [1, 3]]
-    assert gx_adapter._configurations is None  # memoised only during a validation
+    assert gx_patches.configurations is None  # memoised only during a validation
 
     expectation = state["gxe"].ExpectColumnValuesToBeBetween(column="a", min_value=0, max_value=1)
     assert expectation.configuration is not expectation.configuration  # GX's own behaviour outside
-    gx_adapter._configurations = {}
+    gx_patches.configurations = {}
     try:
         first = expectation.configuration
         assert expectation.configuration is first
         expectation.max_value = 7
         assert expectation.configuration.kwargs["max_value"] == 7
     finally:
-        gx_adapter._configurations = None
+        gx_patches.configurations = None
 
 
 def test_metric_ids_of_plain_arguments_are_gx_own_ids() -> None:
-    """gx_adapter._plain_ids: GX names metrics by IDDict.to_id; plain arguments skip GX's slow
+    """gx_patches.plain_ids: GX names metrics by IDDict.to_id; plain arguments skip GX's slow
     conversion, anything else still goes through it, and the ids are GX's own either way."""
     import datetime as dt
     import enum
@@ -383,7 +383,7 @@ def test_metric_ids_of_plain_arguments_are_gx_own_ids() -> None:
     from great_expectations.core import id_dict
     from great_expectations.util import convert_to_json_serializable
 
-    from connectors import gx_adapter
+    from connectors import gx_adapter, gx_patches
 
     gx_adapter._gx()
     assert getattr(id_dict.convert_to_json_serializable, "xuncha_plain", False)  # the patch is in place
@@ -404,6 +404,6 @@ def test_metric_ids_of_plain_arguments_are_gx_own_ids() -> None:
             id_dict.json.dumps(convert_to_json_serializable({k: sample[k] for k in sample}), sort_keys=True)
             .encode("utf-8"), usedforsecurity=False).hexdigest()
         assert patched == expected, sample
-    assert gx_adapter._plain({"a": [1, (2.0, None)], "b": float("nan")}) == {"a": [1, [2.0, None]], "b": None}
-    assert gx_adapter._plain({"a": np.int64(1)}) is gx_adapter._NOT_PLAIN
-    assert gx_adapter._plain(Kind.A) is gx_adapter._NOT_PLAIN
+    assert gx_patches._plain({"a": [1, (2.0, None)], "b": float("nan")}) == {"a": [1, [2.0, None]], "b": None}
+    assert gx_patches._plain({"a": np.int64(1)}) is gx_patches._NOT_PLAIN
+    assert gx_patches._plain(Kind.A) is gx_patches._NOT_PLAIN
