@@ -12,10 +12,11 @@ import hashlib
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
 import polars as pl
@@ -59,6 +60,10 @@ def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"UPDATE {table.name} SET " + ", ".join(f"{p} = pay_month" for p in periods))
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+
 def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -84,6 +89,21 @@ def checkpoint_in_background(con: duckdb.DuckDBPyConnection) -> Callable[[], Non
         cursor.close()
 
     return wait
+
+
+def map_on_cursors(con: duckdb.DuckDBPyConnection, work: Callable[[duckdb.DuckDBPyConnection, T], R],
+                   items: Iterable[T], threads: int = 2) -> Iterator[R]:
+    """work(cursor, item) for each item, `threads` at a time, each call on a cursor of its own (DuckDB
+    takes one cursor per thread; a cursor costs ~0.5 ms), the results in the items' order as they come.
+    For many small queries (the rules, the report's evidence rows): DuckDB works without the
+    interpreter lock, and one small query alone leaves the second core idle."""
+
+    def one(item: T) -> R:
+        with con.cursor() as cursor:  # its temporary tables end with it
+            return work(cursor, item)
+
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="xuncha-cursor") as pool:
+        yield from pool.map(one, items)
 
 
 def loaded_files(con: duckdb.DuckDBPyConnection) -> set[str]:

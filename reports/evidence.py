@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
@@ -22,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from connectors.schema import TABLES, VILLAGE_KEYS
+from connectors.warehouse import map_on_cursors
 
 # Tables that are evidence but not canonical data tables (rule A06 points at quarantined rows).
 _EXTRA_LABELS = {
@@ -268,18 +268,15 @@ def fetch(con: duckdb.DuckDBPyConnection, flags: pl.DataFrame) -> Evidence:
     sources: list[_Records] = []
     places = []  # table_name, source_file, source_sheet, source_row, source, record
 
-    def records(table: str) -> tuple[list[tuple[str, str, str, str]], pl.DataFrame | None]:
-        with con.cursor() as cursor:  # one per thread (DuckDB)
-            columns = _columns(cursor, table) if _is_table(cursor, table) else []
-            if not columns:
-                return columns, None
-            keys = refs.filter(pl.col("table_name") == table).select(*_PROVENANCE_KEY).unique()
-            return columns, _fetch_records(cursor, table, columns, keys)
+    def records(cursor: duckdb.DuckDBPyConnection, table: str) -> tuple[list[tuple[str, str, str, str]], pl.DataFrame | None]:
+        columns = _columns(cursor, table) if _is_table(cursor, table) else []
+        if not columns:
+            return columns, None
+        keys = refs.filter(pl.col("table_name") == table).select(*_PROVENANCE_KEY).unique()
+        return columns, _fetch_records(cursor, table, columns, keys)
 
-    # Two tables at a time: each query is small (DuckDB would leave the second core idle) and the
-    # report's first step waits for all of them.
-    with ThreadPoolExecutor(max_workers=FETCH_THREADS, thread_name_prefix="xuncha-evidence") as threads:
-        fetched = list(threads.map(records, names))
+    # Two tables at a time (each query is small); the report's first step waits for all of them.
+    fetched = list(map_on_cursors(con, records, names, FETCH_THREADS))
     for table, (columns, frame) in zip(names, fetched, strict=True):
         if frame is None:
             continue

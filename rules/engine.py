@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +16,7 @@ import duckdb
 import polars as pl
 
 from connectors.schema import table_label
+from connectors.warehouse import map_on_cursors
 from rules import derived, identity
 from rules.catalog import ALL_RULES, RULES_BY_ID
 from rules.model import EVIDENCE_TYPE, OUTPUT_COLUMNS, Rule, field_label
@@ -245,43 +244,15 @@ def _finish(con: duckdb.DuckDBPyConnection, rule: Rule, out: pl.DataFrame) -> pl
     return out.with_columns(pl.Series("flag_id", flag_ids), pl.Series("facts_hash", facts))
 
 
-# Rules run this many at a time, each on a cursor of its own: most of a rule's time is DuckDB (which
-# leaves the interpreter to the other) or polars, and a small query does not use both cores alone.
+# Rules run this many at a time, each on a cursor of its own (connectors.warehouse.map_on_cursors):
+# most of a rule's time is DuckDB or polars, and a small query does not use both cores alone.
 RULE_THREADS = 2
 
-_cursor = threading.local()
 
-
-class _RuleThreads:
-    """Threads that run rules, each on its own cursor of the connection (DuckDB: one cursor per
-    thread); a rule's temporary tables live on its thread's cursor, which is closed afterwards."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
-        self.cursors: list[duckdb.DuckDBPyConnection] = []
-        self.lock = threading.Lock()
-        self.pool = ThreadPoolExecutor(max_workers=RULE_THREADS, thread_name_prefix="xuncha-rule",
-                                       initializer=self._open)
-
-    def _open(self) -> None:
-        cursor = self.con.cursor()
-        identity.register(cursor)  # name_key() for the rules' SQL, per connection
-        with self.lock:
-            self.cursors.append(cursor)
-        _cursor.con = cursor
-
-    def __enter__(self) -> ThreadPoolExecutor:
-        return self.pool
-
-    def __exit__(self, *exc: object) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        for cursor in self.cursors:
-            cursor.close()
-
-
-def _run_timed(rule: Rule, params: dict[str, Any]) -> tuple[pl.DataFrame | None, Exception | None, float]:
-    """In a rule thread: the rule's flags (or the error it raised), and how long it took."""
-    con = _cursor.con
+def _run_timed(con: duckdb.DuckDBPyConnection, rule: Rule, params: dict[str, Any]
+               ) -> tuple[pl.DataFrame | None, Exception | None, float]:
+    """On a cursor of its own: the rule's flags (or the error it raised), and how long it took."""
+    identity.register(con)  # name_key() for the rules' SQL, per connection
     started = time.perf_counter()
     try:
         out = _finish(con, rule, _run_one(con, rule, params))
@@ -316,18 +287,16 @@ def run_rules(
         else:
             runnable.append((rule, check))
     ran: dict[str, pl.DataFrame] = {}
-    with _RuleThreads(con) as threads:
-        for rule, check, (out, error, seconds) in zip(
-                [r for r, _ in runnable], [c for _, c in runnable],
-                threads.map(lambda rc: _run_timed(rc[0], params[rc[0].id]), runnable), strict=True):
-            if on_rule:
-                on_rule(rule)
-            if error is not None:  # one broken rule must not stop the others
-                outcomes[rule.id] = RuleOutcome(rule.id, "error", f"运行出错：{type(error).__name__}: {error}", 0, seconds)
-                continue
-            assert out is not None
-            ran[rule.id] = out
-            outcomes[rule.id] = RuleOutcome(rule.id, check.status, check.reason, out.height, seconds)
+    timed = map_on_cursors(con, lambda cursor, rc: _run_timed(cursor, rc[0], params[rc[0].id]), runnable, RULE_THREADS)
+    for (rule, check), (out, error, seconds) in zip(runnable, timed, strict=True):
+        if on_rule:
+            on_rule(rule)
+        if error is not None:  # one broken rule must not stop the others
+            outcomes[rule.id] = RuleOutcome(rule.id, "error", f"运行出错：{type(error).__name__}: {error}", 0, seconds)
+            continue
+        assert out is not None
+        ran[rule.id] = out
+        outcomes[rule.id] = RuleOutcome(rule.id, check.status, check.reason, out.height, seconds)
     result.coverage = [outcomes[rule.id] for rule in rules]
     frames = [ran[rule.id] for rule in rules if rule.id in ran]
     flags = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
