@@ -27,12 +27,17 @@ _CIRCLED = re.compile(r"^[\u2460-\u2473]")  # ①..⑳, before NFKC turns them i
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"})
 
 
+def _compact(text: str) -> str:
+    """A header's text as its wording and qualifiers are read: half-width (NFKC), one kind of bracket,
+    no whitespace anywhere."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text).translate(_BRACKETS))
+
+
 def normalise_header(value: object) -> str:
     """A header cell reduced to what matters for matching: 身份证号码（18位） -> 身份证号, 发放金额（元） -> 发放额."""
     if value is None:
         return ""
-    s = unicodedata.normalize("NFKC", _CIRCLED.sub("", str(value).strip())).translate(_BRACKETS)
-    s = _SPACES.sub("", s).strip("*★※#:：")
+    s = _compact(_CIRCLED.sub("", str(value).strip())).strip("*★※#:：")
     s = _NUMBERED.sub("", s)
     s = s.replace("号码", "号")
     # 金额 is often written short (发放额, 补贴额, 实发额 for 发放金额 ...): both read as 额, on the
@@ -49,17 +54,15 @@ def normalise_header(value: object) -> str:
     return s.lower()
 
 
-
 @lru_cache(maxsize=8192)  # asked for every unmapped header of every candidate reading
 def scale_or_unit_qualified(value: object) -> bool:
     """Whether a header ends with a qualifier that changes what its numbers mean (金额（万元）, 面积（公顷）):
     such a column is never mapped by its values to a column of another unit (0.84 万元 is not 0.84 元)."""
     if value is None:
         return False
-    s = unicodedata.normalize("NFKC", str(value).strip()).translate(_BRACKETS)
-    s = _SPACES.sub("", s)
-    m = _QUALIFIER.search(s)
+    m = _QUALIFIER.search(_compact(str(value)))
     return bool(m and _CHANGES_MEANING.search(m.group(1)))
+
 
 # Money written in a larger unit than 元, the unit stated in the header's trailing qualifier (年租金（万元）,
 # 金额（单位：千元）): the column is read, its numbers multiplied into 元 (connectors/transform.py says so).
@@ -73,8 +76,7 @@ def money_scale(value: object) -> tuple[str, str, float] | None:
     whose qualifier states money in 万元 or 千元; else None."""
     if value is None:
         return None
-    s = unicodedata.normalize("NFKC", str(value).strip()).translate(_BRACKETS)
-    m = _MONEY_QUALIFIER.match(_SPACES.sub("", s))
+    m = _MONEY_QUALIFIER.match(_compact(str(value)))
     if m is None:
         return None
     return normalise_header(m.group(1)), m.group(2), MONEY_SCALES[m.group(2)]

@@ -488,18 +488,16 @@ def normalise_series(s: pl.Series, kind: str, lossy: pl.Series | None = None,
     skips undoing the reader's "3.0" rendering. Returns (values, problem codes or null).
     """
     s = s.cast(pl.String)
-    uncalculated = (s == FORMULA_UNCALCULATED).fill_null(False)
-    if uncalculated.any():  # the rest normalised as usual, these cells empty with their reason
-        value, problem = normalise_series(s.zip_with(~uncalculated, pl.repeat(None, len(s), dtype=pl.String, eager=True)),
-                                          kind, lossy, today, numeric)
-        return (value.zip_with(~uncalculated, pl.repeat(None, len(s), dtype=value.dtype, eager=True)),
-                problem.zip_with(~uncalculated, pl.repeat("formula_uncalculated", len(s), dtype=pl.String, eager=True)))
-    unplaced = s.str.starts_with(DIRECTION_UNKNOWN).fill_null(False)
-    if unplaced.any():  # likewise: empty, with their reason
-        value, problem = normalise_series(s.zip_with(~unplaced, pl.repeat(None, len(s), dtype=pl.String, eager=True)),
-                                          kind, lossy, today, numeric)
-        return (value.zip_with(~unplaced, pl.repeat(None, len(s), dtype=value.dtype, eager=True)),
-                problem.zip_with(~unplaced, pl.repeat("direction_unknown", len(s), dtype=pl.String, eager=True)))
+    # Cells a reader marked as no value (a formula never calculated, an amount of no direction): the
+    # rest normalised as usual, these empty with their reason.
+    for reason, marked in (("formula_uncalculated", s == FORMULA_UNCALCULATED),
+                           ("direction_unknown", s.str.starts_with(DIRECTION_UNKNOWN))):
+        marked = marked.fill_null(False)
+        if marked.any():
+            value, problem = normalise_series(s.zip_with(~marked, pl.repeat(None, len(s), dtype=pl.String, eager=True)),
+                                              kind, lossy, today, numeric)
+            return (value.zip_with(~marked, pl.repeat(None, len(s), dtype=value.dtype, eager=True)),
+                    problem.zip_with(~marked, pl.repeat(reason, len(s), dtype=pl.String, eager=True)))
     n = len(s)
     no_problem = pl.repeat(None, n, dtype=pl.String, eager=True)
     if kind == "id":
