@@ -27,8 +27,8 @@ from typing import Any
 PRELOAD = ["connectors.gx_adapter"]
 
 _context: Any = None
-_gx: dict[str, ProcessPoolExecutor] = {}
-_gx_warm: dict[str, Future] = {}  # the GX process's first job (setting GX up), while that process lives
+# The GX process while it lives: "pool" (its executor) and "warm" (its first job, setting GX up)
+_gx: dict[str, Any] = {}
 
 
 def fork_context() -> Any:
@@ -73,7 +73,9 @@ def _start(pool: ProcessPoolExecutor) -> None:
     """Start the process with its first job: importing GX and setting up its context and our
     expectations (gx_adapter.warm), so the first batch finds everything ready."""
     try:
-        _gx_warm["warm"] = pool.submit(_warm)
+        warm = pool.submit(_warm)
+        if _gx.get("pool") is pool:  # not stopped meanwhile
+            _gx["warm"] = warm
     except Exception:  # no fork server here: validation stays in this process (gx_adapter.run_suite)
         if _gx.get("pool") is pool:
             gx_lost()
@@ -92,7 +94,7 @@ def gx_pool() -> ProcessPoolExecutor | None:
 
 def gx_ready() -> bool:
     """Whether the Great Expectations process has GX set up (its first job done) and is alive."""
-    warm = _gx_warm.get("warm")
+    warm: Future | None = _gx.get("warm")
     return "pool" in _gx and warm is not None and warm.done()
 
 
@@ -112,12 +114,11 @@ def stop() -> None:
     """Stop the Great Expectations process now and wait for it (before a process ends with os._exit,
     which runs no exit hooks: an idle worker left behind would wait for work forever)."""
     pool = _gx.pop("pool", None)
-    _gx_warm.pop("warm", None)
+    _gx.clear()
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 def gx_lost() -> None:
     """The GX process died (killed, out of memory): validation goes on in this process."""
-    _gx.pop("pool", None)
-    _gx_warm.pop("warm", None)
+    _gx.clear()
