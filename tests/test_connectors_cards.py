@@ -9,6 +9,7 @@ between them)."""
 from __future__ import annotations
 
 import pytest
+from fixtures.connectors.reports import report_for
 from fixtures.connectors.workbooks import make_id, write_csv, write_xlsx
 
 from connectors.cards import card_sheet
@@ -28,13 +29,6 @@ def con(tmp_path):
     yield c
     c.close()
 
-
-def report_for(reports, file: str):
-    found = [r for r in reports if r.file == file]
-    assert len(found) == 1, (file, reports)
-    r = found[0]
-    assert r.rows_read == r.rows_loaded + r.rows_quarantined, r
-    return r
 
 
 # Deaths: a title line, then cards with no blank row between them; 姓名 and 性别 share a cell, 乡镇 and

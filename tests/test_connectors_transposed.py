@@ -7,6 +7,7 @@ that must stay unread (a list that is not transposed, a long sheet)."""
 from __future__ import annotations
 
 import pytest
+from fixtures.connectors.reports import report_for
 from fixtures.connectors.workbooks import make_id, write_csv, write_xlsx
 
 from connectors.ingest import ingest_inbox
@@ -25,13 +26,6 @@ def con(tmp_path):
     yield c
     c.close()
 
-
-def report_for(reports, file: str, sheet: str | None = None):
-    found = [r for r in reports if r.file == file and (sheet is None or r.sheet == sheet)]
-    assert len(found) == 1, (file, sheet, reports)
-    r = found[0]
-    assert r.rows_read == r.rows_loaded + r.rows_quarantined, r
-    return r
 
 
 # One town (河口乡, named by the sheet), villages as columns, a 合计 column, no unit column; the

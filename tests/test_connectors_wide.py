@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from fixtures.connectors.reports import report_for
 from fixtures.connectors.workbooks import BASICS, make_id, write_xlsx
 
 from connectors.ingest import ingest_inbox
@@ -34,13 +35,6 @@ def inbox_with(tmp_path: Path) -> Path:
     write_xlsx(inbox / "村基本情况.xlsx", {"村": BASICS})
     return inbox
 
-
-def report_for(reports, file: str):
-    found = [r for r in reports if r.file == file]
-    assert len(found) == 1, (file, reports)
-    r = found[0]
-    assert r.rows_read == r.rows_loaded + r.rows_quarantined, r
-    return r
 
 
 @pytest.mark.parametrize(("label", "period"), [
