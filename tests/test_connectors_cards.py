@@ -30,7 +30,6 @@ def con(tmp_path):
     c.close()
 
 
-
 # Deaths: a title line, then cards with no blank row between them; 姓名 and 性别 share a cell, 乡镇 and
 # 村 share a cell, colons half-width (with a space after), a time of day in a value (10:21 is no label).
 DEATHS = [

@@ -27,7 +27,6 @@ def con(tmp_path):
     c.close()
 
 
-
 # One town (河口乡, named by the sheet), villages as columns, a 合计 column, no unit column; the
 # title states the year. Codes are the LAST indicator row here, and one village's code is wrong.
 HEKOU = [
@@ -117,7 +116,6 @@ def test_long_or_single_row_sheets_are_never_swapped() -> None:
     assert swapped is not None and swapped.transposed
     assert swapped.rows == [["指标", "户籍人口"], ["甲村", 1], ["乙村", 2]]
     assert swapped.title_rows == [["标题"], ["填报单位：河口乡", "单位：人"]]
-
 
 
 def test_a_village_column_without_its_name_is_quarantined_naming_its_column(tmp_path, con) -> None:

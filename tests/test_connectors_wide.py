@@ -36,7 +36,6 @@ def inbox_with(tmp_path: Path) -> Path:
     return inbox
 
 
-
 @pytest.mark.parametrize(("label", "period"), [
     ("1月", Period(MONTH, 1, None)),
     ("12月份", Period(MONTH, 12, None)),
