@@ -39,6 +39,7 @@ import polars as pl
 from connectors import children, gx_patches
 from connectors.checks import Check, Target
 from xuncha import idcard
+from xuncha.pandas_fence import let_pandas_in
 from xuncha.timeline import mark
 
 
@@ -183,6 +184,7 @@ def _gx() -> dict[str, Any]:
     with _gx_lock:
         if "gx" in _gx_state:
             return _gx_state
+        let_pandas_in()  # GX validates pandas frames: here too, now (xuncha.pandas_fence)
         import xuncha  # noqa: F401  (telemetry variables set before GX reads them)
 
         # GX logs its set-up at INFO ("temporary directory for ephemeral docs site"): not for users.

@@ -58,7 +58,10 @@ def run_interactive(inbox: Path, workspace: Path, full: bool = False) -> RunSumm
     """`xuncha run`: through Prefect when a server is there to report to, else the same body directly."""
     url, note = prefect_server()
     if url is None:
-        summary = run_pipeline(inbox, workspace, full=full)
+        from xuncha.pandas_fence import without_pandas
+
+        with without_pandas():
+            summary = run_pipeline(inbox, workspace, full=full)
     else:
         prefect_environment(workspace)
         from pipelines import flows

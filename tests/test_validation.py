@@ -330,6 +330,33 @@ def test_the_gx_process_sets_gx_up_without_sqlalchemy_and_leaves_it_importable()
     assert _printed_by_fresh_python(script) == ["False", "True", "[1]", "True"]
 
 
+def test_a_run_keeps_pandas_out_until_gx_validates_here() -> None:
+    """xuncha.pandas_fence: within without_pandas DuckDB (a bound parameter, a scanned polars frame) and
+    pyarrow work without importing pandas; GX validating in this process lifts the fence and checks
+    resident IDs as usual (pyarrow, told "no pandas" before, asks again); afterwards pandas imports."""
+    script = (
+        "import sys, datetime as dt\n"
+        "import duckdb, numpy as np, polars as pl, pyarrow as pa\n"
+        "from xuncha.pandas_fence import without_pandas\n"
+        "from connectors import gx_adapter\n"
+        "from connectors.checks import Check, Target\n"
+        "with without_pandas():\n"
+        "    frame = pl.DataFrame({'a': [1, 2]})\n"
+        "    con = duckdb.connect()\n"
+        "    print(con.execute('SELECT sum(a) + ? FROM frame', [1]).fetchone()[0])\n"
+        "    print(len(pa.array(np.array([True, False]))), 'pandas' in sys.modules)\n"
+        "    t = Target('c', 'deaths', ('id_number',), ())\n"
+        "    c = Check('c', 'ExpectColumnValuesToBeValidResidentId', 'x', 'quarantine', None, frozenset(), False, (t,))\n"
+        "    ids = ['11010519491231002X', '110105194912310021', None]\n"
+        "    f = gx_adapter._run_suite_here('s', pl.DataFrame({'id_number': ids}), [(c, t)], dt.date(2024, 1, 1),"
+        " frozenset())\n"
+        "    print(f[t].positions, 'pandas' in sys.modules)\n"
+        "import pandas\n"
+        "print(bool(pandas.__version__))\n"
+    )
+    assert _printed_by_fresh_python(script) == ["4", "2", "False", "[1]", "True", "True"]
+
+
 def _printed_by_fresh_python(script: str) -> list[str]:
     """The words a script prints in a fresh interpreter (what is imported there is its own doing)."""
     import subprocess
