@@ -35,6 +35,25 @@ def horizontal_fill(rows: list[list], r: int, width: int, merges: list[Merge]) -
 
 
 _DATA_LIKE = re.compile(r"\d{5,}|^\d+(\.\d+)?$")
+# A cell of this many digits or more (an ID, an account, a 16-18 digit number stored as text) is a value:
+# no header wording has one.
+_LONG_DIGITS = re.compile(r"\d{15}")
+
+
+def holds_values(row: list) -> bool:
+    """Whether a row holds cells no header has: a run of 15 digits or more (an ID or an account
+    number) or a number with a fractional part (an amount, an area). Such a row is data, never read
+    as a header row: most rows within a sheet's first twenty are data, and each one read as a header
+    is scored for every extract kind (connectors/headers.py: what cost a county most of its header detection)."""
+    for v in row:
+        if isinstance(v, float):
+            if not v.is_integer():
+                return True
+        elif isinstance(v, str) and len(v) >= 15 and _LONG_DIGITS.search(v):
+            return True
+    return False
+
+
 # Header rows read as one header: group / sub-group / field (救助对象 / 户主 / 姓名) and one more.
 MAX_HEADER_DEPTH = 4
 # A "填报单位：某某局" line above the header (a key, a colon, a value): never a header row.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from connectors.abbreviations import abbreviation, by_initials
-from connectors.header_layout import MAX_HEADER_DEPTH, Merge
+from connectors.header_layout import MAX_HEADER_DEPTH, Merge, holds_values
 from connectors.header_layout import header_paths as _header_paths
 from connectors.header_layout import horizontal_fill as _horizontal_fill
 from connectors.header_match import Ambiguity, longest_ending, names_nothing
@@ -228,7 +228,10 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
     closest: _Candidate | None = None  # best partial match, for the reason when nothing fits
     best_of_kind: dict[str, _Candidate] = {}
     profiles_at: dict[int, list[Profile]] = {}  # by the header's last row (_profiles)
+    values = [holds_values(row) for row in rows[:scan + MAX_HEADER_DEPTH - 1]]
     for r in range(scan):
+        if values[r]:
+            continue  # data, not a header row
         single, _ = _horizontal_fill(rows, r, width, merges)
         if len({v for v in single if v}) < 2:
             continue  # a title, even when merged across the whole width
@@ -236,6 +239,8 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         # it continues them (labels under their groups), so on equal scores the deeper reading wins
         layouts = [([(v,) if v else () for v in single], single, (r,))]
         for depth in range(2, MAX_HEADER_DEPTH + 1):
+            if r + depth - 1 >= len(values) or values[r + depth - 1]:
+                break  # a header ends above its first row of data
             deeper = _header_paths(rows, r, depth, width, merges)
             if deeper is None:
                 break

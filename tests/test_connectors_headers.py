@@ -125,3 +125,35 @@ def test_unknown_extract_in_config_is_an_error() -> None:
 def test_unknown_column_in_config_is_an_error() -> None:
     with pytest.raises(CatalogError, match="died_on"):
         load_catalog({"deaths": {"died_on": ["亡故日期"]}})
+
+
+@pytest.mark.parametrize(("row", "values"), [
+    (["张三", "610102195001011234", "户主"], True),  # an ID
+    (["6228480010000000000", "李四"], True),  # an account number written as text
+    (["城关镇", "东岭村", 300.5], True),  # an amount with a fraction
+    (["序号", "姓名", "身份证号码", "月保障金（元）"], False),  # a header
+    ([1.0, 2.0, 3.0, 4.0], False),  # a 栏次 row, or years over columns (2023, 2024)
+    (["2024年", "第1组", "补贴面积(亩)", "1234567890"], False),  # short digit runs are words of a header too
+])
+def test_rows_holding_values_no_header_has(row, values) -> None:
+    from connectors.header_layout import holds_values
+
+    assert holds_values(row) is values
+
+
+def test_rows_of_data_are_never_scored_as_header_rows(monkeypatch) -> None:
+    """A data row whose cells are header words of some kind (户主 is a wording, 农村低保 a programme)
+    was scored for every extract kind as if it were a header; a row holding an ID or an amount with a
+    fraction is data, and only the rows above it are read as headers. The result is the same."""
+    import connectors.headers as headers
+
+    judged: set[tuple[int, ...]] = set()
+    original = headers._judge
+    monkeypatch.setattr(headers, "_judge", lambda cand, *a: judged.add(cand.rows) or original(cand, *a))
+    rows = [["2024年农村低保对象花名册", "", "", "", "", ""],
+            ["序号", "姓名", "身份证号码", "与户主关系", "保障类别", "月保障金（元）"]]
+    rows += [[i, f"张{'一二三四五六七八九十'[i % 10]}", f"61010219500101{1000 + i}", "户主", "农村低保", 300.5 + i]
+             for i in range(1, 40)]
+    m = detect_header(rows, CATALOG)
+    assert isinstance(m, HeaderMatch) and m.spec.name == "assistance_roster" and m.header_rows == (1,)
+    assert judged and all(r[-1] <= 1 for r in judged), sorted(judged)
