@@ -138,9 +138,18 @@ def content_totals(spec: ExtractSpec, texts: dict[str, pl.Series], sheet_of: pl.
     read = {k for k in keys if spec.column(k).kind == "name"} | {
         k for k in ("town_raw", "village_raw", "village_code") if k in texts}
     blank_only = (set(keys) | set(summed)) - read
-    frame = pl.DataFrame({f"c_{k}": s.str.replace_all(_WS, "") if k in read else s.str.strip_chars()
+    # A row with a subject (an ID, a date) is no total whatever else it holds: only the rows without one
+    # are judged below, most lists having a subject on every row but a few.
+    subject = [k for k in keys if k not in read]
+    if subject:
+        rows = pl.DataFrame({"_skip": skip} | {f"c_{k}": texts[k] for k in subject}).select(
+            (pl.col("_skip").is_null() & pl.all_horizontal([pl.col(f"c_{k}").str.strip_chars().fill_null("") == ""
+                                                            for k in subject])).alias("r"))["r"].arg_true()
+    else:
+        rows = pl.Series("r", range(n), dtype=pl.UInt32)
+    frame = pl.DataFrame({f"c_{k}": s.gather(rows).str.replace_all(_WS, "") if k in read else s.gather(rows).str.strip_chars()
                           for k, s in texts.items() if k in read | blank_only}).with_columns(
-        pl.Series("_skip", skip), pl.Series("_s", sheet_of))
+        skip.gather(rows).alias("_skip"))
 
     def empty(k: str) -> pl.Expr:
         return pl.col(f"c_{k}").fill_null("") == ""
@@ -153,7 +162,8 @@ def content_totals(spec: ExtractSpec, texts: dict[str, pl.Series], sheet_of: pl.
 
     # A person's name cell naming a town (one of the sheet's town column, or unmistakably a place:
     # a person may be called 李镇) or a town's code is a total's label, not a subject.
-    towns = sorted(set(frame["c_town_raw"].drop_nulls().to_list()) - {""}) if "town_raw" in texts else []
+    towns = sorted(set(texts["town_raw"].unique().str.replace_all(_WS, "").drop_nulls().to_list()) - {""}) \
+        if "town_raw" in texts else []
 
     def town_named(k: str) -> pl.Expr:
         return (pl.col(f"c_{k}").is_in(towns) | pl.col(f"c_{k}").str.contains(_PLAIN_PLACE)).fill_null(False)
@@ -172,9 +182,11 @@ def content_totals(spec: ExtractSpec, texts: dict[str, pl.Series], sheet_of: pl.
         no_village = pl.all_horizontal(village) if village else pl.lit(True)
         marks.append(no_village & ~empty("town_raw") & has_number)
     marked = pl.any_horizontal(marks) if marks else pl.lit(False)
-    base = frame.select((pl.col("_skip").is_null() & subjectless).alias("open"),
-                        (pl.col("_skip").is_null() & subjectless & marked).alias("marked"))
-    out = pl.select(pl.when(pl.lit(base["marked"])).then(pl.lit("合计行")).otherwise(pl.lit(skip))).to_series()
+    judged = frame.select((pl.col("_skip").is_null() & subjectless).alias("open"),
+                          (pl.col("_skip").is_null() & subjectless & marked).alias("marked"))
+    out = pl.Series(skip, dtype=pl.String).scatter(rows.filter(judged["marked"]), "合计行") \
+        if judged["marked"].any() else pl.Series(skip, dtype=pl.String)
+    base = {"open": pl.Series("open", [False] * n).scatter(rows.filter(judged["open"]), True)}
     if not summed or not base["open"].any():
         return out
     # Sums of the rows above, per summed column: since the previous total (a subtotal) and since the
