@@ -180,39 +180,33 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
             head = head_and_sample(sheet)
             match = detect_header(head, catalog, sheet.merges, only=pinned, margin=catalog.margin)
             # Unrecognised (not merely undecided) sheets are read once more another way, kept only when
-            # recognised by the same scores: a person's name and ID in one cell split in two
-            # (connectors/name_id_cells.py), then indicators as rows and villages as columns swapped
+            # recognised by the same scores (_read_again): a person's name and ID in one cell split in two
+            # (connectors/name_id_cells.py), one amount column beside a 借/贷 column split into debit and
+            # credit (connectors/direction_amounts.py), then indicators as rows and villages as columns swapped
             # (connectors/transposed.py), then records written as cards of 标签：值 lines rebuilt as a
             # table (connectors/cards.py).
-            if isinstance(match, Unrecognised) and not match.undecided and (split := split_sheet(sheet)) is not None:
-                split_head = head_and_sample(split[0])
-                found = detect_header(split_head, catalog, split[0].merges, only=pinned, margin=catalog.margin)
-                if isinstance(found, HeaderMatch):
-                    sheet, match, head = split[0], found, split_head
-                    split_notes[(f, i)] = split[1]
+            if isinstance(match, Unrecognised) and not match.undecided and (split := split_sheet(sheet)) is not None and (
+                    again := _read_again(split[0], catalog, pinned)) is not None:
+                sheet, (match, head) = split[0], again
+                split_notes[(f, i)] = split[1]
             if isinstance(match, Unrecognised) and not match.undecided and (
-                    by_direction := split_by_direction(sheet, head)) is not None:
-                # one amount column and a 借/贷 direction column: split into debit and credit
-                # (connectors/direction_amounts.py)
-                split_head = head_and_sample(by_direction[0])
-                found = detect_header(split_head, catalog, by_direction[0].merges, only=pinned, margin=catalog.margin)
-                if isinstance(found, HeaderMatch):
-                    # the direction column was read (into the two amounts): not an unused column
-                    used = by_direction[2]
-                    found = dataclasses.replace(found, unused=tuple(u for u in found.unused if u.strip() != used),
-                                                labels={**found.labels, **by_direction[3]})
-                    sheet, match, head = by_direction[0], found, split_head
-                    split_notes[(f, i)] = by_direction[1]
-            if isinstance(match, Unrecognised) and not match.undecided and (swapped := transposed_sheet(sheet)) is not None:
-                other = detect_header(swapped.rows, catalog, swapped.merges, only=pinned, margin=catalog.margin)
-                if isinstance(other, HeaderMatch):
-                    sheet, match, last = swapped, name_subjects(other, swapped), _last_filled_row(swapped)
+                    by_direction := split_by_direction(sheet, head)) is not None and (
+                    again := _read_again(by_direction[0], catalog, pinned)) is not None:
+                # the direction column was read (into the two amounts): not an unused column
+                found, used = again[0], by_direction[2]
+                sheet, head = by_direction[0], again[1]
+                match = dataclasses.replace(found, unused=tuple(u for u in found.unused if u.strip() != used),
+                                            labels={**found.labels, **by_direction[3]})
+                split_notes[(f, i)] = by_direction[1]
+            if isinstance(match, Unrecognised) and not match.undecided and (
+                    swapped := transposed_sheet(sheet)) is not None and (
+                    again := _read_again(swapped, catalog, pinned, swapped.rows)) is not None:
+                sheet, match, last = swapped, name_subjects(again[0], swapped), _last_filled_row(swapped)
             cards: CardReading | None = None
-            if isinstance(match, Unrecognised) and not match.undecided and (carded := card_sheet(sheet)) is not None:
-                other = detect_header(head_and_sample(carded[0]), catalog, [], only=pinned, margin=catalog.margin)
-                if isinstance(other, HeaderMatch):
-                    sheet, match, cards = carded[0], other, carded[1]
-                    last = _last_filled_row(sheet)
+            if isinstance(match, Unrecognised) and not match.undecided and (carded := card_sheet(sheet)) is not None and (
+                    again := _read_again(carded[0], catalog, pinned)) is not None:
+                sheet, match, cards = carded[0], again[0], carded[1]
+                last = _last_filled_row(sheet)
             if isinstance(match, Unrecognised):
                 unread.append((i, head, last, match))
                 continue
@@ -235,6 +229,15 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
                 result.messages[:0] = sheet.notes
         out.append(done)
     return out
+
+
+def _read_again(other: RawSheet, catalog: Catalog, pinned: str | None,
+                head: list[list] | None = None) -> tuple[HeaderMatch, list[list]] | None:
+    """An unrecognised sheet read another way (`other`): its header and the rows looked at for it
+    (head_and_sample unless given), when recognised by the same scores; else None."""
+    head = head_and_sample(other) if head is None else head
+    found = detect_header(head, catalog, other.merges, only=pinned, margin=catalog.margin)
+    return (found, head) if isinstance(found, HeaderMatch) else None
 
 
 def _report_unread(results: list[SheetResult | None], sheets: list[RawSheet], source_file: str,
