@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
+import os
 import re
 import sys
 import threading
@@ -171,7 +172,13 @@ def warm() -> None:
     for name in hidden:
         sys.modules[name] = None  # type: ignore[assignment]  # `import sqlalchemy` raises ImportError
     try:
-        _gx()
+        try:
+            _gx(without_spark=True)
+        except Exception:  # noqa: BLE001 - whatever stopped it, GX is half imported
+            # GX half imported cannot be imported again here (gx_patches.import_without_spark): this
+            # process ends, and the command validates in its own (gx_adapter.submit_suite)
+            mark("GX could not be imported without its Spark data sources: the GX process ends")
+            os._exit(WARM_FAILED)
         mark("GX set up")
     finally:
         for name in hidden:
@@ -179,8 +186,9 @@ def warm() -> None:
                 del sys.modules[name]
 
 
-def _gx() -> dict[str, Any]:
-    """The GX modules, an ephemeral context (nothing written, no analytics) and our expectations."""
+def _gx(without_spark: bool = False) -> dict[str, Any]:
+    """The GX modules, an ephemeral context (nothing written, no analytics) and our expectations.
+    without_spark: GX imported without its Spark data sources (gx_patches.import_without_spark)."""
     with _gx_lock:
         if "gx" in _gx_state:
             return _gx_state
@@ -190,7 +198,10 @@ def _gx() -> dict[str, Any]:
         # GX logs its set-up at INFO ("temporary directory for ephemeral docs site"): not for users.
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
         _defer_unused_imports()
-        import great_expectations as gx
+        if without_spark:
+            gx = gx_patches.import_without_spark()
+        else:
+            import great_expectations as gx
         import great_expectations.expectations as gxe
         from great_expectations.data_context.types.base import ProgressBarsConfig
         from great_expectations.execution_engine import PandasExecutionEngine
@@ -249,6 +260,8 @@ def _gx() -> dict[str, Any]:
 
 # Libraries GX imports only for SQL data sources (hidden while the GX process imports GX: warm()).
 SQL_ONLY_IMPORTS = ("sqlalchemy",)
+# The GX process's exit status when GX could not be set up there (warm)
+WARM_FAILED = 70
 
 
 # Libraries GX imports when it is imported, only for expectations we never use: scipy.stats and

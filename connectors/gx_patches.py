@@ -1,6 +1,7 @@
-"""The three patches of Great Expectations internals, fenced here and nowhere else (applied by
-connectors.gx_adapter when it sets GX up). Each is explained where it is made; none changes a result,
-only GX's speed, and each leaves GX as it is when the internal it patches is not there (a GX release
+"""The patches of Great Expectations internals, fenced here and nowhere else (applied by
+connectors.gx_adapter when it sets GX up): three after GX is imported (apply), and one while it is
+imported (import_without_spark). Each is explained where it is made; none changes a result, only
+GX's speed, and each leaves GX as it is when the internal it patches is not there (a GX release
 that renamed it: the old speed). pyproject caps GX's version for them; tests/test_validation.py
 checks each result against GX's own.
 """
@@ -8,6 +9,8 @@ checks each result against GX's own.
 from __future__ import annotations
 
 import math
+import sys
+import types
 from typing import Any
 
 
@@ -134,3 +137,49 @@ def _plain(data: Any) -> Any:
 
 # Each expectation's configuration while one of our validations runs (set by connectors.gx_adapter).
 configurations: dict[int, tuple[Any, Any]] | None = None
+
+
+# GX's fluent data sources for Spark, by module: the names GX's datasource package imports from each.
+SPARK_DATASOURCES: dict[str, tuple[str, ...]] = {
+    "great_expectations.datasource.fluent.spark_datasource": ("_SparkDatasource", "SparkDatasource", "SparkConfig"),
+    "great_expectations.datasource.fluent.spark_file_path_datasource": ("_SparkFilePathDatasource",),
+    "great_expectations.datasource.fluent.spark_filesystem_datasource": ("SparkFilesystemDatasource",),
+    "great_expectations.datasource.fluent.spark_dbfs_datasource": ("SparkDBFSDatasource",),
+    "great_expectations.datasource.fluent.spark_s3_datasource": ("SparkS3Datasource",),
+    "great_expectations.datasource.fluent.spark_google_cloud_storage_datasource": ("SparkGoogleCloudStorageDatasource",),
+    "great_expectations.datasource.fluent.spark_azure_blob_storage_datasource": ("SparkAzureBlobStorageDatasource",),
+}
+
+
+def import_without_spark() -> types.ModuleType:
+    """THE FOURTH PATCH OF GREAT EXPECTATIONS INTERNALS (fenced in this module): `great_expectations`,
+    imported without its Spark data sources (in the GX process only: connectors.gx_adapter.warm).
+
+    Why: importing GX builds the pydantic models of every fluent data source it knows, the Spark
+    ones (seven modules and the asset modules they import) ~0.2 s of the GX process's set-up, which
+    is on a county's critical path; this project hands GX pandas frames only, and there is no Spark
+    here. While GX is imported, each of those modules is a stand-in holding a placeholder class for
+    each name GX's datasource package takes from it, so no Spark data source is defined or
+    registered; afterwards the stand-ins leave sys.modules (a later import of one of these modules,
+    which nothing here makes, gets the real module).
+    Risk: a GX release that takes other names from these modules, or imports them from elsewhere:
+    the import raises (ImportError), and GX half imported cannot be imported again in the same
+    process (pydantic refuses its validators twice): the GX process then ends, and the command
+    validates in its own process, GX imported as it is (the old speed). Validation results are the
+    same with and without the stand-ins (tested).
+    """
+    stand_ins = {}
+    for name, names in SPARK_DATASOURCES.items():
+        if name not in sys.modules:
+            module = types.ModuleType(name, "stand-in while GX is imported (connectors.gx_patches)")
+            for attribute in names:
+                setattr(module, attribute, type(attribute, (), {"__module__": name}))
+            stand_ins[name] = module
+    sys.modules.update(stand_ins)
+    try:
+        import great_expectations
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+    return great_expectations

@@ -330,6 +330,71 @@ def test_the_gx_process_sets_gx_up_without_sqlalchemy_and_leaves_it_importable()
     assert _printed_by_fresh_python(script) == ["False", "True", "[1]", "True"]
 
 
+_SUITE_OF_ONE_CHECK = (
+    "import sys, datetime as dt\n"
+    "import polars as pl\n"
+    "from connectors import gx_adapter, gx_patches\n"
+    "from connectors.checks import Check, Target\n"
+    "{before}"
+    "gx_adapter.warm()\n"
+    "print('great_expectations.datasource.fluent.data_asset.path.spark.spark_asset' in sys.modules,"
+    " any(k in sys.modules for k in gx_patches.SPARK_DATASOURCES))\n"
+    "t = Target('c', 'deaths', ('person_name',), ())\n"
+    "c = Check('c', 'ExpectColumnValuesToNotBeNull', 'x', 'quarantine', None, frozenset(), False, (t,))\n"
+    "f = gx_adapter._run_suite_here('s', pl.DataFrame({{'person_name': ['a', None, 'b']}}), [(c, t)],"
+    " dt.date(2024, 1, 1), frozenset())\n"
+    "print(f[t].positions)\n"
+    "from great_expectations.datasource.fluent import Datasource\n"
+    "from great_expectations.datasource.fluent.spark_datasource import SparkDatasource\n"
+    "print(issubclass(SparkDatasource, Datasource))\n"
+)
+
+
+def test_the_gx_process_imports_gx_without_its_spark_data_sources_and_validates_the_same() -> None:
+    """gx_patches.import_without_spark (warm, the GX process's first job): GX set up without defining
+    its Spark data sources (no Spark module imported, no stand-in left behind), validating as usual;
+    a later import of a Spark module gets the real one. (The sample's 18 suites give the same
+    results either way: checked when this was written, and by the end-to-end tests' outputs.)"""
+    assert _printed_by_fresh_python(_SUITE_OF_ONE_CHECK.format(before="")) == ["False", "False", "[1]", "True"]
+
+
+def test_a_gx_process_that_cannot_import_gx_so_ends_and_validation_happens_here(inbox, tmp_path) -> None:
+    """A GX release needing more of its Spark modules than the stand-ins hold: GX half imported
+    cannot be imported again, so the GX process ends (WARM_FAILED) rather than fail every batch;
+    and a GX process that has ended leaves the validation to the command's process, to the same
+    results (the GX process is killed here once it is set up)."""
+    import signal
+    import subprocess
+    import sys
+
+    from connectors import children, gx_adapter
+
+    before = "gx_patches.SPARK_DATASOURCES = {'great_expectations.datasource.fluent.spark_datasource': ()}\n"
+    script = _SUITE_OF_ONE_CHECK.format(before=before)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert out.returncode == gx_adapter.WARM_FAILED and out.stdout == ""
+
+    rows = roster_rows(20)
+    rows[4][9] = -5
+    write_xlsx(inbox / "花名册.xlsx", {"城关镇": rows})
+    results = []
+    for kill in (False, True):
+        children.stop()
+        if kill:
+            assert children.start_gx()
+            children.gx_pool().submit(int).result()  # set up and idle
+            for pid in list(children.gx_pool()._processes):
+                os.kill(pid, signal.SIGKILL)
+        c = open_warehouse(tmp_path / f"{kill}.duckdb")
+        try:
+            ingest_inbox(inbox, c, CONFIG, workers=0)
+            results.append(c.execute("SELECT source_row, reason_code FROM quarantine ORDER BY ALL").fetchall())
+        finally:
+            c.close()
+    children.stop()
+    assert results[0] == results[1] and [r[1] for r in results[0]] == ["amount_non_negative"]
+
+
 def test_a_run_keeps_pandas_out_until_gx_validates_here() -> None:
     """xuncha.pandas_fence: within without_pandas DuckDB (a bound parameter, a scanned polars frame) and
     pyarrow work without importing pandas; GX validating in this process lifts the fence and checks
