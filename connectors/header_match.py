@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from connectors.headertext import money_scale, normalise_header, same_word_variants
+from connectors.headertext import normalise_header, same_word_variants, unit_scale
 from connectors.profiles import meaning_of
 
 if TYPE_CHECKING:
@@ -108,11 +108,11 @@ def match_columns(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[st
         else:
             decided[col] = c
 
-    scaled: dict[str, list[int]] = {}  # canonical 元 column -> sheet columns naming it in 万元 (年租金（万元）)
+    scaled: dict[str, list[int]] = {}  # canonical 元/亩 column -> sheet columns naming it in 万元, 公顷 ...
 
     def by_its_ending(label: str, c: int) -> None:
-        if (scale := money_scale(label)) is not None:  # a scale is no ending: 欠缴金额（万元） is never read as 元
-            if (col := _lookup(index, scale[0])) is not None and spec.column(col).kind == "yuan":
+        if (scale := unit_scale(label)) is not None:  # a scale is no ending: 欠缴金额（万元） is never read as 元
+            if (col := _lookup(index, scale[0])) is not None and spec.column(col).kind == scale[3]:
                 scaled.setdefault(col, []).append(c)
             return
         ending = by_ending(spec, index, label, catalog)
@@ -201,8 +201,8 @@ def match_columns(catalog: Catalog, spec: ExtractSpec, normalised: list[tuple[st
         if col not in taken and len(cands) == 1:
             columns[col] = cands[0]
             by_endings.add(col)
-    # money in 万元 under a 元 column's wording, read scaled (HeaderMatch.scales); a column worded in 元 wins,
-    # two in 万元 leave it unmapped (reported)
+    # money in 万元 under a 元 column's wording (area in 公顷 under a 亩 column's), read scaled (HeaderMatch.scales);
+    # a column worded in the column's own unit wins, two in another unit leave it unmapped (reported)
     columns |= {col: cands[0] for col, cands in scaled.items() if col not in taken and col not in columns and len(cands) == 1}
     # sheet order, as before: the first column naming a canonical column is its source
     columns = dict(sorted(columns.items(), key=lambda kv: kv[1]))
@@ -411,7 +411,7 @@ def names_nothing(catalog: Catalog, labels: list[str]) -> bool:
 def _may_name(catalog: Catalog, label: str) -> bool:
     if label in DATE_PARTS:
         return True
-    label = scale[0] if (scale := money_scale(label)) is not None else label  # 年租金(万元) names what 年租金 does
+    label = scale[0] if (scale := unit_scale(label)) is not None else label  # 年租金(万元) names what 年租金 does
     for spec in catalog:
         index = catalog.index(spec.name)
         if _lookup(index, label) is not None or by_ending(spec, index, label, catalog) is not None:

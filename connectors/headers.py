@@ -20,7 +20,7 @@ from connectors.header_layout import horizontal_fill as _horizontal_fill
 from connectors.header_match import Ambiguity, longest_ending, names_nothing
 from connectors.header_match import match_columns as _match
 from connectors.header_match import normalised_paths as _normalised
-from connectors.headertext import money_scale, normalise_header
+from connectors.headertext import normalise_header, unit_scale
 from connectors.person_names import paired_by_prefix, unread_person_name
 from connectors.profiles import (  # noqa: F401  (PROFILE_ROWS, PROFILE_DEPTH: connectors.headers's to callers)
     BY_KIND,
@@ -63,7 +63,7 @@ class HeaderMatch:
     notes: tuple[str, ...] = ()
     config_lines: tuple[str, ...] = ()
     outscored: str | None = None  # a kind that scored higher but lacks a signature column (Chinese warning)
-    # canonical 元 column -> (unit, factor) of a header stating 万元 or 千元 (年租金（万元）): read scaled
+    # canonical 元 or 亩 column -> (unit, factor) of a header stating another unit (年租金（万元）, 耕地面积（公顷）): read scaled
     scales: dict[str, tuple[str, float]] = field(default_factory=dict)
 
     def label_of(self, column: str) -> str:
@@ -327,8 +327,8 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
         f"注意：按“{higher.spec.label}”得{higher.points:g}分，高于所选类型（{best.points:g}分），但表中找不到"
         + "、".join(f"“{higher.spec.column(m).label}”" for m in higher.missing)
         + f"列；如判断有误，请在 xuncha.toml 的 [connectors.pin] 中指定：\"<文件名>\" = \"{higher.spec.name}\"")
-    scales = {col: (sc[1], sc[2]) for col, j in columns.items() if best.spec.column(col).kind == "yuan"
-              and (sc := money_scale(best.shown[j].rsplit("/", 1)[-1])) is not None}
+    scales = {col: (sc[1], sc[2]) for col, j in columns.items()
+              if (sc := unit_scale(best.shown[j].rsplit("/", 1)[-1])) is not None and best.spec.column(col).kind == sc[3]}
     return HeaderMatch(best.spec, best.rows, columns, labels, unused, tuple(best.shown[c] for c in dupes),
                        best.points, runner_up, inferred, composed, best.wide, notes, lines, outscored, scales)
 

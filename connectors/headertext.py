@@ -64,22 +64,29 @@ def scale_or_unit_qualified(value: object) -> bool:
     return bool(m and _CHANGES_MEANING.search(m.group(1)))
 
 
-# Money written in a larger unit than 元, the unit stated in the header's trailing qualifier (年租金（万元）,
-# 金额（单位：千元）): the column is read, its numbers multiplied into 元 (connectors/transform.py says so).
-MONEY_SCALES = {"万元": 10000.0, "千元": 1000.0}
-_MONEY_QUALIFIER = re.compile(r"^(.+)\((?:单位:)?(万元|千元)\)$")
+# Money and area written in another unit than the column's, the unit stated in the header's trailing
+# qualifier (年租金（万元）, 金额（单位：千元）, 耕地面积（公顷）): the column is read, its numbers converted
+# into the column's unit (connectors/transform.py says so). unit -> (the column kind it is of, factor):
+# 1 公顷 = 15 亩, 1 平方米 = 0.0015 亩 (1 亩 = 2000/3 平方米).
+UNIT_SCALES: dict[str, tuple[str, float]] = {"万元": ("yuan", 10000.0), "千元": ("yuan", 1000.0),
+                                             "公顷": ("mu", 15.0), "平方米": ("mu", 0.0015)}
+# The unit each kind is read in, as the message names it.
+KIND_UNITS = {"yuan": "元", "mu": "亩"}
+_UNIT_QUALIFIER = re.compile(r"^(.+)\((?:单位:)?(" + "|".join(UNIT_SCALES) + r")\)$")
 
 
 @lru_cache(maxsize=8192)  # asked for every header of every candidate reading, like scale_or_unit_qualified
-def money_scale(value: object) -> tuple[str, str, float] | None:
-    """(the header's wording without the qualifier, normalised; the unit; its factor to 元) for a header
-    whose qualifier states money in 万元 or 千元; else None."""
+def unit_scale(value: object) -> tuple[str, str, float, str] | None:
+    """(the header's wording without the qualifier, normalised; the unit; its factor; the column kind
+    it converts into) for a header whose qualifier states money in 万元 or 千元 or area in 公顷 or
+    平方米 (UNIT_SCALES); else None."""
     if value is None:
         return None
-    m = _MONEY_QUALIFIER.match(_compact(str(value)))
+    m = _UNIT_QUALIFIER.match(_compact(str(value)))
     if m is None:
         return None
-    return normalise_header(m.group(1)), m.group(2), MONEY_SCALES[m.group(2)]
+    kind, factor = UNIT_SCALES[m.group(2)]
+    return normalise_header(m.group(1)), m.group(2), factor, kind
 
 
 # Words that say the same wherever they stand in a header (a wording not found is looked up with the

@@ -28,6 +28,7 @@ from connectors.family_cells import family_cell_notes
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.header_match import date_from_parts
 from connectors.headers import PROFILE_ROWS, HeaderMatch, Unrecognised, detect_header, head_and_sample
+from connectors.headertext import KIND_UNITS
 from connectors.list_cells import LIST_SEPARATORS, MISMATCH, expand, member_columns, mismatch_message
 from connectors.name_id_cells import split_sheet
 from connectors.normalize import LOSSY_NUMBER, QUARANTINE_ALWAYS, REASONS, normalise_column
@@ -599,11 +600,12 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
                                                 lossy[canon], today, numeric[canon])
         if kind in ("date", "month"):
             v, p = read_beyond_dates(canon, kind, v, p)
-        if canon in match.scales:  # 年租金（万元）: the header's unit, multiplied into 元 (said in the message)
+        if canon in match.scales:  # 年租金（万元）, 面积（公顷）: the header's unit, converted (said in the message)
             unit_word, factor = match.scales[canon]
-            v = (v * factor).round(2)
+            v = (v * factor).round(2 if kind == "yuan" else 4)  # money to the 分; area as precise as it was
             for k in with_rows:
-                results[k].messages.append(f"“{match.label_of(canon)}”列以{unit_word}计，已乘以{factor:g}换算为元读入")
+                results[k].messages.append(f"“{match.label_of(canon)}”列以{unit_word}计，已乘以{factor:g}"
+                                           f"换算为{KIND_UNITS[kind]}读入")
         values[canon] = v
         if kind == "month" and "period_start" in spec.table.column_names:
             # 2024年度, 2024年第二季度: not a month, but a period the row pays for (connectors/periods.py)

@@ -70,3 +70,28 @@ def test_money_in_wan_yuan_is_read_scaled_into_yuan_and_said(tmp_path) -> None:
     path = write_xlsx(tmp_path / "合同2.xlsx", {"合同": both})
     (s,) = extract_file(path, tmp_path, load_catalog()).sheets
     assert s.data["annual_rent_yuan"].to_list() == [8400.0] and "换算" not in s.message, s.message
+
+
+def test_area_in_hectares_or_square_metres_is_read_in_mu_and_said(tmp_path) -> None:
+    """面积（公顷）, 面积（单位：平方米）: read like 万元 for money, the numbers converted into 亩 (1 公顷 = 15 亩,
+    1 平方米 = 0.0015 亩) and the message says so; beside a column in 亩 the 亩 one is read."""
+    from fixtures.connectors.workbooks import write_xlsx
+
+    from connectors.extract import extract_file
+
+    for header, values, expected, unit, factor in [
+        ("面积（公顷）", [12, "0.3333"], [180.0, 4.9995], "公顷", "15"),
+        ("面积（单位：平方米）", [2000, 666.67], [3.0, 1.0], "平方米", "0.0015"),
+    ]:
+        rows = [["村", "合同编号", "资产名称", "承租方", header, "年租金（元）"],
+                ["沙坪村", "HT-1", "鱼塘", "张三", values[0], 8400], ["沙坪村", "HT-2", "林地", "李四", values[1], 1200]]
+        path = write_xlsx(tmp_path / f"合同{unit}.xlsx", {"合同": rows})
+        (s,) = extract_file(path, tmp_path, load_catalog()).sheets
+        assert s.extract == "collective_contracts", s.message
+        assert s.data["area_mu"].to_list() == expected
+        assert f"“{header}”列以{unit}计，已乘以{factor}换算为亩读入" in s.message
+
+    both = [["村", "合同编号", "资产名称", "承租方", "面积（公顷）", "面积（亩）"], ["沙坪村", "HT-1", "鱼塘", "张三", 2, 30]]
+    path = write_xlsx(tmp_path / "合同3.xlsx", {"合同": both})
+    (s,) = extract_file(path, tmp_path, load_catalog()).sheets
+    assert s.data["area_mu"].to_list() == [30.0] and "换算" not in s.message, s.message
