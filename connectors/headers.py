@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 # How far down a sheet the header may sit (title rows, 填报单位 lines, blank lines).
 MAX_HEADER_SCAN = 20
+# Field codes (connectors/abbreviations.py) that make a row a candidate header without any known wording.
+MIN_CODES = 2
 
 
 
@@ -119,8 +121,9 @@ _MEMO_SIZE = 4096
 _MEMOS: weakref.WeakKeyDictionary[Catalog, dict] = weakref.WeakKeyDictionary()
 
 
-def _evaluate(catalog: Catalog, paths: list[tuple[str, ...]], shown: list[str], rows: tuple[int, ...]) -> list[_Candidate]:
-    if len(rows) == 1 and names_nothing(catalog, [path[0] for path in _normalised(paths) if path]):
+def _evaluate(catalog: Catalog, paths: list[tuple[str, ...]], shown: list[str], rows: tuple[int, ...],
+              coded: bool = False) -> list[_Candidate]:
+    if len(rows) == 1 and not coded and names_nothing(catalog, [path[0] for path in _normalised(paths) if path]):
         return []  # a row of data, not a header: no kind would score
     memo = _MEMOS.setdefault(catalog, {})
     key = (tuple(paths), tuple(shown), rows)
@@ -246,8 +249,10 @@ def detect_header(rows: list[list], catalog: Catalog, merges: list[Merge] | None
                 break
             layouts.insert(0, (deeper[0], deeper[1], tuple(range(r, r + depth))))
         for paths, shown, hrows in layouts:
-            cands = [c for c in _evaluate(catalog, paths, shown, hrows) if only is None or c.spec.name == only]
-            if not cands or max(c.score for c in cands) == 0:
+            # a row of field codes (XM, SFZH, FFJE) names nothing by wording: judged by its codes and values
+            coded = sum(1 for v in shown if abbreviation(v)) >= MIN_CODES
+            cands = [c for c in _evaluate(catalog, paths, shown, hrows, coded) if only is None or c.spec.name == only]
+            if not cands or (max(c.score for c in cands) == 0 and not coded):
                 continue  # no header wording known on this row: not a header
             if hrows[-1] not in profiles_at:
                 profiles_at[hrows[-1]] = column_profiles(rows, hrows[-1], width)
