@@ -85,20 +85,31 @@ class Catalog:
     pins: tuple[tuple[str, str], ...] = ()
     # points by which the recognised kind must beat the best other kind ([connectors] recognition_margin)
     margin: float = 1.0
+    # a county's [connectors.split_amount]: file glob -> header of the amount column a direction splits
+    split_amounts: tuple[tuple[str, str], ...] = ()
 
     def pinned(self, source_file: str) -> str | None:
         """The extract kind the county pinned this file to (first matching glob), if any."""
-        path = PurePosixPath(source_file)
-        for pattern, kind in self.pins:
-            if path.match(pattern) or fnmatch(source_file, pattern):
-                return kind
-        return None
+        return _first_match(self.pins, source_file)
+
+    def amount_to_split(self, source_file: str) -> str | None:
+        """The header of the amount column the county named for this file's direction split, if any."""
+        return _first_match(self.split_amounts, source_file)
 
     def __iter__(self):
         return iter(self.extracts.values())
 
     def index(self, name: str) -> dict[str, str]:
         return self.indexes[name]
+
+
+def _first_match(pairs: tuple[tuple[str, str], ...], source_file: str) -> str | None:
+    """The value of the first (file glob, value) pair whose glob matches the file (relative to the inbox)."""
+    path = PurePosixPath(source_file)
+    for pattern, value in pairs:
+        if path.match(pattern) or fnmatch(source_file, pattern):
+            return value
+    return None
 
 
 def _columns_of(table: Table) -> set[str]:
@@ -136,7 +147,8 @@ def _raw_catalog() -> dict:
 
 def load_catalog(header_synonyms: dict[str, dict[str, list[str]]] | None = None,
                  pin: dict[str, str] | None = None, recognition_margin: float = 1.0,
-                 group_roles: dict[str, list[str]] | None = None) -> Catalog:
+                 group_roles: dict[str, list[str]] | None = None,
+                 split_amount: dict[str, str] | None = None) -> Catalog:
     """The catalogue, with a county's extra header wordings appended after the built-in ones
     (header_synonyms; group_roles: more group-row wordings per role, e.g. head = ["救助对象"]).
 
@@ -207,13 +219,14 @@ def load_catalog(header_synonyms: dict[str, dict[str, list[str]]] | None = None,
         raise CatalogError("配置 connectors.pin 中有未知的数据表：" + "、".join(f"“{b}”" for b in bad)
                            + "；可用的表：" + "、".join(sorted(extracts)))
     return Catalog(extracts, {n: e.header_index() for n, e in extracts.items()}, roles,
-                   tuple((pin or {}).items()), recognition_margin)
+                   tuple((pin or {}).items()), recognition_margin, tuple((split_amount or {}).items()))
 
 
 def catalog_settings(connectors) -> dict:
     """load_catalog's keyword arguments from a ConnectorsConfig (plain data: reading processes get it)."""
     return {"header_synonyms": connectors.header_synonyms, "pin": dict(connectors.pin),
-            "recognition_margin": connectors.recognition_margin, "group_roles": connectors.group_roles}
+            "recognition_margin": connectors.recognition_margin, "group_roles": connectors.group_roles,
+            "split_amount": dict(connectors.split_amount)}
 
 
 # Top-level sections of extracts.toml that are not extract kinds.

@@ -71,8 +71,8 @@ def _direction_column(rows: list[list]) -> tuple[int, int] | None:
     return found[0] if len(found) == 1 else None
 
 
-def _amount_column(rows: list[list], top: int, direction: int) -> int | None:
-    """The one column of the header row that says an amount and holds numbers; several or none: None."""
+def _amount_columns(rows: list[list], top: int, direction: int) -> list[int]:
+    """The columns of the header row that say an amount and hold numbers."""
     header = rows[top]
     found = []
     for j, label in enumerate(header):
@@ -85,26 +85,43 @@ def _amount_column(rows: list[list], top: int, direction: int) -> int | None:
         numbers = sum(normalize_amount(v)[1] is None for v in below)
         if below and numbers >= MIN_DIRECTION_SHARE * len(below):
             found.append(j)
-    return found[0] if len(found) == 1 else None
+    return found
 
 
-def find(rows: list[list]) -> tuple[int, int, int] | None:
-    """(header row, direction column, amount column) of a sheet written with one amount and a direction."""
+def find(rows: list[list], amount: str | None = None) -> tuple[int, int, int] | None:
+    """(header row, direction column, amount column) of a sheet written with one amount and a direction.
+    amount: the header of the amount column to split, as written (xuncha.toml [connectors.split_amount]),
+    for a header row with several amount columns; without it several amount columns are no pair."""
     direction = _direction_column(rows)
     if direction is None:
         return None
     top, d = direction
-    a = _amount_column(rows, top, d)
-    return None if a is None else (top, d, a)
+    found = _amount_columns(rows, top, d)
+    if amount is not None:
+        found = [j for j in found if _text(rows[top][j]) == _text(amount)]
+    return (top, d, found[0]) if len(found) == 1 else None
 
 
-def split_by_direction(sheet: RawSheet, head: list[list]) -> tuple[RawSheet, str, str, dict[int, str]] | None:
+def amount_choices(rows: list[list]) -> tuple[str, list[str]] | None:
+    """(the direction column's header, the headers of the amount columns it could split) of a sheet with a
+    direction column beside several amount columns; None otherwise. Which one is split is the county's
+    to say ([connectors.split_amount]), never guessed."""
+    direction = _direction_column(rows)
+    if direction is None:
+        return None
+    top, d = direction
+    found = _amount_columns(rows, top, d)
+    return (_text(rows[top][d]), [_text(rows[top][j]) for j in found]) if len(found) > 1 else None
+
+
+def split_by_direction(sheet: RawSheet, head: list[list], amount: str | None = None
+                       ) -> tuple[RawSheet, str, str, dict[int, str]] | None:
     """The sheet with its amount split into 借方金额 and 贷方金额 by the direction column, the message
     saying so (Chinese), the direction column's header (used, though it names no column) and the two
     amount columns' headers as the user knows them (金额（借方）, 金额（贷方）: shown in reports and
     quarantine reasons instead of the wordings made up for recognition); None when it has no such pair.
-    `head`: the rows header detection looks at."""
-    found = find(head)
+    `head`: the rows header detection looks at; `amount`: as for find."""
+    found = find(head, amount)
     if found is None:
         return None
     top, d, a = found
@@ -127,7 +144,9 @@ def split_by_direction(sheet: RawSheet, head: list[list]) -> tuple[RawSheet, str
         for row, x, y in zip(rows, debit, credit, strict=True):
             row[a] = x
             row.append(y)
-    note = (f"本表只有一个金额列“{a_label}”，按“{d_label}”列（借/贷）拆分为“借方金额”和“贷方金额”读取"
+    which = (f"按配置（[connectors.split_amount]）金额列“{a_label}”" if amount is not None
+             else f"本表只有一个金额列“{a_label}”")
+    note = (f"{which}，按“{d_label}”列（借/贷）拆分为“借方金额”和“贷方金额”读取"
             + (f"；{_rows_list(unknown)}有金额但“{d_label}”既不是“借”也不是“贷”，不猜借贷，已隔离" if unknown else ""))
     return RawSheet(sheet.name, rows, list(sheet.merges), sheet.hidden, list(sheet.notes),
                     frame=frame, transposed=sheet.transposed, title_rows=list(sheet.title_rows),

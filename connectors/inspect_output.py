@@ -148,7 +148,7 @@ def proposed_config(findings: list[SheetFindings]) -> str:
                 key = line[1:]
                 e = keyed[(section, key)]
                 shown = e["where"][0] + (f" 等{len(e['where'])}个工作表" if len(e["where"]) > 1 else "")
-                if section == "[connectors.pin]":  # a file is pinned to one kind: a string
+                if section in ("[connectors.pin]", "[connectors.split_amount]"):  # one value per file: a string
                     value = json.dumps(e["values"][0], ensure_ascii=False)
                     others = "、".join(e["values"][1:])
                     why = e["why"] + (f"（其他工作表建议：{others}）" if others else "")

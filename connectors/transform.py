@@ -23,7 +23,7 @@ from connectors.cards import CardReading, card_sheet, describe
 from connectors.catalog import Catalog
 from connectors.context import FIELDS, context_values, sheet_context, village_hint, wanted_fields
 from connectors.continuation import fill_household
-from connectors.direction_amounts import split_by_direction
+from connectors.direction_amounts import amount_choices, split_by_direction
 from connectors.family_cells import family_cell_notes
 from connectors.frames import data_frame, nulls, quarantine_frame
 from connectors.header_match import date_from_parts
@@ -191,7 +191,7 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
                 sheet, (match, head) = split[0], again
                 split_notes[(f, i)] = split[1]
             if isinstance(match, Unrecognised) and not match.undecided and (
-                    by_direction := split_by_direction(sheet, head)) is not None and (
+                    by_direction := split_by_direction(sheet, head, catalog.amount_to_split(source_file))) is not None and (
                     again := _read_again(by_direction[0], catalog, pinned)) is not None:
                 # the direction column was read (into the two amounts): not an unused column
                 found, used = again[0], by_direction[2]
@@ -199,6 +199,8 @@ def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
                 match = dataclasses.replace(found, unused=tuple(u for u in found.unused if u.strip() != used),
                                             labels={**found.labels, **by_direction[3]})
                 split_notes[(f, i)] = by_direction[1]
+            elif isinstance(match, Unrecognised) and not match.undecided and (choices := amount_choices(head)) is not None:
+                match = _amount_undecided(sheet, head, choices, catalog, pinned) or match
             if isinstance(match, Unrecognised) and not match.undecided and (
                     swapped := transposed_sheet(sheet)) is not None and (
                     again := _read_again(swapped, catalog, pinned, swapped.rows)) is not None:
@@ -239,6 +241,27 @@ def _read_again(other: RawSheet, catalog: Catalog, pinned: str | None,
     head = head_and_sample(other) if head is None else head
     found = detect_header(head, catalog, other.merges, only=pinned, margin=catalog.margin)
     return (found, head) if isinstance(found, HeaderMatch) else None
+
+
+def _amount_undecided(sheet: RawSheet, head: list[list], choices: tuple[str, list[str]], catalog: Catalog,
+                      pinned: str | None) -> Unrecognised | None:
+    """A ledger with a 借/贷 direction column beside several amount columns, recognised when one of them is
+    split by it: which one is not guessed; the reason names them and the xuncha.toml line that settles it.
+    None when no choice makes the sheet readable (it stays unrecognised as it was)."""
+    direction, amounts = choices
+    readable = [a for a in amounts if (split := split_by_direction(sheet, head, a)) is not None
+                and _read_again(split[0], catalog, pinned) is not None]
+    if not readable:
+        return None
+    shown = "、".join(f"“{a}”" for a in amounts)
+    others = "、".join(f'"{a}"' for a in readable[1:])
+    return Unrecognised(
+        f"本表“{direction}”列写借/贷方向，但有{len(amounts)}个金额列（{shown}），不确定按方向拆分哪一列，本表未读取。"
+        f"请在 xuncha.toml 的 [connectors.split_amount] 中写明，例如：\"<文件名>\" = \"{readable[0]}\"",
+        (f'[connectors.split_amount] "<文件名>" = "{readable[0]}"'
+         + (f"  # 或 {others}" if others else "") + f"：按“{direction}”列拆分为借方、贷方的金额列",),
+        undecided=True,
+    )
 
 
 def _report_unread(results: list[SheetResult | None], sheets: list[RawSheet], source_file: str,

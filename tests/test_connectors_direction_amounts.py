@@ -65,11 +65,42 @@ def test_two_amount_columns_beside_a_direction_are_not_guessed(tmp_path) -> None
     head = ["记账日期", "凭证编号", "摘要", "科目名称", "方向", "金额", "发生额"]
     rows = [head] + [["2024-03-05", f"记-{i}", "支付", "公益支出", "借贷"[i % 2], 100 * i, 100 * i] for i in range(1, 6)]
     assert find(rows) is None  # which of 金额 and 发生额 is the line's amount is not for us to guess
+    assert find(rows, "发生额") == (0, 4, 6)  # unless the county says ([connectors.split_amount])
     path = write_xlsx(tmp_path / "村账.xlsx", {"凭证": rows})
     (s,) = extract_file(path, tmp_path, load_catalog()).sheets
-    assert s.extract is None and "拆分" not in s.message
+    assert s.extract is None and "不确定按方向拆分哪一列，本表未读取" in s.message
 
 
 def test_a_column_of_mixed_words_is_no_direction() -> None:
     rows = [["日期", "摘要", "说明", "金额"]] + [["2024-03-05", "支付", w, 10] for w in ("借", "贷", "付款", "收款", "借")]
     assert find(rows) is None
+
+
+def test_two_amount_columns_beside_a_direction_are_not_guessed_and_a_config_line_settles_it(tmp_path) -> None:
+    """方向 beside 发生额 and 本币金额: which one the direction splits is not guessed. The sheet is not read,
+    its reason names both and the [connectors.split_amount] line; with that line it is read like one amount."""
+    rows = [[*r[:7], r[6] if len(r) > 6 else None, *r[7:]] if i > 0 and len(r) > 6 else r
+            for i, r in enumerate(_rows())]
+    rows[1] = ["核算单位", "记账日期", "凭证编号", "摘要", "科目名称", "方向", "发生额", "本币金额", "余额", "往来单位"]
+    rows = [r for r in rows if len(r) < 6 or r[5] != "平"]
+    path = write_xlsx(tmp_path / "村账" / "沙坪村凭证.xlsx", {"凭证": rows})
+    (s,) = extract_file(path, tmp_path, load_catalog()).sheets
+    assert s.extract is None and s.data is None
+    assert "“方向”列写借/贷方向，但有2个金额列（“发生额”、“本币金额”），不确定按方向拆分哪一列，本表未读取" in s.message
+    assert '[connectors.split_amount] "村账/沙坪村凭证.xlsx" = "发生额"  # 或 "本币金额"' in s.config_lines[0]
+
+    # `xuncha inspect` proposes the line, to be chosen (commented), its value a string as a pin's
+    from connectors.inspect import inspect_inbox
+    from connectors.inspect_output import proposed_config
+    from xuncha.config import WorkspaceConfig
+
+    fragment = proposed_config(inspect_inbox(tmp_path, WorkspaceConfig()))
+    assert '[connectors.split_amount]\n# "村账/沙坪村凭证.xlsx" = "发生额"  # ' in fragment, fragment
+
+    settled = load_catalog(split_amount={"村账/沙坪村凭证.xlsx": "本币金额"})
+    (s,) = extract_file(path, tmp_path, settled).sheets
+    assert s.extract == "village_ledger", s.message
+    assert s.data["debit_yuan"].to_list() == [1200.0, None, 2000.0, None, 450.0, None]
+    assert s.data["credit_yuan"].to_list() == [None, 1200.0, None, 2000.0, None, 450.0]
+    assert "按配置（[connectors.split_amount]）金额列“本币金额”，按“方向”列（借/贷）拆分为“借方金额”和“贷方金额”读取" \
+        in s.message, s.message

@@ -50,6 +50,9 @@ class ConnectorsConfig(Strict):
     pin: dict[str, str] = Field(default_factory=dict)
     # points by which the recognised extract kind must beat the best other kind; closer is reported
     recognition_margin: float = 1.0
+    # file glob -> the header (as written) of the amount column a ledger's 借/贷 direction column splits,
+    # when the header row has several amount columns (connectors/direction_amounts.py)
+    split_amount: dict[str, str] = Field(default_factory=dict)
     # group-row wordings of two-row headers, per role ("head": the household head's / applicant's
     # columns, "member": each member's), added to the catalogue's [roles]
     group_roles: dict[str, list[str]] = Field(default_factory=dict)
