@@ -200,10 +200,16 @@ def agreement(kind: str, column: str, p: Profile) -> int:
     return -1 if share < DISAGREE else 0
 
 
+# Place columns of free text whose values still have a shape of their own: 河口镇, 沙坪村.
+PLACE_SHAPES = {"town_raw": "town", "village_raw": "village"}
+
+
 def confirms(kind: str, column: str, p: Profile) -> float | None:
-    """The share of values shaped as the column's kind expects, when enough agree (AGREE); None when they
-    do not or the kind has no shape to judge by (free text): for a header that alone says too little."""
-    shape = "account" if column == "account_no" else KIND_SHAPES.get(kind) or ("name" if kind == "name" else None)
+    """The share of values shaped as the column's kind expects (a place column's as a place), when enough
+    agree (AGREE); None when they do not or the column has no shape to judge by (free text): for a header
+    that alone says too little."""
+    shape = "account" if column == "account_no" else (
+        KIND_SHAPES.get(kind) or PLACE_SHAPES.get(column) or ("name" if kind == "name" else None))
     if shape is None or p.count < MIN_VALUES:
         return None
     share = p.share_like(shape) + (p.share("id_like") if shape == "id" else 0.0)

@@ -50,11 +50,11 @@ def test_initials_whose_values_disagree_are_not_read(tmp_path) -> None:
 
 def test_a_header_row_of_field_codes_only_is_read_through_them(tmp_path) -> None:
     """Every header a code (XZ CM XM SFZHM NL FFYF BTJE): no wording is known, yet the row is judged by its
-    codes and the values under them; a code the values cannot confirm (XZ: 乡镇 names are free text) is
-    left unused with the config line that would read it."""
+    codes and the values under them, place codes too (XZ over town names: 乡镇). A code the values do not
+    confirm (BZ over text: 备注 or 标准?) is left unused with the config line that would read it."""
     ids = IDS + [make_id("19500101", "051"), make_id("19510101", "061")]
-    head = ["XZ", "CM", "XM", "SFZHM", "NL", "FFYF", "BTJE"]
-    rows = [head] + [["河口镇", "沙坪村", name, i, 85 + k, "2024-03", 100] for k, (name, i) in
+    head = ["XZ", "CM", "XM", "SFZHM", "NL", "FFYF", "BTJE", "BZ"]
+    rows = [head] + [["河口镇", "沙坪村", name, i, 85 + k, "2024-03", 100, "新增" if k % 2 else "续发"] for k, (name, i) in
                      enumerate(zip(["张三", "李四", "王五", "赵六", "钱七", "孙八"], ids, strict=True))]
     path = write_xlsx(tmp_path / "高龄津贴.xlsx", {"Sheet1": rows})
     (s,) = extract_file(path, tmp_path, load_catalog()).sheets
@@ -62,8 +62,10 @@ def test_a_header_row_of_field_codes_only_is_read_through_them(tmp_path) -> None
     assert s.data["person_id"].to_list() == ids
     assert s.data["amount_yuan"].to_list() == [100.0] * 6
     assert s.data["village_raw"].to_list() == ["沙坪村"] * 6
-    assert "“SFZHM”是“身份证号码”的缩写" in s.message
-    assert '[connectors.header_synonyms.old_age_payments] town_raw = ["XZ"]' in s.message
+    assert s.data["town_raw"].to_list() == ["河口镇"] * 6
+    assert "“SFZHM”是“身份证号码”的缩写" in s.message and "“XZ”是“乡镇”的缩写" in s.message
+    assert "未使用的列：BZ" in s.message, s.message
+    assert '[connectors.header_synonyms.old_age_payments] standard_yuan = ["BZ"]' in s.message  # 标准: not numbers
 
 
 def test_a_row_of_codes_whose_values_confirm_nothing_stays_unread(tmp_path) -> None:
