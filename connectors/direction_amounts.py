@@ -19,13 +19,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import polars as pl
-
 from connectors.headers import MAX_HEADER_SCAN, PROFILE_DEPTH
 from connectors.headertext import normalise_header
 from connectors.normalize import DIRECTION_UNKNOWN, EMPTY_MARKERS, normalize_amount
 from connectors.readers import RawSheet
 from connectors.row_kinds import MARKER_COLUMNS, TOTALS
+from connectors.split_columns import column_cells, rows_list, with_column_split
 
 DIRECTIONS = {"借": "debit", "借方": "debit", "贷": "credit", "贷方": "credit"}
 # Share of a column's filled cells that must be a direction for it to be read as the direction column;
@@ -88,30 +87,37 @@ def _amount_columns(rows: list[list], top: int, direction: int) -> list[int]:
     return found
 
 
-def find(rows: list[list], amount: str | None = None) -> tuple[int, int, int] | None:
-    """(header row, direction column, amount column) of a sheet written with one amount and a direction.
-    amount: the header of the amount column to split, as written (xuncha.toml [connectors.split_amount]),
-    for a header row with several amount columns; without it several amount columns are no pair."""
+def _pair_candidates(rows: list[list]) -> tuple[int, int, list[int]] | None:
+    """(header row, direction column, the amount columns beside it) of a sheet with a direction column."""
     direction = _direction_column(rows)
     if direction is None:
         return None
     top, d = direction
-    found = _amount_columns(rows, top, d)
+    return top, d, _amount_columns(rows, top, d)
+
+
+def find(rows: list[list], amount: str | None = None) -> tuple[int, int, int] | None:
+    """(header row, direction column, amount column) of a sheet written with one amount and a direction.
+    amount: the header of the amount column to split, as written (xuncha.toml [connectors.split_amount]),
+    for a header row with several amount columns; without it several amount columns are no pair."""
+    found = _pair_candidates(rows)
+    if found is None:
+        return None
+    top, d, amounts = found
     if amount is not None:
-        found = [j for j in found if _text(rows[top][j]) == _text(amount)]
-    return (top, d, found[0]) if len(found) == 1 else None
+        amounts = [j for j in amounts if _text(rows[top][j]) == _text(amount)]
+    return (top, d, amounts[0]) if len(amounts) == 1 else None
 
 
 def amount_choices(rows: list[list]) -> tuple[str, list[str]] | None:
     """(the direction column's header, the headers of the amount columns it could split) of a sheet with a
     direction column beside several amount columns; None otherwise. Which one is split is the county's
     to say ([connectors.split_amount]), never guessed."""
-    direction = _direction_column(rows)
-    if direction is None:
+    found = _pair_candidates(rows)
+    if found is None or len(found[2]) < 2:
         return None
-    top, d = direction
-    found = _amount_columns(rows, top, d)
-    return (_text(rows[top][d]), [_text(rows[top][j]) for j in found]) if len(found) > 1 else None
+    top, d, amounts = found
+    return _text(rows[top][d]), [_text(rows[top][j]) for j in amounts]
 
 
 def split_by_direction(sheet: RawSheet, head: list[list], amount: str | None = None
@@ -128,29 +134,14 @@ def split_by_direction(sheet: RawSheet, head: list[list], amount: str | None = N
     d_label, a_label = _text(head[top][d]), _text(head[top][a])
     added = sheet.frame.width if sheet.frame is not None else max(map(len, sheet.rows))  # the credit column's place
     shown = {a: f"{a_label}（借方）", added: f"{a_label}（贷方）"}
-    if sheet.frame is not None:
-        frame = sheet.frame
-        markers = _markers(frame.select(frame.columns[:MARKER_COLUMNS]).rows())
-        debit, credit, unknown = _split(frame[f"c{d}"].to_list(), frame[f"c{a}"].to_list(), top, d_label, a_label, markers)
-        frame = frame.with_columns(pl.Series(f"c{a}", debit, dtype=pl.String),
-                                   pl.Series(f"c{frame.width}", credit, dtype=pl.String))
-        rows = [list(r) for r in frame.head(len(sheet.rows)).iter_rows()]
-    else:
-        frame = None
-        width = max(map(len, sheet.rows))
-        rows = [list(r) + [None] * (width - len(r)) for r in sheet.rows]
-        debit, credit, unknown = _split([r[d] for r in rows], [r[a] for r in rows], top, d_label, a_label,
-                                        _markers(rows))
-        for row, x, y in zip(rows, debit, credit, strict=True):
-            row[a] = x
-            row.append(y)
+    leading = sheet.frame.select(sheet.frame.columns[:MARKER_COLUMNS]).rows() if sheet.frame is not None else sheet.rows
+    debit, credit, unknown = _split(column_cells(sheet, d), column_cells(sheet, a), top, d_label, a_label,
+                                    _markers(leading))
     which = (f"按配置（[connectors.split_amount]）金额列“{a_label}”" if amount is not None
              else f"本表只有一个金额列“{a_label}”")
     note = (f"{which}，按“{d_label}”列（借/贷）拆分为“借方金额”和“贷方金额”读取"
-            + (f"；{_rows_list(unknown)}有金额但“{d_label}”既不是“借”也不是“贷”，不猜借贷，已隔离" if unknown else ""))
-    return RawSheet(sheet.name, rows, list(sheet.merges), sheet.hidden, list(sheet.notes),
-                    frame=frame, transposed=sheet.transposed, title_rows=list(sheet.title_rows),
-                    source_rows=sheet.source_rows), note, d_label, shown
+            + (f"；{rows_list(unknown)}有金额但“{d_label}”既不是“借”也不是“贷”，不猜借贷，已隔离" if unknown else ""))
+    return with_column_split(sheet, a, debit, credit), note, d_label, shown
 
 
 def _markers(rows) -> list[bool]:
@@ -191,8 +182,3 @@ def _split(directions: list, amounts: list, top: int, d_label: str, a_label: str
         debit.append(x if side == "debit" else None)
         credit.append(x if side == "credit" else None)
     return debit, credit, unknown
-
-
-def _rows_list(rows: list[int], limit: int = 5) -> str:
-    shown = "、".join(f"第{r}行" for r in rows[:limit])
-    return shown + (f"等{len(rows)}行" if len(rows) > limit else "")

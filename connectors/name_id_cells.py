@@ -19,10 +19,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import polars as pl
-
 from connectors.headers import MAX_HEADER_SCAN
 from connectors.readers import RawSheet
+from connectors.split_columns import column_cells, rows_list, with_column_split
 
 _NAME_WORD = re.compile(r"姓名|名字|户主")
 _ID_WORD = re.compile(r"身份证|证件号|公民身份号码|身份号码")
@@ -83,25 +82,11 @@ def split_sheet(sheet: RawSheet) -> tuple[RawSheet, str] | None:
         return None
     top, j = found
     label = str(sheet.rows[top][j]).strip()
-    if sheet.frame is not None:
-        frame = sheet.frame
-        names, ids, unsplit = _split_column(frame[f"c{j}"].to_list(), top)
-        frame = frame.with_columns(pl.Series(f"c{j}", names, dtype=pl.String),
-                                   pl.Series(f"c{frame.width}", ids, dtype=pl.String))
-        rows = [list(r) for r in frame.head(len(sheet.rows)).iter_rows()]
-    else:
-        frame = None
-        width = max(map(len, sheet.rows))
-        rows = [list(r) + [None] * (width - len(r)) for r in sheet.rows]
-        names, ids, unsplit = _split_column([r[j] for r in rows], top)
-        for row, name, id_ in zip(rows, names, ids, strict=True):
-            row[j] = name
-            row.append(id_)
+    names, ids, unsplit = _split_column(column_cells(sheet, j), top)
     note = (f"“{label}”列的姓名和身份证号写在同一格，已拆分为“姓名”和“身份证号”两列读取"
-            + (f"；{_rows_list(unsplit)}无法拆分，原格内容同时保留在两列（身份证号不可用，按身份证号规则隔离）"
+            + (f"；{rows_list(unsplit)}无法拆分，原格内容同时保留在两列（身份证号不可用，按身份证号规则隔离）"
                if unsplit else ""))
-    return RawSheet(sheet.name, rows, list(sheet.merges), sheet.hidden, list(sheet.notes),
-                    frame=frame, transposed=sheet.transposed, title_rows=list(sheet.title_rows)), note
+    return with_column_split(sheet, j, names, ids), note
 
 
 def _split_column(values: list, top: int) -> tuple[list, list, list[int]]:
@@ -124,8 +109,3 @@ def _split_column(values: list, top: int) -> tuple[list, list, list[int]]:
             names.append(parts[0] if parts else v)
             ids.append(parts[1] if parts else v)
     return names, ids, unsplit
-
-
-def _rows_list(rows: list[int], limit: int = 5) -> str:
-    shown = "、".join(f"第{r}行" for r in rows[:limit])
-    return shown + (f"等{len(rows)}行" if len(rows) > limit else "")
