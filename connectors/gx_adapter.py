@@ -172,13 +172,13 @@ def warm() -> None:
     for name in hidden:
         sys.modules[name] = None  # type: ignore[assignment]  # `import sqlalchemy` raises ImportError
     try:
-        try:
-            _gx(without_spark=True)
-        except Exception:  # noqa: BLE001 - whatever stopped it, GX is half imported
-            # GX half imported cannot be imported again here (gx_patches.import_without_spark): this
-            # process ends, and the command validates in its own (gx_adapter.submit_suite)
-            mark("GX could not be imported without its Spark data sources: the GX process ends")
-            os._exit(WARM_FAILED)
+        _gx(without_spark=True)
+    except Exception:  # noqa: BLE001 - whatever stopped it, GX is half imported
+        # GX half imported cannot be imported again here (gx_patches.import_without_spark): this
+        # process ends, and the command validates in its own (gx_adapter.submit_suite)
+        mark("GX could not be imported without its Spark data sources: the GX process ends")
+        os._exit(WARM_FAILED)
+    else:
         mark("GX set up")
     finally:
         for name in hidden:

@@ -186,13 +186,12 @@ def content_totals(spec: ExtractSpec, texts: dict[str, pl.Series], sheet_of: pl.
                           (pl.col("_skip").is_null() & subjectless & marked).alias("marked"))
     out = pl.Series(skip, dtype=pl.String).scatter(rows.filter(judged["marked"]), "合计行") \
         if judged["marked"].any() else pl.Series(skip, dtype=pl.String)
-    base = {"open": pl.Series("open", [False] * n).scatter(rows.filter(judged["open"]), True)}
-    if not summed or not base["open"].any():
+    open_rows = set(rows.filter(judged["open"]).to_list())
+    if not summed or not open_rows:
         return out
     # Sums of the rows above, per summed column: since the previous total (a subtotal) and since the
     # sheet's start (a grand total after subtotals), both reset at each sheet.
     lists = {k: _number(texts[k]).to_list() for k in summed}
-    open_rows = set(base["open"].arg_true().to_list())
     sheets = sheet_of.to_list()
     kinds = out.to_list()
     running = {k: 0.0 for k in summed}
