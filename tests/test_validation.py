@@ -466,6 +466,25 @@ def test_each_expectation_is_judged_by_its_own_configuration_while_configuration
         gx_patches.configurations = None
 
 
+def test_two_checks_asking_the_same_expectation_each_get_their_result() -> None:
+    """The suite is given its expectations at once (gx_adapter._run_suite_here), not one by one with
+    add_expectation, which drops an expectation equal to one already added: two checks that ask GX
+    the same thing of a column (a warning and a quarantine with the same bounds) each get their
+    failing rows."""
+    import datetime as dt
+
+    from connectors import gx_adapter
+    from connectors.checks import Check, Target
+
+    frame = pl.DataFrame({"a": [1, 50, 9]})
+    targets = []
+    for name, action in [("warn_high", "warn"), ("quarantine_high", "quarantine")]:
+        t = Target(name, "t", ("a",), (("min_value", 0), ("max_value", 10)))
+        targets.append((Check(name, "ExpectColumnValuesToBeBetween", "x", action, None, frozenset(), False, (t,)), t))
+    failures = gx_adapter._run_suite_here("same", frame, targets, dt.date(2024, 1, 1), frozenset())
+    assert [failures[t].positions for _, t in targets] == [[1], [1]]
+
+
 def test_metric_ids_of_plain_arguments_are_gx_own_ids() -> None:
     """gx_patches.plain_ids: GX names metrics by IDDict.to_id; plain arguments skip GX's slow
     conversion, anything else still goes through it, and the ids are GX's own either way."""
