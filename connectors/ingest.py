@@ -11,6 +11,7 @@ the end.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import count
@@ -232,13 +233,22 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
         elif _pending_rows(pending) >= IDLE_VALIDATE_MIN_ROWS and validator_idle():
             flush()  # GX has nothing to do: it validates these while the next files are read
 
+    def while_reading(ready: Callable[[], bool]) -> None:
+        """While the next file is read: files waiting are handed to the GX process as soon as it is
+        idle, not when the next file arrives (GX would wait for the reader meanwhile)."""
+        while not ready():
+            if pending and _pending_rows(pending) >= IDLE_VALIDATE_MIN_ROWS and validator_idle():
+                flush()
+            time.sleep(READ_POLL_SECONDS)
+
     def validator_idle() -> bool:
         """The GX process is set up and has finished the group in flight (a group's GX fixed cost is
         then paid while that process would wait anyway; while it is busy, files gather into bigger groups)."""
         return gx_ready() and all(validation.validated() for _, validation in in_flight)
 
     if not workers:
-        with extracted(files, inbox, catalog, settings, 0, lambda: (index, version), limits=limits) as stream:
+        with extracted(files, inbox, catalog, settings, 0, lambda: (index, version), limits=limits,
+                       while_waiting=while_reading) as stream:
             for result in stream:
                 take(result)
     else:
@@ -254,7 +264,8 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
         def reference() -> Reference:
             return (index, version) if lead_done else (guess, GUESSED)
 
-        with extracted(rest, inbox, catalog, settings, workers, reference, spill_parent(con), limits) as stream, \
+        with extracted(rest, inbox, catalog, settings, workers, reference, spill_parent(con), limits,
+                       while_reading) as stream, \
                 _duckdb_threads(con, 1):  # the cores are the reading processes' (see READER_ENVIRONMENT)
             for result in lead_results:
                 take(result)
@@ -281,6 +292,8 @@ VALIDATE_BATCH_FILES = 64
 # ... and sooner, when the GX process is idle, once this many rows wait (a smaller group costs GX
 # ~3 ms per expectation more, which an idle process pays at no cost to the run).
 IDLE_VALIDATE_MIN_ROWS = 2_000
+# How often, while the next file is read, this process looks whether the GX process became idle.
+READ_POLL_SECONDS = 0.005
 
 
 def _pending_rows(pending: list[FileResult]) -> int:

@@ -44,6 +44,9 @@ BATCH_BYTES = 24 * 1024 * 1024
 BATCH_FILES = 64
 THREAD_BATCH_FILES = 8  # when read in a thread of the main process (see extracted)
 
+# What the reader's caller does while the next result is read: called with `ready`, returns once ready().
+Waiting = Callable[[Callable[[], bool]], None]
+
 
 def batch_jobs(files: list[Path], max_files: int = BATCH_FILES) -> list[list[Path]]:
     """Files in order, consecutive small ones together (at most max_files a job)."""
@@ -63,12 +66,14 @@ def batch_jobs(files: list[Path], max_files: int = BATCH_FILES) -> list[list[Pat
 
 
 def read_window(pool, submit, jobs: list[list[Path]], minimum: int, max_bytes: int = READ_AHEAD_BYTES,
-                ordered: bool = True, recover: Callable[[list[Path]], list[FileResult]] | None = None
-                ) -> Iterator[FileResult]:
+                ordered: bool = True, recover: Callable[[list[Path]], list[FileResult]] | None = None,
+                while_waiting: Waiting | None = None) -> Iterator[FileResult]:
     """Results in job order (or, unless `ordered`, as jobs are done), keeping jobs submitted ahead
     within max_bytes of files (at least `minimum` jobs). The first jobs are submitted at once,
     before the caller asks for a result. When the pool breaks (a reading process died), each job
-    it did not finish is given to `recover` (without it, the run stops)."""
+    it did not finish is given to `recover` (without it, the run stops). When the next result is not
+    ready yet, `while_waiting(ready)` is called (it returns once `ready()`): the caller's own work
+    meanwhile."""
     pending: list[tuple[Future, int, list[Path]]] = []
     ahead = 0
     it = iter(jobs)
@@ -92,6 +97,10 @@ def read_window(pool, submit, jobs: list[list[Path]], minimum: int, max_bytes: i
     def results() -> Iterator[FileResult]:
         nonlocal ahead
         while pending:
+            if while_waiting is not None:
+                first = pending[0][0]
+                if not (first.done() if ordered else any(f.done() for f, _, _ in pending)):
+                    while_waiting(first.done if ordered else lambda: any(f.done() for f, _, _ in pending))
             if ordered:
                 i = 0
             else:
@@ -118,10 +127,11 @@ Reference = tuple[VillageIndex, int]  # the village reference and its version
 @contextmanager
 def extracted(files: list[Path], inbox: Path, catalog: Catalog, settings: dict, workers: int,
               reference: Callable[[], Reference], spill_folder: Path | None = None,
-              limits: ReadingLimits | None = None) -> Iterator[Iterator[FileResult]]:
+              limits: ReadingLimits | None = None, while_waiting: Waiting | None = None
+              ) -> Iterator[Iterator[FileResult]]:
     """Extracted files, reading from the moment this is entered: here (villages are matched
     later), or in `workers` processes, which match villages against the reference current when
-    a file is handed to them."""
+    a file is handed to them. `while_waiting`: see read_window."""
     jobs = batch_jobs(files)
     if workers < 1 or len(jobs) < 4:
         # Here, in smaller jobs than a reading process gets: the GX process validates the first
@@ -135,7 +145,7 @@ def extracted(files: list[Path], inbox: Path, catalog: Catalog, settings: dict, 
         # One only: reading further ahead measured no faster here (the GIL), and costs memory.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xuncha-read") as threads:
             yield read_window(threads, lambda pool, job: pool.submit(extract_files, job, inbox, catalog, None, limits),
-                              jobs, 1, 0)
+                              jobs, 1, 0, while_waiting=while_waiting)
         return
     spill = _spill_dir(spill_folder)
     try:
@@ -152,7 +162,7 @@ def extracted(files: list[Path], inbox: Path, catalog: Catalog, settings: dict, 
 
             with _environment(READER_ENVIRONMENT):  # the processes start with the first jobs, submitted here
                 stream = read_window(pool, lambda pool, job: pool.submit(_extract_job, args(job)),
-                                     jobs, 2 * workers, ordered=False, recover=recover)
+                                     jobs, 2 * workers, ordered=False, recover=recover, while_waiting=while_waiting)
             yield (_unspill(r) for r in stream)
     finally:
         if spill is not None:

@@ -454,6 +454,42 @@ def test_reading_processes_hand_over_files_as_they_finish(tmp_path) -> None:
     assert next(stream) == "0.csv"
 
 
+def test_the_caller_works_while_the_next_file_is_read(tmp_path) -> None:
+    """read_window's while_waiting: called only while the next result is not ready (the ingest hands
+    waiting files to an idle GX process then, instead of when the next file arrives), and iteration
+    goes on once it returns with the result ready; in job order, or with a pool, as jobs finish."""
+    from concurrent.futures import Future
+
+    from connectors.readahead import read_window
+
+    jobs = [[tmp_path / f"{i}.csv"] for i in range(3)]
+    for (f,) in jobs:
+        f.write_bytes(b"x")
+    for ordered in (True, False):
+        futures: dict[str, Future] = {}
+
+        def submit(pool, job, futures=futures):
+            futures[job[0].name] = fut = Future()
+            if job[0].name != "1.csv":  # 1.csv is still being read when asked for
+                fut.set_result([job[0].name])
+            return fut
+
+        waited: list[bool] = []
+
+        def while_waiting(ready, futures=futures, waited=waited) -> None:
+            waited.append(ready())
+            futures["1.csv"].set_result(["1.csv"])  # the read finishes while the caller works
+            assert ready()
+
+        got = list(read_window(None, submit, jobs, 3, ordered=ordered, while_waiting=while_waiting))
+        assert sorted(got) == ["0.csv", "1.csv", "2.csv"]
+        assert waited == [False]  # once, and only when nothing was ready
+        if ordered:
+            assert got == ["0.csv", "1.csv", "2.csv"]
+        else:
+            assert got == ["0.csv", "2.csv", "1.csv"]
+
+
 def test_small_files_are_read_in_batches_and_big_ones_alone(tmp_path) -> None:
     from connectors.readahead import BATCH_FILES, SMALL_FILE_BYTES, THREAD_BATCH_FILES, batch_jobs
 
