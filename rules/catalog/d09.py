@@ -34,11 +34,14 @@ ledger_comp AS (
                           w -> contains(coalesce(p.summary, '') || coalesce(p.subject_name, ''), w))) > 0
       AND NOT regexp_matches(p.payee, '{ORGANISATION}') AND length(p.payee) <= 8
 ),
+-- names are keyed (a Python function, ~µs each) only in the villages that need them: a city's
+-- register and land register hold hundreds of thousands of names, the villages paying by ledger few
 register_ids AS (
     SELECT village_code, name_key(person_name) AS k, min(person_id) AS person_id,
            count(DISTINCT person_id) AS n
     FROM household_register
     WHERE person_id IS NOT NULL AND village_code IS NOT NULL AND person_name IS NOT NULL
+      AND village_code IN (SELECT village_code FROM ledger_comp)
     GROUP BY ALL
 ),
 ledger_rows AS (
@@ -67,6 +70,7 @@ named_holders AS (
     SELECT DISTINCT village_code, name_key(contractor_name) AS k, person_id IS NULL AS without_id
     FROM land_contracts
     WHERE contractor_name IS NOT NULL AND village_code IS NOT NULL
+      AND village_code IN (SELECT village_code FROM comp)
 ),
 per_person AS (
     SELECT village_code, person_id, min(person_name) AS person_name, min(src) AS src,
