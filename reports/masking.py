@@ -103,7 +103,14 @@ def mask_cell(value: object) -> object:
 
 
 def is_account_column(column: str) -> bool:
-    return column == "account_no" or column.endswith("_account_no")
+    known = _ACCOUNT_COLUMN.get(column)
+    if known is None:
+        known = _ACCOUNT_COLUMN[column] = column == "account_no" or column.endswith("_account_no")
+    return known
+
+
+# Column names asked about (a few dozen, asked once per value of every evidence record)
+_ACCOUNT_COLUMN: dict[str, bool] = {}
 
 
 class Masker:
@@ -123,7 +130,13 @@ class Masker:
         self._seen: dict[str, str] = {}
 
     def __call__(self, value: object) -> object:
-        if not isinstance(value, str):
+        # called for every cell of a team workbook: the common cases first, each in one test
+        if value is None:
+            return None
+        kind = type(value)
+        if kind is int and -10**8 < value < 10**8:  # type: ignore[operator]  # mask_cell leaves it as it is
+            return value
+        if kind is not str and not isinstance(value, str):
             return mask_cell(value)
         seen = self._seen.get(value)
         if seen is not None:

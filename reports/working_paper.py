@@ -141,9 +141,9 @@ def narrative(summary_text: str, evidence: Sequence[EvidenceRow], confidence: fl
 def _record_text(ev: EvidenceRow) -> str:
     parts = []
     for column, label, v, kind in ev.values:
-        if v in (None, ""):
+        if v is None or v == "":
             continue
-        text = format_value(v, kind)
+        text = v if type(v) is str else format_value(v, kind)  # as format_value would: most values are text
         parts.append(f"{label} {mask_account(text) if is_account_column(column) else text}")
     return "；".join(parts) if parts else "（来源记录未找到）"
 
