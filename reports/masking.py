@@ -133,11 +133,8 @@ class Masker:
         # called for every cell of a team workbook: the common cases first, each in one test
         if value is None:
             return None
-        kind = type(value)
-        if kind is int and -10**8 < value < 10**8:  # type: ignore[operator]  # mask_cell leaves it as it is
-            return value
-        if kind is not str and not isinstance(value, str):
-            return mask_cell(value)
+        if not isinstance(value, str):  # a short integer as mask_cell would leave it, without its tests
+            return value if type(value) is int and -10**8 < value < 10**8 else mask_cell(value)
         seen = self._seen.get(value)
         if seen is not None:
             return seen
