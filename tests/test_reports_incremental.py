@@ -209,10 +209,26 @@ def _sheet_values(path: Path) -> dict[str, list[tuple]]:
         wb.close()
 
 
+def test_the_helper_share_is_spread_along_the_villages() -> None:
+    """write._shares: the villages come busiest first; each side gets its share of the busy and of
+    the quiet ones (half: every second), and every village exactly once."""
+    from reports.write import _shares
+
+    assert _shares(list(range(6)), 0.5) == ([1, 3, 5], [0, 2, 4])
+    helper, here = _shares(list(range(10)), 0.6)
+    assert helper == [1, 3, 4, 6, 8, 9] and here == [0, 2, 5, 7]
+    for n in range(30):
+        helper, here = _shares(list(range(n)), 0.6)
+        assert sorted(helper + here) == list(range(n)) and len(helper) == int(n * 0.6)
+        if n >= 2:
+            assert here[0] == 0 and helper[0] == 1  # the two busiest villages on different sides
+
+
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no GX process")
 def test_a_small_county_shares_its_workbooks_with_the_idle_gx_process(county, monkeypatch) -> None:
-    """Below the pool's size, half of the village workbooks are built by the Great Expectations
-    process (idle once the files are validated): the same workbooks as built here alone."""
+    """Below the pool's size, a share of the village workbooks (write.HELPER_SHARE) is built by the
+    Great Expectations process (idle once the files are validated): the same workbooks as built here
+    alone."""
     from connectors import children
     from reports import write
 
@@ -233,7 +249,7 @@ def test_a_small_county_shares_its_workbooks_with_the_idle_gx_process(county, mo
     monkeypatch.setattr(write, "HELPER_MIN_VILLAGES", 2)
     monkeypatch.setattr(manifest, "FORMAT", manifest.FORMAT + 1)  # every workbook built again
     shared = reports.write_all(county.con, county.root, county.config, SECOND)
-    assert shared.written == len(VILLAGES) and handed == [len(VILLAGES) // 2]
+    assert shared.written == len(VILLAGES) and handed == [int(len(VILLAGES) * write.HELPER_SHARE)]
     for code, path in shared.village_workbooks.items():
         before, after = _sheet_values(alone.village_workbooks[code]), _sheet_values(path)
         assert before.keys() == after.keys(), code
