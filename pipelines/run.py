@@ -163,7 +163,7 @@ def run_pipeline(inbox: Path, workspace: Path, full: bool = False, stages: Stage
             reports = stages.ingest(inbox, con, config, plan.changed, len(plan.changed))
             outcome = stages.finish_ingest(inbox, ws, con, config, plan, reports)
         # The GX process is idle from here on: it imports the report modules while the rules run, to
-        # build half of a small county's village workbooks (reports.write).
+        # build most of a small county's village workbooks (reports.write).
         from connectors.children import import_in_gx
 
         import_in_gx("reports.write")

@@ -3,7 +3,7 @@
 Everything is written into a hidden temporary folder beside the target and renamed into place at
 the end, so a crash never leaves half a report set under the run's name. Village workbooks are
 written by a pool of processes from POOL_MIN_VILLAGES villages on (they are independent, and openpyxl
-is CPU-bound); below that, half of them by the Great Expectations process, idle by then, and half here.
+is CPU-bound); below that, most of them by the Great Expectations process, idle by then, and the rest here.
 
 Runs are incremental: a village whose workbook would be built from exactly what built it in the
 previous report set (reports.manifest) gets that file, hard-linked, instead of a new one. The
@@ -255,7 +255,7 @@ def write_all(
                 except BrokenProcessPool:
                     if not helper_jobs:
                         raise
-                    children.gx_lost()  # the GX process died (killed, out of memory): its half here
+                    children.gx_lost()  # the GX process died (killed, out of memory): its share here
                     built += _write_batch(county, _fetched(helper_jobs, evidence), str(tmp), password)
         finally:
             # before the temporary folder may be removed: no worker writes into it, and the office
@@ -263,7 +263,7 @@ def write_all(
             office_thread.shutdown(wait=True, cancel_futures=True)
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-            concurrent.futures.wait(futures)  # the GX process's half too (that pool is not ours to shut down)
+            concurrent.futures.wait(futures)  # the GX process's share too (that pool is not ours to shut down)
         for code, size, sha in built:
             entries[code] = manifest.Entry(rel[code], fingerprints[code], run_stamp, size, sha)
         manifest.write(tmp, run_stamp, salt, entries, shared, manifest.settings_digest(password, salt))
