@@ -7,8 +7,8 @@ whose DuckDB and polars threads may hold locks. Its children: a reader of a work
 (connectors.readers.read_isolated), and the Great Expectations process (`start_gx`), which imports
 GX (~4 s of CPU) on another core while the main process reads, then validates every batch for it
 (connectors.gx_adapter.run_suite). Once the files are validated the Great Expectations process is
-idle: a small county's village workbooks are built partly there (reports.write.HELPER_SHARE), the rest in the main process
-(reports.write, after import_in_gx("reports.write") while the rules run).
+idle: most of a small county's village workbooks are built there (reports.write.HELPER_SHARE), the
+rest in the main process (reports.write, after import_in_gx("reports.write") while the rules run).
 """
 
 from __future__ import annotations
