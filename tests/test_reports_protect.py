@@ -42,6 +42,25 @@ def test_known_short_accounts_are_masked_too() -> None:
     assert mask(611021194001010011) == "611021********0011"
 
 
+def test_the_masker_answers_other_values_as_mask_cell_does() -> None:
+    """Masker's fast paths (nulls, integers that cannot be IDs or accounts) answer as mask_cell: at
+    the bounds of each, for bools (an int subclass), floats, dates, and an int subclass."""
+    import datetime as dt
+    import enum
+
+    from reports.masking import mask_cell
+
+    class Code(enum.IntEnum):
+        BIG = 611021194001010011
+
+    mask = Masker({"620110203344"})
+    values = [None, 0, 7, -7, 10**8 - 1, 10**8, -(10**8) + 1, -(10**8), 611021194001010011, True, False, 1.5,
+              1e12, 611021194001010011.0, dt.date(2024, 3, 1), Code.BIG]
+    for v in values:
+        assert mask(v) == mask_cell(v) and type(mask(v)) is type(mask_cell(v)), v
+    assert mask(10**8) == "100000000" and mask(10**8 - 1) == 10**8 - 1
+
+
 def _config(**reports_cfg) -> WorkspaceConfig:
     return WorkspaceConfig.model_validate({"county": {"name": "示例县"}, "reports": reports_cfg})
 
