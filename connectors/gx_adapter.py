@@ -130,7 +130,8 @@ def _run_suite_here(name: str, frame: pl.DataFrame, targets: list[tuple[Check, T
         try:
             # COMPLETE for the failing rows' positions; not the values' sample, the rows themselves, or the
             # pandas query text that would select them (~6% of a county's validation time), none read here.
-            result = batch.validate(suite, result_format=RESULT_FORMAT)
+            # A copy: GX writes its defaults into the dict it is given (parse_result_format).
+            result = batch.validate(suite, result_format=dict(RESULT_FORMAT))
         finally:
             gx_patches.configurations = None
     mark(f"suite {name} done")
