@@ -230,15 +230,19 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
         pending.append(result)
         if result.has_village_basics or _pending_rows(pending) >= VALIDATE_BATCH_ROWS or len(pending) >= VALIDATE_BATCH_FILES:
             flush()
-        elif _pending_rows(pending) >= IDLE_VALIDATE_MIN_ROWS and validator_idle():
-            flush()  # GX has nothing to do: it validates these while the next files are read
+        else:
+            hand_over_if_idle()
+
+    def hand_over_if_idle() -> None:
+        """GX has nothing to do: it validates the files waiting while the next files are read."""
+        if _pending_rows(pending) >= IDLE_VALIDATE_MIN_ROWS and validator_idle():
+            flush()
 
     def while_reading(ready: Callable[[], bool]) -> None:
         """While the next file is read: files waiting are handed to the GX process as soon as it is
         idle, not when the next file arrives (GX would wait for the reader meanwhile)."""
         while not ready():
-            if pending and _pending_rows(pending) >= IDLE_VALIDATE_MIN_ROWS and validator_idle():
-                flush()
+            hand_over_if_idle()
             time.sleep(READ_POLL_SECONDS)
 
     def validator_idle() -> bool:

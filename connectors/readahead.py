@@ -98,9 +98,9 @@ def read_window(pool, submit, jobs: list[list[Path]], minimum: int, max_bytes: i
         nonlocal ahead
         while pending:
             if while_waiting is not None:
-                first = pending[0][0]
-                if not (first.done() if ordered else any(f.done() for f, _, _ in pending)):
-                    while_waiting(first.done if ordered else lambda: any(f.done() for f, _, _ in pending))
+                ready = pending[0][0].done if ordered else lambda: any(f.done() for f, _, _ in pending)
+                if not ready():
+                    while_waiting(ready)
             if ordered:
                 i = 0
             else:
