@@ -107,3 +107,27 @@ def test_a_town_row_in_a_sheet_without_village_column(tmp_path) -> None:
     s = _sheet(tmp_path, rows)
     assert s.extract == "old_age_payments", s.message
     assert s.rows_skipped == 1 and s.rows_loaded == 2 and s.rows_quarantined == 0, s.message
+
+
+def test_every_skip_reason_is_found_in_a_sheet_without_an_id_column(tmp_path) -> None:
+    # Without an ID column, classify_rows examines closely only the rows some reason could fit
+    # (row_kinds._may_be_skipped); each reason must still be found, and data rows kept.
+    header = ["村名", "凭证日期", "凭证号", "摘要", "科目名称", "借方金额", "贷方金额", "结算方式", "收款人"]
+    data = [["东岭村", "2024-03-05", f"记-{i:03d}", "支付道路维修款", "管理费用", 1200.5 + i, None, "转账", "张三"]
+            for i in range(8)]
+    rows = [header,
+            [None, None, None, None, None, "（元）", "（元）", None, None],  # units line
+            ["甲", "乙", "1", "2", "3", "4", "5", "6", "7"],  # column numbers
+            *data[:6],
+            header,  # the header repeated (a second page)
+            *data[6:],
+            [None] * 9,  # blank
+            ["东岭村", "2024-03-31", None, "本月合计", None, 9632.0, None, None, None],  # dated: words only
+            ["合  计", None, None, None, None, 9632.0, None, None, None],
+            ["制表人：王某"],
+            ["数据来源：某镇三资平台"]]
+    s = _sheet(tmp_path, rows)
+    assert s.extract == "village_ledger", s.message
+    assert s.rows_loaded == 8 and s.rows_quarantined == 0, s.message
+    for said in ("合计行2行", "表尾说明2行", "重复表头1行", "栏次行1行", "表头单位行1行"):
+        assert said in s.message, (said, s.message)
