@@ -554,12 +554,13 @@ def normalise_series(s: pl.Series, kind: str, lossy: pl.Series | None = None,
 def normalise_column(s: pl.Series, kind: str, lossy: pl.Series | None = None,
                      today: dt.date | None = None, numeric: bool = True) -> tuple[pl.Series, pl.Series, pl.Series]:
     """normalise_series plus the cleaned text before validation (for quarantine: the 18-character ID
-    whose check digit is wrong is evidence for rule A06)."""
+    whose check digit is wrong is evidence for rule A06). Of kinds other than IDs, the cells' text as
+    read: only quarantined rows' are shown, and trimmed then (frames.quarantine_frame), not every row's."""
     s = s.cast(pl.String)
     if kind == "id" and not (s == FORMULA_UNCALCULATED).any():
         return _id_frame(s, lossy, today or dt.date.today(), numeric)
     value, problem = normalise_series(s, kind, lossy, today, numeric)
-    return value, problem, s.str.strip_chars()
+    return value, problem, s
 
 
 def dtype_of(kind: str) -> pl.DataType:

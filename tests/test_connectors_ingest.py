@@ -219,6 +219,17 @@ def test_bad_id_quarantine_keeps_cleaned_value_and_village(tmp_path, con) -> Non
     assert got == [("id_checksum", bad, BASICS[1][0])]
 
 
+def test_a_bad_cell_of_any_kind_is_kept_trimmed_in_quarantine(tmp_path, con) -> None:
+    # normalise_column hands back other kinds' text as read; quarantine_frame trims the rows it shows
+    inbox = inbox_with(tmp_path)
+    write_xlsx(inbox / "d.xlsx", {"s": [["姓名", "身份证号", "死亡日期"], ["张三", ID1, "2024-01-05"],
+                                       ["李四", ID2, "\u3000 去年冬天 "]]})
+    reports = ingest_inbox(inbox, con, CONFIG)
+    check_invariant(reports)
+    got = con.execute("SELECT column_name, cleaned_value FROM quarantine").fetchall()
+    assert got == [("death_date", "去年冬天")]
+
+
 def test_merged_town_cells_apply_to_every_row(tmp_path, con) -> None:
     inbox = inbox_with(tmp_path)
     write_xlsx(inbox / "cad.xlsx", {"s": [
