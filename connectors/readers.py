@@ -189,13 +189,26 @@ def _read_workbook(data: bytes) -> list[RawSheet]:
 
 def _child_read(conn, reader, data: bytes) -> None:
     try:
-        conn.send(("ok", reader(data)))
+        conn.send(("ok", _shared_texts(reader(data))))
     except ReadError as e:
         conn.send(("error", str(e)))
     except BaseException as e:  # noqa: BLE001 - anything else a reader raises, a panic too: the file is unreadable
         conn.send(("error", f"无法打开工作簿（读取时出错：{_failure_name(e)}）"))
     finally:
         conn.close()
+
+
+def _shared_texts(sheets: list[RawSheet]) -> list[RawSheet]:
+    """Equal texts of a sheet made one object, before the sheets are pickled to the parent: pickle
+    then writes a repeated text (a town, a month, a subsidy type) once and refers back to it. A
+    250,000-row .xls: pickling and unpickling 1.1 -> 0.6 s, 21 -> 10 MB through the pipe. Texts only:
+    1, 1.0 and True are equal keys, and a cell's type is kept."""
+    for sheet in sheets:
+        same = {}.setdefault
+        rows = sheet.rows
+        for i, row in enumerate(rows):
+            rows[i] = [same(v, v) if v.__class__ is str else v for v in row]
+    return sheets
 
 
 # Workbooks that are usually read in a child process (read_file: no scan bounds them).

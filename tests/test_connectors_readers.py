@@ -67,7 +67,7 @@ from pathlib import Path  # noqa: E402
 import openpyxl  # noqa: E402
 
 from connectors.normalize import FORMULA_UNCALCULATED  # noqa: E402
-from connectors.readers import ReadError, read_file  # noqa: E402
+from connectors.readers import ReadError, _read_workbook, read_file  # noqa: E402
 from xuncha.config import ReadingLimits  # noqa: E402
 
 EXACT_ID = "110101199003078515"  # valid, 18 digits: a float holds 110101199003078512
@@ -294,3 +294,24 @@ def test_a_workbook_streamed_row_by_row(monkeypatch) -> None:
         for row in book.rows("表"):
             rows_read.append(row)
     assert rows_read == [["姓名"]]
+
+
+def test_an_xls_read_in_a_child_keeps_every_cell_and_its_type() -> None:
+    # The child shares equal texts before pickling (readers._shared_texts); numbers that are equal
+    # to each other or to a boolean (1, 1.0, True) must each keep their own type.
+    import xlwt
+
+    book = xlwt.Workbook()
+    sh = book.add_sheet("表")
+    rows = [["乡镇", "金额", "是否", "件数"], ["城关镇", 1.0, True, 1], ["城关镇", 1.5, False, 0], ["石门镇", 1, True, 1.0]]
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            sh.write(r, c, v)
+    buf = io.BytesIO()
+    book.save(buf)
+    (sheet,) = read_file(Path("x.xls"), buf.getvalue())
+    in_process = _read_workbook(buf.getvalue())[0].rows
+    assert sheet.rows == in_process
+    assert [[type(v) for v in row] for row in sheet.rows] == [[type(v) for v in row] for row in in_process]
+    assert type(sheet.rows[1][2]) is bool and type(sheet.rows[3][2]) is bool
+    assert sheet.rows[1][0] is sheet.rows[2][0]  # one text object: pickled once
