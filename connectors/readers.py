@@ -114,7 +114,7 @@ def _read_file(path: Path, data: bytes | None, limits: ReadingLimits | None) -> 
     else:
         # .xls, .ods, .xlsb: no scan bounds what the reader allocates, so it runs in a child
         # process; if that dies (a native reader aborting), this file is reported and the run goes on.
-        sheets = read_isolated(_read_workbook, data, limits.isolated_read_seconds)
+        sheets = read_isolated(_read_workbook_to_send, data, limits.isolated_read_seconds)
     for sheet in sheets:
         sheet.notes = note + sheet.notes
         if scan is not None and sheet.name in scan.sheets:
@@ -189,7 +189,7 @@ def _read_workbook(data: bytes) -> list[RawSheet]:
 
 def _child_read(conn, reader, data: bytes) -> None:
     try:
-        conn.send(("ok", _shared_texts(reader(data))))
+        conn.send(("ok", reader(data)))
     except ReadError as e:
         conn.send(("error", str(e)))
     except BaseException as e:  # noqa: BLE001 - anything else a reader raises, a panic too: the file is unreadable
@@ -198,11 +198,12 @@ def _child_read(conn, reader, data: bytes) -> None:
         conn.close()
 
 
-def _shared_texts(sheets: list[RawSheet]) -> list[RawSheet]:
-    """Equal texts of a sheet made one object, before the sheets are pickled to the parent: pickle
-    then writes a repeated text (a town, a month, a subsidy type) once and refers back to it. A
-    250,000-row .xls: pickling and unpickling 1.1 -> 0.6 s, 21 -> 10 MB through the pipe. Texts only:
-    1, 1.0 and True are equal keys, and a cell's type is kept."""
+def _read_workbook_to_send(data: bytes) -> list[RawSheet]:
+    """_read_workbook in a child process, equal texts of a sheet made one object before the sheets
+    are pickled to the parent: pickle then writes a repeated text (a town, a month, a subsidy type)
+    once and refers back to it. A 250,000-row .xls: pickling and unpickling 1.1 -> 0.6 s, 21 -> 10 MB
+    through the pipe. Texts only: 1, 1.0 and True are equal keys, and a cell's type is kept."""
+    sheets = _read_workbook(data)
     for sheet in sheets:
         same = {}.setdefault
         rows = sheet.rows
