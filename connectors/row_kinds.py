@@ -55,8 +55,9 @@ def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Ser
         candidates = frame.select((empty_id | as_header.fill_null(False) | labelled_id | numbered_id)
                                   .alias("c"))["c"].arg_true()
     else:
-        stripped = frame.select(pl.all().str.replace_all(_WS, ""))  # once: as repeated expressions, polars redoes them
-        candidates = stripped.select(_may_be_skipped(frame.columns, label_of, len(marker_cols)).alias("c"))["c"].arg_true()
+        # white space removed once: as expressions repeated inside the conditions, polars redoes them
+        without_spaces = frame.select(pl.all().str.replace_all(_WS, ""))
+        candidates = without_spaces.select(_may_be_skipped(frame.columns, label_of, len(marker_cols)).alias("c"))["c"].arg_true()
     if len(candidates) == 0:
         return pl.repeat(None, n, dtype=pl.String, eager=True)
     sub = frame[candidates]
