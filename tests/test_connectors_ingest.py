@@ -502,7 +502,7 @@ def test_the_caller_works_while_the_next_file_is_read(tmp_path) -> None:
 
 
 def test_small_files_are_read_in_batches_and_big_ones_alone(tmp_path) -> None:
-    from connectors.readahead import BATCH_FILES, SMALL_FILE_BYTES, THREAD_BATCH_FILES, batch_jobs
+    from connectors.readahead import BATCH_BYTES, BATCH_FILES, SMALL_FILE_BYTES, THREAD_BATCH_FILES, batch_jobs
 
     small = []
     for i in range(BATCH_FILES + 3):
@@ -515,6 +515,14 @@ def test_small_files_are_read_in_batches_and_big_ones_alone(tmp_path) -> None:
     assert jobs[0] == [big] and jobs[-1] == [big]
     assert [len(j) for j in jobs[1:-1]] == [BATCH_FILES, 3]
     assert [p for j in jobs for p in j] == [big, *small, big]
+    # a batch holds at most BATCH_BYTES: the last batches, read when little else is left, stay short
+    middling = []
+    for i in range(6):
+        f = tmp_path / f"m{i}.csv"
+        f.write_bytes(b"x" * (SMALL_FILE_BYTES - 1))
+        middling.append(f)
+    per_batch = BATCH_BYTES // (SMALL_FILE_BYTES - 1)
+    assert [len(j) for j in batch_jobs(middling)] == [per_batch] * (6 // per_batch) + ([6 % per_batch] if 6 % per_batch else [])
     # read in this process's reading thread: smaller jobs, validated while the next are read
     jobs = batch_jobs([big, *small, big], THREAD_BATCH_FILES)
     assert [len(j) for j in jobs[1:-1]] == [THREAD_BATCH_FILES] * (len(small) // THREAD_BATCH_FILES) + (
