@@ -36,7 +36,8 @@ def with_column_split(sheet: RawSheet, j: int, first: list, second: list) -> Raw
                     transposed=sheet.transposed, title_rows=list(sheet.title_rows), source_rows=sheet.source_rows)
 
 
-def rows_list(rows: list[int], limit: int = 5) -> str:
-    """第3行、第7行 … 等N行: the 1-based rows a message names."""
-    shown = "、".join(f"第{r}行" for r in rows[:limit])
+def rows_list(rows: list[int], limit: int = 5, each_named: bool = True) -> str:
+    """第3行、第7行 … 等N行: the 1-based rows a message names; with each_named=False 3、7 … 等N行,
+    for a message that writes the 第…行 around them."""
+    shown = "、".join(f"第{r}行" if each_named else str(r) for r in rows[:limit])
     return shown + (f"等{len(rows)}行" if len(rows) > limit else "")

@@ -37,6 +37,7 @@ from connectors.person_names import person_name_column
 from connectors.readers import RawSheet
 from connectors.row_kinds import MARKER_COLUMNS, classify_rows, content_totals
 from connectors.set_aside import SetAside, classify, set_aside_message
+from connectors.split_columns import rows_list
 from connectors.transposed import TRANSPOSED_MESSAGE, name_subjects, transposed_sheet
 from connectors.values import open_end_columns, read_unread_dates
 from connectors.village_codes import villageless_note
@@ -152,11 +153,6 @@ def _lossy_mask(col, types: set) -> pl.Series | None:
     if not ({float, int} & types):
         return None
     return pl.Series([type(v) in (float, int) and abs(v) >= LOSSY_NUMBER for v in col], dtype=pl.Boolean)
-
-
-def _rows_list(rows: list[int], limit: int = 5) -> str:
-    shown = "、".join(str(r) for r in rows[:limit])
-    return shown + (f"等{len(rows)}行" if len(rows) > limit else "")
 
 
 def transform_files(files: list[tuple[str, list[RawSheet]]], catalog: Catalog,
@@ -552,7 +548,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         for k, rows in by_sheet.items():
             where = [r[0] for r in rows]
             found = sorted({r[1] for r in rows if r[1] is not None})
-            warnings.setdefault(k, []).append(text(len(where), found, _rows_list(where)))
+            warnings.setdefault(k, []).append(text(len(where), found, rows_list(where, each_named=False)))
 
     rows_in = dict(sheet_of.value_counts().iter_rows())
     # Required columns missing from the header: every row is quarantined (nothing can be loaded).
@@ -587,7 +583,7 @@ def _transform_group(members: list[_Member], today: dt.date | None) -> list[Shee
         """A note per sheet (not a problem): text(count, rows shown, sheet index)."""
         for k, rows in _per_sheet(sheet_of, {"row": row_no}, mask).items():
             where = [r[0] for r in rows]
-            warnings.setdefault(k, []).append(text(len(where), _rows_list(where), k))
+            warnings.setdefault(k, []).append(text(len(where), rows_list(where, each_named=False), k))
 
     def read_beyond_dates(canon: str, kind: str, v: pl.Series, p: pl.Series) -> tuple[pl.Series, pl.Series]:
         """Date cells whose meaning is known though no date (connectors/values.py), with their notes."""
