@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,10 +161,12 @@ def list_inbox(inbox: Path, hash_files: bool = True) -> Listing:
 def _without_duplicates(found: list[Path], inbox: Path, listing: Listing) -> list[Path]:
     """One file per content: the one with the shortest name (the original, not "- 副本"), then by name."""
     by_hash: dict[str, list[Path]] = {}
-    for p in found:
-        try:
-            digest = sha256_file(p)
-        except OSError:
+    # Two at a time: hashlib and file reads leave the interpreter, and every command that looks at
+    # the inbox waits for this (a no-change run of 1,300 villages' 320 MB: 0.26 -> 0.14 s).
+    with ThreadPoolExecutor(max_workers=HASH_THREADS) as threads:
+        digests = list(threads.map(_digest_or_none, found))
+    for p, digest in zip(found, digests, strict=True):
+        if digest is None:
             listing.skipped.append((relative_name(p, inbox), "无法读取（权限不足或已被删除）"))
             continue
         listing.hashes[relative_name(p, inbox)] = digest
@@ -175,6 +178,16 @@ def _without_duplicates(found: list[Path], inbox: Path, listing: Listing) -> lis
         used = relative_name(same[0], inbox)
         listing.duplicates += [(relative_name(p, inbox), used) for p in same[1:]]
     return keep
+
+
+HASH_THREADS = 2
+
+
+def _digest_or_none(p: Path) -> str | None:
+    try:
+        return sha256_file(p)
+    except OSError:
+        return None
 
 
 def duplicate_message(used: str) -> str:
