@@ -40,7 +40,9 @@ def classify_rows(spec: ExtractSpec, match: HeaderMatch, texts: dict[str, pl.Ser
     """Per data row: null for a data row, else why it is skipped (空行/合计行/表尾说明/重复表头/栏次行).
 
     Only rows that could be skipped are examined closely: with an ID column, a data row has an ID
-    that is not the header's own text, and that check is cheap; the regexes run on the rest.
+    that is not the header's own text, and that check is cheap; without one (village ledgers), a row
+    no skip reason could fit is told by cheap necessary conditions (_may_be_skipped). The full
+    conditions run on the rest.
     """
     frame = pl.DataFrame({f"m{i}": s for i, s in enumerate(marker_cols)} | {f"c_{k}": s for k, s in texts.items()})
     label_of = {k: match.labels[match.columns[k]].replace(" ", "").replace("\n", "") for k in texts}
