@@ -4,7 +4,7 @@ Run with `make bench` (pytest -m benchmark). Reports, does not assert: rows/s, w
 RSS of the ingest and of two floors (each in a fresh subprocess): this system's readers (polars for
 CSV, python-calamine for workbooks, which keeps cell types) and the fastest readers (fastexcel for
 workbooks, every cell as text); and the per-reader speeds on the largest workbook. Targets: ingest
-wall <= 1.3 x floor, peak RSS < 4 GB.
+wall <= 1.3 x floor one and <= 2 x floor two, peak RSS < 4 GB.
 
 The city comes from samplegen.generate(out_dir, villages, seed); set XUNCHA_BENCH_INBOX to an
 existing inbox to benchmark that instead, XUNCHA_BENCH_VILLAGES to change the size.
@@ -25,7 +25,8 @@ import pytest
 pytestmark = pytest.mark.benchmark
 
 VILLAGES = int(os.environ.get("XUNCHA_BENCH_VILLAGES", "1300"))
-TARGET_RATIO = 1.3
+TARGET_RATIO = 1.3  # x this system's readers alone (floor one)
+TARGET_FASTEST_RATIO = 2.0  # x the fastest readers (floor two): the speed issue's city target
 TARGET_RSS_GB = 4.0
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -213,8 +214,8 @@ def test_ingest_city(tmp_path_factory) -> None:
               f"载入 {r['loaded']:,} 行，隔离 {r['quarantined']:,} 行，"
               f"未识别 {r['unrecognised']} 个表；全部进程合计峰值内存 {gb(r['rss_tree_peak']):.2f} GB"
               f"（每 0.1 秒采样；主进程峰值 {gb(r['rss_self']):.2f} GB，单个读取进程峰值 {gb(r['rss_children']):.2f} GB）；"
-              f"为读取下限一的 {r['wall'] / floor['wall']:.2f} 倍、"
-              f"下限二的 {r['wall'] / fastest['wall']:.2f} 倍（目标 ≤ {TARGET_RATIO}）")
+              f"为读取下限一的 {r['wall'] / floor['wall']:.2f} 倍（目标 ≤ {TARGET_RATIO}）、"
+              f"下限二的 {r['wall'] / fastest['wall']:.2f} 倍（目标 ≤ {TARGET_FASTEST_RATIO}）")
 
     workbooks = sorted((p for p in files if p.suffix.lower() in (".xlsx", ".xlsm")), key=lambda p: p.stat().st_size)
     if workbooks:
