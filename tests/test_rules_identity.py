@@ -72,3 +72,29 @@ def test_d09_keys_names_only_in_the_villages_it_compares(monkeypatch) -> None:
     assert flags["subject_key"].to_list() == ["611021196202020020"]  # still flagged: no land here
     assert "孙二柱" in keyed
     assert not {"别村甲", "别村乙"} & set(keyed)  # the other village's names were never keyed
+
+
+def test_a06_names_the_person_and_village_the_same_way_every_run() -> None:
+    """Where an ID's names (or villages) are seen equally often, A06 shows the first as its summary
+    lists them (most often, then in order), not whichever arg_max meets first: a nightly run with
+    nothing changed must not name the person or place the flag differently."""
+    from fixtures.connectors.workbooks import make_id
+
+    from tests.rule_fixtures import run_case
+
+    x, y = "611021100201", "611021100202"
+    register, old_age = [], []
+    for i in range(12):
+        pid = make_id("19400101", f"{i:03d}")
+        first, second = (f"王{i}甲", f"王{i}乙") if i % 2 else (f"王{i}乙", f"王{i}甲")
+        register.append({"village_code": x if i % 3 else y, "person_id": pid, "person_name": first})
+        old_age.append({"village_code": y if i % 3 else x, "person_id": pid, "person_name": second,
+                        "amount_yuan": 100.0, "pay_month": "2024-03-01"})
+    flags = run_case("A06", {"name": "ties", "rows": {"household_register": register, "old_age_payments": old_age}})
+    assert flags.height == 12
+    for row in flags.iter_rows(named=True):
+        i = int(row["subject_key"][14:17])
+        first = min(f"王{i}甲", f"王{i}乙")  # seen once each: the first in order (乙 U+4E59, 甲 U+7532)
+        assert row["subject_name"] == first, row
+        assert row["village_code"] == x, row  # once in each village: the first
+        assert row["summary"].index(first) < row["summary"].index(max(f"王{i}甲", f"王{i}乙"))

@@ -171,16 +171,17 @@ def _name_flags(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
             GROUP BY person_id, clean
         ),
         names AS (
-            SELECT person_id, arg_max(clean, n) AS main_name,
+            -- ties broken as the names are listed (arg_max picks any of them: a run could name
+            -- the person differently from the last with nothing changed)
+            SELECT person_id, first(clean ORDER BY n DESC, clean) AS main_name,
                    string_agg(clean || '（' || where_seen || '）', '；' ORDER BY n DESC, clean) AS names_text
             FROM by_name GROUP BY person_id
         ),
         village AS (
             -- the village where the ID appears most often
-            SELECT person_id, arg_max(village_code, cnt) AS village_code
+            SELECT person_id, first(village_code ORDER BY cnt DESC, village_code) AS village_code
             FROM (SELECT person_id, village_code, count(*) AS cnt FROM r
-                  WHERE village_code IS NOT NULL GROUP BY ALL
-                  ORDER BY person_id, cnt DESC, village_code)
+                  WHERE village_code IS NOT NULL GROUP BY ALL)
             GROUP BY person_id
         )
         SELECT v.village_code, r.person_id AS subject_key, any_value(n.main_name) AS subject_name,
