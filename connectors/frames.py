@@ -46,15 +46,15 @@ def quarantine_frame(spec, match, raw_columns, row_no, sheet_of, names, quaranti
     cleaned_value = pl.repeat(None, k, dtype=pl.String, eager=True)
     for c in canons:
         is_c = canon_s == c
-        if c in match.composed and c in cleaned:  # 年, 月, 日 cells: shown as read together (2024--5)
-            shown = pl.select(pl.when(pl.lit(is_c)).then(pl.lit(cleaned[c].filter(quarantined).str.strip_chars()))
-                              .otherwise(pl.lit(shown))).to_series()
+        # the cleaned text trimmed here, once: only these rows are shown (normalise_column leaves it as read)
+        cv = cleaned[c].filter(quarantined).str.strip_chars() if c in cleaned else None
+        if c in match.composed and cv is not None:  # 年, 月, 日 cells: shown as read together (2024--5)
+            shown = pl.select(pl.when(pl.lit(is_c)).then(pl.lit(cv)).otherwise(pl.lit(shown))).to_series()
         elif c in match.columns:
             key = keys[match.columns[c]] if match.columns[c] < len(keys) else None
             if key is not None:
                 shown = pl.select(pl.when(pl.lit(is_c)).then(pl.lit(raw[key])).otherwise(pl.lit(shown))).to_series()
-        if c in cleaned:
-            cv = cleaned[c].filter(quarantined).str.strip_chars()  # trimmed here: only these rows are shown
+        if cv is not None:
             cleaned_value = pl.select(pl.when(pl.lit(is_c)).then(pl.lit(cv)).otherwise(pl.lit(cleaned_value))).to_series()
     frame = pl.DataFrame({
         "row": rows, "canon": canon_s, "code": code_s, "shown": shown, "raw_json": raw_json, "cleaned": cleaned_value,

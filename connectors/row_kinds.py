@@ -124,11 +124,11 @@ def _may_be_skipped(names: list[str], label_of: dict[str, str], markers: int) ->
     in a marker column. Units line, column numbers, a labelled note: every filled cell, so the first
     one, of that form.
     """
-    stripped = {c: pl.col(c) for c in names}
-    filled = {c: stripped[c].is_not_null() & (stripped[c] != "") for c in names}
-    first_text = pl.coalesce([pl.when(filled[c]).then(stripped[c]) for c in names])
-    marker_words = [stripped[f"m{i}"].str.contains(f"{TOTALS}|{_NOTES}") for i in range(markers)]
-    as_label = [stripped[f"c_{k}"] == label for k, label in label_of.items()]
+    # the frame's cells have their white space removed already (classify_rows)
+    filled = {c: pl.col(c).is_not_null() & (pl.col(c) != "") for c in names}
+    first_text = pl.coalesce([pl.when(filled[c]).then(pl.col(c)) for c in names])
+    marker_words = [pl.col(f"m{i}").str.contains(f"{TOTALS}|{_NOTES}") for i in range(markers)]
+    as_label = [pl.col(f"c_{k}") == label for k, label in label_of.items()]
     first_forms = [first_text.str.contains(p) for p in (_UNITS, UNIT_FILLERS, _COLUMN_NUMBER, _LABELLED)]
     return (~pl.any_horizontal(list(filled.values()))
             | pl.any_horizontal([e.fill_null(False) for e in marker_words + as_label + first_forms]))
