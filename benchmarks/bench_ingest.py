@@ -115,10 +115,10 @@ _INGEST = textwrap.dedent("""
         # processes, .xls readers), and of the Great Expectations process, which lives on (asked itself)
         from connectors import children
         split = {"main": seconds(resource.getrusage(resource.RUSAGE_SELF)),
-                 "readers": seconds(resource.getrusage(resource.RUSAGE_CHILDREN)), "gx": 0.0}
-        pool = children.gx_pool()
-        if pool is not None:
-            split["gx"] = seconds(pool.submit(functools.partial(resource.getrusage, resource.RUSAGE_SELF)).result())
+                 "readers": seconds(resource.getrusage(resource.RUSAGE_CHILDREN))}
+        pool = children.gx_pool()  # None: validated in this process (one core), its CPU is in "main"
+        gx = pool.submit(functools.partial(resource.getrusage, resource.RUSAGE_SELF)).result() if pool else None
+        split["gx"] = seconds(gx) if gx else 0.0
         return split
 
     def write_floor(con, path: Path) -> float:
