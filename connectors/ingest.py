@@ -41,6 +41,7 @@ from connectors.villages import VillageIndex, assign, load_index
 from connectors.warehouse import FileRows, loaded_files, record_aliases, replace_quarantine, write_files
 from xuncha.config import WorkspaceConfig
 from xuncha.timeline import mark
+from xuncha.transaction import transaction
 
 # Callers import these from here (pipelines, tests, benchmarks, xuncha/audit.py).
 __all__ = ["REPORT_COLUMNS", "FileResult", "SheetReport", "default_workers", "extract_file", "extract_files",
@@ -73,13 +74,16 @@ def _finish_write(con, started: tuple[list[FileResult], Validation], previously:
     """The second half of _write_many: the validation applied, the files written in one transaction."""
     results, validation = started
     checked = finish_validation(validation)
-    write_files(con, [
-        FileRows(r.source_file, r.sha256, r.sheets,
-                 unreadable_file(r.source_file, r.sha256, r.error) if r.error else checked[r.source_file])
-        for r in results
-    ], previously)
+    # The spellings of villages matched are remembered with the rows that used them: one commit (each
+    # commit writes DuckDB's log to disk), and never rows without their spellings or the other way round.
+    with transaction(con):
+        write_files(con, [
+            FileRows(r.source_file, r.sha256, r.sheets,
+                     unreadable_file(r.source_file, r.sha256, r.error) if r.error else checked[r.source_file])
+            for r in results
+        ], previously)
+        record_aliases(con, [a for r in results for a in r.aliases])
     previously.update(r.source_file for r in results)
-    record_aliases(con, [a for r in results for a in r.aliases])
 
 
 def ingest_file(path: Path, inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,

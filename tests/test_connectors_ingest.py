@@ -555,6 +555,31 @@ def test_files_transformed_together_equal_files_transformed_alone(tmp_path) -> N
     assert [r.sheets[0].rows_quarantined for r in together] == [1, 0, 2]
 
 
+def test_a_groups_rows_and_the_village_spellings_they_used_are_committed_together(tmp_path, con, monkeypatch) -> None:
+    """The spellings of villages a group of files matched (village_alias) are written in the same
+    transaction as the group's rows: when recording them fails, none of the group's rows are kept
+    either (one commit per group, not two)."""
+    import connectors.ingest
+
+    inbox = inbox_with(tmp_path)
+    write_csv(inbox / "死亡.csv", [["乡镇", "村", "姓名", "身份证号", "死亡日期"],
+                                   ["城关镇", "东岭", "张三", ID1, "2024-01-05"]], "utf-8-sig")
+    recorded: list[list] = []
+
+    def fail_on_the_deaths(con, seen) -> None:
+        recorded.append(seen)
+        if any(alias == "东岭" for alias, _, _ in seen):
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(connectors.ingest, "record_aliases", fail_on_the_deaths)
+    with pytest.raises(RuntimeError, match="disk full"):
+        ingest_inbox(inbox, con, CONFIG, workers=0)
+    assert any(seen for seen in recorded)  # the deaths' spelling 东岭 was being recorded
+    assert con.execute("SELECT count(*) FROM deaths").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM load_log WHERE source_file = '死亡.csv'").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM village_basics").fetchone()[0] > 0  # its own group, committed before
+
+
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no GX process")
 def test_groups_validated_while_the_group_before_is_written_load_as_one_group(tmp_path, monkeypatch) -> None:
     """Files validated one group at a time, each group in the GX process while the one before it is
