@@ -11,6 +11,7 @@ the end.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,9 +32,10 @@ from connectors.extract import (
     extract_files,
     unmatched_message,
 )
+from connectors.gx_adapter import handing_over_in
 from connectors.inbox import inbox_files, list_inbox, looks_like_statistics, relative_name
 from connectors.ingest_report import REPORT_COLUMNS, SheetReport, set_aside_reports, sheet_reports, write_ingest_report
-from connectors.readahead import Reference, batch_jobs, default_workers, extracted, spill_parent
+from connectors.readahead import Reference, batch_jobs, default_workers, extracted, spill_dir, spill_parent
 from connectors.readers import start_isolation
 from connectors.schema import TABLES
 from connectors.validation import Validation, finish_validation, preload, start_validation, unreadable_file
@@ -143,6 +145,22 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
                  workers: int | None = None, files: list[Path] | None = None,
                  on_validating: Callable[[list[FileResult]], None] | None = None,
                  on_read: Callable[[], None] | None = None) -> list[SheetReport]:
+    """_ingest, with a folder beside the warehouse for the big frames handed to the GX process
+    (gx_adapter.handing_over_in), removed afterwards (a killed run's, by the next run)."""
+    folder = spill_dir(spill_parent(con))
+    try:
+        with handing_over_in(folder):
+            return _ingest(inbox, con, config, on_file, workers, files, on_validating, on_read)
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _ingest(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,
+            on_file: Callable[[Path, int, int], None] | None = None,
+            workers: int | None = None, files: list[Path] | None = None,
+            on_validating: Callable[[list[FileResult]], None] | None = None,
+            on_read: Callable[[], None] | None = None) -> list[SheetReport]:
     """Load every data file under `inbox` (or only `files`); one report row per sheet (or per
     unreadable file), in the order of `files`; without `files`, then one row per inbox entry not
     read (connectors/inbox.py: skipped, or a duplicate of a file read).

@@ -151,7 +151,7 @@ def extracted(files: list[Path], inbox: Path, catalog: Catalog, settings: dict, 
             yield read_window(threads, lambda pool, job: pool.submit(extract_files, job, inbox, catalog, None, limits),
                               jobs, 1, 0, while_waiting=while_waiting)
         return
-    spill = _spill_dir(spill_folder)
+    spill = spill_dir(spill_folder)
     try:
         # spawn, not fork: polars and duckdb hold threads that fork would copy mid-lock.
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
@@ -255,7 +255,7 @@ def spill_parent(con: duckdb.DuckDBPyConnection) -> Path | None:
 _SPILL_PREFIX = ".ingest-"
 
 
-def _spill_dir(parent: Path | None) -> Path | None:
+def spill_dir(parent: Path | None) -> Path | None:
     """A folder for this run's hand-over files; those of runs that were killed are removed."""
     if parent is None:
         return None

@@ -190,6 +190,43 @@ def test_the_gx_process_validates_as_this_process_would(inbox, tmp_path, monkeyp
     assert ingest("here") == there and here  # validated here this time, to the same results
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: Great Expectations runs in this process")
+def test_big_frames_reach_the_gx_process_as_files_with_the_same_results(inbox, tmp_path, monkeypatch) -> None:
+    """Frames of HANDOVER_MIN_ROWS rows or more go to the GX process as Arrow files beside the
+    warehouse instead of through the pipe: the same results, row for row, and no file left behind."""
+    from connectors import gx_adapter
+
+    rows = roster_rows(30)
+    rows[3][9] = -300
+    rows[5][3] = "610102195001011234"  # a wrong check character
+    write_xlsx(inbox / "花名册.xlsx", {"城关镇": rows})
+    given: list[str] = []
+    handed_over = gx_adapter._handed_over
+    monkeypatch.setattr(gx_adapter, "_handed_over", lambda frame: given.append(type(r := handed_over(frame)).__name__) or r)
+
+    def ingest(name: str, min_rows: int) -> tuple[list, list]:
+        monkeypatch.setattr(gx_adapter, "HANDOVER_MIN_ROWS", min_rows)
+        folder = tmp_path / name
+        folder.mkdir()
+        c = open_warehouse(folder / "w.duckdb")
+        try:
+            ingest_inbox(inbox, c, CONFIG, workers=0)
+            results = c.execute("SELECT source_file, source_sheet, check_name, column_name, evaluated, failed, "
+                                "outcome, sample_rows FROM validation_results ORDER BY ALL").fetchall()
+            quarantined = c.execute("SELECT source_row, reason_code, reason FROM quarantine ORDER BY ALL").fetchall()
+        finally:
+            c.close()
+        assert sorted(p.name for p in folder.iterdir() if not p.name.startswith("w.duckdb")) == []  # nothing left
+        return results, quarantined
+
+    piped = ingest("piped", 10**9)
+    assert given and set(given) == {"DataFrame"}
+    given.clear()
+    filed = ingest("filed", 1)
+    assert given and set(given) == {"PosixPath"}  # every batch went as a file
+    assert filed == piped and len(filed[1]) == 2
+
+
 def _start_gx_and_return() -> None:
     from connectors import children
 
