@@ -30,10 +30,8 @@ import re
 import sys
 import threading
 import types
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +40,7 @@ import polars as pl
 
 from connectors import children, gx_patches
 from connectors.checks import Check, Target
+from connectors.handover import discard, handed_over, taken
 from xuncha import idcard
 from xuncha.pandas_fence import let_pandas_in
 from xuncha.timeline import mark
@@ -69,45 +68,10 @@ def run_suite(name: str, frame: pl.DataFrame, targets: list[tuple[Check, Target]
     return submit_suite(name, frame, targets, today, reference)()
 
 
-# Frames of at least this many rows go to the GX process as an Arrow file in the run's hand-over
-# folder (`handing_over_in`) rather than pickled through the pipe: a city's 2.7 million rows are
-# 268 MB of pickles, ~1.1 s of CPU to pickle and unpickle, where writing the files takes ~0.3 s.
-HANDOVER_MIN_ROWS = 20_000
-_handover: dict[str, Path] = {}
-
-
-@contextmanager
-def handing_over_in(folder: Path | None) -> Iterator[None]:
-    """Big frames are handed to the GX process as files in `folder` (owner-only, removed by the
-    caller) while this block runs; None: always through the pipe."""
-    if folder is None:
-        yield
-        return
-    _handover["folder"] = folder
-    try:
-        yield
-    finally:
-        _handover.pop("folder", None)
-
-
-def _handed_over(frame: pl.DataFrame) -> pl.DataFrame | Path:
-    """What goes to the GX process for this frame: the frame, or the Arrow file it was written to."""
-    folder = _handover.get("folder")
-    if folder is None or frame.height < HANDOVER_MIN_ROWS:
-        return frame
-    path = folder / f"gx-{uuid.uuid4().hex}.arrow"
-    frame.write_ipc(path, compression="uncompressed", compat_level=pl.CompatLevel.oldest())
-    return path
-
-
 def _run_handed_over(name: str, given: pl.DataFrame | Path, targets: list[tuple[Check, Target]], today: dt.date,
                      reference: frozenset[str]) -> dict[Target, Failure]:
     """_run_suite_here in the GX process, reading the frame from its file when it came as one."""
-    if isinstance(given, Path):
-        frame = pl.read_ipc(given)
-        given.unlink(missing_ok=True)
-        given = frame
-    return _run_suite_here(name, given, targets, today, reference)
+    return _run_suite_here(name, taken(given), targets, today, reference)
 
 
 def submit_suite(name: str, frame: pl.DataFrame, targets: list[tuple[Check, Target]], today: dt.date,
@@ -116,27 +80,23 @@ def submit_suite(name: str, frame: pl.DataFrame, targets: list[tuple[Check, Targ
     validates while this process writes the previous files), or, without one, run here when asked."""
     pool = children.gx_pool()
     if pool is not None:
-        given = _handed_over(frame)
+        given = handed_over(frame)
         try:
             future = pool.submit(_run_handed_over, name, given, targets, today, reference)
         except Exception:  # the process could not be started (no fork server here): validate here
             children.gx_lost()
-            _discard(given)
+            discard(given)
         else:
             def result() -> dict[Target, Failure]:
                 try:
                     return future.result()  # GX's own errors are re-raised here, as if it had run here
                 except BrokenProcessPool:  # the process died (killed, out of memory): validate here from now on
                     children.gx_lost()
-                    _discard(given)
+                    discard(given)
                     return _run_suite_here(name, frame, targets, today, reference)
             return SuiteResult(result, future.done)
     return SuiteResult(lambda: _run_suite_here(name, frame, targets, today, reference), lambda: False)
 
-
-def _discard(given: pl.DataFrame | Path) -> None:
-    if isinstance(given, Path):
-        given.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from connectors.extract import (
     extract_files,
     unmatched_message,
 )
-from connectors.gx_adapter import handing_over_in
+from connectors.handover import handing_over_in
 from connectors.inbox import inbox_files, list_inbox, looks_like_statistics, relative_name
 from connectors.ingest_report import REPORT_COLUMNS, SheetReport, set_aside_reports, sheet_reports, write_ingest_report
 from connectors.readahead import Reference, batch_jobs, default_workers, extracted, spill_dir, spill_parent
@@ -146,7 +146,7 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
                  on_validating: Callable[[list[FileResult]], None] | None = None,
                  on_read: Callable[[], None] | None = None) -> list[SheetReport]:
     """_ingest, with a folder beside the warehouse for the big frames handed to the GX process
-    (gx_adapter.handing_over_in), removed afterwards (a killed run's, by the next run)."""
+    (connectors.handover), removed afterwards (a killed run's, by the next run)."""
     folder = spill_dir(spill_parent(con))
     try:
         with handing_over_in(folder):

@@ -194,18 +194,18 @@ def test_the_gx_process_validates_as_this_process_would(inbox, tmp_path, monkeyp
 def test_big_frames_reach_the_gx_process_as_files_with_the_same_results(inbox, tmp_path, monkeypatch) -> None:
     """Frames of HANDOVER_MIN_ROWS rows or more go to the GX process as Arrow files beside the
     warehouse instead of through the pipe: the same results, row for row, and no file left behind."""
-    from connectors import gx_adapter
+    from connectors import gx_adapter, handover
 
     rows = roster_rows(30)
     rows[3][9] = -300
     rows[5][3] = "610102195001011234"  # a wrong check character
     write_xlsx(inbox / "花名册.xlsx", {"城关镇": rows})
     given: list[str] = []
-    handed_over = gx_adapter._handed_over
-    monkeypatch.setattr(gx_adapter, "_handed_over", lambda frame: given.append(type(r := handed_over(frame)).__name__) or r)
+    handed_over = handover.handed_over
+    monkeypatch.setattr(gx_adapter, "handed_over", lambda frame: given.append(type(r := handed_over(frame)).__name__) or r)
 
     def ingest(name: str, min_rows: int) -> tuple[list, list]:
-        monkeypatch.setattr(gx_adapter, "HANDOVER_MIN_ROWS", min_rows)
+        monkeypatch.setattr(handover, "HANDOVER_MIN_ROWS", min_rows)
         folder = tmp_path / name
         folder.mkdir()
         c = open_warehouse(folder / "w.duckdb")
