@@ -49,7 +49,7 @@ for p in inbox_files(inbox):
 wall = time.perf_counter() - t
 usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"wall": wall, "rows": rows, "cpu": usage.ru_utime + usage.ru_stime,
-                  "rss_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "rss_self": usage.ru_maxrss,
                   "rss_children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
 """
 

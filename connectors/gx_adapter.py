@@ -98,7 +98,6 @@ def submit_suite(name: str, frame: pl.DataFrame, targets: list[tuple[Check, Targ
     return SuiteResult(lambda: _run_suite_here(name, frame, targets, today, reference), lambda: False)
 
 
-
 @dataclass(frozen=True)
 class SuiteResult:
     """A suite handed to GX: `get()` waits for (or, without a GX process, computes) its failures;

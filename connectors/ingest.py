@@ -145,22 +145,22 @@ def ingest_inbox(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceC
                  workers: int | None = None, files: list[Path] | None = None,
                  on_validating: Callable[[list[FileResult]], None] | None = None,
                  on_read: Callable[[], None] | None = None) -> list[SheetReport]:
-    """_ingest, with a folder beside the warehouse for the big frames handed to the GX process
-    (connectors.handover), removed afterwards (a killed run's, by the next run)."""
-    folder = spill_dir(spill_parent(con))
+    """_ingest, with one folder beside the warehouse for the big frames handed between processes as
+    files (connectors.handover: the reading processes' sheets, the GX process's batches), removed
+    afterwards (a killed run's, by the next run)."""
+    spill = spill_dir(spill_parent(con))
     try:
-        with handing_over_in(folder):
-            return _ingest(inbox, con, config, on_file, workers, files, on_validating, on_read)
+        with handing_over_in(spill):
+            return _ingest(inbox, con, config, on_file, workers, files, on_validating, on_read, spill)
     finally:
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+        if spill is not None:
+            shutil.rmtree(spill, ignore_errors=True)
 
 
 def _ingest(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig,
-            on_file: Callable[[Path, int, int], None] | None = None,
-            workers: int | None = None, files: list[Path] | None = None,
-            on_validating: Callable[[list[FileResult]], None] | None = None,
-            on_read: Callable[[], None] | None = None) -> list[SheetReport]:
+            on_file: Callable[[Path, int, int], None] | None, workers: int | None, files: list[Path] | None,
+            on_validating: Callable[[list[FileResult]], None] | None, on_read: Callable[[], None] | None,
+            spill: Path | None) -> list[SheetReport]:
     """Load every data file under `inbox` (or only `files`); one report row per sheet (or per
     unreadable file), in the order of `files`; without `files`, then one row per inbox entry not
     read (connectors/inbox.py: skipped, or a duplicate of a file read).
@@ -290,7 +290,7 @@ def _ingest(inbox: Path, con: duckdb.DuckDBPyConnection, config: WorkspaceConfig
         def reference() -> Reference:
             return (index, version) if lead_done else (guess, GUESSED)
 
-        with extracted(rest, inbox, catalog, settings, workers, reference, spill_parent(con), limits,
+        with extracted(rest, inbox, catalog, settings, workers, reference, spill, limits,
                        while_reading) as stream, \
                 _duckdb_threads(con, 1):  # the cores are the reading processes' (see READER_ENVIRONMENT)
             for result in lead_results:

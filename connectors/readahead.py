@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -21,12 +20,11 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
-import polars as pl
-import pyarrow as pa
-import pyarrow.ipc  # noqa: F401  (pa.ipc)
 
+from connectors import handover
 from connectors.catalog import Catalog, load_catalog
 from connectors.extract import FileResult, assign_villages, extract_files
+from connectors.handover import read_frame, write_frame
 from connectors.villages import VillageIndex
 from xuncha import faults
 from xuncha.config import ReadingLimits
@@ -130,12 +128,13 @@ Reference = tuple[VillageIndex, int]  # the village reference and its version
 
 @contextmanager
 def extracted(files: list[Path], inbox: Path, catalog: Catalog, settings: dict, workers: int,
-              reference: Callable[[], Reference], spill_folder: Path | None = None,
+              reference: Callable[[], Reference], spill: Path | None = None,
               limits: ReadingLimits | None = None, while_waiting: Waiting | None = None
               ) -> Iterator[Iterator[FileResult]]:
     """Extracted files, reading from the moment this is entered: here (villages are matched
     later), or in `workers` processes, which match villages against the reference current when
-    a file is handed to them. `while_waiting`: see read_window."""
+    a file is handed to them. `spill`: the folder for frames handed over as files (the caller's,
+    spill_dir; None: all through the pipe). `while_waiting`: see read_window."""
     jobs = batch_jobs(files)
     if workers < 1 or len(jobs) < 4:
         # Here, in smaller jobs than a reading process gets: the GX process validates the first
@@ -151,26 +150,21 @@ def extracted(files: list[Path], inbox: Path, catalog: Catalog, settings: dict, 
             yield read_window(threads, lambda pool, job: pool.submit(extract_files, job, inbox, catalog, None, limits),
                               jobs, 1, 0, while_waiting=while_waiting)
         return
-    spill = spill_dir(spill_folder)
-    try:
-        # spawn, not fork: polars and duckdb hold threads that fork would copy mid-lock.
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            hand_over = (spill, SPILL_MIN_ROWS) if spill is not None else None
-            fault = faults.reading_crash()
+    # spawn, not fork: polars and duckdb hold threads that fork would copy mid-lock.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        hand_over = (spill, handover.HANDOVER_MIN_ROWS) if spill is not None else None
+        fault = faults.reading_crash()
 
-            def args(job: list[Path]) -> _JobArgs:
-                return job, inbox, settings, reference(), hand_over, limits, fault
+        def args(job: list[Path]) -> _JobArgs:
+            return job, inbox, settings, reference(), hand_over, limits, fault
 
-            def recover(job: list[Path]) -> list[FileResult]:
-                return _extract_isolated(args(job), limits)
+        def recover(job: list[Path]) -> list[FileResult]:
+            return _extract_isolated(args(job), limits)
 
-            with _environment(READER_ENVIRONMENT):  # the processes start with the first jobs, submitted here
-                stream = read_window(pool, lambda pool, job: pool.submit(_extract_job, args(job)),
-                                     jobs, 2 * workers, ordered=False, recover=recover, while_waiting=while_waiting)
-            yield (_unspill(r) for r in stream)
-    finally:
-        if spill is not None:
-            shutil.rmtree(spill, ignore_errors=True)
+        with _environment(READER_ENVIRONMENT):  # the processes start with the first jobs, submitted here
+            stream = read_window(pool, lambda pool, job: pool.submit(_extract_job, args(job)),
+                                 jobs, 2 * workers, ordered=False, recover=recover, while_waiting=while_waiting)
+        yield (_unspill(r) for r in stream)
 
 
 _JobArgs = tuple[list[Path], Path, dict, Reference, tuple[Path, int] | None, ReadingLimits | None, str | None]
@@ -217,32 +211,22 @@ def _extract_one(args: _JobArgs, _data: bytes) -> list[FileResult]:
     return _extract_job(args)
 
 
-# Rows of a sheet from which a reading process hands its frame over as an Arrow file (in the
-# warehouse's folder) instead of through the pipe: pickling is ~1 s a 770,000-row file each way,
-# writing the file 0.15 s and mapping it 0.1 s.
-SPILL_MIN_ROWS = 20_000
-
-
 @dataclass(frozen=True)
 class _Spilled:
     path: Path
 
 
 def _spill(result: FileResult, directory: Path, min_rows: int) -> None:
+    """Sheets of at least min_rows rows (handover.HANDOVER_MIN_ROWS) handed over as files (connectors.handover)."""
     for s in result.sheets:
         if s.data is not None and s.data.height >= min_rows:
-            path = directory / f"{uuid.uuid4().hex}.arrow"
-            s.data.write_ipc(path, compression="uncompressed", compat_level=pl.CompatLevel.oldest())
-            s.data = _Spilled(path)  # type: ignore[assignment]  # handed over as a file, read back by _unspill
+            s.data = _Spilled(write_frame(directory, s.data))  # type: ignore[assignment]  # read back by _unspill
 
 
 def _unspill(result: FileResult) -> FileResult:
     for s in result.sheets:
         if isinstance(s.data, _Spilled):
-            with pa.memory_map(str(s.data.path)) as source:
-                table = pa.ipc.open_file(source).read_all()
-            os.unlink(s.data.path)  # the mapping stays valid; nothing is left behind if this process dies
-            s.data = pl.from_arrow(table)
+            s.data = read_frame(s.data.path)
     return result
 
 

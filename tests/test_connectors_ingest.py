@@ -344,7 +344,7 @@ def test_process_pool_gives_the_same_result(tmp_path, monkeypatch) -> None:
 
     # every file a job of its own and every frame handed over as a file: the pool's whole path
     monkeypatch.setattr(connectors.readahead, "SMALL_FILE_BYTES", 0)
-    monkeypatch.setattr(connectors.readahead, "SPILL_MIN_ROWS", 1)
+    monkeypatch.setattr(connectors.readahead.handover, "HANDOVER_MIN_ROWS", 1)
     inbox = inbox_with(tmp_path)
     for i in range(4):
         write_xlsx(inbox / f"d{i}.xlsx", {"s": [["乡镇", "村", "姓名", "身份证号", "死亡日期"],
