@@ -295,16 +295,27 @@ def _empty_person_names(spec, match: HeaderMatch, data: pl.DataFrame) -> list[st
     return [f"注意：本表入库的{data.height}行“{label}”全部为空（{where}），按姓名的核对对这些人员无法进行"]
 
 
+# Rows at the end of a column-wise sheet looked at before all of them (_last_filled_row)
+LAST_ROWS_FIRST = 64
+
+
 def _last_filled_row(sheet: RawSheet) -> int:
     """Rows up to the last one that is not blank (trailing blank rows are not part of the sheet)."""
     if sheet.frame is not None:
         frame = sheet.frame
         if frame.width == 0 or frame.height == 0:
             return 0
-        filled = frame.select(pl.any_horizontal(
-            [pl.col(c).str.strip_chars().fill_null("") != "" for c in frame.columns]).alias("f"))["f"]
-        hits = filled.arg_true()
-        return int(hits[-1]) + 1 if len(hits) else 0
+        # Most sheets end on a filled row: their last rows are looked at first, every row only when
+        # those are all blank (stripping every cell of a city's 700 sheets took ~0.5 s of CPU).
+        tail = max(0, frame.height - LAST_ROWS_FIRST)
+        for start in (tail, 0) if tail else (0,):
+            part = frame.slice(start)
+            filled = part.select(pl.any_horizontal(
+                [pl.col(c).str.strip_chars().fill_null("") != "" for c in part.columns]).alias("f"))["f"]
+            hits = filled.arg_true()
+            if len(hits):
+                return start + int(hits[-1]) + 1
+        return 0
     rows = sheet.rows
     last = len(rows)
     while last > 0 and _is_blank_row(rows[last - 1]):
